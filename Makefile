@@ -1,0 +1,90 @@
+# riskcalc -- see README.md. `make demo` and `make check` are the two set-up commands.
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS := gsl openblas lapacke
+# OpenBLAS provides CBLAS: drop GSL's reference cblas so BLAS calls go to OpenBLAS.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fopenmp -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS := $(PKG_LIBS) -lm -fopenmp
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+HEADERS := $(wildcard include/riskcalc/*.h)
+
+.PHONY: all deps demo check test asan bench install uninstall clean format lint
+
+all: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc $(TEST_BIN)
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard src/*.h src/cli/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/libriskcalc.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/riskcalc: $(CLI_OBJ) $(BUILD)/libriskcalc.a
+	$(CC) $(ALL_CFLAGS) $(CLI_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libriskcalc.a $(HEADERS) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -Itests $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libriskcalc.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+
+# The default job: a = 1.5, M = 64, N from 1e2 to 1e5, with its plot.
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/riskcalc
+	$(BUILD)/riskcalc linear --method exact --a 1.5 --d 1000 --M 64 --N 1e2:1e5:13 \
+	  --gamma 0.1 --sigma2 0.1 --seed 1 --output plots/demo.tsv --plot plots/demo.png
+	@echo "wrote plots/demo.tsv and plots/demo.png"
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test: all
+	@OPENBLAS_NUM_THREADS=1 sh tests/run.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
+	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
+
+install: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/riskcalc
+	install -m 755 $(BUILD)/riskcalc $(DESTDIR)$(PREFIX)/bin/riskcalc
+	install -m 644 $(BUILD)/libriskcalc.a $(DESTDIR)$(PREFIX)/lib/libriskcalc.a
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/riskcalc/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*RC_VERSION_STRING "\(.*\)"/\1/p' include/riskcalc/version.h)|g' \
+	  riskcalc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/riskcalc.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/riskcalc $(DESTDIR)$(PREFIX)/lib/libriskcalc.a \
+	  $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PREFIX)/lib/pkgconfig/riskcalc.pc
+
+format:
+	clang-format -i include/riskcalc/*.h src/*.c src/*.h src/cli/*.c src/cli/*.h tests/*.c tests/*.h bench/*.c 2>/dev/null || true
+
+lint:
+	clang-format --dry-run -Werror include/riskcalc/*.h src/*.c src/cli/*.c tests/*.c
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,40 @@
+/* riskcalc/io.h -- reading numeric files and parsing size lists.
+ *
+ * Numeric files: one row per line, values separated by blanks, tabs or commas; '#' starts a
+ * comment (whole line or trailing); blank lines are skipped. Every value must parse
+ * completely as a finite double. Errors name the file and line. */
+#ifndef RISKCALC_IO_H
+#define RISKCALC_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskcalc/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reads a rectangular table. On success *values (row-major, malloc'd, caller frees with
+ * free()) holds *rows x *cols numbers. Returns RC_EIO (cannot open/read), RC_EPARSE (bad
+ * number, NaN/inf, ragged rows, no data) or RC_ENOMEM. */
+int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols,
+                     rc_error *err);
+
+/* Reads a column: one value per line (a table with exactly one column). */
+int rc_io_read_column(const char *path, double **values, size_t *count, rc_error *err);
+
+/* Parses a list of positive integers: comma-separated items, each an integer (1000, 1e3) or
+ * a log-spaced range lo:hi:count (count >= 2 values from lo to hi inclusive, rounded to
+ * integers, repeated values dropped; count == 1 gives lo). Values must lie in [1, 2^53].
+ * *values is malloc'd (caller frees). Returns RC_EPARSE or RC_ENOMEM. */
+int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_error *err);
+
+/* Parses a whole string as a finite double / as an integer in [lo, hi]. RC_EPARSE on junk. */
+int rc_io_parse_double(const char *text, double *value, rc_error *err);
+int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value, rc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

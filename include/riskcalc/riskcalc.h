@@ -1,0 +1,13 @@
+/* riskcalc/riskcalc.h -- umbrella header: includes every public module. */
+#ifndef RISKCALC_RISKCALC_H
+#define RISKCALC_RISKCALC_H
+
+#include "riskcalc/error.h"
+#include "riskcalc/io.h"
+#include "riskcalc/schedule.h"
+#include "riskcalc/sgd.h"
+#include "riskcalc/sketch.h"
+#include "riskcalc/spectrum.h"
+#include "riskcalc/version.h"
+
+#endif

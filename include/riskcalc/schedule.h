@@ -1,0 +1,67 @@
+/* riskcalc/schedule.h -- step-size schedules gamma_t, t = 0..N-1 (docs/THEORY.md section 1).
+ *
+ * Kinds and their text specification (parsed by rc_schedule_parse):
+ *   const          gamma_t = gamma
+ *   geometric      K = ceil(N / log2 N) (K = 1 when N = 1), gamma_t = gamma 2^-floor(t/K)
+ *   step:K:F       gamma_t = gamma F^floor(t/K)        (K >= 1 integer, F > 0)
+ *   poly:T0:P      gamma_t = gamma (1 + t/T0)^-P        (T0 > 0, P >= 0)
+ *   file:PATH      gamma_t = value on line t+1 of PATH  (absolute steps; gamma unused)
+ * geometric is the only horizon-dependent kind: its steps depend on N, so every N of a curve
+ * is its own run. Schedules are piecewise constant; rc_schedule_stage_end exposes the
+ * constant stages so a whole stage can be evaluated at once. */
+#ifndef RISKCALC_SCHEDULE_H
+#define RISKCALC_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskcalc/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  RC_SCHEDULE_CONST,
+  RC_SCHEDULE_GEOMETRIC,
+  RC_SCHEDULE_STEP,
+  RC_SCHEDULE_POLY,
+  RC_SCHEDULE_FILE
+} rc_schedule_kind;
+
+typedef struct rc_schedule rc_schedule; /* opaque */
+
+/* Parses spec (see above) with base step gamma (finite, > 0; ignored by file:). file:PATH
+ * reads the steps now (one finite positive value per line, '#' comments and blank lines
+ * allowed). Returns NULL and sets err (RC_EINVAL, RC_EPARSE, RC_EIO, RC_ENOMEM). */
+rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err);
+
+void rc_schedule_free(rc_schedule *schedule);
+
+rc_schedule_kind rc_schedule_get_kind(const rc_schedule *schedule);
+double rc_schedule_base(const rc_schedule *schedule);
+
+/* 1 when the steps depend on the horizon N (geometric), else 0. */
+int rc_schedule_horizon_dependent(const rc_schedule *schedule);
+
+/* Number of steps a file schedule holds (SIZE_MAX for the other kinds): the largest N it
+ * supports. */
+uint64_t rc_schedule_capacity(const rc_schedule *schedule);
+
+/* gamma_t for horizon N. Domain: t < N <= rc_schedule_capacity. */
+double rc_schedule_gamma(const rc_schedule *schedule, uint64_t t, uint64_t N);
+
+/* The first step index after t whose step differs from gamma_t, or N if none: steps
+ * t..end-1 share one value. Domain: t < N <= rc_schedule_capacity. */
+uint64_t rc_schedule_stage_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
+
+/* max over t < N of gamma_t. */
+double rc_schedule_max(const rc_schedule *schedule, uint64_t N);
+
+/* Writes a canonical one-line description (for output headers) into buf (size n). */
+void rc_schedule_describe(const rc_schedule *schedule, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

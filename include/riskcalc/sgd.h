@@ -1,0 +1,104 @@
+/* riskcalc/sgd.h -- the exact expected risk of one-pass SGD on sketched linear regression.
+ *
+ * docs/THEORY.md section 1. Given the sketch, SGD on v is an exactly well-specified
+ * M-dimensional Gaussian regression with features z ~ N(0, G), G = S H S^T, and noise of
+ * variance s2 = sigma2 + Approx. In the eigenbasis of G the diagonal c_j of the centred second
+ * moment closes on itself:
+ *   c_j <- (1 - 2 g mu_j + (1 + 1/B) g^2 mu_j^2) c_j + (g^2 / B) mu_j (sum_k nu_k mu_k c_k + s2)
+ * with excess risk sum_j nu_j mu_j c_j. Bias starts from c(0) with s2 = 0, variance from
+ * c = 0 with s2; they add exactly.
+ *
+ * Plan once, run many times: the measure (atoms mu_j with multiplicities nu_j and initial
+ * c_j(0)) is built once -- from a drawn sketch here, from a deterministic equivalent
+ * elsewhere -- and any number of schedules, batch sizes and horizons are run on it. */
+#ifndef RISKCALC_SGD_H
+#define RISKCALC_SGD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskcalc/error.h"
+#include "riskcalc/schedule.h"
+#include "riskcalc/sketch.h"
+#include "riskcalc/spectrum.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A spectral measure of G with the signal it carries. Caller-owned plain struct. */
+typedef struct {
+  size_t n;        /* number of atoms */
+  double *mu;      /* atom locations: eigenvalues of G, >= 0 */
+  double *nu;      /* multiplicities (eigen-counts), > 0; they sum to M */
+  double *c0;      /* initial bias moment c_j(0) per unit multiplicity, >= 0 */
+  double M;        /* sum of multiplicities (the model size) */
+  double approx;   /* approximation error E_w Approx (>= 0) */
+  double signal;   /* total signal tr(H P) */
+  size_t rank;     /* number of atoms with mu_j > 0 (counted with multiplicity, rounded) */
+  int pseudo_inverse; /* 1 when G is singular and its pseudo-inverse defines v* */
+} rc_sgd_measure;
+
+/* Allocates a zeroed measure of n atoms (n >= 1). */
+rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err);
+void rc_sgd_measure_free(rc_sgd_measure *measure);
+
+/* The measure of a fixed sketch: mu_j are the eigenvalues of G = S H S^T (from the singular
+ * values of S H^1/2, which keeps the small eigenvalues accurate), nu_j = 1,
+ * c_j(0) = (q_j^T S H P H S^T q_j) / mu_j^2 and Approx = tr(HP) - tr(G^+ S H P H S^T), with
+ * the pseudo-inverse G^+ when G is singular (M > d or a rank-deficient spectrum; eigenvalues
+ * below max(M, d) eps mu_max count as zero). Domain: sketch->d == spectrum->d == prior->d.
+ * Returns NULL and sets err (RC_EINVAL, RC_ENOMEM, RC_ELINALG). */
+rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc_prior *prior,
+                                           const rc_sketch *sketch, rc_error *err);
+
+/* Largest constant step g that is mean-square stable for batch size B on this measure:
+ * g mu_j < 2B/(B+1) for all j and sum_j nu_j g mu_j / (2 - (1+1/B) g mu_j) < B, i.e. the
+ * spectral radius of the one-step map is below one. Solved with a GSL bracketing root
+ * finder to relative accuracy 1e-14. Stores +inf when every mu_j is 0.
+ * Returns RC_EINVAL (B == 0) or RC_ENOCONV. */
+int rc_sgd_stable_gamma(const rc_sgd_measure *measure, size_t batch, double *gamma_max,
+                        rc_error *err);
+
+/* Options of a risk computation. Obtain defaults from rc_sgd_options_default. */
+typedef struct {
+  size_t batch;    /* mini-batch size B >= 1 (default 1) */
+  double sigma2;   /* label noise variance >= 0 (default 1) */
+  rc_progress_fn progress; /* optional: called with the fraction of steps done */
+  void *progress_context;
+} rc_sgd_options;
+
+rc_sgd_options rc_sgd_options_default(void);
+
+/* One row of a risk curve. risk = sigma2 + approx + excess, excess = bias + variance. */
+typedef struct {
+  uint64_t N;
+  double M;
+  double sigma2;
+  double approx;
+  double bias;
+  double variance;
+  double excess;
+  double risk;
+} rc_risk;
+
+/* The expected risk after N steps for every N in Ns[0..count-1] (any order, each >= 1 and
+ * <= rc_schedule_capacity). Horizon-independent schedules are run once up to max N and
+ * sampled; geometric runs each N separately. Before running, checks mean-square stability
+ * of the largest step used and refuses (RC_EUNSTABLE, with the largest stable base step in
+ * the message) a divergent setting. out[k] receives the row for Ns[k].
+ * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. Allocates its
+ * O(n) workspace once per call. */
+int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
+                      const uint64_t *Ns, size_t count, const rc_sgd_options *options,
+                      rc_risk *out, rc_error *err);
+
+/* Checks the schedule's largest step over N steps against rc_sgd_stable_gamma; on failure
+ * returns RC_EUNSTABLE with a message naming the largest stable step (and base gamma). */
+int rc_sgd_check_stability(const rc_sgd_measure *measure, const rc_schedule *schedule,
+                           uint64_t N, size_t batch, rc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

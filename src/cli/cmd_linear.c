@@ -1,0 +1,159 @@
+/* riskcalc linear: risk curves of one-pass SGD on sketched linear regression. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linear_problem.h"
+
+static const cli_option linear_options[] = {
+    {"method", "NAME", "exact (default): the exact expected risk for one fixed sketch, by the "
+                       "eigenbasis second-moment recursion"},
+    LINEAR_PROBLEM_OPTIONS,
+};
+#define N_LINEAR_OPTIONS (sizeof linear_options / sizeof linear_options[0])
+
+static const char *const risk_columns[] = {"N", "M", "approx", "bias", "variance", "excess",
+                                           "risk"};
+#define N_RISK_COLUMNS 7
+
+static void risk_row(const rc_risk *r, double *row) {
+  row[0] = (double)r->N;
+  row[1] = r->M;
+  row[2] = r->approx;
+  row[3] = r->bias;
+  row[4] = r->variance;
+  row[5] = r->excess;
+  row[6] = r->risk;
+}
+
+/* Writes the table and the figure for a grid of rows ordered M-major. */
+static int emit_risk_table(const linear_problem *p, const double *data, size_t nrows,
+                           const char *title) {
+  cli_output out;
+  if (cli_output_open(&out, p->output))
+    return CLI_EXIT_BAD;
+  cli_table_write(out.f, p->format, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+  if (cli_output_commit(&out))
+    return CLI_EXIT_BAD;
+  if (!p->plot)
+    return 0;
+  if (p->nM > 1 && p->nN > 1)
+    return cli_plot_heatmap(p->plot, title, 1, 2, 7, "N (SGD steps)", "M (model size)", "risk",
+                            &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+  cli_plot_spec spec;
+  memset(&spec, 0, sizeof spec);
+  spec.title = title;
+  spec.xcol = p->nN > 1 || p->nM == 1 ? 1 : 2;
+  spec.xlabel = spec.xcol == 1 ? "N (SGD steps)" : "M (model size)";
+  spec.ylabel = "risk and its parts";
+  const size_t cols[] = {7, 3, 4, 5};
+  const char *labels[] = {"risk", "approximation", "bias", "variance"};
+  for (size_t k = 0; k < 4; k++) {
+    spec.ycol[spec.ncurves] = cols[k];
+    spec.label[spec.ncurves++] = labels[k];
+  }
+  if (p->sigma2 > 0) {
+    spec.ycol[spec.ncurves] = 0;
+    spec.yconst[spec.ncurves] = p->sigma2;
+    spec.label[spec.ncurves++] = "noise sigma^2";
+  }
+  return cli_plot_lines(p->plot, &spec, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+}
+
+static int run_exact(linear_problem *p) {
+  const size_t nrows = p->nM * p->nN;
+  double *data = malloc(nrows * N_RISK_COLUMNS * sizeof *data);
+  rc_risk *rows = malloc(p->nN * sizeof *rows);
+  int status = CLI_EXIT_BAD;
+  if (!data || !rows) {
+    cli_error("out of memory for %zu rows", nrows);
+    goto done;
+  }
+  cli_meta_add(&p->meta, "method",
+               "exact: second-moment recursion in the eigenbasis of G = S H S^T for this sketch");
+  cli_progress progress;
+  cli_progress_init(&progress, "linear exact");
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_sketch *sketch = linear_problem_sketch(p, (size_t)p->Ms[m]);
+    if (!sketch)
+      goto done;
+    rc_sgd_measure *measure = rc_sgd_measure_from_sketch(p->spectrum, p->prior, sketch, &err);
+    rc_sketch_free(sketch);
+    if (!measure) {
+      cli_error("%s", err.message);
+      goto done;
+    }
+    double g_stable = 0;
+    rc_sgd_stable_gamma(measure, p->batch, &g_stable, NULL);
+    cli_meta_add(&p->meta, "G", "M = %llu: rank %zu%s; largest mean-square stable constant step "
+                 "%.6g (batch %zu); Approx = %.17g",
+                 (unsigned long long)p->Ms[m], measure->rank,
+                 measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
+                 g_stable, p->batch, measure->approx);
+    rc_sgd_options opt = rc_sgd_options_default();
+    opt.batch = p->batch;
+    opt.sigma2 = p->sigma2;
+    opt.progress = cli_progress_update;
+    opt.progress_context = &progress;
+    int rc = rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err);
+    rc_sgd_measure_free(measure);
+    if (rc) {
+      cli_progress_done(&progress);
+      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+      goto done;
+    }
+    for (size_t n = 0; n < p->nN; n++)
+      risk_row(&rows[n], data + (m * p->nN + n) * N_RISK_COLUMNS);
+  }
+  cli_progress_done(&progress);
+  status = emit_risk_table(p, data, nrows, "sketched linear regression, one-pass SGD (exact)");
+done:
+  free(data);
+  free(rows);
+  return status;
+}
+
+typedef struct {
+  const char *name;
+  int (*run)(linear_problem *p);
+} linear_method;
+
+static const linear_method linear_methods[] = {
+    {"exact", run_exact},
+};
+
+int cmd_linear(int argc, char **argv, const char *command_line) {
+  cli_args args;
+  if (cli_parse(linear_options, N_LINEAR_OPTIONS, 0, argc, argv, &args))
+    return CLI_EXIT_BAD;
+  if (args.help) {
+    cli_print_help(stdout,
+                   "riskcalc linear --method exact [--a A | --log-a A | --spectrum FILE] --d D "
+                   "[--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N LIST [--gamma G] "
+                   "[--batch B] [--schedule SPEC] [--sigma2 S] [--format tsv|csv|json] "
+                   "[--output FILE] [--plot FILE]",
+                   "Risk of one-pass SGD on sketched linear regression: for each (M, N) the "
+                   "columns\nN M approx bias variance excess risk, with excess = bias + variance "
+                   "and\nrisk = sigma2 + approx + excess (docs/THEORY.md section 1). N counts SGD "
+                   "steps;\neach step uses --batch fresh samples. Exit status: 0 success, 2 bad "
+                   "input\n(including a step size that is not mean-square stable).",
+                   linear_options, N_LINEAR_OPTIONS);
+    return CLI_EXIT_OK;
+  }
+  const char *method = cli_has(&args, "method") ? cli_get(&args, "method") : "exact";
+  const linear_method *chosen = NULL;
+  for (size_t k = 0; k < sizeof linear_methods / sizeof linear_methods[0]; k++)
+    if (strcmp(linear_methods[k].name, method) == 0)
+      chosen = &linear_methods[k];
+  if (!chosen) {
+    cli_error("--method: unknown method '%s' (available: exact)", method);
+    return CLI_EXIT_BAD;
+  }
+  linear_problem p;
+  int status = linear_problem_setup(&args, command_line, &p);
+  if (status == 0)
+    status = chosen->run(&p);
+  linear_problem_free(&p);
+  return status;
+}

@@ -1,0 +1,53 @@
+/* riskcalc: the command-line tool. Uses only the public library API. */
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cli.h"
+#include "riskcalc/version.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv, const char *command_line);
+  const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
+};
+#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: riskcalc SUBCOMMAND [options]   (riskcalc SUBCOMMAND --help for its options)\n\n"
+             "Analytic risk curves of learning-theory models.\n\nsubcommands:\n");
+  for (size_t k = 0; k < N_SUBCOMMANDS; k++)
+    fprintf(f, "  %-10s %s\n", subcommands[k].name, subcommands[k].summary);
+  fprintf(f, "\noptions:\n  --help     show this help\n  --version  show the version\n\n"
+             "Exit status: 0 success, 1 disagreement (compare), 2 bad input or failure.\n");
+}
+
+int main(int argc, char **argv) {
+  /* The library validates its inputs; never let GSL abort the process. */
+  gsl_set_error_handler_off();
+  char command_line[4096];
+  cli_command_line(argc, argv, command_line, sizeof command_line);
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EXIT_BAD;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("riskcalc %s\n", rc_version());
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  for (size_t k = 0; k < N_SUBCOMMANDS; k++)
+    if (strcmp(argv[1], subcommands[k].name) == 0)
+      return subcommands[k].run(argc - 2, argv + 2, command_line);
+  cli_error("unknown subcommand '%s' (try riskcalc --help)", argv[1]);
+  return CLI_EXIT_BAD;
+}

@@ -1,0 +1,226 @@
+/* Numeric file reading and list parsing. */
+#include "riskcalc/io.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RC_LIST_MAX 1000000 /* more points than any curve needs; guards against typos */
+
+int rc_io_parse_double(const char *text, double *value, rc_error *err) {
+  if (!text || !*text)
+    return rc_error_set(err, RC_EPARSE, "expected a number, got an empty string");
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  while (*end && isspace((unsigned char)*end))
+    end++;
+  if (end == text || *end != '\0')
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a number", text);
+  if (!isfinite(v) || errno == ERANGE)
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a finite number", text);
+  *value = v;
+  return RC_SUCCESS;
+}
+
+int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value,
+                     rc_error *err) {
+  double v;
+  int status = rc_io_parse_double(text, &v, err);
+  if (status)
+    return status;
+  if (v != floor(v) || v < (double)lo || v > (double)hi)
+    return rc_error_set(err, RC_EPARSE, "'%s' is not an integer in [%llu, %llu]", text,
+                        (unsigned long long)lo, (unsigned long long)hi);
+  *value = (uint64_t)v;
+  return RC_SUCCESS;
+}
+
+/* Appends to a growing array. */
+static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v, rc_error *err) {
+  if (*n >= RC_LIST_MAX)
+    return rc_error_set(err, RC_EPARSE, "list has more than %d values", RC_LIST_MAX);
+  if (*n == *cap) {
+    size_t c = *cap ? 2 * *cap : 16;
+    uint64_t *b = realloc(*a, c * sizeof *b);
+    if (!b)
+      return rc_error_set(err, RC_ENOMEM, "out of memory parsing a list");
+    *a = b;
+    *cap = c;
+  }
+  (*a)[(*n)++] = v;
+  return RC_SUCCESS;
+}
+
+static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *cap,
+                           rc_error *err) {
+  const uint64_t max = (uint64_t)1 << 53;
+  const char *c1 = strchr(item, ':');
+  if (!c1) {
+    uint64_t v;
+    int status = rc_io_parse_uint(item, 1, max, &v, err);
+    return status ? status : push_u64(a, n, cap, v, err);
+  }
+  char buf[3][128];
+  const char *c2 = strchr(c1 + 1, ':');
+  if (!c2 || strchr(c2 + 1, ':') || (size_t)(c1 - item) >= 128 || (size_t)(c2 - c1) > 128 ||
+      strlen(c2 + 1) >= 128)
+    return rc_error_set(err, RC_EPARSE, "range '%s' must be lo:hi:count", item);
+  memcpy(buf[0], item, (size_t)(c1 - item));
+  buf[0][c1 - item] = '\0';
+  memcpy(buf[1], c1 + 1, (size_t)(c2 - c1 - 1));
+  buf[1][c2 - c1 - 1] = '\0';
+  strcpy(buf[2], c2 + 1);
+  uint64_t lo, hi, count;
+  int status;
+  if ((status = rc_io_parse_uint(buf[0], 1, max, &lo, err)) ||
+      (status = rc_io_parse_uint(buf[1], 1, max, &hi, err)) ||
+      (status = rc_io_parse_uint(buf[2], 1, RC_LIST_MAX, &count, err)))
+    return rc_error_set(err, RC_EPARSE, "in range '%s': %s", item, err ? err->message : "");
+  if (lo > hi)
+    return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi", item);
+  if (count == 1)
+    return push_u64(a, n, cap, lo, err);
+  double llo = log((double)lo), lhi = log((double)hi);
+  uint64_t last = 0;
+  for (uint64_t k = 0; k < count; k++) {
+    double x = k + 1 == count ? (double)hi : round(exp(llo + (lhi - llo) * (double)k / (double)(count - 1)));
+    uint64_t v = (uint64_t)x;
+    if (v < lo)
+      v = lo;
+    if (v > hi)
+      v = hi;
+    if (v == last)
+      continue; /* rounding repeats small values of dense ranges */
+    if ((status = push_u64(a, n, cap, v, err)))
+      return status;
+    last = v;
+  }
+  return RC_SUCCESS;
+}
+
+int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_error *err) {
+  *values = NULL;
+  *count = 0;
+  if (!text || !*text)
+    return rc_error_set(err, RC_EPARSE, "empty list");
+  size_t len = strlen(text), cap = 0, n = 0;
+  uint64_t *a = NULL;
+  char *copy = malloc(len + 1);
+  if (!copy)
+    return rc_error_set(err, RC_ENOMEM, "out of memory parsing a list");
+  memcpy(copy, text, len + 1);
+  int status = RC_SUCCESS;
+  char *item = copy;
+  for (;;) {
+    char *comma = strchr(item, ',');
+    if (comma)
+      *comma = '\0';
+    if (!*item) {
+      status = rc_error_set(err, RC_EPARSE, "list '%s' has an empty item", text);
+      break;
+    }
+    if ((status = parse_list_item(item, &a, &n, &cap, err)))
+      break;
+    if (!comma)
+      break;
+    item = comma + 1;
+  }
+  free(copy);
+  if (status) {
+    free(a);
+    return status;
+  }
+  *values = a;
+  *count = n;
+  return RC_SUCCESS;
+}
+
+int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols,
+                     rc_error *err) {
+  *values = NULL;
+  *rows = *cols = 0;
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return rc_error_set(err, RC_EIO, "cannot open '%s': %s", path, strerror(errno));
+  char *line = NULL;
+  size_t linecap = 0, n = 0, cap = 0, ncols = 0, nrows = 0, lineno = 0;
+  double *a = NULL;
+  int status = RC_SUCCESS;
+  while (getline(&line, &linecap, f) >= 0) {
+    lineno++;
+    char *hash = strchr(line, '#');
+    if (hash)
+      *hash = '\0';
+    size_t here = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " \t\r\n,", &save); tok; tok = strtok_r(NULL, " \t\r\n,", &save)) {
+      char *end;
+      errno = 0;
+      double v = strtod(tok, &end);
+      if (end == tok || *end != '\0') {
+        status = rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a number", path, lineno, tok);
+        goto done;
+      }
+      if (!isfinite(v) || errno == ERANGE) {
+        status = rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", path, lineno, tok);
+        goto done;
+      }
+      if (n == cap) {
+        size_t c = cap ? 2 * cap : 256;
+        double *b = realloc(a, c * sizeof *b);
+        if (!b) {
+          status = rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", path);
+          goto done;
+        }
+        a = b;
+        cap = c;
+      }
+      a[n++] = v;
+      here++;
+    }
+    if (here == 0)
+      continue;
+    if (nrows == 0)
+      ncols = here;
+    else if (here != ncols) {
+      status = rc_error_set(err, RC_EPARSE, "%s:%zu: %zu values, but earlier rows have %zu", path,
+                            lineno, here, ncols);
+      goto done;
+    }
+    nrows++;
+  }
+  if (ferror(f))
+    status = rc_error_set(err, RC_EIO, "error reading '%s'", path);
+  else if (nrows == 0)
+    status = rc_error_set(err, RC_EPARSE, "'%s' holds no numbers", path);
+done:
+  free(line);
+  fclose(f);
+  if (status) {
+    free(a);
+    return status;
+  }
+  *values = a;
+  *rows = nrows;
+  *cols = ncols;
+  return RC_SUCCESS;
+}
+
+int rc_io_read_column(const char *path, double **values, size_t *count, rc_error *err) {
+  size_t rows, cols;
+  int status = rc_io_read_table(path, values, &rows, &cols, err);
+  if (status)
+    return status;
+  if (cols != 1) {
+    free(*values);
+    *values = NULL;
+    return rc_error_set(err, RC_EPARSE, "'%s' must hold one value per line (found %zu per line)",
+                        path, cols);
+  }
+  *count = rows;
+  return RC_SUCCESS;
+}
