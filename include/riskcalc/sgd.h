@@ -30,9 +30,11 @@ extern "C" {
 typedef struct {
   size_t n;        /* number of atoms */
   double *mu;      /* atom locations: eigenvalues of G, >= 0 */
-  double *nu;      /* multiplicities (eigen-counts), > 0; they sum to M */
+  double *nu;      /* multiplicities (eigen-counts), > 0; they sum to at most M: zero
+                      eigenvalues of G may be left out (they carry no signal and never move),
+                      so a sketch with M > d stores min(M, d) atoms */
   double *c0;      /* initial bias moment c_j(0) per unit multiplicity, >= 0 */
-  double M;        /* sum of multiplicities (the model size) */
+  double M;        /* the model size M (reported in every row) */
   double approx;   /* approximation error E_w Approx (>= 0) */
   double signal;   /* total signal tr(H P) */
   size_t rank;     /* number of atoms with mu_j > 0 (counted with multiplicity, rounded) */
