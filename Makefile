@@ -73,7 +73,8 @@ install: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
 	install -m 755 $(BUILD)/riskcalc $(DESTDIR)$(PREFIX)/bin/riskcalc
 	install -m 644 $(BUILD)/libriskcalc.a $(DESTDIR)$(PREFIX)/lib/libriskcalc.a
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/riskcalc/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*RC_VERSION_STRING "\(.*\)"/\1/p' include/riskcalc/version.h)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(LDLIBS)|g' \
+	  -e 's|@VERSION@|$(shell sed -n 's/.*RC_VERSION_STRING "\(.*\)"/\1/p' include/riskcalc/version.h)|g' \
 	  riskcalc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/riskcalc.pc
 
 uninstall:
