@@ -3,6 +3,7 @@
 #define RISKCALC_RISKCALC_H
 
 #include "riskcalc/error.h"
+#include "riskcalc/fit.h"
 #include "riskcalc/io.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"

@@ -124,5 +124,6 @@ int cli_plot_heatmap(const char *path, const char *title, size_t xcol, size_t yc
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);
+int cmd_fit(int argc, char **argv, const char *command_line);
 
 #endif

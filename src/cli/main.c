@@ -15,6 +15,7 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
+    {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -24,7 +25,8 @@ static void usage(FILE *f) {
   for (size_t k = 0; k < N_SUBCOMMANDS; k++)
     fprintf(f, "  %-10s %s\n", subcommands[k].name, subcommands[k].summary);
   fprintf(f, "\noptions:\n  --help     show this help\n  --version  show the version\n\n"
-             "Exit status: 0 success, 1 disagreement (compare), 2 bad input or failure.\n");
+             "Exit status: 0 success, 1 disagreement (compare; fit --expect), 2 bad input or "
+             "failure.\n");
 }
 
 int main(int argc, char **argv) {

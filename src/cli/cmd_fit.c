@@ -1,0 +1,802 @@
+/* riskcalc fit: power-law exponents with confidence intervals from a table (docs/FIT.md). */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "riskcalc/riskcalc.h"
+
+static const cli_option fit_options[] = {
+    {"x", "COLUMN", "the abscissa (for example N or M): a header name or a 1-based index"},
+    {"y", "COLUMN", "the quantity fitted (for example risk or excess)"},
+    {"se", "COLUMN",
+     "standard errors of y (for example risk_se of a Monte Carlo table): "
+     "weighted fit, and intervals from the normal quantile (known noise)"},
+    {"se-relative", NULL,
+     "take --se as relative weights only: rescale by the residual "
+     "variance and use the Student t quantile"},
+    {"floor", "VALUE",
+     "single fit: the known floor subtracted from y (default 0); with "
+     "--joint: hold E at VALUE instead of fitting it"},
+    {"expect", "E",
+     "expected exponent (e, or alpha with --joint): report whether it lies "
+     "in the interval; exit status 1 when it does not"},
+    {"level", "L", "confidence level of the intervals, in (0, 1) (default 0.95)"},
+    {"where", "COLUMN=VALUE",
+     "use only the rows whose COLUMN equals VALUE (for example "
+     "M=64 to fit one curve of a grid)"},
+    {"drop-nonpositive", NULL,
+     "skip rows that cannot be fitted on log axes (x <= 0, "
+     "x2 <= 0, or y - floor <= 0 for the single fit) instead of "
+     "refusing them; their number is reported"},
+    {"joint", NULL, "fit y = E + A x^-alpha + B x2^-beta by nonlinear least squares"},
+    {"x2", "COLUMN", "with --joint: the second abscissa"},
+    {"expect2", "E", "with --joint: expected beta (like --expect for alpha)"},
+    {"max-iter", "K", "with --joint: trust-region iterations allowed (default 500)"},
+    {"format", "FMT", "output format: tsv (default), csv or json"},
+    {"output", "FILE", "write the table to FILE atomically instead of standard output"},
+};
+#define N_FIT_OPTIONS (sizeof fit_options / sizeof fit_options[0])
+
+/* ---- reading a table with a header ---------------------------------------------------- */
+
+typedef struct {
+  char *text;  /* the file, split in place */
+  char **name; /* ncols column names (NULL when the file has no header) */
+  size_t ncols;
+  char **cell;    /* nrows x ncols fields */
+  size_t *lineno; /* file line of each row */
+  size_t nrows;
+} table;
+
+static void table_free(table *t) {
+  free(t->text);
+  free(t->name);
+  free(t->cell);
+  free(t->lineno);
+  memset(t, 0, sizeof *t);
+}
+
+static char *trim(char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = '\0';
+  if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+    s[n - 1] = '\0';
+    s++;
+  }
+  return s;
+}
+
+/* Number of fields of line: separated by every sep ('\t' or ','), or by runs of blanks when
+ * sep is ' '. */
+static size_t count_fields(const char *line, char sep) {
+  size_t n = 0;
+  if (sep == ' ') {
+    for (const char *p = line; *p;) {
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (!*p)
+        break;
+      n++;
+      while (*p && *p != ' ' && *p != '\t')
+        p++;
+    }
+    return n;
+  }
+  for (const char *p = line; p; p = strchr(p, sep) ? strchr(p, sep) + 1 : NULL)
+    n++;
+  return n;
+}
+
+/* Splits line in place into its count_fields(line, sep) fields. */
+static void split(char *line, char sep, char **field) {
+  size_t n = 0;
+  if (sep == ' ') {
+    for (char *p = line;;) {
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (!*p)
+        break;
+      field[n++] = p;
+      while (*p && *p != ' ' && *p != '\t')
+        p++;
+      if (*p)
+        *p++ = '\0';
+    }
+    return;
+  }
+  for (char *p = line;;) {
+    char *end = strchr(p, sep);
+    if (end)
+      *end = '\0';
+    field[n++] = trim(p);
+    if (!end)
+      break;
+    p = end + 1;
+  }
+}
+
+static int is_number(const char *s) {
+  double v;
+  return rc_io_parse_double(s, &v, NULL) == RC_SUCCESS;
+}
+
+/* Reads path: '#' starts a comment, blank lines are skipped, the first remaining line is the
+ * header (unless all its fields are numbers: then there is no header and columns are
+ * addressed by index). Fields are separated by tabs if the first line has one, else by
+ * commas if it has one, else by blanks. Prints the error and returns CLI_EXIT_BAD. */
+static int table_read(const char *path, table *t) {
+  memset(t, 0, sizeof *t);
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    cli_error("cannot open '%s': %s", path, strerror(errno));
+    return CLI_EXIT_BAD;
+  }
+  size_t len = 0, cap = 0;
+  char chunk[65536];
+  size_t got;
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (len + got + 1 > cap) {
+      size_t c = cap ? 2 * cap : sizeof chunk;
+      while (c < len + got + 1)
+        c *= 2;
+      char *b = realloc(t->text, c);
+      if (!b) {
+        fclose(f);
+        cli_error("out of memory reading '%s'", path);
+        return CLI_EXIT_BAD;
+      }
+      t->text = b;
+      cap = c;
+    }
+    memcpy(t->text + len, chunk, got);
+    len += got;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    cli_error("error reading '%s'", path);
+    return CLI_EXIT_BAD;
+  }
+  if (!t->text) {
+    cli_error("'%s' is empty", path);
+    return CLI_EXIT_BAD;
+  }
+  t->text[len] = '\0';
+  if (strlen(t->text) != len) {
+    cli_error("'%s' is not a text table (it contains a NUL byte)", path);
+    return CLI_EXIT_BAD;
+  }
+
+  char **tmp = NULL;
+  size_t tmpcap = 0, cellcap = 0, lineno = 0;
+  char sep = 0;
+  int status = CLI_EXIT_BAD;
+  for (char *line = t->text, *next; line; line = next) {
+    lineno++;
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    char *hash = strchr(line, '#');
+    if (hash)
+      *hash = '\0';
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+      line[--n] = '\0';
+    char *start = line;
+    while (*start == ' ' || *start == '\t')
+      start++;
+    if (!*start)
+      continue;
+    if (!sep) {
+      if (*start == '{' || *start == '[') {
+        cli_error("%s:%zu: looks like JSON; fit reads TSV or CSV tables (write them with "
+                  "--format tsv or csv)",
+                  path, lineno);
+        goto done;
+      }
+      sep = strchr(start, '\t') ? '\t' : strchr(start, ',') ? ',' : ' ';
+    }
+    const size_t nf = count_fields(start, sep);
+    if (nf > tmpcap) {
+      char **b = realloc(tmp, nf * sizeof *b);
+      if (!b) {
+        cli_error("out of memory reading '%s'", path);
+        goto done;
+      }
+      tmp = b;
+      tmpcap = nf;
+    }
+    split(start, sep, tmp);
+    if (t->ncols == 0) {
+      t->ncols = nf;
+      int numeric = 1;
+      for (size_t k = 0; k < nf && numeric; k++)
+        numeric = is_number(tmp[k]);
+      if (!numeric) {
+        t->name = malloc(nf * sizeof *t->name);
+        if (!t->name) {
+          cli_error("out of memory reading '%s'", path);
+          goto done;
+        }
+        memcpy(t->name, tmp, nf * sizeof *t->name);
+        continue;
+      }
+    }
+    if (nf != t->ncols) {
+      cli_error("%s:%zu: %zu fields, but %s %zu", path, lineno, nf,
+                t->name ? "the header has" : "the first row has", t->ncols);
+      goto done;
+    }
+    if ((t->nrows + 1) * t->ncols > cellcap) {
+      size_t c = cellcap ? 2 * cellcap : 64 * t->ncols;
+      char **b = realloc(t->cell, c * sizeof *b);
+      size_t *l = realloc(t->lineno, (c / t->ncols + 1) * sizeof *l);
+      if (b)
+        t->cell = b;
+      if (l)
+        t->lineno = l;
+      if (!b || !l) {
+        cli_error("out of memory reading '%s'", path);
+        goto done;
+      }
+      cellcap = c;
+    }
+    memcpy(t->cell + t->nrows * t->ncols, tmp, t->ncols * sizeof *tmp);
+    t->lineno[t->nrows++] = lineno;
+  }
+  if (t->nrows == 0) {
+    cli_error("'%s' has no data rows", path);
+    goto done;
+  }
+  status = 0;
+done:
+  free(tmp);
+  if (status)
+    table_free(t);
+  return status;
+}
+
+/* Column by header name, else by 1-based index. Prints the error and returns -1. */
+static long table_column(const table *t, const char *path, const char *option, const char *spec) {
+  long found = -1;
+  for (size_t k = 0; t->name && k < t->ncols; k++)
+    if (strcmp(t->name[k], spec) == 0) {
+      if (found >= 0) {
+        cli_error("--%s: column name '%s' appears twice in '%s'; give its index", option, spec,
+                  path);
+        return -1;
+      }
+      found = (long)k;
+    }
+  if (found >= 0)
+    return found;
+  int digits = *spec != '\0';
+  for (const char *p = spec; *p; p++)
+    digits = digits && isdigit((unsigned char)*p);
+  if (digits) {
+    errno = 0;
+    unsigned long v = strtoul(spec, NULL, 10);
+    if (errno == 0 && v >= 1 && v <= t->ncols)
+      return (long)v - 1;
+    cli_error("--%s: column %s is out of range: '%s' has %zu columns", option, spec, path,
+              t->ncols);
+    return -1;
+  }
+  char list[512] = "";
+  size_t used = 0;
+  for (size_t k = 0; t->name && k < t->ncols && used + 1 < sizeof list; k++) {
+    int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", t->name[k]);
+    if (w < 0)
+      break;
+    used += (size_t)w;
+  }
+  if (t->name)
+    cli_error("--%s: no column '%s' in '%s' (columns: %s)", option, spec, path, list);
+  else
+    cli_error("--%s: '%s' has no header row; give a 1-based column index", option, path);
+  return -1;
+}
+
+/* The value of row r, column c; prints the error naming the line and returns CLI_EXIT_BAD. */
+static int table_value(const table *t, const char *path, size_t r, long c, double *v) {
+  rc_error err = {0, ""};
+  const char *text = t->cell[r * t->ncols + (size_t)c];
+  if (rc_io_parse_double(text, v, &err)) {
+    if (t->name)
+      cli_error("%s:%zu: column '%s': %s", path, t->lineno[r], t->name[c], err.message);
+    else
+      cli_error("%s:%zu: column %ld: %s", path, t->lineno[r], c + 1, err.message);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+static const char *column_label(const table *t, long c, char *buf, size_t n) {
+  if (t->name)
+    snprintf(buf, n, "'%s'", t->name[c]);
+  else
+    snprintf(buf, n, "%ld", c + 1);
+  return buf;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+#define FIT_COLUMNS 5
+#define FIT_MAX_ROWS RC_FIT_NPARAM
+
+typedef struct {
+  size_t count;
+  const char *name[FIT_MAX_ROWS];
+  double value[FIT_MAX_ROWS][FIT_COLUMNS - 1]; /* estimate se lo hi */
+} fit_rows;
+
+static void fit_row(fit_rows *rows, const char *name, double estimate, double se, double lo,
+                    double hi) {
+  const size_t k = rows->count++;
+  rows->name[k] = name;
+  rows->value[k][0] = estimate;
+  rows->value[k][1] = se;
+  rows->value[k][2] = lo;
+  rows->value[k][3] = hi;
+}
+
+static void json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+/* Writes the parameter table in the tool's formats (metadata, header row, rows at %.17g; a
+ * missing value is nan in TSV/CSV and null in JSON). */
+static void fit_write(FILE *f, cli_format format, const cli_meta *meta, const fit_rows *rows,
+                      double level) {
+  char lo[32], hi[32];
+  snprintf(lo, sizeof lo, "lo%.10g", 100 * level);
+  snprintf(hi, sizeof hi, "hi%.10g", 100 * level);
+  const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
+  if (format == CLI_FORMAT_JSON) {
+    fputs("{\n  \"meta\": {", f);
+    for (size_t k = 0; k < meta->count; k++) {
+      fputs(k ? ",\n    " : "\n    ", f);
+      json_string(f, meta->key[k]);
+      fputs(": ", f);
+      json_string(f, meta->value[k]);
+    }
+    fputs("\n  },\n  \"columns\": [", f);
+    for (size_t c = 0; c < FIT_COLUMNS; c++) {
+      fputs(c ? ", " : "", f);
+      json_string(f, columns[c]);
+    }
+    fputs("],\n  \"rows\": [", f);
+    for (size_t r = 0; r < rows->count; r++) {
+      fputs(r ? ",\n    {" : "\n    {", f);
+      json_string(f, columns[0]);
+      fputs(": ", f);
+      json_string(f, rows->name[r]);
+      for (size_t c = 1; c < FIT_COLUMNS; c++) {
+        fputs(", ", f);
+        json_string(f, columns[c]);
+        const double v = rows->value[r][c - 1];
+        if (isfinite(v))
+          fprintf(f, ": %.17g", v);
+        else
+          fputs(": null", f);
+      }
+      fputc('}', f);
+    }
+    fputs("\n  ]\n}\n", f);
+    return;
+  }
+  const char sep = format == CLI_FORMAT_CSV ? ',' : '\t';
+  for (size_t k = 0; k < meta->count; k++)
+    fprintf(f, "# %s: %s\n", meta->key[k], meta->value[k]);
+  for (size_t c = 0; c < FIT_COLUMNS; c++)
+    fprintf(f, "%s%s", c ? (sep == ',' ? "," : "\t") : "", columns[c]);
+  fputc('\n', f);
+  for (size_t r = 0; r < rows->count; r++) {
+    fputs(rows->name[r], f);
+    for (size_t c = 1; c < FIT_COLUMNS; c++)
+      fprintf(f, "%c%.17g", sep, rows->value[r][c - 1]);
+    fputc('\n', f);
+  }
+}
+
+/* ---- the command --------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *path;
+  table t;
+  long cx, cy, cse, cx2; /* columns (-1: not used) */
+  double *x, *y, *se, *x2;
+  size_t n, dropped, total;
+  cli_meta meta;
+  cli_format format;
+  double level;
+} fit_job;
+
+static void job_free(fit_job *j) {
+  table_free(&j->t);
+  free(j->x);
+  free(j->y);
+  free(j->se);
+  free(j->x2);
+}
+
+/* The --where filter: *col = -1 when absent. */
+static int parse_where(const cli_args *args, fit_job *j, long *col, double *value) {
+  *col = -1;
+  const char *w = cli_get(args, "where");
+  if (!w)
+    return 0;
+  const char *eq = strrchr(w, '=');
+  if (!eq || eq == w) {
+    cli_error("--where: expected COLUMN=VALUE, got '%s'", w);
+    return CLI_EXIT_BAD;
+  }
+  char name[256];
+  if ((size_t)(eq - w) >= sizeof name) {
+    cli_error("--where: column name too long");
+    return CLI_EXIT_BAD;
+  }
+  memcpy(name, w, (size_t)(eq - w));
+  name[eq - w] = '\0';
+  rc_error err = {0, ""};
+  if (rc_io_parse_double(eq + 1, value, &err)) {
+    cli_error("--where: %s", err.message);
+    return CLI_EXIT_BAD;
+  }
+  *col = table_column(&j->t, j->path, "where", name);
+  return *col < 0 ? CLI_EXIT_BAD : 0;
+}
+
+/* Reads the columns, applies --where and the positivity rules. floor is subtracted from y
+ * for the positivity test of the single fit (pass NAN to skip that test). */
+static int load_points(const cli_args *args, fit_job *j, int joint, double floor_, int drop) {
+  long wcol;
+  double wval;
+  if (parse_where(args, j, &wcol, &wval))
+    return CLI_EXIT_BAD;
+  const size_t rows = j->t.nrows;
+  j->x = malloc(rows * sizeof *j->x);
+  j->y = malloc(rows * sizeof *j->y);
+  j->se = j->cse >= 0 ? malloc(rows * sizeof *j->se) : NULL;
+  j->x2 = joint ? malloc(rows * sizeof *j->x2) : NULL;
+  if (!j->x || !j->y || (j->cse >= 0 && !j->se) || (joint && !j->x2)) {
+    cli_error("out of memory for %zu rows", rows);
+    return CLI_EXIT_BAD;
+  }
+  char lx[300], lx2[300], ly[300];
+  for (size_t r = 0; r < rows; r++) {
+    double x, y, se = 1, x2 = 1;
+    if (wcol >= 0) {
+      double v;
+      if (table_value(&j->t, j->path, r, wcol, &v))
+        return CLI_EXIT_BAD;
+      if (v != wval)
+        continue;
+    }
+    j->total++;
+    if (table_value(&j->t, j->path, r, j->cx, &x) || table_value(&j->t, j->path, r, j->cy, &y) ||
+        (j->cse >= 0 && table_value(&j->t, j->path, r, j->cse, &se)) ||
+        (joint && table_value(&j->t, j->path, r, j->cx2, &x2)))
+      return CLI_EXIT_BAD;
+    if (!(se > 0)) {
+      cli_error("%s:%zu: standard error %.17g in column %s is not > 0", j->path, j->t.lineno[r], se,
+                column_label(&j->t, j->cse, lx, sizeof lx));
+      return CLI_EXIT_BAD;
+    }
+    const int x_bad = !(x > 0), x2_bad = joint && !(x2 > 0);
+    const int y_bad = !joint && !(y - floor_ > 0);
+    if (x_bad || x2_bad || y_bad) {
+      if (drop) {
+        j->dropped++;
+        continue;
+      }
+      if (x_bad || x2_bad)
+        cli_error("%s:%zu: %s = %.17g is not > 0, so this row cannot be fitted on log axes "
+                  "(--drop-nonpositive skips such rows)",
+                  j->path, j->t.lineno[r],
+                  x_bad ? column_label(&j->t, j->cx, lx, sizeof lx)
+                        : column_label(&j->t, j->cx2, lx2, sizeof lx2),
+                  x_bad ? x : x2);
+      else
+        cli_error("%s:%zu: %s - floor = %.17g is not > 0, so this row cannot be fitted on log "
+                  "axes (--drop-nonpositive skips such rows)",
+                  j->path, j->t.lineno[r], column_label(&j->t, j->cy, ly, sizeof ly), y - floor_);
+      return CLI_EXIT_BAD;
+    }
+    j->x[j->n] = x;
+    j->y[j->n] = y;
+    if (j->se)
+      j->se[j->n] = se;
+    if (joint)
+      j->x2[j->n] = x2;
+    j->n++;
+  }
+  if (wcol >= 0 && j->total == 0) {
+    cli_error("--where %s: no row of '%s' matches", cli_get(args, "where"), j->path);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+/* "inside"/"outside" verdict line; returns 1 when outside. */
+static int verdict(cli_meta *meta, const cli_args *args, const char *key, const char *param,
+                   double expected, double lo, double hi, double level) {
+  const int inside = lo <= expected && expected <= hi;
+  const char *text = cli_get(args, key); /* as typed */
+  cli_meta_add(meta, key, "%s = %s is %s the %.10g%% interval [%.17g, %.17g]", param, text,
+               inside ? "inside" : "outside", 100 * level, lo, hi);
+  if (!inside)
+    cli_error("expected %s = %s lies outside the %.10g%% interval [%.10g, %.10g]", param, text,
+              100 * level, lo, hi);
+  return !inside;
+}
+
+static void meta_weights(fit_job *j, const cli_args *args, int joint) {
+  char buf[300];
+  if (j->cse < 0)
+    cli_meta_add(&j->meta, "weights",
+                 "none (unweighted); noise variance estimated from the "
+                 "residuals");
+  else if (joint)
+    cli_meta_add(&j->meta, "weights", "1/se^2 with se from column %s (%s)",
+                 column_label(&j->t, j->cse, buf, sizeof buf),
+                 cli_has(args, "se-relative") ? "relative: rescaled by the residual variance"
+                                              : "absolute: known noise");
+  else
+    cli_meta_add(&j->meta, "weights",
+                 "((y - floor)/se)^2 with se from column %s, the delta-method variance of "
+                 "log(y - floor) (%s)",
+                 column_label(&j->t, j->cse, buf, sizeof buf),
+                 cli_has(args, "se-relative") ? "relative: rescaled by the residual variance"
+                                              : "absolute: known noise");
+}
+
+static void meta_interval(cli_meta *meta, rc_fit_interval kind, double q, size_t dof, double level,
+                          int joint) {
+  if (kind == RC_FIT_INTERVAL_STUDENT)
+    cli_meta_add(meta, "interval",
+                 "%.10g%%: estimate +- q se, q = %.17g the Student t quantile with %zu degrees "
+                 "of freedom (noise variance estimated)%s",
+                 100 * level, q, dof, joint ? "; linearised at the solution" : "");
+  else if (kind == RC_FIT_INTERVAL_NORMAL)
+    cli_meta_add(meta, "interval",
+                 "%.10g%%: estimate +- q se, q = %.17g the normal quantile (standard errors "
+                 "taken as known)%s",
+                 100 * level, q, joint ? "; linearised at the solution" : "");
+  else
+    cli_meta_add(meta, "interval",
+                 "none: %zu degrees of freedom and no standard errors, so "
+                 "the noise cannot be estimated",
+                 dof);
+}
+
+static int write_result(fit_job *j, const cli_args *args, const fit_rows *rows) {
+  cli_output out;
+  if (cli_output_open(&out, cli_get(args, "output")))
+    return CLI_EXIT_BAD;
+  fit_write(out.f, j->format, &j->meta, rows, j->level);
+  return cli_output_commit(&out);
+}
+
+static int run_single(fit_job *j, const cli_args *args) {
+  rc_fit_options opt = rc_fit_options_default();
+  opt.level = j->level;
+  opt.se_relative = cli_has(args, "se-relative");
+  if (cli_get_double(args, "floor", 0, &opt.floor))
+    return CLI_EXIT_BAD;
+  if (load_points(args, j, 0, opt.floor, cli_has(args, "drop-nonpositive")))
+    return CLI_EXIT_BAD;
+  rc_fit_power r;
+  rc_error err = {0, ""};
+  if (rc_fit_power_law(j->x, j->y, j->se, j->n, &opt, &r, &err)) {
+    cli_error("%s: %s", j->path, err.message);
+    return CLI_EXIT_BAD;
+  }
+  double expect = NAN;
+  if (cli_has(args, "expect")) {
+    if (cli_get_double(args, "expect", 0, &expect))
+      return CLI_EXIT_BAD;
+    if (r.interval == RC_FIT_INTERVAL_NONE) {
+      cli_error("--expect: no interval to test: %zu points and no standard errors leave no "
+                "degree of freedom to estimate the noise",
+                r.n);
+      return CLI_EXIT_BAD;
+    }
+  }
+  char bx[300], by[300];
+  cli_meta_add(&j->meta, "model",
+               "y - floor = c x^-e by least squares of log(y - floor) on log x; x = column %s, "
+               "y = column %s, floor = %.17g",
+               column_label(&j->t, j->cx, bx, sizeof bx), column_label(&j->t, j->cy, by, sizeof by),
+               opt.floor);
+  meta_weights(j, args, 0);
+  meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 0);
+  cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or y - floor <= 0)", r.n,
+               j->dropped);
+  cli_meta_add(&j->meta, "dof", "%zu", r.dof);
+  cli_meta_add(&j->meta, "chi2", "%.17g (sum of %ssquared residuals on log axes)", r.chi2,
+               r.weighted ? "weighted " : "");
+  cli_meta_add(&j->meta, "chi2_dof", "%.17g", r.chi2_dof);
+  cli_meta_add(&j->meta, "R2", "%.17g (log axes)", r.r2);
+  cli_meta_add(&j->meta, "cov_logc_e", "%.17g", r.cov_logc_e);
+  int outside = 0;
+  if (!isnan(expect))
+    outside = verdict(&j->meta, args, "expect", "e", expect, r.exponent_lo, r.exponent_hi, r.level);
+  fit_rows rows = {0};
+  fit_row(&rows, "exponent", r.exponent, r.exponent_se, r.exponent_lo, r.exponent_hi);
+  fit_row(&rows, "prefactor", r.prefactor, r.prefactor * r.log_prefactor_se,
+          exp(r.log_prefactor_lo), exp(r.log_prefactor_hi));
+  fit_row(&rows, "log_prefactor", r.log_prefactor, r.log_prefactor_se, r.log_prefactor_lo,
+          r.log_prefactor_hi);
+  if (write_result(j, args, &rows))
+    return CLI_EXIT_BAD;
+  return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
+}
+
+static int run_joint(fit_job *j, const cli_args *args) {
+  rc_fit_joint_options opt = rc_fit_joint_options_default();
+  opt.level = j->level;
+  opt.se_relative = cli_has(args, "se-relative");
+  opt.fix_E = cli_has(args, "floor");
+  uint64_t max_iter;
+  if (cli_get_double(args, "floor", 0, &opt.E) ||
+      cli_get_uint(args, "max-iter", 1, 1000000, opt.max_iter, &max_iter))
+    return CLI_EXIT_BAD;
+  opt.max_iter = (size_t)max_iter;
+  double expect = NAN, expect2 = NAN;
+  if (cli_get_double(args, "expect", NAN, &expect) ||
+      cli_get_double(args, "expect2", NAN, &expect2))
+    return CLI_EXIT_BAD;
+  if (load_points(args, j, 1, NAN, cli_has(args, "drop-nonpositive")))
+    return CLI_EXIT_BAD;
+  rc_fit_joint r;
+  rc_error err = {0, ""};
+  if (rc_fit_joint_power_law(j->x, j->x2, j->y, j->se, j->n, &opt, &r, &err)) {
+    cli_error("%s: %s", j->path, err.message);
+    return CLI_EXIT_BAD;
+  }
+  if ((!isnan(expect) || !isnan(expect2)) && r.interval == RC_FIT_INTERVAL_NONE) {
+    cli_error("--expect: no interval to test: %zu points for %zu parameters and no standard "
+              "errors leave no degree of freedom to estimate the noise",
+              r.n, r.nparam);
+    return CLI_EXIT_BAD;
+  }
+  char bx[300], bx2[300], by[300];
+  cli_meta_add(&j->meta, "model",
+               "y = E + A x^-alpha + B x2^-beta by nonlinear least squares (GSL trust region, "
+               "Levenberg-Marquardt); x = column %s, x2 = column %s, y = column %s",
+               column_label(&j->t, j->cx, bx, sizeof bx),
+               column_label(&j->t, j->cx2, bx2, sizeof bx2),
+               column_label(&j->t, j->cy, by, sizeof by));
+  if (opt.fix_E)
+    cli_meta_add(&j->meta, "E", "fixed at %.17g by --floor", opt.E);
+  meta_weights(j, args, 1);
+  meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 1);
+  cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or x2 <= 0)", r.n, j->dropped);
+  cli_meta_add(&j->meta, "dof", "%zu (%zu points, %zu parameters)", r.dof, r.n, r.nparam);
+  cli_meta_add(&j->meta, "chi2", "%.17g (sum of %ssquared residuals)", r.chi2,
+               r.weighted ? "weighted " : "");
+  cli_meta_add(&j->meta, "chi2_dof", "%.17g", r.chi2_dof);
+  cli_meta_add(&j->meta, "R2", "%.17g", r.r2);
+  static const char *const tests[] = {"none", "step size (xtol)", "gradient (gtol)",
+                                      "residual change (ftol)"};
+  cli_meta_add(&j->meta, "converged", "after %zu iterations, %s test", r.iterations,
+               tests[r.stop_test]);
+  cli_meta_add(&j->meta, "start",
+               "E = %.10g, A = %.10g, alpha = %.10g, B = %.10g, beta = %.10g (grid search over "
+               "(alpha, beta), linear in E, A, B)",
+               r.start[0], r.start[1], r.start[2], r.start[3], r.start[4]);
+  cli_meta_add(&j->meta, "corr_A_alpha", "%.17g",
+               r.cov[RC_FIT_A][RC_FIT_ALPHA] / (r.se[RC_FIT_A] * r.se[RC_FIT_ALPHA]));
+  cli_meta_add(&j->meta, "corr_B_beta", "%.17g",
+               r.cov[RC_FIT_B][RC_FIT_BETA] / (r.se[RC_FIT_B] * r.se[RC_FIT_BETA]));
+  int outside = 0;
+  if (!isnan(expect))
+    outside |= verdict(&j->meta, args, "expect", "alpha", expect, r.lo[RC_FIT_ALPHA],
+                       r.hi[RC_FIT_ALPHA], r.level);
+  if (!isnan(expect2))
+    outside |= verdict(&j->meta, args, "expect2", "beta", expect2, r.lo[RC_FIT_BETA],
+                       r.hi[RC_FIT_BETA], r.level);
+  fit_rows rows = {0};
+  for (int k = 0; k < RC_FIT_NPARAM; k++)
+    fit_row(&rows, rc_fit_param_name(k), r.value[k], r.se[k], r.lo[k], r.hi[k]);
+  if (write_result(j, args, &rows))
+    return CLI_EXIT_BAD;
+  return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
+}
+
+int cmd_fit(int argc, char **argv, const char *command_line) {
+  cli_args args;
+  if (cli_parse(fit_options, N_FIT_OPTIONS, 1, argc, argv, &args))
+    return CLI_EXIT_BAD;
+  if (args.help) {
+    cli_print_help(
+        stdout,
+        "riskcalc fit FILE --x COLUMN --y COLUMN [--floor VALUE] [--se COLUMN [--se-relative]] "
+        "[--expect E] [--level L] [--where COLUMN=VALUE] [--drop-nonpositive] "
+        "[--format tsv|csv|json] [--output FILE]\n"
+        "       riskcalc fit FILE --joint --x COLUMN --x2 COLUMN --y COLUMN [--floor E] "
+        "[--se COLUMN [--se-relative]] [--expect ALPHA] [--expect2 BETA] [--max-iter K] ...",
+        "Fits a power law to two columns of a table (TSV or CSV as riskcalc writes it: '#'\n"
+        "comment lines, one header row, numeric rows; a file without header is addressed by\n"
+        "column index). Single fit: y - floor = c x^-e by least squares on log-log axes.\n"
+        "Joint fit (--joint): y = E + A x^-alpha + B x2^-beta, e.g. risk over a grid of M and\n"
+        "N. Output: rows parameter estimate se lo95 hi95 (interval at --level), with the fit\n"
+        "statistics in the '#' header. Intervals use the Student t quantile when the noise is\n"
+        "estimated from the residuals, the normal quantile when --se gives known standard\n"
+        "errors. docs/FIT.md has the details. Exit status: 0 success, 1 an --expect/--expect2\n"
+        "value lies outside its interval (the table is still written), 2 bad input or a fit\n"
+        "that failed (including non-convergence, reported with its residual).",
+        fit_options, N_FIT_OPTIONS);
+    return CLI_EXIT_OK;
+  }
+  if (args.npositional != 1) {
+    cli_error("fit needs the input FILE (try riskcalc fit --help)");
+    return CLI_EXIT_BAD;
+  }
+  const int joint = cli_has(&args, "joint");
+  if (!cli_has(&args, "x") || !cli_has(&args, "y")) {
+    cli_error("--x and --y are required");
+    return CLI_EXIT_BAD;
+  }
+  if (joint && !cli_has(&args, "x2")) {
+    cli_error("--joint needs --x2, the second abscissa");
+    return CLI_EXIT_BAD;
+  }
+  static const char *const joint_only[] = {"x2", "expect2", "max-iter"};
+  for (size_t k = 0; !joint && k < sizeof joint_only / sizeof joint_only[0]; k++)
+    if (cli_has(&args, joint_only[k])) {
+      cli_error("--%s needs --joint", joint_only[k]);
+      return CLI_EXIT_BAD;
+    }
+  if (cli_has(&args, "se-relative") && !cli_has(&args, "se")) {
+    cli_error("--se-relative needs --se");
+    return CLI_EXIT_BAD;
+  }
+  fit_job j;
+  memset(&j, 0, sizeof j);
+  j.path = args.positional[0];
+  j.cse = j.cx2 = -1;
+  if (cli_parse_format(cli_get(&args, "format"), &j.format) ||
+      cli_get_double(&args, "level", 0.95, &j.level))
+    return CLI_EXIT_BAD;
+  if (!(j.level > 0 && j.level < 1)) {
+    cli_error("--level: %s is not in (0, 1)", cli_get(&args, "level"));
+    return CLI_EXIT_BAD;
+  }
+  int status = CLI_EXIT_BAD;
+  if (table_read(j.path, &j.t))
+    goto done;
+  if ((j.cx = table_column(&j.t, j.path, "x", cli_get(&args, "x"))) < 0 ||
+      (j.cy = table_column(&j.t, j.path, "y", cli_get(&args, "y"))) < 0 ||
+      (cli_has(&args, "se") &&
+       (j.cse = table_column(&j.t, j.path, "se", cli_get(&args, "se"))) < 0) ||
+      (joint && (j.cx2 = table_column(&j.t, j.path, "x2", cli_get(&args, "x2"))) < 0))
+    goto done;
+  cli_meta_add(&j.meta, "riskcalc", "%s", rc_version());
+  cli_meta_add(&j.meta, "command", "%s", command_line);
+  cli_meta_add(&j.meta, "input", "%s (%zu data rows)", j.path, j.t.nrows);
+  if (cli_has(&args, "where"))
+    cli_meta_add(&j.meta, "where", "%s", cli_get(&args, "where"));
+  status = joint ? run_joint(&j, &args) : run_single(&j, &args);
+done:
+  job_free(&j);
+  return status;
+}
