@@ -9,8 +9,9 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
-#include <lapacke.h>
 
+#include "sketch_svd.h"
+#include "stage_jump.h"
 #include "util.h"
 
 rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err) {
@@ -59,31 +60,21 @@ rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc
                  d, spectrum->d, prior->d);
     return NULL;
   }
-  const size_t r = M < d ? M : d;
   /* Y = S H^1/2 (M x d). Its singular values give the eigenvalues of G = Y Y^T without
    * squaring the condition number, and its right singular vectors V give the signal
-   * q_j^T S H P H S^T q_j = mu_j sum_i lambda_i p_i V_ij^2 directly. */
-  double *Y = rc_alloc_doubles(rc_mul_size(M, d), err);
-  double *sigma = Y ? rc_alloc_doubles(r, err) : NULL;
-  double *U = sigma ? rc_alloc_doubles(rc_mul_size(M, r), err) : NULL;
-  double *VT = U ? rc_alloc_doubles(rc_mul_size(r, d), err) : NULL;
-  double *sqrt_lambda = VT ? rc_alloc_doubles(d, err) : NULL;
-  rc_sgd_measure *m = sqrt_lambda ? rc_sgd_measure_alloc(r, err) : NULL;
+   * q_j^T S H P H S^T q_j = mu_j sum_i lambda_i p_i V_ij^2 directly (src/sketch_svd.h). */
+  rc_sketch_svd *svd = rc_sketch_svd_alloc(M, d, err);
+  double *sqrt_lambda = svd ? rc_alloc_doubles(d, err) : NULL;
+  rc_sgd_measure *m = sqrt_lambda ? rc_sgd_measure_alloc(svd->r, err) : NULL;
   if (!m)
     goto fail;
+  const size_t r = svd->r;
   for (size_t i = 0; i < d; i++)
     sqrt_lambda[i] = sqrt(spectrum->lambda[i]);
-  for (size_t k = 0; k < M; k++)
-    for (size_t i = 0; i < d; i++)
-      Y[k * d + i] = sketch->S[k * d + i] * sqrt_lambda[i];
-  lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)M, (lapack_int)d, Y,
-                                   (lapack_int)d, sigma, U, (lapack_int)r, VT, (lapack_int)d);
-  if (info != 0) {
-    rc_error_set(err, RC_ELINALG, "singular value decomposition of S H^1/2 failed (info %d)",
-                 (int)info);
+  if (rc_sketch_svd_compute(svd, sketch->S, sqrt_lambda, err))
     goto fail;
-  }
-  const double threshold = (double)(M > d ? M : d) * DBL_EPSILON * sigma[0];
+  const double *sigma = svd->sigma, *VT = svd->VT;
+  const double threshold = svd->threshold;
   size_t rank = 0;
   /* Per-coordinate residual 1 - sum_j V_ij^2 over the non-zero singular directions. */
   double *resid = sqrt_lambda; /* reuse: sqrt(lambda) no longer needed */
@@ -119,18 +110,12 @@ rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc
       approx += spectrum->lambda[i] * prior->p[i] * resid[i];
     m->approx = approx > 0 ? approx : 0.0; /* a negative value is rounding of a true 0 */
   }
-  free(Y);
-  free(sigma);
-  free(U);
-  free(VT);
+  rc_sketch_svd_free(svd);
   free(sqrt_lambda);
   return m;
 fail:
   rc_sgd_measure_free(m);
-  free(Y);
-  free(sigma);
-  free(U);
-  free(VT);
+  rc_sketch_svd_free(svd);
   free(sqrt_lambda);
   return NULL;
 }
@@ -195,7 +180,7 @@ int rc_sgd_stable_gamma(const rc_sgd_measure *m, size_t batch, double *gamma_max
 }
 
 rc_sgd_options rc_sgd_options_default(void) {
-  rc_sgd_options o = {1, 1.0, NULL, NULL};
+  rc_sgd_options o = {1, 1.0, NULL, NULL, 0};
   return o;
 }
 
@@ -315,6 +300,7 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
 
   const double B = (double)o.batch, s2 = o.sigma2 + m->approx;
   sgd_work w = {NULL, NULL, NULL};
+  rc_stage_jump *jump = NULL;
   size_t *idx = malloc(count * sizeof *idx);
   w.bias = idx ? rc_alloc_doubles(m->n, err) : NULL;
   w.var = w.bias ? rc_alloc_doubles(m->n, err) : NULL;
@@ -324,6 +310,9 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
     goto done;
   }
   sort_indices(idx, count, Ns);
+  /* Stage jumps pay off only for stages much longer than the number of atoms. */
+  if (!o.step_by_step && N_max >= 64)
+    jump = rc_stage_jump_alloc(m, o.batch, NULL); /* NULL: too many atoms, iterate instead */
   const int per_horizon = rc_schedule_horizon_dependent(schedule);
   double total = 0, done_steps = 0;
   if (per_horizon)
@@ -345,11 +334,18 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
         uint64_t end = rc_schedule_stage_end(schedule, t, horizon);
         if (end > target)
           end = target;
-        /* Cut long stages so progress and cancellation stay responsive. */
-        const uint64_t chunk = (uint64_t)1 << 20;
-        if (end - t > chunk)
-          end = t + chunk;
-        run_stage(m, &w, rc_schedule_gamma(schedule, t, horizon), B, s2, end - t);
+        const double g = rc_schedule_gamma(schedule, t, horizon);
+        if (jump && end - t >= 8 * rc_stage_jump_size(jump) + 16) {
+          status = rc_stage_jump_apply(jump, g, end - t, s2, w.bias, w.var, err);
+          if (status)
+            goto done;
+        } else {
+          /* Cut long stepped stages so progress and cancellation stay responsive. */
+          const uint64_t chunk = (uint64_t)1 << 20;
+          if (end - t > chunk)
+            end = t + chunk;
+          run_stage(m, &w, g, B, s2, end - t);
+        }
         done_steps += (double)(end - t);
         t = end;
         if (o.progress && o.progress(o.progress_context, done_steps / total)) {
@@ -367,6 +363,7 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
     }
   }
 done:
+  rc_stage_jump_free(jump);
   free(idx);
   free(w.bias);
   free(w.var);

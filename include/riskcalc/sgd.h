@@ -68,6 +68,9 @@ typedef struct {
   double sigma2;   /* label noise variance >= 0 (default 1) */
   rc_progress_fn progress; /* optional: called with the fraction of steps done */
   void *progress_context;
+  int step_by_step; /* 0 (default): long constant-step stages are applied at once (a stage
+                       jump, O(n^2) whatever the stage length); 1: every step is iterated,
+                       O(n) per step -- the reference the stage jumps are tested against */
 } rc_sgd_options;
 
 rc_sgd_options rc_sgd_options_default(void);
@@ -88,7 +91,11 @@ typedef struct {
  * <= rc_schedule_capacity). Horizon-independent schedules are run once up to max N and
  * sampled; geometric runs each N separately. Before running, checks mean-square stability
  * of the largest step used and refuses (RC_EUNSTABLE, with the largest stable base step in
- * the message) a divergent setting. out[k] receives the row for Ns[k].
+ * the message) a divergent setting. out[k] receives the row for Ns[k]. A constant-step stage
+ * longer than about 8 n steps is applied at once through the eigen-decomposition of its
+ * diagonal-plus-rank-one map (docs/THEORY.md section 1), cached per step size, so N up to
+ * 2^53 costs a few stages for const, step and geometric schedules (measures of at most 4096
+ * moving atoms; larger ones are iterated).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. Allocates its
  * O(n) workspace once per call. */
 int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,

@@ -1,0 +1,279 @@
+/* Stage jumps (src/stage_jump.c through rc_sgd_risk_curve): a whole constant-step stage
+ * applied at once must equal the step-by-step recursion and the full-matrix brute force. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "brute.h"
+#include "rc_test.h"
+#include "riskcalc/riskcalc.h"
+
+/* A measure from a drawn sketch of a random spectrum and prior. */
+static rc_sgd_measure *sketch_measure(size_t M, size_t d, unsigned long seed, double **lambda_out,
+                                      double **p_out, double **S_out) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  double *lambda = malloc(d * sizeof *lambda), *p = malloc(d * sizeof *p);
+  double *S = malloc(M * d * sizeof *S);
+  for (size_t i = 0; i < d; i++) {
+    lambda[i] = pow((double)(i + 1), -1.385) * (0.5 + gsl_rng_uniform(rng));
+    p[i] = 0.2 + 2.0 * gsl_rng_uniform(rng);
+  }
+  for (size_t k = 0; k < M * d; k++)
+    S[k] = gsl_ran_gaussian(rng, 1.0 / sqrt((double)M));
+  rc_error err = {0, ""};
+  rc_spectrum *H = rc_spectrum_values_alloc(lambda, d, &err);
+  rc_prior *P = rc_prior_values_alloc(p, d, &err);
+  rc_sketch *sk = rc_sketch_values_alloc(S, M, d, &err);
+  rc_sgd_measure *m = rc_sgd_measure_from_sketch(H, P, sk, &err);
+  rc_sketch_free(sk);
+  rc_prior_free(P);
+  rc_spectrum_free(H);
+  gsl_rng_free(rng);
+  if (lambda_out) {
+    *lambda_out = lambda;
+    *p_out = p;
+    *S_out = S;
+  } else {
+    free(lambda);
+    free(p);
+    free(S);
+  }
+  return m;
+}
+
+static double stable_gamma(const rc_sgd_measure *m, size_t B) {
+  double g = 0;
+  rc_sgd_stable_gamma(m, B, &g, NULL);
+  return g;
+}
+
+/* Runs the curve twice, with and without stage jumps, and returns the largest relative
+ * difference over bias and variance. */
+static double jump_vs_step(const rc_sgd_measure *m, const char *spec, double gamma,
+                           const uint64_t *Ns, size_t count, size_t B, double sigma2) {
+  rc_error err = {0, ""};
+  rc_schedule *s = rc_schedule_parse(spec, gamma, &err);
+  rc_risk *a = calloc(count, sizeof *a), *b = calloc(count, sizeof *b);
+  rc_sgd_options o = rc_sgd_options_default();
+  o.batch = B;
+  o.sigma2 = sigma2;
+  int s1 = rc_sgd_risk_curve(m, s, Ns, count, &o, a, &err);
+  o.step_by_step = 1;
+  int s2 = rc_sgd_risk_curve(m, s, Ns, count, &o, b, &err);
+  double worst = (s && !s1 && !s2) ? 0 : INFINITY;
+  for (size_t k = 0; k < count && worst < INFINITY; k++) {
+    /* A bias decayed below 1e-280 is in the denormal range where stepping and jumping
+     * underflow differently (1e-323 against 0); such a value is zero for any risk. */
+    double eb = fabs(a[k].bias - b[k].bias) / fmax(fabs(b[k].bias), 1e-280);
+    double ev = fabs(a[k].variance - b[k].variance) / fabs(b[k].variance);
+    worst = fmax(worst, fmax(eb, ev));
+  }
+  rc_schedule_free(s);
+  free(a);
+  free(b);
+  return worst;
+}
+
+/* Jumps equal stepping on sketch measures for every piecewise-constant schedule kind. The
+ * observed worst difference is about 1e-13 (rounding of the eigen-decomposition and of 1e5
+ * steps); 1e-10 leaves room without hiding a wrong mode (those give O(1) differences). */
+static void test_jump_matches_stepping(void) {
+  const uint64_t Ns[] = {1000, 3000, 20000, 100000};
+  const char *specs[] = {"const", "geometric", "step:4000:0.5", "step:2500:1.3"};
+  const size_t sizes[][2] = {{20, 60}, {50, 200}, {8, 8}};
+  for (size_t z = 0; z < 3; z++) {
+    rc_sgd_measure *m = sketch_measure(sizes[z][0], sizes[z][1], 11 + z, NULL, NULL, NULL);
+    CHECK(m != NULL);
+    for (size_t B = 1; B <= 4; B += 3) {
+      const double g = stable_gamma(m, B);
+      for (size_t k = 0; k < 4; k++) {
+        /* step:2500:1.3 grows: keep its last step below the stable one */
+        const double gamma = k == 3 ? 0.9 * g / pow(1.3, 39) : 0.8 * g;
+        double worst = jump_vs_step(m, specs[k], gamma, Ns, 4, B, 0.385);
+        if (!(worst <= 1e-10))
+          printf("    M = %zu, %s, B = %zu: worst rel diff %.3g\n", sizes[z][0], specs[k], B, worst);
+        CHECK(worst <= 1e-10);
+      }
+    }
+    rc_sgd_measure_free(m);
+  }
+}
+
+/* A file schedule with long runs of equal steps is jumped run by run. */
+static void test_jump_file_runs(void) {
+  rc_sgd_measure *m = sketch_measure(12, 30, 5, NULL, NULL, NULL);
+  const double g = stable_gamma(m, 2);
+  char path[] = "/tmp/riskcalc_jump_XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  for (int t = 0; t < 6000; t++)
+    fprintf(f, "%.17g\n", t < 2500 ? 0.7 * g : t < 2600 ? 0.2 * g : 0.45 * g);
+  fclose(f);
+  char spec[64];
+  snprintf(spec, sizeof spec, "file:%s", path);
+  const uint64_t Ns[] = {6000, 2550, 4000};
+  double worst = jump_vs_step(m, spec, 1.0, Ns, 3, 2, 1.0);
+  CHECK(worst <= 1e-10);
+  unlink(path);
+  rc_sgd_measure_free(m);
+}
+
+/* The engine with jumps against the full M x M matrix recursion over long stages. */
+static void test_jump_matches_brute_force(void) {
+  const size_t M = 6, d = 15;
+  double *lambda, *p, *S;
+  rc_sgd_measure *m = sketch_measure(M, d, 3, &lambda, &p, &S);
+  brute_problem bp;
+  CHECK(brute_problem_init(&bp, lambda, p, S, M, d) == 0);
+  const double g = 0.7 * stable_gamma(m, 1);
+  const brute_kind kinds[] = {BRUTE_CONST, BRUTE_GEOMETRIC};
+  const char *specs[] = {"const", "geometric"};
+  rc_error err = {0, ""};
+  for (size_t k = 0; k < 2; k++) {
+    brute_schedule bs = {kinds[k], g, 0, 0, 0, 0, NULL, 0};
+    rc_schedule *s = rc_schedule_parse(specs[k], g, &err);
+    const uint64_t N = 3000;
+    rc_risk row;
+    rc_sgd_options o = rc_sgd_options_default();
+    o.sigma2 = 0.5;
+    CHECK_STATUS(rc_sgd_risk_curve(m, s, &N, 1, &o, &row, &err), RC_SUCCESS);
+    brute_result want = {0, 0, 0, 0, 0};
+    CHECK(brute_risk(&bp, &bs, N, 1, 0.5, &want) == 0);
+    CHECK_REL(row.bias, want.bias, 1e-10);
+    CHECK_REL(row.variance, want.variance, 1e-10);
+    CHECK_REL(row.risk, want.risk, 1e-10);
+    rc_schedule_free(s);
+  }
+  brute_problem_free(&bp);
+  free(lambda);
+  free(p);
+  free(S);
+  rc_sgd_measure_free(m);
+}
+
+/* A deterministic-equivalent-like measure: multiplicities, exact ties, near ties (relative
+ * gap 1e-15 and 1e-9) and eigenvalues spread over eight decades. */
+static void test_jump_ties_and_multiplicities(void) {
+  const double mu[] = {1.0, 0.5, 0.5, 0.5 * (1 + 1e-15), 0.5 * (1 + 1e-9), 0.25, 1e-3, 1e-6,
+                       1e-6, 1e-8, 0.0};
+  const double nu[] = {1, 3.5, 2, 1, 1, 10, 40, 100, 50, 200, 7};
+  const size_t n = sizeof mu / sizeof mu[0];
+  rc_error err = {0, ""};
+  rc_sgd_measure *m = rc_sgd_measure_alloc(n, &err);
+  double M = 0;
+  for (size_t j = 0; j < n; j++) {
+    m->mu[j] = mu[j];
+    m->nu[j] = nu[j];
+    m->c0[j] = mu[j] > 0 ? 0.3 + 1.0 / (1.0 + (double)j) : 0;
+    M += nu[j];
+  }
+  m->M = M;
+  m->approx = 0.123;
+  const double g = 0.9 * stable_gamma(m, 1);
+  const uint64_t Ns[] = {500, 50000, 200000};
+  CHECK(jump_vs_step(m, "const", g, Ns, 3, 1, 1.0) <= 1e-10);
+  CHECK(jump_vs_step(m, "geometric", g, Ns, 3, 3, 1.0) <= 1e-10);
+  rc_sgd_measure_free(m);
+}
+
+/* Clusters of eigenvalues with relative gaps 1e-13 .. 1e-10: the secular roots crowd their
+ * poles, where eigenvectors built from the raw u lose orthogonality (Loewner's correction is
+ * what keeps them exact). */
+static void test_jump_clusters(void) {
+  const size_t n = 120;
+  rc_error err = {0, ""};
+  rc_sgd_measure *m = rc_sgd_measure_alloc(n, &err);
+  for (size_t j = 0; j < n; j++) {
+    const double centre = j < 40 ? 0.6 : j < 80 ? 0.05 : 2e-4;
+    const double gap = j < 40 ? 1e-13 : j < 80 ? 1e-11 : 1e-10;
+    m->mu[j] = centre * (1.0 + gap * (double)(j % 40));
+    m->nu[j] = 1.0 + (double)(j % 7);
+    m->c0[j] = 1.0 + 0.5 * sin((double)j);
+  }
+  m->M = (double)n;
+  const double g = 0.85 * stable_gamma(m, 1);
+  const uint64_t Ns[] = {2000, 30000, 300000};
+  double worst = jump_vs_step(m, "const", g, Ns, 3, 1, 0.3);
+  if (!(worst <= 1e-10))
+    printf("    worst rel diff %.3g\n", worst);
+  CHECK(worst <= 1e-10);
+  rc_sgd_measure_free(m);
+}
+
+/* Over an astronomically long constant stage the variance reaches the stationary point of
+ * c = A c + h s2 mu: c_j = h mu_j (e + s2) / delta_j, so e = s2 q / (1 - q) with
+ * q = sum_j h nu_j mu_j^2 / delta_j, and the bias is gone. */
+static void test_jump_stationary_limit(void) {
+  rc_sgd_measure *m = sketch_measure(30, 90, 8, NULL, NULL, NULL);
+  const size_t B = 2;
+  const double g = 0.6 * stable_gamma(m, B), h = g * g / (double)B, s2 = 0.77 + m->approx;
+  double q = 0;
+  for (size_t j = 0; j < m->n; j++) {
+    const double x = g * m->mu[j];
+    if (x > 0)
+      q += h * m->nu[j] * m->mu[j] * m->mu[j] / (x * (2.0 - (1.0 + 1.0 / (double)B) * x));
+  }
+  rc_error err = {0, ""};
+  rc_schedule *s = rc_schedule_parse("const", g, &err);
+  const uint64_t N = (uint64_t)1e15;
+  rc_risk row;
+  rc_sgd_options o = rc_sgd_options_default();
+  o.batch = B;
+  o.sigma2 = 0.77;
+  CHECK_STATUS(rc_sgd_risk_curve(m, s, &N, 1, &o, &row, &err), RC_SUCCESS);
+  CHECK_REL(row.variance, s2 * q / (1.0 - q), 1e-12);
+  CHECK(row.bias >= 0 && row.bias < 1e-300);
+  rc_schedule_free(s);
+  rc_sgd_measure_free(m);
+}
+
+/* Slow modes: one jump of 1e9 steps equals 1000 jumps of 1e6 (records split the stage), with
+ * eigenvalues down to 1e-9 so that g mu K is O(1) for the slowest ones. */
+static void test_jump_semigroup_slow_modes(void) {
+  const size_t n = 40;
+  rc_error err = {0, ""};
+  rc_sgd_measure *m = rc_sgd_measure_alloc(n, &err);
+  for (size_t j = 0; j < n; j++) {
+    m->mu[j] = pow(10.0, -9.0 * (double)j / (double)(n - 1));
+    m->nu[j] = 1.0;
+    m->c0[j] = 1.0 / m->mu[j] * pow((double)(j + 1), -1.5);
+  }
+  m->M = (double)n;
+  const double g = 0.5 * stable_gamma(m, 1);
+  rc_schedule *s = rc_schedule_parse("const", g, &err);
+  uint64_t *Ns = malloc(1000 * sizeof *Ns);
+  for (size_t k = 0; k < 1000; k++)
+    Ns[k] = (uint64_t)1000000 * (k + 1);
+  rc_risk *rows = malloc(1000 * sizeof *rows), one;
+  rc_sgd_options o = rc_sgd_options_default();
+  o.sigma2 = 0.1;
+  CHECK_STATUS(rc_sgd_risk_curve(m, s, Ns, 1000, &o, rows, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_sgd_risk_curve(m, s, &Ns[999], 1, &o, &one, &err), RC_SUCCESS);
+  CHECK_REL(rows[999].bias, one.bias, 1e-10);
+  CHECK_REL(rows[999].variance, one.variance, 1e-10);
+  /* and the first 1e6 steps against stepping */
+  CHECK(jump_vs_step(m, "const", g, Ns, 1, 1, 0.1) <= 1e-10);
+  free(Ns);
+  free(rows);
+  rc_schedule_free(s);
+  rc_sgd_measure_free(m);
+}
+
+int main(void) {
+  TEST_MAIN_BEGIN();
+  RUN_TEST(test_jump_matches_stepping);
+  RUN_TEST(test_jump_file_runs);
+  RUN_TEST(test_jump_matches_brute_force);
+  RUN_TEST(test_jump_ties_and_multiplicities);
+  RUN_TEST(test_jump_clusters);
+  RUN_TEST(test_jump_stationary_limit);
+  RUN_TEST(test_jump_semigroup_slow_modes);
+  TEST_MAIN_END("test_stage_jump");
+}
