@@ -25,8 +25,8 @@ int main(void) {
     size_t M, d;
   } sizes[] = {{64, 1000}, {128, 2000}, {256, 4000}, {512, 10000}};
   const char *schedules[] = {"const", "geometric"};
-  printf("%-6s %-6s %-10s %-10s %-12s %-14s %-12s\n", "M", "d", "schedule", "points",
-         "max_N", "measure_s", "curve_s");
+  printf("%-6s %-6s %-10s %-7s %-8s %-11s %-16s %-14s\n", "M", "d", "schedule", "points",
+         "max_N", "measure_s", "curve_stepped_s", "curve_jumps_s");
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   rc_error err = {0, ""};
   uint64_t Ns[13];
@@ -57,17 +57,20 @@ int main(void) {
       rc_schedule *sched = rc_schedule_parse(schedules[k], 0.1, &err);
       if (!sched)
         die(&err);
-      rc_sgd_options opt = rc_sgd_options_default();
-      double best = 1e300;
-      for (int rep = 0; rep < 3; rep++) {
-        double t0 = now();
-        if (rc_sgd_risk_curve(m, sched, Ns, 13, &opt, rows, &err))
-          die(&err);
-        double t1 = now();
-        best = t1 - t0 < best ? t1 - t0 : best;
+      double best[2] = {1e300, 1e300};
+      for (int stepped = 0; stepped < 2; stepped++) {
+        rc_sgd_options opt = rc_sgd_options_default();
+        opt.step_by_step = stepped;
+        for (int rep = 0; rep < 3; rep++) {
+          double t0 = now();
+          if (rc_sgd_risk_curve(m, sched, Ns, 13, &opt, rows, &err))
+            die(&err);
+          double t1 = now();
+          best[stepped] = t1 - t0 < best[stepped] ? t1 - t0 : best[stepped];
+        }
       }
-      printf("%-6zu %-6zu %-10s %-10d %-12.0e %-14.4f %-12.4f\n", sizes[s].M, sizes[s].d,
-             schedules[k], 13, 1e6, best_measure, best);
+      printf("%-6zu %-6zu %-10s %-7d %-8.0e %-11.4f %-16.4f %-14.4f\n", sizes[s].M, sizes[s].d,
+             schedules[k], 13, 1e6, best_measure, best[1], best[0]);
       rc_schedule_free(sched);
     }
     rc_sgd_measure_free(m);
