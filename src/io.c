@@ -16,14 +16,87 @@ int rc_io_parse_double(const char *text, double *value, rc_error *err) {
   char *end;
   errno = 0;
   double v = strtod(text, &end);
+  const int converted = end != text; /* checked before skipping blanks: " " is no number */
   while (*end && isspace((unsigned char)*end))
     end++;
-  if (end == text || *end != '\0')
+  if (!converted || *end != '\0')
     return rc_error_set(err, RC_EPARSE, "'%s' is not a number", text);
-  if (!isfinite(v) || errno == ERANGE)
+  /* Overflow gives +-HUGE_VAL (inf); underflow (ERANGE with a tiny or zero result) is the
+   * nearest double and is accepted. */
+  if (!isfinite(v))
     return rc_error_set(err, RC_EPARSE, "'%s' is not a finite number", text);
   *value = v;
   return RC_SUCCESS;
+}
+
+/* Exact value of a decimal integer written as [+]digits[.digits][(e|E)[+-]digits], with
+ * surrounding blanks. Returns 0 and the value when the text denotes an integer <= limit,
+ * -1 otherwise (not of that form, not an integer, or larger than limit). Unlike strtod this
+ * does not round: 9007199254740993 and 1.0000000000000001 are not mistaken for 2^53 and 1. */
+static int exact_decimal_integer(const char *text, uint64_t limit, uint64_t *value) {
+  const char *s = text;
+  while (isspace((unsigned char)*s))
+    s++;
+  if (*s == '+')
+    s++;
+  const char *digits = s;
+  size_t nint = 0, nfrac = 0;
+  while (isdigit((unsigned char)s[nint]))
+    nint++;
+  s += nint;
+  const char *frac = NULL;
+  if (*s == '.') {
+    frac = ++s;
+    while (isdigit((unsigned char)s[nfrac]))
+      nfrac++;
+    s += nfrac;
+  }
+  if (nint + nfrac == 0)
+    return -1;
+  long exponent = 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    int negative = *s == '-';
+    if (*s == '+' || *s == '-')
+      s++;
+    if (!isdigit((unsigned char)*s))
+      return -1;
+    for (; isdigit((unsigned char)*s); s++)
+      if (exponent < 100000)
+        exponent = 10 * exponent + (*s - '0');
+    if (negative)
+      exponent = -exponent;
+  }
+  while (isspace((unsigned char)*s))
+    s++;
+  if (*s)
+    return -1;
+  /* With D the integer formed by all the digits, value = D * 10^shift. A digit whose power
+   * of ten in the value is negative lies after the decimal point and must be zero. */
+  const size_t ndig = nint + nfrac;
+  const long shift = exponent - (long)nfrac;
+  uint64_t v = 0;
+  for (size_t k = 0; k < ndig; k++) {
+    uint64_t c = (uint64_t)((k < nint ? digits[k] : frac[k - nint]) - '0');
+    if ((long)(ndig - 1 - k) + shift < 0) {
+      if (c != 0)
+        return -1;
+      continue;
+    }
+    if (v > limit / 10)
+      return -1;
+    v *= 10;
+    if (c > limit - v)
+      return -1;
+    v += c;
+  }
+  for (long z = 0; z < shift && v != 0; z++) {
+    if (v > limit / 10)
+      return -1;
+    v *= 10;
+  }
+  *value = v;
+  return 0;
 }
 
 int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value,
@@ -32,10 +105,12 @@ int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value
   int status = rc_io_parse_double(text, &v, err);
   if (status)
     return status;
-  if (v != floor(v) || v < (double)lo || v > (double)hi)
+  /* v is finite; decide on the exact decimal value, not on v, which strtod has rounded. */
+  uint64_t exact;
+  if (exact_decimal_integer(text, hi, &exact) || exact < lo)
     return rc_error_set(err, RC_EPARSE, "'%s' is not an integer in [%llu, %llu]", text,
                         (unsigned long long)lo, (unsigned long long)hi);
-  *value = (uint64_t)v;
+  *value = exact;
   return RC_SUCCESS;
 }
 
@@ -76,10 +151,11 @@ static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *ca
   strcpy(buf[2], c2 + 1);
   uint64_t lo, hi, count;
   int status;
-  if ((status = rc_io_parse_uint(buf[0], 1, max, &lo, err)) ||
-      (status = rc_io_parse_uint(buf[1], 1, max, &hi, err)) ||
-      (status = rc_io_parse_uint(buf[2], 1, RC_LIST_MAX, &count, err)))
-    return rc_error_set(err, RC_EPARSE, "in range '%s': %s", item, err ? err->message : "");
+  rc_error sub = {RC_SUCCESS, ""}; /* err->message cannot be both source and destination */
+  if ((status = rc_io_parse_uint(buf[0], 1, max, &lo, &sub)) ||
+      (status = rc_io_parse_uint(buf[1], 1, max, &hi, &sub)) ||
+      (status = rc_io_parse_uint(buf[2], 1, RC_LIST_MAX, &count, &sub)))
+    return rc_error_set(err, RC_EPARSE, "in range '%s': %s", item, sub.message);
   if (lo > hi)
     return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi", item);
   if (count == 1)
@@ -165,7 +241,7 @@ int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *co
         status = rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a number", path, lineno, tok);
         goto done;
       }
-      if (!isfinite(v) || errno == ERANGE) {
+      if (!isfinite(v)) { /* overflow; an underflow is the nearest double and accepted */
         status = rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", path, lineno, tok);
         goto done;
       }

@@ -57,15 +57,18 @@ rc_sketch *rc_sketch_values_alloc(const double *S, size_t M, size_t d, rc_error 
     rc_error_set(err, RC_EINVAL, "sketch values are NULL");
     return NULL;
   }
+  /* Sizes are validated (and M * d known not to overflow) before S is read. */
+  rc_sketch *s = sketch_new(M, d, err);
+  if (!s)
+    return NULL;
   for (size_t k = 0; k < M * d; k++)
     if (!isfinite(S[k])) {
       rc_error_set(err, RC_EINVAL, "sketch entry (%zu, %zu) is %g: must be finite", k / d + 1,
                    k % d + 1, S[k]);
+      rc_sketch_free(s);
       return NULL;
     }
-  rc_sketch *s = sketch_new(M, d, err);
-  if (s)
-    memcpy(s->S, S, M * d * sizeof *S);
+  memcpy(s->S, S, M * d * sizeof *S);
   return s;
 }
 

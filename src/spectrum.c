@@ -47,9 +47,19 @@ rc_spectrum *rc_spectrum_logpower_alloc(size_t d, double a, rc_error *err) {
     return NULL;
   }
   rc_spectrum *s = spectrum_new(RC_SPECTRUM_LOGPOWER, a, d, err);
-  if (s)
-    for (size_t i = 0; i < d; i++)
-      s->lambda[i] = 1.0 / ((double)(i + 1) * pow(log((double)(i + 2)), a));
+  if (!s)
+    return NULL;
+  for (size_t i = 0; i < d; i++) {
+    s->lambda[i] = 1.0 / ((double)(i + 1) * pow(log((double)(i + 2)), a));
+    /* log(2)^a underflows for a >~ 1075, log(d+1)^a for very negative a: lambda = inf. */
+    if (!isfinite(s->lambda[i])) {
+      rc_error_set(err, RC_EINVAL,
+                   "log-power-law exponent a = %g overflows: eigenvalue %zu is not finite", a,
+                   i + 1);
+      rc_spectrum_free(s);
+      return NULL;
+    }
+  }
   return s;
 }
 

@@ -1,0 +1,327 @@
+/* tests/test_schedule.c -- step-size schedules: gamma_t of every kind against hand-computed
+ * values, stage boundaries, the largest step, file schedules and parse errors. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rc_test.h"
+#include "riskcalc/schedule.h"
+
+#define PATH_SIZE 1024
+
+/* Writes content to a fresh temporary file; the path goes to path (caller unlinks it). */
+static int temp_file(const char *content, char *path) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, PATH_SIZE, "%s/rc_test_schedule_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0)
+    return -1;
+  size_t n = strlen(content);
+  int ok = write(fd, content, n) == (ssize_t)n;
+  close(fd);
+  return ok ? 0 : -1;
+}
+
+static rc_schedule *parse_ok(const char *spec, double gamma) {
+  rc_error err = {0, ""};
+  rc_schedule *s = rc_schedule_parse(spec, gamma, &err);
+  if (!s)
+    printf("    '%s': %s\n", spec, err.message);
+  return s;
+}
+
+/* Walks all steps t < N stage by stage: every step of a stage equals the stage's first step
+ * and the first step after a stage differs from it. Returns the number of stages, or 0 on a
+ * violation. */
+static uint64_t stages_consistent(const rc_schedule *s, uint64_t N) {
+  uint64_t stages = 0;
+  for (uint64_t t = 0; t < N;) {
+    uint64_t end = rc_schedule_stage_end(s, t, N);
+    if (end <= t || end > N)
+      return 0;
+    double g = rc_schedule_gamma(s, t, N);
+    for (uint64_t u = t; u < end; u++)
+      if (rc_schedule_gamma(s, u, N) != g)
+        return 0;
+    if (end < N && rc_schedule_gamma(s, end, N) == g)
+      return 0;
+    stages++;
+    t = end;
+  }
+  return stages;
+}
+
+static void test_const(void) {
+  rc_schedule *s = parse_ok("const", 2.385);
+  CHECK(s != NULL);
+  if (!s)
+    return;
+  CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_CONST);
+  CHECK(rc_schedule_base(s) == 2.385);
+  CHECK(rc_schedule_horizon_dependent(s) == 0);
+  CHECK(rc_schedule_capacity(s) == UINT64_MAX);
+  CHECK(rc_schedule_gamma(s, 0, 1000) == 2.385);
+  CHECK(rc_schedule_gamma(s, 999, 1000) == 2.385);
+  CHECK(rc_schedule_stage_end(s, 0, 1000) == 1000);
+  CHECK(rc_schedule_stage_end(s, 417, 1000) == 1000);
+  CHECK(rc_schedule_max(s, 1000) == 2.385);
+  CHECK(stages_consistent(s, 1000) == 1);
+  rc_schedule_free(s);
+}
+
+/* K = ceil(N / log2 N): N = 1000 -> ceil(100.34) = 101; N = 1024 -> ceil(102.4) = 103;
+ * N = 16 -> 4; N = 3 -> ceil(1.893) = 2; N = 2 -> 2; N = 1 -> 1. */
+static void test_geometric(void) {
+  const double g = 0.2385;
+  rc_schedule *s = parse_ok("geometric", g);
+  CHECK(s != NULL);
+  if (!s)
+    return;
+  CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_GEOMETRIC);
+  CHECK(rc_schedule_horizon_dependent(s) == 1);
+  CHECK(rc_schedule_capacity(s) == UINT64_MAX);
+  /* N = 1000, K = 101. */
+  CHECK(rc_schedule_gamma(s, 0, 1000) == g);
+  CHECK(rc_schedule_gamma(s, 100, 1000) == g);
+  CHECK(rc_schedule_gamma(s, 101, 1000) == g / 2);
+  CHECK(rc_schedule_gamma(s, 201, 1000) == g / 2);
+  CHECK(rc_schedule_gamma(s, 202, 1000) == g / 4);
+  CHECK(rc_schedule_gamma(s, 999, 1000) == g / 512); /* floor(999 / 101) = 9 halvings */
+  CHECK(rc_schedule_stage_end(s, 0, 1000) == 101);
+  CHECK(rc_schedule_stage_end(s, 150, 1000) == 202);
+  CHECK(rc_schedule_stage_end(s, 909, 1000) == 1000);
+  CHECK(rc_schedule_stage_end(s, 999, 1000) == 1000);
+  CHECK(stages_consistent(s, 1000) == 10);
+  CHECK(rc_schedule_max(s, 1000) == g);
+  /* N = 1024, K = 103. */
+  CHECK(rc_schedule_stage_end(s, 0, 1024) == 103);
+  CHECK(rc_schedule_gamma(s, 102, 1024) == g);
+  CHECK(rc_schedule_gamma(s, 103, 1024) == g / 2);
+  /* The schedule depends on the horizon: step 101 of N = 1000 and of N = 1024 differ. */
+  CHECK(rc_schedule_gamma(s, 101, 1000) != rc_schedule_gamma(s, 101, 1024));
+  /* N = 16, K = 4. */
+  CHECK(rc_schedule_gamma(s, 3, 16) == g);
+  CHECK(rc_schedule_gamma(s, 4, 16) == g / 2);
+  CHECK(rc_schedule_gamma(s, 15, 16) == g / 8);
+  CHECK(stages_consistent(s, 16) == 4);
+  /* N = 3, K = 2; N = 2, K = 2; N = 1, K = 1. */
+  CHECK(rc_schedule_gamma(s, 1, 3) == g);
+  CHECK(rc_schedule_gamma(s, 2, 3) == g / 2);
+  CHECK(rc_schedule_stage_end(s, 0, 2) == 2);
+  CHECK(rc_schedule_gamma(s, 1, 2) == g);
+  CHECK(rc_schedule_gamma(s, 0, 1) == g);
+  CHECK(rc_schedule_stage_end(s, 0, 1) == 1);
+  CHECK(rc_schedule_max(s, 1) == g);
+  for (uint64_t N = 1; N <= 300; N++)
+    CHECK(stages_consistent(s, N) > 0);
+  rc_schedule_free(s);
+}
+
+static void test_step(void) {
+  const double g = 2.385;
+  rc_schedule *s = parse_ok("step:10:0.5", g);
+  CHECK(s != NULL);
+  if (!s)
+    return;
+  CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_STEP);
+  CHECK(rc_schedule_horizon_dependent(s) == 0);
+  CHECK(rc_schedule_gamma(s, 9, 100) == g);
+  CHECK(rc_schedule_gamma(s, 10, 100) == g * 0.5);
+  CHECK(rc_schedule_gamma(s, 35, 100) == g * 0.125);
+  CHECK(rc_schedule_gamma(s, 35, 36) == g * 0.125); /* horizon-independent */
+  CHECK(rc_schedule_stage_end(s, 10, 100) == 20);
+  CHECK(rc_schedule_stage_end(s, 95, 100) == 100);
+  CHECK(rc_schedule_stage_end(s, 95, 97) == 97);
+  CHECK(rc_schedule_max(s, 100) == g);
+  CHECK(stages_consistent(s, 100) == 10);
+  CHECK(stages_consistent(s, 95) == 10);
+  rc_schedule_free(s);
+  /* A growing factor: the largest step is the last one, g 1.5^floor((N-1)/5). */
+  s = parse_ok("step:5:1.5", g);
+  CHECK(s != NULL);
+  if (s) {
+    CHECK_REL(rc_schedule_max(s, 12), g * 2.25, 1e-15);
+    CHECK_REL(rc_schedule_max(s, 11), g * 2.25, 1e-15);
+    CHECK(rc_schedule_max(s, 10) == g * 1.5);
+    CHECK(rc_schedule_max(s, 5) == g);
+    CHECK(stages_consistent(s, 23) == 5);
+    rc_schedule_free(s);
+  }
+  /* Factor 1 is one constant stage. */
+  s = parse_ok("step:7:1", g);
+  CHECK(s != NULL);
+  if (s) {
+    CHECK(rc_schedule_stage_end(s, 0, 50) == 50);
+    CHECK(stages_consistent(s, 50) == 1);
+    rc_schedule_free(s);
+  }
+}
+
+/* gamma_t = g (1 + t/T0)^-P, T0 = 2.385, P = 0.75: t = 7 gives g (9.385/2.385)^-0.75. */
+static void test_poly(void) {
+  const double g = 0.31;
+  rc_schedule *s = parse_ok("poly:2.385:0.75", g);
+  CHECK(s != NULL);
+  if (!s)
+    return;
+  CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_POLY);
+  CHECK(rc_schedule_gamma(s, 0, 100) == g);
+  /* Independent evaluation through exp/log: agreement to a few ulps. */
+  CHECK_REL(rc_schedule_gamma(s, 7, 100), g * exp(-0.75 * log(9.385 / 2.385)), 1e-15);
+  CHECK_REL(rc_schedule_gamma(s, 99, 100), g * exp(-0.75 * log(1 + 99 / 2.385)), 1e-15);
+  CHECK(rc_schedule_stage_end(s, 0, 100) == 1);
+  CHECK(rc_schedule_stage_end(s, 41, 100) == 42);
+  CHECK(rc_schedule_max(s, 100) == g);
+  CHECK(stages_consistent(s, 100) == 100);
+  rc_schedule_free(s);
+  /* P = 0 is constant. */
+  s = parse_ok("poly:10:0", g);
+  CHECK(s != NULL);
+  if (s) {
+    CHECK(rc_schedule_gamma(s, 77, 100) == g);
+    CHECK(rc_schedule_stage_end(s, 3, 100) == 100);
+    CHECK(stages_consistent(s, 100) == 1);
+    rc_schedule_free(s);
+  }
+}
+
+/* A file of absolute steps, with comments and blank lines; gamma is ignored. */
+static void test_file(void) {
+  char path[PATH_SIZE], spec[PATH_SIZE + 8];
+  CHECK(temp_file("# steps\n0.3\n0.3\n\n0.3 # stage 1\n0.125\n0.125\n0.5\n", path) == 0);
+  snprintf(spec, sizeof spec, "file:%s", path);
+  rc_schedule *s = parse_ok(spec, NAN);
+  unlink(path);
+  CHECK(s != NULL);
+  if (!s)
+    return;
+  CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_FILE);
+  CHECK(isnan(rc_schedule_base(s)));
+  CHECK(rc_schedule_horizon_dependent(s) == 0);
+  CHECK(rc_schedule_capacity(s) == 6);
+  const double want[6] = {0.3, 0.3, 0.3, 0.125, 0.125, 0.5};
+  for (uint64_t t = 0; t < 6; t++)
+    CHECK(rc_schedule_gamma(s, t, 6) == want[t]);
+  CHECK(rc_schedule_stage_end(s, 0, 6) == 3);
+  CHECK(rc_schedule_stage_end(s, 1, 6) == 3);
+  CHECK(rc_schedule_stage_end(s, 3, 6) == 5);
+  CHECK(rc_schedule_stage_end(s, 5, 6) == 6);
+  CHECK(rc_schedule_stage_end(s, 0, 2) == 2); /* clipped to the horizon */
+  CHECK(rc_schedule_max(s, 6) == 0.5);
+  CHECK(rc_schedule_max(s, 5) == 0.3);
+  CHECK(stages_consistent(s, 6) == 3);
+  char desc[256];
+  rc_schedule_describe(s, desc, sizeof desc);
+  CHECK(strstr(desc, "file:") != NULL && strstr(desc, "6") != NULL);
+  rc_schedule_free(s);
+}
+
+/* The description names the kind and records gamma so that it reads back exactly. */
+static void test_describe(void) {
+  const char *specs[] = {"const", "geometric", "step:10:0.5", "poly:2.385:0.75"};
+  const char *want[] = {"const", "geometric", "step:10:0.5", "poly:2.38"};
+  for (size_t k = 0; k < 4; k++) {
+    rc_schedule *s = parse_ok(specs[k], 0.2385);
+    CHECK(s != NULL);
+    if (!s)
+      continue;
+    char desc[256];
+    rc_schedule_describe(s, desc, sizeof desc);
+    CHECK(strstr(desc, want[k]) == desc);
+    const char *g = strstr(desc, "gamma=");
+    CHECK(g != NULL && strtod(g + 6, NULL) == 0.2385);
+    rc_schedule_free(s);
+  }
+}
+
+static int parse_fails(const char *spec, double gamma, int status) {
+  rc_error err = {0, ""};
+  rc_schedule *s = rc_schedule_parse(spec, gamma, &err);
+  int ok = s == NULL && err.status == status && err.message[0] != '\0' &&
+           strchr(err.message, '\n') == NULL;
+  if (!ok)
+    printf("    '%s' gamma %g: %s status %d '%s' (want %d)\n", spec ? spec : "(null)", gamma,
+           s ? "accepted," : "refused,", err.status, err.message, status);
+  rc_schedule_free(s);
+  /* NULL err is accepted too. */
+  s = rc_schedule_parse(spec, gamma, NULL);
+  ok = ok && s == NULL;
+  rc_schedule_free(s);
+  return ok;
+}
+
+static void test_parse_errors(void) {
+  CHECK(parse_fails("", 0.1, RC_EINVAL));
+  CHECK(parse_fails(NULL, 0.1, RC_EINVAL));
+  CHECK(parse_fails("bogus", 0.1, RC_EINVAL));
+  CHECK(parse_fails("Const", 0.1, RC_EINVAL));
+  CHECK(parse_fails("geometric:2", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:0:0.5", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10:-1", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10:0", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:2.5:0.5", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10:nan", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10:inf", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step::0.5", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10:", 0.1, RC_EINVAL));
+  CHECK(parse_fails("step:10:0.5:1", 0.1, RC_EINVAL));
+  CHECK(parse_fails("poly:0:1", 0.1, RC_EINVAL));
+  CHECK(parse_fails("poly:10:-1", 0.1, RC_EINVAL));
+  CHECK(parse_fails("poly:-1:1", 0.1, RC_EINVAL));
+  CHECK(parse_fails("poly:10", 0.1, RC_EINVAL));
+  CHECK(parse_fails("poly:abc:1", 0.1, RC_EINVAL));
+  CHECK(parse_fails("poly:10:1e999", 0.1, RC_EINVAL));
+  /* Bad base steps for every kind that uses one. */
+  const char *kinds[] = {"const", "geometric", "step:10:0.5", "poly:10:1"};
+  const double bad[] = {0, -2.385, NAN, INFINITY, -INFINITY};
+  for (size_t k = 0; k < 4; k++)
+    for (size_t b = 0; b < 5; b++)
+      CHECK(parse_fails(kinds[k], bad[b], RC_EINVAL));
+}
+
+static void test_file_errors(void) {
+  char path[PATH_SIZE], spec[PATH_SIZE + 8];
+  CHECK(parse_fails("file:/nonexistent/rc_schedule_steps", 0.1, RC_EIO));
+  CHECK(parse_fails("file:", 0.1, RC_EIO));
+  const char *bad[] = {"0.1\n0\n0.1\n", "0.1\n-0.2385\n", "-0\n"};
+  for (size_t k = 0; k < 3; k++) {
+    CHECK(temp_file(bad[k], path) == 0);
+    snprintf(spec, sizeof spec, "file:%s", path);
+    CHECK(parse_fails(spec, 0.1, RC_EINVAL));
+    unlink(path);
+  }
+  const char *malformed[] = {"0.1\nnan\n", "0.1\ninf\n", "0.1 0.2\n0.3 0.4\n", "# none\n",
+                             "0.1\n1.2.3\n"};
+  for (size_t k = 0; k < 5; k++) {
+    CHECK(temp_file(malformed[k], path) == 0);
+    snprintf(spec, sizeof spec, "file:%s", path);
+    CHECK(parse_fails(spec, 0.1, RC_EPARSE));
+    unlink(path);
+  }
+  /* The message names the file and the offending step. */
+  CHECK(temp_file("0.1\n0.1\n0\n", path) == 0);
+  snprintf(spec, sizeof spec, "file:%s", path);
+  rc_error err = {0, ""};
+  CHECK(rc_schedule_parse(spec, 0.1, &err) == NULL);
+  CHECK(strstr(err.message, path) != NULL);
+  CHECK(strstr(err.message, "step 3") != NULL);
+  unlink(path);
+}
+
+int main(void) {
+  TEST_MAIN_BEGIN();
+  RUN_TEST(test_const);
+  RUN_TEST(test_geometric);
+  RUN_TEST(test_step);
+  RUN_TEST(test_poly);
+  RUN_TEST(test_file);
+  RUN_TEST(test_describe);
+  RUN_TEST(test_parse_errors);
+  RUN_TEST(test_file_errors);
+  TEST_MAIN_END("test_schedule");
+}
