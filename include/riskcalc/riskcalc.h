@@ -2,9 +2,12 @@
 #ifndef RISKCALC_RISKCALC_H
 #define RISKCALC_RISKCALC_H
 
+#include "riskcalc/closed.h"
+#include "riskcalc/deteq.h"
 #include "riskcalc/error.h"
 #include "riskcalc/fit.h"
 #include "riskcalc/io.h"
+#include "riskcalc/mc.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/sketch.h"

@@ -124,6 +124,8 @@ int cli_plot_heatmap(const char *path, const char *title, size_t xcol, size_t yc
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);
+int cmd_optimal(int argc, char **argv, const char *command_line);
+int cmd_compare(int argc, char **argv, const char *command_line);
 int cmd_fit(int argc, char **argv, const char *command_line);
 
 #endif

@@ -6,9 +6,15 @@
 #include "linear_problem.h"
 
 static const cli_option linear_options[] = {
-    {"method", "NAME", "exact (default): the exact expected risk for one fixed sketch, by the "
-                       "eigenbasis second-moment recursion"},
+    {"method", "NAME",
+     "exact (default): the exact expected risk for one fixed sketch, by the "
+     "eigenbasis second-moment recursion; mc: Monte Carlo simulation of SGD, "
+     "the mean risk over --runs runs with its standard error; de: the "
+     "sketch-averaged deterministic equivalent, d = inf allowed "
+     "(docs/DETEQ.md); closed: the leading-order closed forms with N_eff, "
+     "k*, D_eff and the pure rates (geometric schedule)"},
     LINEAR_PROBLEM_OPTIONS,
+    LINEAR_MC_OPTIONS,
 };
 #define N_LINEAR_OPTIONS (sizeof linear_options / sizeof linear_options[0])
 
@@ -26,17 +32,9 @@ static void risk_row(const rc_risk *r, double *row) {
   row[6] = r->risk;
 }
 
-/* Writes the table and the figure for a grid of rows ordered M-major. */
-static int emit_risk_table(const linear_problem *p, const double *data, size_t nrows,
+/* Draws the figure of the table (heat map for a grid, curves otherwise). */
+static int plot_risk_table(const linear_problem *p, const double *data, size_t nrows,
                            const char *title) {
-  cli_output out;
-  if (cli_output_open(&out, p->output))
-    return CLI_EXIT_BAD;
-  cli_table_write(out.f, p->format, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
-  if (cli_output_commit(&out))
-    return CLI_EXIT_BAD;
-  if (!p->plot)
-    return 0;
   if (p->nM > 1 && p->nN > 1)
     return cli_plot_heatmap(p->plot, title, 1, 2, 7, "N (SGD steps)", "M (model size)", "risk",
                             &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
@@ -58,6 +56,28 @@ static int emit_risk_table(const linear_problem *p, const double *data, size_t n
     spec.label[spec.ncurves++] = "noise sigma^2";
   }
   return cli_plot_lines(p->plot, &spec, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+}
+
+/* Writes the table and the figure for a grid of rows ordered M-major. The output file is
+ * opened (its temporary created) first and committed last, and the figure is drawn before
+ * the table is written, so a failing plot leaves neither a table file nor partial output on
+ * standard output. */
+static int emit_risk_table(const linear_problem *p, const double *data, size_t nrows,
+                           const char *title) {
+  cli_output out;
+  if (cli_output_open(&out, p->output))
+    return CLI_EXIT_BAD;
+  if (p->plot && plot_risk_table(p, data, nrows, title)) {
+    cli_output_abort(&out);
+    return CLI_EXIT_BAD;
+  }
+  cli_table_write(out.f, p->format, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+  return cli_output_commit(&out);
+}
+
+int linear_risk_table(const linear_problem *p, const double *data, size_t nrows,
+                      const char *title) {
+  return emit_risk_table(p, data, nrows, title);
 }
 
 static int run_exact(linear_problem *p) {
@@ -86,9 +106,12 @@ static int run_exact(linear_problem *p) {
     }
     double g_stable = 0;
     rc_sgd_stable_gamma(measure, p->batch, &g_stable, NULL);
-    cli_meta_add(&p->meta, "G", "M = %llu: rank %zu%s; largest mean-square stable constant step "
+    char key[32]; /* one key per M: JSON metadata must not repeat a key */
+    snprintf(key, sizeof key, "G (M = %llu)", (unsigned long long)p->Ms[m]);
+    cli_meta_add(&p->meta, key,
+                 "rank %zu%s; largest mean-square stable constant step "
                  "%.6g (batch %zu); Approx = %.17g",
-                 (unsigned long long)p->Ms[m], measure->rank,
+                 measure->rank,
                  measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
                  g_stable, p->batch, measure->approx);
     rc_sgd_options opt = rc_sgd_options_default();
@@ -121,6 +144,9 @@ typedef struct {
 
 static const linear_method linear_methods[] = {
     {"exact", run_exact},
+    {"mc", linear_mc_run},
+    {"de", linear_de_run},
+    {"closed", linear_closed_run},
 };
 
 int cmd_linear(int argc, char **argv, const char *command_line) {
@@ -128,17 +154,25 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
   if (cli_parse(linear_options, N_LINEAR_OPTIONS, 0, argc, argv, &args))
     return CLI_EXIT_BAD;
   if (args.help) {
-    cli_print_help(stdout,
-                   "riskcalc linear --method exact [--a A | --log-a A | --spectrum FILE] --d D "
-                   "[--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N LIST [--gamma G] "
-                   "[--batch B] [--schedule SPEC] [--sigma2 S] [--format tsv|csv|json] "
-                   "[--output FILE] [--plot FILE]",
-                   "Risk of one-pass SGD on sketched linear regression: for each (M, N) the "
-                   "columns\nN M approx bias variance excess risk, with excess = bias + variance "
-                   "and\nrisk = sigma2 + approx + excess (docs/THEORY.md section 1). N counts SGD "
-                   "steps;\neach step uses --batch fresh samples. Exit status: 0 success, 2 bad "
-                   "input\n(including a step size that is not mean-square stable).",
-                   linear_options, N_LINEAR_OPTIONS);
+    cli_print_help(
+        stdout,
+        "riskcalc linear [--method exact|mc|de|closed] [--a A | --log-a A | "
+        "--spectrum FILE] --d D|inf [--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N "
+        "LIST "
+        "[--gamma G] [--batch B] [--schedule SPEC] [--sigma2 S] [--format tsv|csv|json] "
+        "[--output FILE] [--plot FILE] [--runs R] [--mc-mode raw|reduced] [--resketch]",
+        "Risk of one-pass SGD on sketched linear regression: for each (M, N) the "
+        "columns\nN M approx bias variance excess risk, with excess = bias + variance "
+        "and\nrisk = sigma2 + approx + excess (docs/THEORY.md section 1). N counts SGD "
+        "steps;\neach step uses --batch fresh samples. --method mc simulates SGD instead "
+        "and prints\nN M risk risk_se runs (mean risk over the runs and its standard "
+        "error).\n--method de gives the same columns for the sketch-averaged deterministic "
+        "equivalent;\nit accepts --d inf (and any large d) for --a and --log-a at the "
+        "cost of a moderate d\nand reports the bound on the analytically summed tail in "
+        "the header. --method closed\nadds N_eff T_eff k_star D_eff rate_approx "
+        "rate_bias rate_variance (geometric schedule).\nExit status: 0 success, 2 bad "
+        "input (including a step size that is not\nmean-square stable).",
+        linear_options, N_LINEAR_OPTIONS);
     return CLI_EXIT_OK;
   }
   const char *method = cli_has(&args, "method") ? cli_get(&args, "method") : "exact";
@@ -147,11 +181,17 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
     if (strcmp(linear_methods[k].name, method) == 0)
       chosen = &linear_methods[k];
   if (!chosen) {
-    cli_error("--method: unknown method '%s' (available: exact)", method);
+    cli_error("--method: unknown method '%s' (available: exact, mc, de, closed)", method);
     return CLI_EXIT_BAD;
   }
+  cli_args problem_args; /* the Monte Carlo options belong to --method mc only */
+  if (linear_mc_args(&args, method, &problem_args))
+    return CLI_EXIT_BAD;
   linear_problem p;
-  int status = linear_problem_setup(&args, command_line, &p);
+  const int analytic = chosen->run == linear_de_run || chosen->run == linear_closed_run;
+  int status = (analytic ? linear_problem_setup_analytic : linear_problem_setup)(&problem_args,
+                                                                                 command_line, &p);
+  p.args = &args;
   if (status == 0)
     status = chosen->run(&p);
   linear_problem_free(&p);

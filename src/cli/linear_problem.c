@@ -1,9 +1,12 @@
 /* Problem options of `riskcalc linear` and `riskcalc compare linear`. */
 #include "linear_problem.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -14,6 +17,75 @@ static int lib_error(const char *what, const rc_error *err) {
   return CLI_EXIT_BAD;
 }
 
+/* Refuses an M x d that cannot fit in memory (printing why); 0 when it fits. */
+static int check_fits(uint64_t M, uint64_t d) {
+  size_t bytes = rc_sketch_bytes((size_t)M, (size_t)d);
+  size_t physical = rc_physical_memory();
+  /* The engine holds S, S H^1/2 and the right singular vectors: about 3 copies. */
+  if (bytes == 0 || (physical && bytes > physical / 3)) {
+    cli_error("M = %llu, d = %llu does not fit in memory: the exact method needs about "
+              "%.3g GiB for the sketch and its SVD, this machine has %.3g GiB",
+              (unsigned long long)M, (unsigned long long)d,
+              3.0 * 8.0 * (double)M * (double)d / 1073741824.0, (double)physical / 1073741824.0);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+/* Before anything O(d) is allocated: refuse an --M x --d that cannot fit. Values that do not
+ * parse are left to the regular checks, which report them. */
+static int precheck_memory(const cli_args *args) {
+  const char *dtext = cli_get(args, "d"), *mtext = cli_get(args, "M");
+  uint64_t d, *Ms = NULL;
+  size_t nM = 0;
+  if (!dtext || !mtext || rc_io_parse_uint(dtext, 1, MAX_INTEGER, &d, NULL) ||
+      rc_io_parse_list(mtext, &Ms, &nM, NULL))
+    return 0;
+  int status = 0;
+  for (size_t k = 0; k < nM && !status; k++)
+    status = check_fits(Ms[k], d);
+  free(Ms);
+  return status;
+}
+
+/* The directory part of path must exist and be writable, so a long run does not fail only
+ * when it writes its results. */
+static int check_directory(const char *option, const char *path) {
+  const char *slash = strrchr(path, '/');
+  char dir[4096];
+  if (!slash)
+    snprintf(dir, sizeof dir, ".");
+  else if (slash == path)
+    snprintf(dir, sizeof dir, "/");
+  else
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    cli_error("--%s: directory '%s' of '%s' does not exist", option, dir, path);
+    return CLI_EXIT_BAD;
+  }
+  if (access(dir, W_OK | X_OK) != 0) {
+    cli_error("--%s: cannot write into directory '%s': %s", option, dir, strerror(errno));
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+static int check_output_paths(const linear_problem *p) {
+  if (p->output && strcmp(p->output, "-") != 0 && check_directory("output", p->output))
+    return CLI_EXIT_BAD;
+  if (p->plot) {
+    const char *dot = strrchr(p->plot, '.'), *slash = strrchr(p->plot, '/');
+    if (!dot || (slash && dot < slash) || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0)) {
+      cli_error("--plot: '%s' must end in .png or .svg", p->plot);
+      return CLI_EXIT_BAD;
+    }
+    if (check_directory("plot", p->plot))
+      return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
 static int setup_spectrum(const cli_args *args, linear_problem *p) {
   rc_error err = {0, ""};
   int given = cli_has(args, "a") + cli_has(args, "log-a") + cli_has(args, "spectrum");
@@ -22,13 +94,18 @@ static int setup_spectrum(const cli_args *args, linear_problem *p) {
     return CLI_EXIT_BAD;
   }
   const char *dtext = cli_get(args, "d");
-  if (dtext && (strcmp(dtext, "inf") == 0 || strcmp(dtext, "infinity") == 0)) {
-    cli_error("--d inf is available with the deterministic equivalent (--method de) only");
+  const int d_inf = dtext && (strcmp(dtext, "inf") == 0 || strcmp(dtext, "infinity") == 0);
+  if (d_inf && !p->analytic) {
+    cli_error("--d inf is available with the analytic methods (--method de or closed) only");
     return CLI_EXIT_BAD;
   }
   uint64_t d = 0;
-  if (dtext && cli_get_uint(args, "d", 1, MAX_INTEGER, 0, &d))
+  if (dtext && !d_inf && cli_get_uint(args, "d", 1, MAX_INTEGER, 0, &d))
     return CLI_EXIT_BAD;
+  if (d_inf && cli_has(args, "spectrum")) {
+    cli_error("--d inf needs a spectrum law (--a or --log-a), not --spectrum");
+    return CLI_EXIT_BAD;
+  }
   if (cli_has(args, "spectrum")) {
     const char *path = cli_get(args, "spectrum");
     double *values;
@@ -56,6 +133,20 @@ static int setup_spectrum(const cli_args *args, linear_problem *p) {
   int log_power = cli_has(args, "log-a");
   if (cli_get_double(args, log_power ? "log-a" : "a", 1.5, &a))
     return CLI_EXIT_BAD;
+  if (p->analytic && (d_inf || (double)d > LINEAR_LAW_MIN_D)) {
+    /* analytic methods at d = inf or huge d: the law, never d numbers */
+    p->use_law = 1;
+    p->law.kind = log_power ? RC_SPECTRUM_LOGPOWER : RC_SPECTRUM_POWER;
+    p->law.a = a;
+    p->law.prior = RC_PRIOR_ISOTROPIC;
+    p->law.b = NAN;
+    p->law.d = d_inf ? INFINITY : (double)d;
+    cli_meta_add(&p->meta, "spectrum", "%s a = %.17g, d = %s",
+                 log_power ? "log power law lambda_i = i^-1 log(i+1)^-a"
+                           : "power law lambda_i = i^-a",
+                 a, d_inf ? "inf" : dtext);
+    return 0;
+  }
   p->spectrum = log_power ? rc_spectrum_logpower_alloc((size_t)d, a, &err)
                           : rc_spectrum_power_alloc((size_t)d, a, &err);
   if (!p->spectrum)
@@ -68,11 +159,30 @@ static int setup_spectrum(const cli_args *args, linear_problem *p) {
 
 static int setup_prior(const cli_args *args, linear_problem *p) {
   rc_error err = {0, ""};
-  const size_t d = p->spectrum->d;
   if (cli_has(args, "b") && cli_has(args, "prior")) {
     cli_error("give only one of --b and --prior");
     return CLI_EXIT_BAD;
   }
+  if (p->use_law) {
+    if (cli_has(args, "prior")) {
+      cli_error("--prior FILE needs d explicit values: not available with --d %s",
+                isinf(p->law.d) ? "inf" : cli_get(args, "d"));
+      return CLI_EXIT_BAD;
+    }
+    if (cli_has(args, "b")) {
+      if (cli_get_double(args, "b", 0, &p->law.b))
+        return CLI_EXIT_BAD;
+      p->law.prior = RC_PRIOR_SOURCE;
+      cli_meta_add(&p->meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g",
+                   p->law.b);
+    } else {
+      cli_meta_add(&p->meta, "prior", "isotropic E w*_i^2 = 1");
+    }
+    if (rc_law_check(&p->law, &err))
+      return lib_error(NULL, &err);
+    return 0; /* the signal tr(H P) is reported by the method */
+  }
+  const size_t d = p->spectrum->d;
   if (cli_has(args, "prior")) {
     const char *path = cli_get(args, "prior");
     double *values;
@@ -118,6 +228,20 @@ static int setup_sizes(const cli_args *args, linear_problem *p) {
   if (cli_has(args, "sketch") && cli_has(args, "seed")) {
     cli_error("give only one of --sketch and --seed");
     return CLI_EXIT_BAD;
+  }
+  if (p->analytic) {
+    /* sketch-averaged methods: no sketch */
+    if (cli_has(args, "sketch")) {
+      cli_error("--sketch: the analytic methods average over sketches and use none");
+      return CLI_EXIT_BAD;
+    }
+    if (!cli_has(args, "M")) {
+      cli_error("--M is required");
+      return CLI_EXIT_BAD;
+    }
+    if (rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
+      return lib_error("--M", &err);
+    return 0;
   }
   if (cli_has(args, "sketch")) {
     size_t cols;
@@ -165,19 +289,9 @@ static int setup_sizes(const cli_args *args, linear_problem *p) {
     cli_meta_add(&p->meta, "seed", "%llu", (unsigned long long)p->seed);
   }
   /* Refuse a sketch that cannot fit before computing anything. */
-  for (size_t k = 0; k < p->nM; k++) {
-    size_t bytes = rc_sketch_bytes((size_t)p->Ms[k], p->spectrum->d);
-    size_t physical = rc_physical_memory();
-    /* The engine holds S, S H^1/2 and the right singular vectors: about 3 copies. */
-    if (bytes == 0 || (physical && bytes > physical / 3)) {
-      cli_error("M = %llu, d = %zu does not fit in memory: the exact method needs about "
-                "%.3g GiB for the sketch and its SVD, this machine has %.3g GiB",
-                (unsigned long long)p->Ms[k], p->spectrum->d,
-                3.0 * 8.0 * (double)p->Ms[k] * (double)p->spectrum->d / 1073741824.0,
-                (double)physical / 1073741824.0);
+  for (size_t k = 0; k < p->nM; k++)
+    if (check_fits(p->Ms[k], p->spectrum->d))
       return CLI_EXIT_BAD;
-    }
-  }
   return 0;
 }
 
@@ -189,6 +303,10 @@ static int setup_training(const cli_args *args, linear_problem *p) {
       cli_get_double(args, "sigma2", 1.0, &p->sigma2))
     return CLI_EXIT_BAD;
   p->batch = (size_t)batch;
+  if (!(p->gamma > 0)) {
+    cli_error("--gamma must be > 0 (got %g)", p->gamma);
+    return CLI_EXIT_BAD;
+  }
   if (!(p->sigma2 >= 0)) {
     cli_error("--sigma2 must be >= 0 (got %g)", p->sigma2);
     return CLI_EXIT_BAD;
@@ -197,6 +315,14 @@ static int setup_training(const cli_args *args, linear_problem *p) {
   p->schedule = rc_schedule_parse(spec, p->gamma, &err);
   if (!p->schedule)
     return lib_error("--schedule", &err);
+  uint64_t maxN = 0;
+  for (size_t k = 0; k < p->nN; k++)
+    maxN = p->Ns[k] > maxN ? p->Ns[k] : maxN;
+  if (maxN > rc_schedule_capacity(p->schedule)) {
+    cli_error("--schedule: '%s' holds %llu steps but --N asks for %llu", spec,
+              (unsigned long long)rc_schedule_capacity(p->schedule), (unsigned long long)maxN);
+    return CLI_EXIT_BAD;
+  }
   if (rc_schedule_get_kind(p->schedule) == RC_SCHEDULE_FILE && cli_has(args, "gamma"))
     fprintf(stderr, "riskcalc: warning: --gamma is ignored: file schedules give absolute steps\n");
   char desc[512];
@@ -207,18 +333,31 @@ static int setup_training(const cli_args *args, linear_problem *p) {
   return 0;
 }
 
-int linear_problem_setup(const cli_args *args, const char *command_line, linear_problem *p) {
+static int problem_setup(const cli_args *args, const char *command_line, linear_problem *p,
+                         int analytic) {
   memset(p, 0, sizeof *p);
+  p->analytic = analytic;
   cli_meta_add(&p->meta, "riskcalc", "%s", rc_version());
   cli_meta_add(&p->meta, "command", "%s", command_line);
   if (cli_parse_format(cli_get(args, "format"), &p->format))
     return CLI_EXIT_BAD;
   p->output = cli_get(args, "output");
   p->plot = cli_get(args, "plot");
+  if (check_output_paths(p) || (!analytic && precheck_memory(args)))
+    return CLI_EXIT_BAD;
   if (setup_spectrum(args, p) || setup_prior(args, p) || setup_sizes(args, p) ||
       setup_training(args, p))
     return CLI_EXIT_BAD;
   return 0;
+}
+
+int linear_problem_setup(const cli_args *args, const char *command_line, linear_problem *p) {
+  return problem_setup(args, command_line, p, 0);
+}
+
+int linear_problem_setup_analytic(const cli_args *args, const char *command_line,
+                                  linear_problem *p) {
+  return problem_setup(args, command_line, p, 1);
 }
 
 void linear_problem_free(linear_problem *p) {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cblas.h> /* OpenBLAS: openblas_set_num_threads */
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
@@ -15,7 +16,10 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
+    {"compare", cmd_compare, "a theory curve against the Monte Carlo simulation, with z-scores"},
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
+    {"optimal", cmd_optimal,
+     "compute-optimal model size: closed form and deterministic equivalent"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -32,6 +36,10 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
   /* The library validates its inputs; never let GSL abort the process. */
   gsl_set_error_handler_off();
+  /* One BLAS thread: a threaded OpenBLAS rounds differently for different thread counts, and
+   * every digit the tool prints must be reproducible from its header on any machine. Monte
+   * Carlo runs are parallel over runs (OpenMP) instead. */
+  openblas_set_num_threads(1);
   char command_line[4096];
   cli_command_line(argc, argv, command_line, sizeof command_line);
   if (argc < 2) {

@@ -1,5 +1,6 @@
 /* Atomic output files and table formats. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +142,11 @@ void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cha
       for (size_t c = 0; c < ncols; c++) {
         fputs(c ? ", " : "", f);
         json_string(f, columns[c]);
-        fprintf(f, ": %.17g", data[r * ncols + c]);
+        /* JSON has no inf or nan: a non-finite value (an infinite z-score) is null. */
+        if (isfinite(data[r * ncols + c]))
+          fprintf(f, ": %.17g", data[r * ncols + c]);
+        else
+          fputs(": null", f);
       }
       fputc('}', f);
     }

@@ -1,0 +1,237 @@
+/* riskcalc optimal: compute-optimal allocation C = M N for sketched linear SGD with the
+ * geometric schedule -- the closed form and the numerical optimum of the deterministic
+ * equivalent side by side (docs/DETEQ.md). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "riskcalc/riskcalc.h"
+
+static const cli_option optimal_options[] = {
+    {"a", "A", "power-law spectrum lambda_i = i^-A (required; A > 1 at --d inf)"},
+    {"b", "B", "source prior lambda_i E w*_i^2 = i^-B (default: isotropic, B = A)"},
+    {"C", "LIST",
+     "compute budgets C = M N: integers and/or log-spaced ranges lo:hi:count, each "
+     ">= 16"},
+    {"d", "D", "dimension of the data: a whole number or inf (default inf)"},
+    {"gamma", "G", "base step of the geometric schedule (default 0.1)"},
+    {"sigma2", "S", "label noise variance (default 1)"},
+    {"range", "F",
+     "search M within [M*/F, M* F] around the closed form M*, clipped to [1, C] "
+     "(default 30)"},
+    {"format", "FMT", "output format: tsv (default), csv or json"},
+    {"output", "FILE", "write the table to FILE atomically instead of standard output"},
+    {"plot", "FILE", "also draw M against C (closed form and optimum), .png or .svg"},
+};
+#define N_OPTIMAL_OPTIONS (sizeof optimal_options / sizeof optimal_options[0])
+
+static const char *const optimal_columns[] = {
+    "C",        "M_closed",   "N_closed", "risk_closed",  "M_opt",      "N_opt",
+    "risk_opt", "approx_opt", "bias_opt", "variance_opt", "evaluations"};
+#define N_OPTIMAL_COLUMNS 11
+
+static int lib_fail(const char *what, const rc_error *err) {
+  cli_error("%s: %s", what, err->message);
+  return CLI_EXIT_BAD;
+}
+
+int cmd_optimal(int argc, char **argv, const char *command_line) {
+  cli_args args;
+  if (cli_parse(optimal_options, N_OPTIMAL_OPTIONS, 0, argc, argv, &args))
+    return CLI_EXIT_BAD;
+  if (args.help) {
+    cli_print_help(
+        stdout,
+        "riskcalc optimal --a A [--b B] --C LIST [--d D|inf] [--gamma G] [--sigma2 S] "
+        "[--range F] [--format tsv|csv|json] [--output FILE] [--plot FILE]",
+        "Compute-optimal allocation of C = M N (model size times SGD steps, batch 1, geometric\n"
+        "schedule) for the power-law spectrum. Columns: C; the closed form\n"
+        "M_closed = (C / log2 C)^(1/(a+1)), N_closed = C / M_closed and the deterministic-\n"
+        "equivalent risk at that allocation (risk_closed, M rounded); the whole M minimising\n"
+        "the deterministic-equivalent risk with N = round(C / M) (M_opt, N_opt, risk_opt and\n"
+        "its parts) and the number of risks computed. Exit status: 0 success, 2 bad input.",
+        optimal_options, N_OPTIMAL_OPTIONS);
+    return CLI_EXIT_OK;
+  }
+  rc_error err = {0, ""};
+  cli_meta meta;
+  memset(&meta, 0, sizeof meta);
+  cli_meta_add(&meta, "riskcalc", "%s", rc_version());
+  cli_meta_add(&meta, "command", "%s", command_line);
+  cli_format format;
+  if (cli_parse_format(cli_get(&args, "format"), &format))
+    return CLI_EXIT_BAD;
+  if (!cli_has(&args, "a")) {
+    cli_error("--a is required (the power-law exponent)");
+    return CLI_EXIT_BAD;
+  }
+  if (!cli_has(&args, "C")) {
+    cli_error("--C is required (for example --C 1e4:1e8:5)");
+    return CLI_EXIT_BAD;
+  }
+  rc_law law = {RC_SPECTRUM_POWER, 0, RC_PRIOR_ISOTROPIC, NAN, INFINITY};
+  double gamma, sigma2, range;
+  if (cli_get_double(&args, "a", 0, &law.a) || cli_get_double(&args, "gamma", 0.1, &gamma) ||
+      cli_get_double(&args, "sigma2", 1.0, &sigma2) || cli_get_double(&args, "range", 30, &range))
+    return CLI_EXIT_BAD;
+  if (cli_has(&args, "b")) {
+    if (cli_get_double(&args, "b", 0, &law.b))
+      return CLI_EXIT_BAD;
+    law.prior = RC_PRIOR_SOURCE;
+  }
+  const char *dtext = cli_get(&args, "d");
+  if (dtext && strcmp(dtext, "inf") != 0 && strcmp(dtext, "infinity") != 0) {
+    uint64_t d;
+    if (cli_get_uint(&args, "d", 1, (uint64_t)1 << 53, 0, &d))
+      return CLI_EXIT_BAD;
+    law.d = (double)d;
+  }
+  if (rc_law_check(&law, &err))
+    return lib_fail("--a/--b/--d", &err);
+  if (!(gamma > 0)) {
+    cli_error("--gamma must be > 0 (got %g)", gamma);
+    return CLI_EXIT_BAD;
+  }
+  if (!(sigma2 >= 0)) {
+    cli_error("--sigma2 must be >= 0 (got %g)", sigma2);
+    return CLI_EXIT_BAD;
+  }
+  if (!(range >= 1)) {
+    cli_error("--range must be >= 1 (got %g)", range);
+    return CLI_EXIT_BAD;
+  }
+  const char *plot = cli_get(&args, "plot");
+  if (plot) {
+    const char *dot = strrchr(plot, '.');
+    if (!dot || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0)) {
+      cli_error("--plot: '%s' must end in .png or .svg", plot);
+      return CLI_EXIT_BAD;
+    }
+  }
+  uint64_t *Cs = NULL;
+  size_t nC = 0;
+  if (rc_io_parse_list(cli_get(&args, "C"), &Cs, &nC, &err))
+    return lib_fail("--C", &err);
+  double *lo = malloc(nC * sizeof *lo), *hi = malloc(nC * sizeof *hi);
+  double *Mc = malloc(nC * sizeof *Mc), *Nc = malloc(nC * sizeof *Nc);
+  double *data = malloc(nC * N_OPTIMAL_COLUMNS * sizeof *data);
+  rc_schedule *schedule = NULL;
+  rc_deteq *de = NULL;
+  int status = CLI_EXIT_BAD;
+  if (!lo || !hi || !Mc || !Nc || !data) {
+    cli_error("out of memory");
+    goto done;
+  }
+  double M_max = 1;
+  for (size_t k = 0; k < nC; k++) {
+    const double C = (double)Cs[k];
+    if (C < 16) {
+      cli_error("--C: every budget must be >= 16 (got %llu)", (unsigned long long)Cs[k]);
+      goto done;
+    }
+    if (rc_optimal_closed(law.a, C, &Mc[k], &Nc[k], &err)) {
+      lib_fail("--C", &err);
+      goto done;
+    }
+    lo[k] = fmax(1.0, floor(Mc[k] / range));
+    hi[k] = fmin(C, ceil(Mc[k] * range));
+    M_max = fmax(M_max, fmax(hi[k], floor(Mc[k] + 0.5)));
+  }
+  schedule = rc_schedule_parse("geometric", gamma, &err);
+  if (!schedule) {
+    lib_fail("--gamma", &err);
+    goto done;
+  }
+  de = rc_deteq_alloc_law(&law, M_max, &err);
+  if (!de) {
+    lib_fail("deterministic equivalent", &err);
+    goto done;
+  }
+  char desc[256];
+  rc_schedule_describe(schedule, desc, sizeof desc);
+  cli_meta_add(&meta, "spectrum", "power law lambda_i = i^-a, a = %.17g, d = %s", law.a,
+               isinf(law.d) ? "inf" : dtext);
+  if (law.prior == RC_PRIOR_SOURCE)
+    cli_meta_add(&meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", law.b);
+  else
+    cli_meta_add(&meta, "prior", "isotropic E w*_i^2 = 1");
+  cli_meta_add(&meta, "schedule", "%s; batch 1; sigma2 = %.17g", desc, sigma2);
+  cli_meta_add(&meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
+  cli_meta_add(&meta, "optimum",
+               "whole M in [max(1, M*/%g), min(C, M* %g)] minimising the deterministic-equivalent "
+               "risk after N = round(C / M) steps: 9-point log grid, then golden section",
+               range, range);
+  cli_meta_add(&meta, "tail", "explicit eigenvalues 1..%zu; bound on the neglected tail %.3g",
+               rc_deteq_cutoff(de), rc_deteq_tail_bound(de));
+  rc_sgd_options opt = rc_sgd_options_default();
+  opt.sigma2 = sigma2;
+  cli_progress progress;
+  cli_progress_init(&progress, "optimal");
+  for (size_t k = 0; k < nC; k++) {
+    const double C = (double)Cs[k];
+    rc_optimum at_closed, best;
+    const double Mr = fmax(1.0, floor(Mc[k] + 0.5));
+    const double Nr = fmax(1.0, floor(C / Mr + 0.5));
+    double risk_closed = NAN;
+    int st = rc_optimal_evaluate(de, Mr, (uint64_t)Nr, schedule, &opt, NULL, &at_closed, &err);
+    if (st == RC_SUCCESS)
+      risk_closed = at_closed.risk;
+    else if (st != RC_EUNSTABLE) {
+      cli_progress_done(&progress);
+      lib_fail("closed-form allocation", &err);
+      goto done;
+    }
+    if (rc_optimal_deteq(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &err)) {
+      cli_progress_done(&progress);
+      cli_error("C = %llu: %s", (unsigned long long)Cs[k], err.message);
+      goto done;
+    }
+    const double row[N_OPTIMAL_COLUMNS] = {C,
+                                           Mc[k],
+                                           Nc[k],
+                                           risk_closed,
+                                           best.M,
+                                           best.N,
+                                           best.risk,
+                                           best.approx,
+                                           best.bias,
+                                           best.variance,
+                                           (double)best.evaluations};
+    memcpy(data + k * N_OPTIMAL_COLUMNS, row, sizeof row);
+    cli_progress_update(&progress, (k + 1.0) / (double)nC);
+  }
+  cli_progress_done(&progress);
+  cli_output out;
+  if (cli_output_open(&out, cli_get(&args, "output")))
+    goto done;
+  if (plot) {
+    cli_plot_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.title = "compute-optimal model size";
+    spec.xcol = 1;
+    spec.xlabel = "compute C = M N";
+    spec.ylabel = "model size M";
+    spec.ncurves = 2;
+    spec.ycol[0] = 2;
+    spec.label[0] = "closed form (C / log_2 C)^{1/(a+1)}";
+    spec.ycol[1] = 5;
+    spec.label[1] = "optimum of the deterministic equivalent";
+    if (cli_plot_lines(plot, &spec, &meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC)) {
+      cli_output_abort(&out);
+      goto done;
+    }
+  }
+  cli_table_write(out.f, format, &meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC);
+  status = cli_output_commit(&out);
+done:
+  rc_deteq_free(de);
+  rc_schedule_free(schedule);
+  free(Cs);
+  free(lo);
+  free(hi);
+  free(Mc);
+  free(Nc);
+  free(data);
+  return status;
+}

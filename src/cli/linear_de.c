@@ -1,0 +1,252 @@
+/* riskcalc linear --method de and --method closed: the sketch-averaged deterministic
+ * equivalent and the leading-order closed forms (docs/DETEQ.md). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linear_problem.h"
+
+static uint64_t largest(const uint64_t *v, size_t n) {
+  uint64_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    m = v[k] > m ? v[k] : m;
+  return m;
+}
+
+/* The plan of the problem for every M <= M_max: its law when it has one (power or log-power
+ * spectrum with an isotropic or source prior), else the explicit values. Prints the error
+ * and returns NULL on failure. */
+static rc_deteq *make_plan(const linear_problem *p, double M_max) {
+  rc_error err = {0, ""};
+  rc_deteq *de = NULL;
+  if (p->use_law) {
+    de = rc_deteq_alloc_law(&p->law, M_max, &err);
+  } else {
+    const rc_spectrum *s = p->spectrum;
+    const rc_prior *pr = p->prior;
+    if ((s->kind == RC_SPECTRUM_POWER || s->kind == RC_SPECTRUM_LOGPOWER) &&
+        (pr->kind == RC_PRIOR_ISOTROPIC || pr->kind == RC_PRIOR_SOURCE)) {
+      rc_law law = {s->kind, s->a, pr->kind, pr->b, (double)s->d};
+      de = rc_deteq_alloc_law(&law, M_max, &err);
+    }
+    if (!de) { /* explicit values (also a law that is not decreasing) */
+      rc_error_clear(&err);
+      de = rc_deteq_alloc_values(s, pr, M_max, &err);
+    }
+  }
+  if (!de)
+    cli_error("deterministic equivalent: %s", err.message);
+  return de;
+}
+
+static void describe_plan(linear_problem *p, const rc_deteq *de) {
+  const double d = rc_deteq_dimension(de);
+  cli_meta_add(&p->meta, "signal", "tr(H P) = %.17g", rc_deteq_signal(de));
+  char dtext[64];
+  snprintf(dtext, sizeof dtext, isinf(d) ? "inf" : "%.0f", d);
+  if (isinf(d) || (double)rc_deteq_cutoff(de) < d)
+    cli_meta_add(&p->meta, "tail",
+                 "eigenvalues 1..%zu summed explicitly, %zu..%s through tail moments summed by "
+                 "Euler-Maclaurin; bound on the neglected part: %.3g relative to tr(H) and "
+                 "tr(H P) (tail power series truncated below 1e-16)",
+                 rc_deteq_cutoff(de), rc_deteq_cutoff(de) + 1, dtext, rc_deteq_tail_bound(de));
+  else
+    cli_meta_add(&p->meta, "tail", "none: all %zu non-zero eigenvalues summed explicitly",
+                 rc_deteq_cutoff(de));
+}
+
+int linear_de_run(linear_problem *p) {
+  const size_t nrows = p->nM * p->nN;
+  double *data = malloc(nrows * 7 * sizeof *data);
+  rc_risk *rows = malloc(p->nN * sizeof *rows);
+  rc_deteq *de = NULL;
+  int status = CLI_EXIT_BAD;
+  if (!data || !rows) {
+    cli_error("out of memory for %zu rows", nrows);
+    goto done;
+  }
+  de = make_plan(p, (double)largest(p->Ms, p->nM));
+  if (!de)
+    goto done;
+  cli_meta_add(&p->meta, "method",
+               "de: sketch-averaged deterministic equivalent; the eigenvalue and signal "
+               "measures of G by Stieltjes inversion of the resolvent equation, discretised by "
+               "adaptive Gauss-Legendre panels, run through the exact second-moment recursion "
+               "(docs/DETEQ.md)");
+  describe_plan(p, de);
+  cli_progress progress;
+  cli_progress_init(&progress, "linear de");
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    const double M = (double)p->Ms[m];
+    rc_deteq_info info;
+    rc_sgd_measure *measure = rc_deteq_measure(de, M, NULL, &info, &err);
+    if (!measure) {
+      cli_progress_done(&progress);
+      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+      goto done;
+    }
+    double g_stable = 0;
+    rc_sgd_stable_gamma(measure, p->batch, &g_stable, NULL);
+    char key[32];
+    snprintf(key, sizeof key, "DE (M = %llu)", (unsigned long long)p->Ms[m]);
+    cli_meta_add(&p->meta, key,
+                 "kappa = %.17g; Approx = %.17g; %zu atoms on %zu support intervals of [%.6g, "
+                 "%.6g]; eigenvalue mass %.12g (expected %.12g); signal mass %.12g (expected "
+                 "%.12g); largest mean-square stable constant step %.6g (batch %zu)",
+                 info.kappa, info.approx, info.atoms, info.intervals, info.x_min, info.x_max,
+                 info.mass, info.mass_expected, info.signal_mass, info.signal_expected, g_stable,
+                 p->batch);
+    rc_sgd_options opt = rc_sgd_options_default();
+    opt.batch = p->batch;
+    opt.sigma2 = p->sigma2;
+    opt.progress = cli_progress_update;
+    opt.progress_context = &progress;
+    int rc = rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err);
+    rc_sgd_measure_free(measure);
+    if (rc) {
+      cli_progress_done(&progress);
+      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+      goto done;
+    }
+    for (size_t n = 0; n < p->nN; n++) {
+      double *row = data + (m * p->nN + n) * 7;
+      row[0] = (double)rows[n].N;
+      row[1] = rows[n].M;
+      row[2] = rows[n].approx;
+      row[3] = rows[n].bias;
+      row[4] = rows[n].variance;
+      row[5] = rows[n].excess;
+      row[6] = rows[n].risk;
+    }
+  }
+  cli_progress_done(&progress);
+  status = linear_risk_table(p, data, nrows,
+                             "sketched linear regression, one-pass SGD (deterministic equivalent)");
+done:
+  rc_deteq_free(de);
+  free(data);
+  free(rows);
+  return status;
+}
+
+int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, double *risk) {
+  (void)sketch;
+  rc_error err = {0, ""};
+  rc_deteq *de = make_plan(p, (double)M);
+  if (!de)
+    return CLI_EXIT_BAD;
+  rc_sgd_measure *measure = rc_deteq_measure(de, (double)M, NULL, NULL, &err);
+  rc_deteq_free(de);
+  rc_risk *rows = measure ? malloc(p->nN * sizeof *rows) : NULL;
+  int status = CLI_EXIT_BAD;
+  if (!measure) {
+    cli_error("M = %zu: %s", M, err.message);
+  } else if (!rows) {
+    cli_error("out of memory");
+  } else {
+    rc_sgd_options opt = rc_sgd_options_default();
+    opt.batch = p->batch;
+    opt.sigma2 = p->sigma2;
+    if (rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err)) {
+      cli_error("M = %zu: %s", M, err.message);
+    } else {
+      for (size_t n = 0; n < p->nN; n++)
+        risk[n] = rows[n].risk;
+      status = 0;
+    }
+  }
+  free(rows);
+  rc_sgd_measure_free(measure);
+  return status;
+}
+
+static const char *const closed_columns[] = {
+    "N",     "M",     "approx", "bias",  "variance",    "excess",    "risk",
+    "N_eff", "T_eff", "k_star", "D_eff", "rate_approx", "rate_bias", "rate_variance"};
+#define N_CLOSED_COLUMNS 14
+
+static int emit_closed(const linear_problem *p, const double *data, size_t nrows) {
+  cli_output out;
+  const char *title = "sketched linear regression, geometric SGD (leading-order closed forms)";
+  if (cli_output_open(&out, p->output))
+    return CLI_EXIT_BAD;
+  int bad = 0;
+  if (p->plot) {
+    if (p->nM > 1 && p->nN > 1) {
+      bad = cli_plot_heatmap(p->plot, title, 1, 2, 7, "N (SGD steps)", "M (model size)", "risk",
+                             &p->meta, closed_columns, N_CLOSED_COLUMNS, data, nrows);
+    } else {
+      cli_plot_spec spec;
+      memset(&spec, 0, sizeof spec);
+      spec.title = title;
+      spec.xcol = p->nN > 1 || p->nM == 1 ? 1 : 2;
+      spec.xlabel = spec.xcol == 1 ? "N (SGD steps)" : "M (model size)";
+      spec.ylabel = "risk and its parts";
+      const size_t cols[] = {7, 3, 4, 5};
+      const char *labels[] = {"risk", "approximation", "bias", "variance"};
+      for (size_t k = 0; k < 4; k++) {
+        spec.ycol[spec.ncurves] = cols[k];
+        spec.label[spec.ncurves++] = labels[k];
+      }
+      bad = cli_plot_lines(p->plot, &spec, &p->meta, closed_columns, N_CLOSED_COLUMNS, data, nrows);
+    }
+  }
+  if (bad) {
+    cli_output_abort(&out);
+    return CLI_EXIT_BAD;
+  }
+  cli_table_write(out.f, p->format, &p->meta, closed_columns, N_CLOSED_COLUMNS, data, nrows);
+  return cli_output_commit(&out);
+}
+
+int linear_closed_run(linear_problem *p) {
+  if (rc_schedule_get_kind(p->schedule) != RC_SCHEDULE_GEOMETRIC) {
+    cli_error("--method closed: the closed forms are those of the geometric schedule "
+              "(--schedule geometric); use --method de for other schedules");
+    return CLI_EXIT_BAD;
+  }
+  const size_t nrows = p->nM * p->nN;
+  double *data = malloc(nrows * N_CLOSED_COLUMNS * sizeof *data);
+  rc_closed_row *rows = malloc(p->nN * sizeof *rows);
+  rc_deteq *de = NULL;
+  int status = CLI_EXIT_BAD;
+  if (!data || !rows) {
+    cli_error("out of memory for %zu rows", nrows);
+    goto done;
+  }
+  de = make_plan(p, (double)largest(p->Ms, p->nM));
+  if (!de)
+    goto done;
+  cli_meta_add(&p->meta, "method",
+               "closed: leading-order forms with unit constants, N_eff = ceil(N / log2 N), "
+               "T_eff = N_eff gamma; approx = E Approx from kappa; bias = sum_{i<=M} "
+               "lambda_i p_i exp(-2 T_eff lambda_i); variance = (sigma2 + approx) D_eff / "
+               "(N_eff batch); D_eff = k* + T_eff^2 sum_{k*<i<=M} lambda_i^2, k* = #{i <= M: "
+               "lambda_i T_eff >= 1}; rates M^(1-b), T_eff^((1-b)/a), min(M, T_eff^(1/a)) / "
+               "N_eff (power law only, else nan) (docs/DETEQ.md)");
+  describe_plan(p, de);
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    if (rc_closed_curve(de, (double)p->Ms[m], p->Ns, p->nN, p->gamma, p->batch, p->sigma2, rows,
+                        &err)) {
+      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+      goto done;
+    }
+    for (size_t n = 0; n < p->nN; n++) {
+      const rc_closed_row *r = &rows[n];
+      double *row = data + (m * p->nN + n) * N_CLOSED_COLUMNS;
+      const double v[N_CLOSED_COLUMNS] = {
+          (double)r->N, r->M,           r->approx,    r->bias,         r->variance,
+          r->excess,    r->risk,        r->N_eff,     r->T_eff,        r->k_star,
+          r->D_eff,     r->rate_approx, r->rate_bias, r->rate_variance};
+      memcpy(row, v, sizeof v);
+    }
+  }
+  status = emit_closed(p, data, nrows);
+done:
+  rc_deteq_free(de);
+  free(data);
+  free(rows);
+  return status;
+}
