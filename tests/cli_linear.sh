@@ -427,6 +427,17 @@ if command -v gnuplot >/dev/null 2>&1; then
 fi
 rm -f grid.* g1.tsv r1 r2 heat.* m.*
 
+# The recorded command reproduces the run even when a path holds quotes and spaces, and no
+# header entry is dropped however many there are (one per M).
+printf '1\n0.5\n0.25\n0.125\n0.0625\n' >"it's a spectrum.txt"
+"$R" linear --spectrum "it's a spectrum.txt" --M 3 --N 10,20 --seed 4 >q1.tsv 2>/dev/null
+cmdline=$(sed -n 's/^# command: //p' q1.tsv)
+sh -c "$cmdline" >q2.tsv 2>/dev/null
+check "recorded command with quotes re-runs to the same rows" sh -c 'test -s q1.tsv && test "$(grep -v "^#" q1.tsv)" = "$(grep -v "^#" q2.tsv)"'
+"$R" linear --a 1.5 --d 60 --M 1:200:150 --N 10 >q3.tsv 2>/dev/null
+check "one G header line per M (83 distinct M)" test "$(grep -c '^# G (M = ' q3.tsv)" -eq 83
+rm -f "it's a spectrum.txt" q1.tsv q2.tsv q3.tsv
+
 # Every printed digit is independent of the BLAS and OpenMP thread counts (the tool pins BLAS
 # to one thread: a threaded OpenBLAS rounds the SVD differently for 1 and 2 threads).
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$R" linear --a 1.5 --d 3000 --M 300 --N 1e3,1e5 >th1.tsv 2>&1

@@ -156,16 +156,31 @@ int cli_get_uint(const cli_args *args, const char *name, uint64_t lo, uint64_t h
   return 0;
 }
 
-void cli_command_line(int argc, char **argv, char *buf, size_t n) {
-  size_t used = 0;
-  buf[0] = '\0';
-  for (int i = 0; i < argc && used + 1 < n; i++) {
+char *cli_command_line(int argc, char **argv) {
+  size_t n = 1;
+  for (int i = 0; i < argc; i++)
+    n += 4 * strlen(argv[i]) + 3; /* every ' becomes '\'' ; quotes; separator */
+  char *buf = malloc(n), *out = buf;
+  if (!buf)
+    return NULL;
+  for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    int quote = a[0] == '\0' || strpbrk(a, " \t\n'\"\\$*?;&|<>()#") != NULL;
-    int w = snprintf(buf + used, n - used, "%s%s%s%s", i ? " " : "", quote ? "'" : "", a,
-                     quote ? "'" : "");
-    if (w < 0)
-      break;
-    used += (size_t)w;
+    int quote = a[0] == '\0' || strpbrk(a, " \t\n'\"\\$*?;&|<>()#`!{}[]~") != NULL;
+    if (i)
+      *out++ = ' ';
+    if (quote)
+      *out++ = '\'';
+    for (; *a; a++) {
+      if (*a == '\'' && quote) {
+        memcpy(out, "'\\''", 4);
+        out += 4;
+      } else {
+        *out++ = *a;
+      }
+    }
+    if (quote)
+      *out++ = '\'';
   }
+  *out = '\0';
+  return buf;
 }

@@ -52,8 +52,9 @@ int cli_get_double(const cli_args *args, const char *name, double fallback, doub
 int cli_get_uint(const cli_args *args, const char *name, uint64_t lo, uint64_t hi,
                  uint64_t fallback, uint64_t *out);
 
-/* The whole command line, shell-quoted where needed (for output headers). */
-void cli_command_line(int argc, char **argv, char *buf, size_t n);
+/* The whole command line, shell-quoted where needed so it can be pasted back into a shell
+ * (for output headers). malloc'd (caller frees); NULL when out of memory. */
+char *cli_command_line(int argc, char **argv);
 
 /* Output to stdout or to a file written atomically (temporary file, then rename). */
 typedef struct {
@@ -70,13 +71,17 @@ void cli_output_abort(cli_output *out); /* removes the temporary file */
 typedef enum { CLI_FORMAT_TSV, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_parse_format(const char *text, cli_format *out);
 
-#define CLI_MAX_META 48
+/* Header metadata: any number of entries of any length (a result must be reproducible from
+ * its header, so nothing is ever cut). Zero-initialise; release with cli_meta_free. */
 typedef struct {
-  size_t count;
-  char key[CLI_MAX_META][32];
-  char value[CLI_MAX_META][1024];
+  size_t count, capacity;
+  char **key;
+  char **value;
 } cli_meta;
 
+void cli_meta_free(cli_meta *meta);
+/* Appends "key: value"; exits the tool with status 2 when memory runs out (an output without
+ * its full header must not be written). */
 void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

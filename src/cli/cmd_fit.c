@@ -430,6 +430,7 @@ typedef struct {
 } fit_job;
 
 static void job_free(fit_job *j) {
+  cli_meta_free(&j->meta);
   table_free(&j->t);
   free(j->x);
   free(j->y);

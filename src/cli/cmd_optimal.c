@@ -36,7 +36,7 @@ static int lib_fail(const char *what, const rc_error *err) {
   return CLI_EXIT_BAD;
 }
 
-int cmd_optimal(int argc, char **argv, const char *command_line) {
+static int optimal_main(int argc, char **argv, const char *command_line, cli_meta *meta) {
   cli_args args;
   if (cli_parse(optimal_options, N_OPTIMAL_OPTIONS, 0, argc, argv, &args))
     return CLI_EXIT_BAD;
@@ -55,10 +55,8 @@ int cmd_optimal(int argc, char **argv, const char *command_line) {
     return CLI_EXIT_OK;
   }
   rc_error err = {0, ""};
-  cli_meta meta;
-  memset(&meta, 0, sizeof meta);
-  cli_meta_add(&meta, "riskcalc", "%s", rc_version());
-  cli_meta_add(&meta, "command", "%s", command_line);
+  cli_meta_add(meta, "riskcalc", "%s", rc_version());
+  cli_meta_add(meta, "command", "%s", command_line);
   cli_format format;
   if (cli_parse_format(cli_get(&args, "format"), &format))
     return CLI_EXIT_BAD;
@@ -150,19 +148,19 @@ int cmd_optimal(int argc, char **argv, const char *command_line) {
   }
   char desc[256];
   rc_schedule_describe(schedule, desc, sizeof desc);
-  cli_meta_add(&meta, "spectrum", "power law lambda_i = i^-a, a = %.17g, d = %s", law.a,
+  cli_meta_add(meta, "spectrum", "power law lambda_i = i^-a, a = %.17g, d = %s", law.a,
                isinf(law.d) ? "inf" : dtext);
   if (law.prior == RC_PRIOR_SOURCE)
-    cli_meta_add(&meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", law.b);
+    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", law.b);
   else
-    cli_meta_add(&meta, "prior", "isotropic E w*_i^2 = 1");
-  cli_meta_add(&meta, "schedule", "%s; batch 1; sigma2 = %.17g", desc, sigma2);
-  cli_meta_add(&meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
-  cli_meta_add(&meta, "optimum",
+    cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
+  cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %.17g", desc, sigma2);
+  cli_meta_add(meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
+  cli_meta_add(meta, "optimum",
                "whole M in [max(1, M*/%g), min(C, M* %g)] minimising the deterministic-equivalent "
                "risk after N = round(C / M) steps: 9-point log grid, then golden section",
                range, range);
-  cli_meta_add(&meta, "tail", "explicit eigenvalues 1..%zu; bound on the neglected tail %.3g",
+  cli_meta_add(meta, "tail", "explicit eigenvalues 1..%zu; bound on the neglected tail %.3g",
                rc_deteq_cutoff(de), rc_deteq_tail_bound(de));
   rc_sgd_options opt = rc_sgd_options_default();
   opt.sigma2 = sigma2;
@@ -217,12 +215,12 @@ int cmd_optimal(int argc, char **argv, const char *command_line) {
     spec.label[0] = "closed form (C / log_2 C)^{1/(a+1)}";
     spec.ycol[1] = 5;
     spec.label[1] = "optimum of the deterministic equivalent";
-    if (cli_plot_lines(plot, &spec, &meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC)) {
+    if (cli_plot_lines(plot, &spec, meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC)) {
       cli_output_abort(&out);
       goto done;
     }
   }
-  cli_table_write(out.f, format, &meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC);
+  cli_table_write(out.f, format, meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC);
   status = cli_output_commit(&out);
 done:
   rc_deteq_free(de);
@@ -233,5 +231,13 @@ done:
   free(Mc);
   free(Nc);
   free(data);
+  return status;
+}
+
+int cmd_optimal(int argc, char **argv, const char *command_line) {
+  cli_meta meta;
+  memset(&meta, 0, sizeof meta);
+  int status = optimal_main(argc, argv, command_line, &meta);
+  cli_meta_free(&meta);
   return status;
 }

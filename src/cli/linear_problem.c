@@ -367,6 +367,7 @@ void linear_problem_free(linear_problem *p) {
   free(p->Ns);
   free(p->Ms);
   free(p->sketch_values);
+  cli_meta_free(&p->meta);
   memset(p, 0, sizeof *p);
 }
 

@@ -1,5 +1,6 @@
 /* riskcalc: the command-line tool. Uses only the public library API. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h> /* OpenBLAS: openblas_set_num_threads */
@@ -40,8 +41,6 @@ int main(int argc, char **argv) {
    * every digit the tool prints must be reproducible from its header on any machine. Monte
    * Carlo runs are parallel over runs (OpenMP) instead. */
   openblas_set_num_threads(1);
-  char command_line[4096];
-  cli_command_line(argc, argv, command_line, sizeof command_line);
   if (argc < 2) {
     usage(stderr);
     return CLI_EXIT_BAD;
@@ -56,8 +55,16 @@ int main(int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   for (size_t k = 0; k < N_SUBCOMMANDS; k++)
-    if (strcmp(argv[1], subcommands[k].name) == 0)
-      return subcommands[k].run(argc - 2, argv + 2, command_line);
+    if (strcmp(argv[1], subcommands[k].name) == 0) {
+      char *command_line = cli_command_line(argc, argv);
+      if (!command_line) {
+        cli_error("out of memory");
+        return CLI_EXIT_BAD;
+      }
+      int status = subcommands[k].run(argc - 2, argv + 2, command_line);
+      free(command_line);
+      return status;
+    }
   cli_error("unknown subcommand '%s' (try riskcalc --help)", argv[1]);
   return CLI_EXIT_BAD;
 }

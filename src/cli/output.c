@@ -96,14 +96,47 @@ int cli_parse_format(const char *text, cli_format *out) {
   return 0;
 }
 
+void cli_meta_free(cli_meta *meta) {
+  for (size_t k = 0; k < meta->count; k++) {
+    free(meta->key[k]);
+    free(meta->value[k]);
+  }
+  free(meta->key);
+  free(meta->value);
+  memset(meta, 0, sizeof *meta);
+}
+
 void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...) {
-  if (meta->count >= CLI_MAX_META)
-    return;
-  snprintf(meta->key[meta->count], sizeof meta->key[0], "%s", key);
-  va_list ap;
+  if (meta->count == meta->capacity) {
+    size_t cap = meta->capacity ? 2 * meta->capacity : 32;
+    char **k = realloc(meta->key, cap * sizeof *k);
+    if (k)
+      meta->key = k;
+    char **v = k ? realloc(meta->value, cap * sizeof *v) : NULL;
+    if (!v) {
+      cli_error("out of memory recording the parameters");
+      exit(CLI_EXIT_BAD);
+    }
+    meta->value = v;
+    meta->capacity = cap;
+  }
+  va_list ap, ap2;
   va_start(ap, fmt);
-  vsnprintf(meta->value[meta->count], sizeof meta->value[0], fmt, ap);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
+  char *value = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  char *name = malloc(strlen(key) + 1);
+  if (!value || !name) {
+    va_end(ap2);
+    cli_error("out of memory recording the parameters");
+    exit(CLI_EXIT_BAD);
+  }
+  vsnprintf(value, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  strcpy(name, key);
+  meta->key[meta->count] = name;
+  meta->value[meta->count] = value;
   meta->count++;
 }
 
