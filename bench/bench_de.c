@@ -3,7 +3,8 @@
  * drawn sketches). Run with OPENBLAS_NUM_THREADS=1.
  *
  *   bench_de            times: DE curve at d = inf for M = 1e2, 1e3, 1e4; optimal sweep
- *   bench_de accuracy   the accuracy table (about a minute)
+ *   bench_de accuracy [S1 S2]   the accuracy table for schedules S1, S2 (default geometric,
+ *                               const; about a minute)
  *   bench_de exponents  the data behind docs/img/deteq_exponents.png (TSV on stdout) */
 #include <math.h>
 #include <stdio.h>
@@ -100,14 +101,14 @@ typedef struct {
   double b; /* NaN: isotropic */
 } spec;
 
-static int accuracy(void) {
+static int accuracy(const char *first, const char *second) {
   rc_error err = {0, ""};
   const spec specs[] = {{"power a=1.5, b=a", 0, 1.5, NAN},
                         {"power a=1.5, b=2", 0, 1.5, 2.0},
                         {"power a=1.5, b=2.5", 0, 1.5, 2.5},
                         {"log-power a=2, isotropic", 1, 2.0, NAN},
                         {"log-power a=2, b=1.5", 1, 2.0, 1.5}};
-  const char *schedules[] = {"geometric", "const"};
+  const char *schedules[] = {first, second};
   const size_t batches[] = {1, 8};
   const size_t Ms[] = {32, 64, 128};
   const size_t d = 1000;
@@ -251,7 +252,7 @@ static int exponents(double a) {
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
   if (argc > 1 && strcmp(argv[1], "accuracy") == 0)
-    return accuracy();
+    return accuracy(argc > 2 ? argv[2] : "geometric", argc > 3 ? argv[3] : "const");
   if (argc > 1 && strcmp(argv[1], "exponents") == 0)
     return exponents(argc > 2 ? atof(argv[2]) : 1.5);
   return times();

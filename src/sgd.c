@@ -272,6 +272,97 @@ static void sort_indices(size_t *idx, size_t count, const uint64_t *Ns) {
   }
 }
 
+/* Horizon-dependent schedules with stage jumps: rather than one pass per horizon, all horizons
+ * advance together, stage by stage; every horizon whose current step is the same g moves in
+ * the same round, so each step size's propagator is built once (a geometric schedule uses
+ * gamma 2^-k for every horizon) and applied to all of them in one matrix product. The
+ * arithmetic per horizon is the same as in separate passes. */
+static int run_horizons_together(const rc_sgd_measure *m, const rc_schedule *schedule,
+                                 const uint64_t *Ns, const size_t *idx, size_t count,
+                                 const rc_sgd_options *o, double s2, rc_stage_jump *jump,
+                                 double *a_work, rc_risk *out, rc_error *err) {
+  const size_t n = m->n;
+  size_t H = 0;
+  for (size_t k = 0; k < count; k++)
+    H += k == 0 || Ns[idx[k]] != Ns[idx[k - 1]];
+  uint64_t *hN = malloc(H * sizeof *hN), *t = calloc(H, sizeof *t), *K = malloc(H * sizeof *K);
+  double **bp = malloc(H * sizeof *bp), **vp = malloc(H * sizeof *vp);
+  double *state = rc_alloc_doubles(rc_mul_size(2 * H, n), err);
+  int status = RC_SUCCESS;
+  if (!hN || !t || !K || !bp || !vp || !state) {
+    status = rc_error_set(err, RC_ENOMEM, "out of memory for %zu horizons", H);
+    goto done;
+  }
+  double total = 0, done_steps = 0;
+  for (size_t k = 0, h = 0; k < count; k++)
+    if (k == 0 || Ns[idx[k]] != Ns[idx[k - 1]]) {
+      hN[h] = Ns[idx[k]];
+      total += (double)hN[h];
+      memcpy(state + 2 * h * n, m->c0, n * sizeof(double));
+      memset(state + (2 * h + 1) * n, 0, n * sizeof(double));
+      h++;
+    }
+  const uint64_t threshold = 8 * rc_stage_jump_size(jump) + 16;
+  for (;;) {
+    size_t h0 = 0;
+    while (h0 < H && t[h0] == hN[h0])
+      h0++;
+    if (h0 == H)
+      break;
+    const double g = rc_schedule_gamma(schedule, t[h0], hN[h0]);
+    /* When one horizon of this round needs the propagator, it is built once for all, and a
+     * jump then costs a share of one matrix product: shorter stages join it too. */
+    uint64_t cut = threshold;
+    for (size_t h = h0; h < H; h++)
+      if (t[h] < hN[h] && rc_schedule_gamma(schedule, t[h], hN[h]) == g &&
+          rc_schedule_stage_end(schedule, t[h], hN[h]) - t[h] >= threshold)
+        cut = rc_stage_jump_size(jump) / 4 + 16;
+    size_t group = 0;
+    for (size_t h = h0; h < H; h++) {
+      if (t[h] == hN[h] || rc_schedule_gamma(schedule, t[h], hN[h]) != g)
+        continue;
+      const uint64_t end = rc_schedule_stage_end(schedule, t[h], hN[h]), steps = end - t[h];
+      double *bias = state + 2 * h * n, *var = bias + n;
+      if (steps >= cut) {
+        K[group] = steps;
+        bp[group] = bias;
+        vp[group] = var;
+        group++;
+      } else {
+        sgd_work view = {bias, var, a_work};
+        run_stage(m, &view, g, (double)o->batch, s2, steps);
+      }
+      t[h] = end;
+      done_steps += (double)steps;
+    }
+    if (group && (status = rc_stage_jump_apply_many(jump, g, group, K, s2, bp, vp, err)))
+      goto done;
+    if (o->progress && o->progress(o->progress_context, done_steps / total)) {
+      status = rc_error_set(err, RC_ECANCEL, "cancelled");
+      goto done;
+    }
+  }
+  for (size_t k = 0, h = 0; k < count; k++) {
+    if (k > 0 && Ns[idx[k]] != Ns[idx[k - 1]])
+      h++;
+    sgd_work view = {state + 2 * h * n, state + (2 * h + 1) * n, a_work};
+    record(m, &view, Ns[idx[k]], o->sigma2, &out[idx[k]]);
+    if (!isfinite(out[idx[k]].risk)) {
+      status = rc_error_set(err, RC_EUNSTABLE, "risk overflowed at N = %llu",
+                            (unsigned long long)Ns[idx[k]]);
+      goto done;
+    }
+  }
+done:
+  free(hN);
+  free(t);
+  free(K);
+  free(bp);
+  free(vp);
+  free(state);
+  return status;
+}
+
 int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, const uint64_t *Ns,
                       size_t count, const rc_sgd_options *options, rc_risk *out,
                       rc_error *err) {
@@ -314,6 +405,11 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
   if (!o.step_by_step && N_max >= 64)
     jump = rc_stage_jump_alloc(m, o.batch, NULL); /* NULL: too many atoms, iterate instead */
   const int per_horizon = rc_schedule_horizon_dependent(schedule);
+  const size_t state_bytes = rc_mul_size(rc_mul_size(2 * count, m->n), sizeof(double));
+  if (per_horizon && jump && state_bytes != 0 && state_bytes <= ((size_t)256 << 20)) {
+    status = run_horizons_together(m, schedule, Ns, idx, count, &o, s2, jump, w.a, out, err);
+    goto done;
+  }
   double total = 0, done_steps = 0;
   if (per_horizon)
     for (size_t k = 0; k < count; k++)

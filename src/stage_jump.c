@@ -43,6 +43,8 @@ struct rc_stage_jump {
   size_t *origin;     /* r: pole each root is measured from (position) */
   double *rot;        /* tie rotations: (p, k, c, s) quadruples, at most r */
   double *y1, *y2, *z1, *z2; /* r each */
+  double *Y, *Z;             /* r x 2 count, for several states at once */
+  size_t many_capacity;      /* columns pairs Y and Z can hold */
   gsl_root_fsolver *solver;
 };
 
@@ -70,6 +72,8 @@ void rc_stage_jump_free(rc_stage_jump *w) {
   free(w->y2);
   free(w->z1);
   free(w->z2);
+  free(w->Y);
+  free(w->Z);
   if (w->solver)
     gsl_root_fsolver_free(w->solver);
   free(w);
@@ -339,6 +343,67 @@ static int lookup(rc_stage_jump *w, double g, propagator **out, rc_error *err) {
     return status;
   victim->stamp = ++w->clock;
   *out = victim;
+  return RC_SUCCESS;
+}
+
+int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K,
+                             double s2, double *const *bias, double *const *var, rc_error *err) {
+  propagator *p;
+  int status = lookup(w, g, &p, err);
+  if (status)
+    return status;
+  const size_t r = w->r, cols = 2 * count;
+  if (count > w->many_capacity) {
+    double *Y = rc_alloc_doubles(rc_mul_size(r, cols), err);
+    double *Z = Y ? rc_alloc_doubles(rc_mul_size(r, cols), err) : NULL;
+    if (!Z) {
+      free(Y);
+      return rc_error_set(err, RC_ENOMEM, "out of memory for %zu stage jumps at once", count);
+    }
+    free(w->Y);
+    free(w->Z);
+    w->Y = Y;
+    w->Z = Z;
+    w->many_capacity = count;
+  }
+  const rc_sgd_measure *m = w->m;
+  const double rho = g * g / w->batch;
+  /* Columns 0..count-1 hold the bias states, count..2count-1 the variance states, in the
+   * symmetrised coordinates y = sqrt(nu) c of the sorted atoms. */
+  for (size_t k = 0; k < r; k++) {
+    const size_t atom = p->order[k];
+    const double sq = sqrt(m->nu[atom]);
+    double *row = w->Y + k * cols;
+    for (size_t c = 0; c < count; c++) {
+      row[c] = sq * bias[c][atom];
+      row[count + c] = sq * var[c][atom];
+    }
+  }
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)r, (int)cols, (int)r, 1.0, p->X,
+              (int)r, w->Y, (int)cols, 0.0, w->Z, (int)cols);
+  for (size_t k = 0; k < r; k++) {
+    const double e = p->eps[k], log_theta = log1p(-e);
+    double *row = w->Z + k * cols;
+    for (size_t c = 0; c < count; c++) {
+      const double steps = (double)K[c];
+      const double power = exp(steps * log_theta);
+      /* sum_{i<K} theta^i = (1 - theta^K) / (1 - theta), accurate for small eps. */
+      const double geometric = e > 0 ? -expm1(steps * log_theta) / e : steps;
+      row[c] *= power;
+      row[count + c] = power * row[count + c] + geometric * rho * s2 * p->Xtu[k];
+    }
+  }
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)cols, (int)r, 1.0, p->X,
+              (int)r, w->Z, (int)cols, 0.0, w->Y, (int)cols);
+  for (size_t k = 0; k < r; k++) {
+    const size_t atom = p->order[k];
+    const double sq = sqrt(m->nu[atom]);
+    const double *row = w->Y + k * cols;
+    for (size_t c = 0; c < count; c++) {
+      bias[c][atom] = row[c] / sq;
+      var[c][atom] = row[count + c] / sq;
+    }
+  }
   return RC_SUCCESS;
 }
 

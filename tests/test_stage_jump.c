@@ -106,6 +106,16 @@ static void test_jump_matches_stepping(void) {
   }
 }
 
+/* Geometric horizons advance together (one propagator per step size for all of them); given
+ * unsorted and repeated, each row must still equal its own step-by-step run. */
+static void test_jump_horizons_together(void) {
+  rc_sgd_measure *m = sketch_measure(24, 70, 21, NULL, NULL, NULL);
+  const uint64_t Ns[] = {20000, 700, 20000, 5000, 64, 150000, 5000};
+  for (size_t B = 1; B <= 2; B++)
+    CHECK(jump_vs_step(m, "geometric", 0.9 * stable_gamma(m, B), Ns, 7, B, 0.6) <= 1e-10);
+  rc_sgd_measure_free(m);
+}
+
 /* A file schedule with long runs of equal steps is jumped run by run. */
 static void test_jump_file_runs(void) {
   rc_sgd_measure *m = sketch_measure(12, 30, 5, NULL, NULL, NULL);
@@ -269,6 +279,7 @@ static void test_jump_semigroup_slow_modes(void) {
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_jump_matches_stepping);
+  RUN_TEST(test_jump_horizons_together);
   RUN_TEST(test_jump_file_runs);
   RUN_TEST(test_jump_matches_brute_force);
   RUN_TEST(test_jump_ties_and_multiplicities);
