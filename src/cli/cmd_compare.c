@@ -274,7 +274,7 @@ int cmd_compare(int argc, char **argv, const char *command_line) {
   if (args.help) {
     cli_print_help(
         stdout,
-        "riskcalc compare linear [--method exact] [--a A | --log-a A | --spectrum FILE] --d D "
+        "riskcalc compare linear [--method exact|de] [--a A | --log-a A | --spectrum FILE] --d D "
         "[--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N LIST [--gamma G] "
         "[--batch B] [--schedule SPEC] [--sigma2 S] [--runs R] [--mc-mode raw|reduced] "
         "[--z-max Z] [--format tsv|csv|json] [--output FILE] [--plot FILE]",
