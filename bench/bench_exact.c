@@ -21,12 +21,10 @@ static void die(const rc_error *err) {
 }
 
 int main(void) {
-  const struct {
-    size_t M, d;
-  } sizes[] = {{64, 1000}, {128, 2000}, {256, 4000}, {512, 10000}};
+  const struct { size_t M, d; } sizes[] = {{64, 1000}, {128, 2000}, {256, 4000}, {512, 10000}};
   const char *schedules[] = {"const", "geometric"};
-  printf("%-6s %-6s %-10s %-7s %-8s %-11s %-16s %-14s\n", "M", "d", "schedule", "points",
-         "max_N", "measure_s", "curve_stepped_s", "curve_jumps_s");
+  printf("%-6s %-6s %-10s %-7s %-8s %-11s %-16s %-14s\n", "M", "d", "schedule", "points", "max_N",
+         "measure_s", "curve_stepped_s", "curve_jumps_s");
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   rc_error err = {0, ""};
   uint64_t Ns[13];

@@ -5,8 +5,8 @@
 
 const char *rc_strerror(int status) {
   switch (status) {
-#define RC_STATUS_CASE(name, value, text)                                                  \
-  case name:                                                                               \
+#define RC_STATUS_CASE(name, value, text)                                                          \
+  case name:                                                                                       \
     return text;
     RC_STATUS_LIST(RC_STATUS_CASE)
 #undef RC_STATUS_CASE

@@ -99,8 +99,7 @@ static int exact_decimal_integer(const char *text, uint64_t limit, uint64_t *val
   return 0;
 }
 
-int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value,
-                     rc_error *err) {
+int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value, rc_error *err) {
   double v;
   int status = rc_io_parse_double(text, &v, err);
   if (status)
@@ -130,8 +129,7 @@ static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v, rc_error *
   return RC_SUCCESS;
 }
 
-static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *cap,
-                           rc_error *err) {
+static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *cap, rc_error *err) {
   const uint64_t max = (uint64_t)1 << 53;
   const char *c1 = strchr(item, ':');
   if (!c1) {
@@ -163,7 +161,8 @@ static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *ca
   double llo = log((double)lo), lhi = log((double)hi);
   uint64_t last = 0;
   for (uint64_t k = 0; k < count; k++) {
-    double x = k + 1 == count ? (double)hi : round(exp(llo + (lhi - llo) * (double)k / (double)(count - 1)));
+    double x = k + 1 == count ? (double)hi
+                              : round(exp(llo + (lhi - llo) * (double)k / (double)(count - 1)));
     uint64_t v = (uint64_t)x;
     if (v < lo)
       v = lo;
@@ -215,8 +214,7 @@ int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_erro
   return RC_SUCCESS;
 }
 
-int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols,
-                     rc_error *err) {
+int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols, rc_error *err) {
   *values = NULL;
   *rows = *cols = 0;
   FILE *f = fopen(path, "r");
@@ -233,7 +231,8 @@ int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *co
       *hash = '\0';
     size_t here = 0;
     char *save = NULL;
-    for (char *tok = strtok_r(line, " \t\r\n,", &save); tok; tok = strtok_r(NULL, " \t\r\n,", &save)) {
+    for (char *tok = strtok_r(line, " \t\r\n,", &save); tok;
+         tok = strtok_r(NULL, " \t\r\n,", &save)) {
       char *end;
       errno = 0;
       double v = strtod(tok, &end);
@@ -242,7 +241,8 @@ int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *co
         goto done;
       }
       if (!isfinite(v)) { /* overflow; an underflow is the nearest double and accepted */
-        status = rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", path, lineno, tok);
+        status =
+            rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", path, lineno, tok);
         goto done;
       }
       if (n == cap) {

@@ -10,13 +10,13 @@
 
 struct rc_schedule {
   rc_schedule_kind kind;
-  double gamma;     /* base step */
-  uint64_t K;       /* step: stage length */
-  double F;         /* step: factor per stage */
-  double T0, P;     /* poly */
-  double *values;   /* file: absolute steps */
-  uint64_t count;   /* file: number of steps */
-  char path[256];   /* file: where they came from (for descriptions) */
+  double gamma;   /* base step */
+  uint64_t K;     /* step: stage length */
+  double F;       /* step: factor per stage */
+  double T0, P;   /* poly */
+  double *values; /* file: absolute steps */
+  uint64_t count; /* file: number of steps */
+  char path[256]; /* file: where they came from (for descriptions) */
 };
 
 /* Stage length of the geometric schedule for horizon N: ceil(N / log2 N), 1 when N == 1. */
@@ -41,8 +41,9 @@ static int split3(const char *spec, char *a, char *b, size_t n) {
 
 rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err) {
   if (!spec || !*spec) {
-    rc_error_set(err, RC_EINVAL, "empty schedule (expected const, geometric, step:K:F, "
-                                 "poly:T0:P or file:PATH)");
+    rc_error_set(err, RC_EINVAL,
+                 "empty schedule (expected const, geometric, step:K:F, "
+                 "poly:T0:P or file:PATH)");
     return NULL;
   }
   rc_schedule *s = calloc(1, sizeof *s);
@@ -88,8 +89,8 @@ rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err) {
       goto fail;
     for (size_t t = 0; t < count; t++)
       if (!(s->values[t] > 0)) {
-        rc_error_set(err, RC_EINVAL, "schedule file '%s': step %zu is %g, must be > 0", path,
-                     t + 1, s->values[t]);
+        rc_error_set(err, RC_EINVAL, "schedule file '%s': step %zu is %g, must be > 0", path, t + 1,
+                     s->values[t]);
         goto fail;
       }
     s->count = count;

@@ -138,8 +138,7 @@ static double stability_function(double g, void *params) {
   return sum - B;
 }
 
-int rc_sgd_stable_gamma(const rc_sgd_measure *m, size_t batch, double *gamma_max,
-                        rc_error *err) {
+int rc_sgd_stable_gamma(const rc_sgd_measure *m, size_t batch, double *gamma_max, rc_error *err) {
   if (!m || !gamma_max)
     return rc_error_set(err, RC_EINVAL, "measure and output are required");
   if (batch == 0)
@@ -364,8 +363,7 @@ done:
 }
 
 int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, const uint64_t *Ns,
-                      size_t count, const rc_sgd_options *options, rc_risk *out,
-                      rc_error *err) {
+                      size_t count, const rc_sgd_options *options, rc_risk *out, rc_error *err) {
   if (!m || !schedule || !Ns || !out || count == 0)
     return rc_error_set(err, RC_EINVAL, "measure, schedule and a non-empty list of N are required");
   rc_sgd_options o = options ? *options : rc_sgd_options_default();

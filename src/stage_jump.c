@@ -17,11 +17,11 @@
 typedef struct {
   double g;
   int valid;
-  uint64_t stamp;  /* last use, for least-recently-used replacement */
-  size_t *order;   /* position -> atom index */
-  double *eps;     /* r */
-  double *X;       /* r x r, row-major */
-  double *Xtu;     /* X^T u */
+  uint64_t stamp; /* last use, for least-recently-used replacement */
+  size_t *order;  /* position -> atom index */
+  double *eps;    /* r */
+  double *X;      /* r x r, row-major */
+  double *Xtu;    /* X^T u */
 } propagator;
 
 /* A secular-equation entry, in sorted order. */
@@ -33,15 +33,15 @@ typedef struct {
 struct rc_stage_jump {
   const rc_sgd_measure *m;
   double batch;
-  size_t r;           /* moving atoms */
+  size_t r; /* moving atoms */
   size_t ncache;
   uint64_t clock;
   propagator *cache;
-  entry *entries;     /* r */
-  size_t *sec;        /* positions of non-deflated entries */
+  entry *entries;            /* r */
+  size_t *sec;               /* positions of non-deflated entries */
   double *uhat, *tau, *diff; /* r each */
-  size_t *origin;     /* r: pole each root is measured from (position) */
-  double *rot;        /* tie rotations: (p, k, c, s) quadruples, at most r */
+  size_t *origin;            /* r: pole each root is measured from (position) */
+  double *rot;               /* tie rotations: (p, k, c, s) quadruples, at most r */
   double *y1, *y2, *z1, *z2; /* r each */
   double *Y, *Z;             /* r x 2 count, for several states at once */
   size_t many_capacity;      /* columns pairs Y and Z can hold */
@@ -164,8 +164,7 @@ static int solve_root(rc_stage_jump *w, secular_params *sp, double lo, double hi
     if (gsl_root_fsolver_iterate(w->solver) != GSL_SUCCESS)
       break;
     status = gsl_root_test_interval(gsl_root_fsolver_x_lower(w->solver),
-                                    gsl_root_fsolver_x_upper(w->solver), DBL_MIN,
-                                    2 * DBL_EPSILON);
+                                    gsl_root_fsolver_x_upper(w->solver), DBL_MIN, 2 * DBL_EPSILON);
   }
   *tau = gsl_root_fsolver_root(w->solver);
   if (status != GSL_SUCCESS)
@@ -346,8 +345,8 @@ static int lookup(rc_stage_jump *w, double g, propagator **out, rc_error *err) {
   return RC_SUCCESS;
 }
 
-int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K,
-                             double s2, double *const *bias, double *const *var, rc_error *err) {
+int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K, double s2,
+                             double *const *bias, double *const *var, rc_error *err) {
   propagator *p;
   int status = lookup(w, g, &p, err);
   if (status)
@@ -379,8 +378,8 @@ int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uin
       row[count + c] = sq * var[c][atom];
     }
   }
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)r, (int)cols, (int)r, 1.0, p->X,
-              (int)r, w->Y, (int)cols, 0.0, w->Z, (int)cols);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)r, (int)cols, (int)r, 1.0, p->X, (int)r,
+              w->Y, (int)cols, 0.0, w->Z, (int)cols);
   for (size_t k = 0; k < r; k++) {
     const double e = p->eps[k], log_theta = log1p(-e);
     double *row = w->Z + k * cols;

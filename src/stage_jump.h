@@ -42,7 +42,7 @@ int rc_stage_jump_apply(rc_stage_jump *w, double g, uint64_t K, double s2, doubl
 /* The same for `count` independent states at once (one matrix product for all of them):
  * state c is advanced by K[c] steps at step g; bias[c] and var[c] point to its vectors. Its
  * workspace grows to the largest count seen (never within a step loop). */
-int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K,
-                             double s2, double *const *bias, double *const *var, rc_error *err);
+int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K, double s2,
+                             double *const *bias, double *const *var, rc_error *err);
 
 #endif

@@ -22,8 +22,8 @@ double *rc_alloc_doubles(size_t n, rc_error *err) {
   size_t bytes = rc_mul_size(n ? n : 1, sizeof(double));
   size_t physical = rc_physical_memory();
   if (bytes == 0 || (physical && bytes > physical)) {
-    rc_error_set(err, RC_ENOMEM, "%zu numbers (%.3g GiB) do not fit in this machine's memory",
-                 n, (double)n * 8.0 / (1024.0 * 1024.0 * 1024.0));
+    rc_error_set(err, RC_ENOMEM, "%zu numbers (%.3g GiB) do not fit in this machine's memory", n,
+                 (double)n * 8.0 / (1024.0 * 1024.0 * 1024.0));
     return NULL;
   }
   double *p = malloc(bytes);

@@ -98,7 +98,8 @@ static void test_jump_matches_stepping(void) {
         const double gamma = k == 3 ? 0.9 * g / pow(1.3, 39) : 0.8 * g;
         double worst = jump_vs_step(m, specs[k], gamma, Ns, 4, B, 0.385);
         if (!(worst <= 1e-10))
-          printf("    M = %zu, %s, B = %zu: worst rel diff %.3g\n", sizes[z][0], specs[k], B, worst);
+          printf("    M = %zu, %s, B = %zu: worst rel diff %.3g\n", sizes[z][0], specs[k], B,
+                 worst);
         CHECK(worst <= 1e-10);
       }
     }
@@ -171,7 +172,7 @@ static void test_jump_matches_brute_force(void) {
 /* A deterministic-equivalent-like measure: multiplicities, exact ties, near ties (relative
  * gap 1e-15 and 1e-9) and eigenvalues spread over eight decades. */
 static void test_jump_ties_and_multiplicities(void) {
-  const double mu[] = {1.0, 0.5, 0.5, 0.5 * (1 + 1e-15), 0.5 * (1 + 1e-9), 0.25, 1e-3, 1e-6,
+  const double mu[] = {1.0,  0.5,  0.5, 0.5 * (1 + 1e-15), 0.5 * (1 + 1e-9), 0.25, 1e-3, 1e-6,
                        1e-6, 1e-8, 0.0};
   const double nu[] = {1, 3.5, 2, 1, 1, 10, 40, 100, 50, 200, 7};
   const size_t n = sizeof mu / sizeof mu[0];

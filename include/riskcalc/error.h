@@ -14,15 +14,15 @@ extern "C" {
 #endif
 
 /* X(name, value, description) */
-#define RC_STATUS_LIST(X)                                                                  \
-  X(RC_SUCCESS, 0, "success")                                                              \
-  X(RC_EINVAL, 1, "invalid argument")                                                      \
-  X(RC_ENOMEM, 2, "not enough memory")                                                     \
-  X(RC_EIO, 3, "input/output error")                                                       \
-  X(RC_EPARSE, 4, "malformed input")                                                       \
-  X(RC_EUNSTABLE, 5, "step size is not mean-square stable")                                \
-  X(RC_ENOCONV, 6, "iteration did not converge")                                           \
-  X(RC_ELINALG, 7, "linear algebra routine failed")                                        \
+#define RC_STATUS_LIST(X)                                                                          \
+  X(RC_SUCCESS, 0, "success")                                                                      \
+  X(RC_EINVAL, 1, "invalid argument")                                                              \
+  X(RC_ENOMEM, 2, "not enough memory")                                                             \
+  X(RC_EIO, 3, "input/output error")                                                               \
+  X(RC_EPARSE, 4, "malformed input")                                                               \
+  X(RC_EUNSTABLE, 5, "step size is not mean-square stable")                                        \
+  X(RC_ENOCONV, 6, "iteration did not converge")                                                   \
+  X(RC_ELINALG, 7, "linear algebra routine failed")                                                \
   X(RC_ECANCEL, 8, "cancelled by callback")
 
 enum rc_status {

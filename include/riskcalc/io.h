@@ -18,8 +18,7 @@ extern "C" {
 /* Reads a rectangular table. On success *values (row-major, malloc'd, caller frees with
  * free()) holds *rows x *cols numbers. Returns RC_EIO (cannot open/read), RC_EPARSE (bad
  * number, NaN/inf, ragged rows, no data) or RC_ENOMEM. */
-int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols,
-                     rc_error *err);
+int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols, rc_error *err);
 
 /* Reads a column: one value per line (a table with exactly one column). */
 int rc_io_read_column(const char *path, double **values, size_t *count, rc_error *err);

@@ -28,16 +28,16 @@ extern "C" {
 
 /* A spectral measure of G with the signal it carries. Caller-owned plain struct. */
 typedef struct {
-  size_t n;        /* number of atoms */
-  double *mu;      /* atom locations: eigenvalues of G, >= 0 */
-  double *nu;      /* multiplicities (eigen-counts), > 0; they sum to at most M: zero
-                      eigenvalues of G may be left out (they carry no signal and never move),
-                      so a sketch with M > d stores min(M, d) atoms */
-  double *c0;      /* initial bias moment c_j(0) per unit multiplicity, >= 0 */
-  double M;        /* the model size M (reported in every row) */
-  double approx;   /* approximation error E_w Approx (>= 0) */
-  double signal;   /* total signal tr(H P) */
-  size_t rank;     /* number of atoms with mu_j > 0 (counted with multiplicity, rounded) */
+  size_t n;           /* number of atoms */
+  double *mu;         /* atom locations: eigenvalues of G, >= 0 */
+  double *nu;         /* multiplicities (eigen-counts), > 0; they sum to at most M: zero
+                         eigenvalues of G may be left out (they carry no signal and never move),
+                         so a sketch with M > d stores min(M, d) atoms */
+  double *c0;         /* initial bias moment c_j(0) per unit multiplicity, >= 0 */
+  double M;           /* the model size M (reported in every row) */
+  double approx;      /* approximation error E_w Approx (>= 0) */
+  double signal;      /* total signal tr(H P) */
+  size_t rank;        /* number of atoms with mu_j > 0 (counted with multiplicity, rounded) */
   int pseudo_inverse; /* 1 when G is singular and its pseudo-inverse defines v* */
 } rc_sgd_measure;
 
@@ -64,8 +64,8 @@ int rc_sgd_stable_gamma(const rc_sgd_measure *measure, size_t batch, double *gam
 
 /* Options of a risk computation. Obtain defaults from rc_sgd_options_default. */
 typedef struct {
-  size_t batch;    /* mini-batch size B >= 1 (default 1) */
-  double sigma2;   /* label noise variance >= 0 (default 1) */
+  size_t batch;            /* mini-batch size B >= 1 (default 1) */
+  double sigma2;           /* label noise variance >= 0 (default 1) */
   rc_progress_fn progress; /* optional: called with the fraction of steps done */
   void *progress_context;
   int step_by_step; /* 0 (default): long constant-step stages are applied at once (a stage
@@ -99,13 +99,13 @@ typedef struct {
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. Allocates its
  * O(n) workspace once per call. */
 int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
-                      const uint64_t *Ns, size_t count, const rc_sgd_options *options,
-                      rc_risk *out, rc_error *err);
+                      const uint64_t *Ns, size_t count, const rc_sgd_options *options, rc_risk *out,
+                      rc_error *err);
 
 /* Checks the schedule's largest step over N steps against rc_sgd_stable_gamma; on failure
  * returns RC_EUNSTABLE with a message naming the largest stable step (and base gamma). */
-int rc_sgd_check_stability(const rc_sgd_measure *measure, const rc_schedule *schedule,
-                           uint64_t N, size_t batch, rc_error *err);
+int rc_sgd_check_stability(const rc_sgd_measure *measure, const rc_schedule *schedule, uint64_t N,
+                           size_t batch, rc_error *err);
 
 #ifdef __cplusplus
 }

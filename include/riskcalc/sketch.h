@@ -16,8 +16,8 @@ extern "C" {
 #endif
 
 typedef struct {
-  size_t M; /* rows: model parameters */
-  size_t d; /* columns: data dimension */
+  size_t M;  /* rows: model parameters */
+  size_t d;  /* columns: data dimension */
   double *S; /* row-major M x d: S[k * d + i] */
 } rc_sketch;
 

@@ -23,8 +23,8 @@ static int find_option(const cli_option *options, size_t count, const char *name
   return -1;
 }
 
-int cli_parse(const cli_option *options, size_t count, size_t max_positional, int argc,
-              char **argv, cli_args *out) {
+int cli_parse(const cli_option *options, size_t count, size_t max_positional, int argc, char **argv,
+              cli_args *out) {
   memset(out, 0, sizeof *out);
   out->options = options;
   out->count = count;

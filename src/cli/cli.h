@@ -39,8 +39,8 @@ void cli_error(const char *fmt, ...)
 
 /* Parses argv[0..argc-1] (after the subcommand) against options; exact names only,
  * "--name value" or "--name=value". Returns 0 or CLI_EXIT_BAD after printing the error. */
-int cli_parse(const cli_option *options, size_t count, size_t max_positional, int argc,
-              char **argv, cli_args *out);
+int cli_parse(const cli_option *options, size_t count, size_t max_positional, int argc, char **argv,
+              cli_args *out);
 
 void cli_print_help(FILE *f, const char *synopsis, const char *description,
                     const cli_option *options, size_t count);
@@ -108,12 +108,12 @@ typedef struct {
   const char *title;
   const char *xlabel;
   const char *ylabel;
-  size_t xcol;             /* 1-based column of the data file holding x */
+  size_t xcol; /* 1-based column of the data file holding x */
   size_t ncurves;
-  size_t ycol[8];          /* 1-based columns */
+  size_t ycol[8]; /* 1-based columns */
   const char *label[8];
-  size_t errcol[8];        /* 1-based column of standard errors (points with error bars), 0: line */
-  double yconst[8];        /* used when ycol is 0: a horizontal line at this value */
+  size_t errcol[8]; /* 1-based column of standard errors (points with error bars), 0: line */
+  double yconst[8]; /* used when ycol is 0: a horizontal line at this value */
 } cli_plot_spec;
 
 /* Writes <base>.dat (TSV with the metadata), <base>.gp and runs gnuplot to produce path

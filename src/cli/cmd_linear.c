@@ -18,8 +18,8 @@ static const cli_option linear_options[] = {
 };
 #define N_LINEAR_OPTIONS (sizeof linear_options / sizeof linear_options[0])
 
-static const char *const risk_columns[] = {"N", "M", "approx", "bias", "variance", "excess",
-                                           "risk"};
+static const char *const risk_columns[] = {"N",        "M",      "approx", "bias",
+                                           "variance", "excess", "risk"};
 #define N_RISK_COLUMNS 7
 
 static void risk_row(const rc_risk *r, double *row) {

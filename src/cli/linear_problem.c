@@ -114,8 +114,8 @@ static int setup_spectrum(const cli_args *args, linear_problem *p) {
       return lib_error("--spectrum", &err);
     if (dtext && d != count) {
       free(values);
-      cli_error("--d %llu disagrees with the %zu eigenvalues in '%s'", (unsigned long long)d,
-                count, path);
+      cli_error("--d %llu disagrees with the %zu eigenvalues in '%s'", (unsigned long long)d, count,
+                path);
       return CLI_EXIT_BAD;
     }
     p->spectrum = rc_spectrum_values_alloc(values, count, &err);
@@ -152,7 +152,8 @@ static int setup_spectrum(const cli_args *args, linear_problem *p) {
   if (!p->spectrum)
     return lib_error(log_power ? "--log-a" : "--a", &err);
   cli_meta_add(&p->meta, "spectrum", "%s a = %.17g, d = %llu",
-               log_power ? "log power law lambda_i = i^-1 log(i+1)^-a" : "power law lambda_i = i^-a",
+               log_power ? "log power law lambda_i = i^-1 log(i+1)^-a"
+                         : "power law lambda_i = i^-a",
                a, (unsigned long long)d);
   return 0;
 }
@@ -249,8 +250,7 @@ static int setup_sizes(const cli_args *args, linear_problem *p) {
     if (rc_io_read_table(p->sketch_file, &p->sketch_values, &p->sketch_rows, &cols, &err))
       return lib_error("--sketch", &err);
     if (cols != p->spectrum->d) {
-      cli_error("--sketch '%s' has %zu columns but d = %zu", p->sketch_file, cols,
-                p->spectrum->d);
+      cli_error("--sketch '%s' has %zu columns but d = %zu", p->sketch_file, cols, p->spectrum->d);
       return CLI_EXIT_BAD;
     }
     if (cli_has(args, "M")) {

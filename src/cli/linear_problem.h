@@ -8,29 +8,35 @@
 #include "riskcalc/riskcalc.h"
 
 /* The option table entries of the problem (used by linear and compare). */
-#define LINEAR_PROBLEM_OPTIONS                                                             \
-  {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)"},                     \
-      {"log-a", "A", "log-power-law spectrum lambda_i = i^-1 log(i+1)^-A"},                \
-      {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count"}, \
-      {"d", "D", "dimension of the data (required with --a and --log-a); --method de and "  \
-                 "closed also take inf or any large D at the cost of a moderate one"},      \
-      {"b", "B", "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, "  \
-                 "which is B = A for the power law)"},                                     \
-      {"prior", "FILE", "prior variances E w*_i^2, one per line"},                          \
-      {"sketch", "FILE", "the sketch S: M lines of d numbers"},                             \
-      {"seed", "K", "seed of the Gaussian sketch S, iid N(0, 1/M) from GSL's mt19937, "    \
-                    "and of the Monte Carlo runs (default 1)"},                            \
-      {"M", "LIST", "model sizes: integers and/or log-spaced ranges lo:hi:count"},          \
-      {"N", "LIST", "numbers of SGD steps (samples / batch): e.g. 100,1000 or 1e2:1e6:9"},  \
-      {"gamma", "G", "base step size (default 0.1)"},                                       \
-      {"batch", "B", "mini-batch size (default 1)"},                                        \
-      {"schedule", "SPEC", "const | geometric (default) | step:K:F | poly:T0:P | file:PATH "  \
-                           "(absolute steps, one per line)"},                               \
-      {"sigma2", "S", "label noise variance (default 1)"},                                  \
-      {"format", "FMT", "output format: tsv (default), csv or json"},                       \
-      {"output", "FILE", "write the table to FILE atomically instead of standard output"},  \
-      {"plot", "FILE", "also draw a figure (.png or .svg) with gnuplot; keeps FILE's .gp "  \
-                       "script and .dat data next to it"}
+#define LINEAR_PROBLEM_OPTIONS                                                                     \
+  {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)"},                             \
+      {"log-a", "A", "log-power-law spectrum lambda_i = i^-1 log(i+1)^-A"},                        \
+      {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count"},      \
+      {"d", "D",                                                                                   \
+       "dimension of the data (required with --a and --log-a); --method de and "                   \
+       "closed also take inf or any large D at the cost of a moderate one"},                       \
+      {"b", "B",                                                                                   \
+       "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, "                  \
+       "which is B = A for the power law)"},                                                       \
+      {"prior", "FILE", "prior variances E w*_i^2, one per line"},                                 \
+      {"sketch", "FILE", "the sketch S: M lines of d numbers"},                                    \
+      {"seed", "K",                                                                                \
+       "seed of the Gaussian sketch S, iid N(0, 1/M) from GSL's mt19937, "                         \
+       "and of the Monte Carlo runs (default 1)"},                                                 \
+      {"M", "LIST", "model sizes: integers and/or log-spaced ranges lo:hi:count"},                 \
+      {"N", "LIST", "numbers of SGD steps (samples / batch): e.g. 100,1000 or 1e2:1e6:9"},         \
+      {"gamma", "G", "base step size (default 0.1)"},                                              \
+      {"batch", "B", "mini-batch size (default 1)"},                                               \
+      {"schedule", "SPEC",                                                                         \
+       "const | geometric (default) | step:K:F | poly:T0:P | file:PATH "                           \
+       "(absolute steps, one per line)"},                                                          \
+      {"sigma2", "S", "label noise variance (default 1)"},                                         \
+      {"format", "FMT", "output format: tsv (default), csv or json"},                              \
+      {"output", "FILE", "write the table to FILE atomically instead of standard output"}, {       \
+    "plot", "FILE",                                                                                \
+        "also draw a figure (.png or .svg) with gnuplot; keeps FILE's .gp "                        \
+        "script and .dat data next to it"                                                          \
+  }
 
 typedef struct {
   rc_spectrum *spectrum;
@@ -48,12 +54,12 @@ typedef struct {
   cli_format format;
   const char *output;
   const char *plot;
-  cli_meta meta; /* parameters recorded in every output */
+  cli_meta meta;        /* parameters recorded in every output */
   const cli_args *args; /* the whole command line, for method-specific options (set by the
                          * command after linear_problem_setup) */
-  int analytic; /* set up by linear_problem_setup_analytic (methods de and closed) */
-  int use_law;  /* analytic with --d inf or d > LINEAR_LAW_MIN_D: spectrum and prior are NULL,
-                 * law describes them */
+  int analytic;         /* set up by linear_problem_setup_analytic (methods de and closed) */
+  int use_law; /* analytic with --d inf or d > LINEAR_LAW_MIN_D: spectrum and prior are NULL,
+                * law describes them */
   rc_law law;
 } linear_problem;
 
@@ -83,8 +89,7 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
 
 /* Writes the table N M approx bias variance excess risk (rows ordered M-major) and its figure
  * exactly as `linear --method exact` does (src/cli/cmd_linear.c). */
-int linear_risk_table(const linear_problem *p, const double *data, size_t nrows,
-                      const char *title);
+int linear_risk_table(const linear_problem *p, const double *data, size_t nrows, const char *title);
 
 /* The sketch for model size M: from --sketch, or drawn from --seed (the same seed for
  * every M). Prints the error and returns NULL on failure. */
@@ -92,13 +97,17 @@ rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M);
 
 /* The Monte Carlo options (src/cli/linear_mc.c), shared by `linear --method mc` and
  * `compare linear`. */
-#define LINEAR_MC_OPTIONS                                                                  \
-  {"runs", "R", "Monte Carlo: number of independent runs, >= 2 (default 100)"},             \
-      {"mc-mode", "MODE", "Monte Carlo: raw (x ~ N(0, H) in d dimensions, z = S x, O(B M d) " \
-                          "per step) or reduced (default: the exact shortcut in the "        \
-                          "eigenbasis of G, O(B M) per step)"},                              \
-      {"resketch", NULL, "Monte Carlo: every run draws its own sketch (from its own stream) "  \
-                         "instead of the fixed --seed/--sketch one"}
+#define LINEAR_MC_OPTIONS                                                                          \
+  {"runs", "R", "Monte Carlo: number of independent runs, >= 2 (default 100)"},                    \
+      {"mc-mode", "MODE",                                                                          \
+       "Monte Carlo: raw (x ~ N(0, H) in d dimensions, z = S x, O(B M d) "                         \
+       "per step) or reduced (default: the exact shortcut in the "                                 \
+       "eigenbasis of G, O(B M) per step)"},                                                       \
+  {                                                                                                \
+    "resketch", NULL,                                                                              \
+        "Monte Carlo: every run draws its own sketch (from its own stream) "                       \
+        "instead of the fixed --seed/--sketch one"                                                 \
+  }
 
 /* Checks the Monte Carlo options against the method (they belong to method "mc" only) and
  * copies args into problem_args for linear_problem_setup: with --method mc, --seed may come

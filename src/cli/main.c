@@ -25,8 +25,9 @@ static const subcommand subcommands[] = {
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: riskcalc SUBCOMMAND [options]   (riskcalc SUBCOMMAND --help for its options)\n\n"
-             "Analytic risk curves of learning-theory models.\n\nsubcommands:\n");
+  fprintf(f,
+          "usage: riskcalc SUBCOMMAND [options]   (riskcalc SUBCOMMAND --help for its options)\n\n"
+          "Analytic risk curves of learning-theory models.\n\nsubcommands:\n");
   for (size_t k = 0; k < N_SUBCOMMANDS; k++)
     fprintf(f, "  %-10s %s\n", subcommands[k].name, subcommands[k].summary);
   fprintf(f, "\noptions:\n  --help     show this help\n  --version  show the version\n\n"

@@ -119,10 +119,9 @@ static int run_gnuplot(const plot_target *t) {
   return 0;
 }
 
-static int write_script(const plot_target *t, void (*body)(FILE *, const plot_target *,
-                                                            const void *),
-                        const void *ctx, const char *title, const char *xlabel,
-                        const char *ylabel) {
+static int write_script(const plot_target *t,
+                        void (*body)(FILE *, const plot_target *, const void *), const void *ctx,
+                        const char *title, const char *xlabel, const char *ylabel) {
   char path[1100];
   snprintf(path, sizeof path, "%s.gp", t->base);
   cli_output out;
@@ -143,8 +142,8 @@ static void lines_body(FILE *f, const plot_target *t, const void *ctx) {
       fprintf(f, "  datafile using %zu:(%.17g) with lines lw 2 dt 2 title \"%s\"%s", s->xcol,
               s->yconst[k], s->label[k], end);
     else if (s->errcol[k])
-      fprintf(f, "  datafile using %zu:%zu:%zu with yerrorbars pt 7 lw 1.5 title \"%s\"%s",
-              s->xcol, s->ycol[k], s->errcol[k], s->label[k], end);
+      fprintf(f, "  datafile using %zu:%zu:%zu with yerrorbars pt 7 lw 1.5 title \"%s\"%s", s->xcol,
+              s->ycol[k], s->errcol[k], s->label[k], end);
     else
       fprintf(f, "  datafile using %zu:%zu with linespoints lw 2 pt %zu title \"%s\"%s", s->xcol,
               s->ycol[k], k + 4, s->label[k], end);
