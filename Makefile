@@ -85,7 +85,7 @@ format:
 	clang-format -i include/riskcalc/*.h src/*.c src/*.h src/cli/*.c src/cli/*.h tests/*.c tests/*.h bench/*.c 2>/dev/null || true
 
 lint:
-	clang-format --dry-run -Werror include/riskcalc/*.h src/*.c src/cli/*.c tests/*.c
+	clang-format --dry-run -Werror include/riskcalc/*.h src/*.c src/*.h src/cli/*.c src/cli/*.h tests/*.c tests/*.h bench/*.c
 
 clean:
 	rm -rf build build-asan
