@@ -134,13 +134,14 @@ static int write_script(const plot_target *t,
 
 static void lines_body(FILE *f, const plot_target *t, const void *ctx) {
   const cli_plot_spec *s = ctx;
-  fprintf(f, "set key outside right center box opaque\nset pointsize 0.8\n");
+  fprintf(f, "set key outside below center horizontal box\nset bmargin 7\nset pointsize 0.8\n");
   fprintf(f, "datafile = '%s.dat'\nplot \\\n", t->base);
   for (size_t k = 0; k < s->ncurves; k++) {
     const char *end = k + 1 < s->ncurves ? ", \\\n" : "\n";
     if (s->ycol[k] == 0)
-      fprintf(f, "  datafile using %zu:(%.17g) with lines lw 2 dt 2 title \"%s\"%s", s->xcol,
-              s->yconst[k], s->label[k], end);
+      fprintf(f,
+              "  datafile using %zu:(%.17g) with lines lw 2 dt 2 lc rgb \"#555555\" title \"%s\"%s",
+              s->xcol, s->yconst[k], s->label[k], end);
     else if (s->errcol[k])
       fprintf(f, "  datafile using %zu:%zu:%zu with yerrorbars pt 7 lw 1.5 title \"%s\"%s", s->xcol,
               s->ycol[k], s->errcol[k], s->label[k], end);
