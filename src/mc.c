@@ -599,15 +599,9 @@ static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const
     return rc_error_set(err, RC_EINVAL, "thread count must be >= 0 (got %d)", o->threads);
   if (rc_mul_size(o->runs, count) == 0)
     return rc_error_set(err, RC_EINVAL, "%zu runs x %zu values of N overflow", o->runs, count);
-  for (size_t k = 0; k < count; k++) {
-    if (Ns[k] == 0)
-      return rc_error_set(err, RC_EINVAL, "N must be at least 1");
-    if (Ns[k] > rc_schedule_capacity(schedule))
-      return rc_error_set(err, RC_EINVAL,
-                          "N = %llu needs %llu steps but the schedule file holds only %llu",
-                          (unsigned long long)Ns[k], (unsigned long long)Ns[k],
-                          (unsigned long long)rc_schedule_capacity(schedule));
-  }
+  int checked = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
+  if (checked)
+    return checked;
   /* BLAS takes int dimensions. */
   if (p->d > (size_t)1 << 31 || p->M > (size_t)1 << 31)
     return rc_error_set(err, RC_EINVAL, "dimensions beyond 2^31 are not supported");

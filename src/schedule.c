@@ -174,6 +174,26 @@ uint64_t rc_schedule_stage_end(const rc_schedule *s, uint64_t t, uint64_t N) {
   return end < N ? end : N;
 }
 
+int rc_schedule_check_horizons(const rc_schedule *s, const uint64_t *Ns, size_t count,
+                               uint64_t *N_max, rc_error *err) {
+  if (!s || !Ns || count == 0)
+    return rc_error_set(err, RC_EINVAL, "a schedule and a non-empty list of N are required");
+  uint64_t largest = 0;
+  for (size_t k = 0; k < count; k++) {
+    if (Ns[k] == 0)
+      return rc_error_set(err, RC_EINVAL, "N must be at least 1");
+    if (Ns[k] > rc_schedule_capacity(s))
+      return rc_error_set(err, RC_EINVAL,
+                          "N = %llu needs %llu steps but the schedule file holds only %llu",
+                          (unsigned long long)Ns[k], (unsigned long long)Ns[k],
+                          (unsigned long long)rc_schedule_capacity(s));
+    largest = Ns[k] > largest ? Ns[k] : largest;
+  }
+  if (N_max)
+    *N_max = largest;
+  return RC_SUCCESS;
+}
+
 double rc_schedule_max(const rc_schedule *s, uint64_t N) {
   if (N == 0)
     return 0;

@@ -373,17 +373,10 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
     return rc_error_set(err, RC_EINVAL, "noise variance sigma2 must be finite and >= 0 (got %g)",
                         o.sigma2);
   uint64_t N_max = 0;
-  for (size_t k = 0; k < count; k++) {
-    if (Ns[k] == 0)
-      return rc_error_set(err, RC_EINVAL, "N must be at least 1");
-    if (Ns[k] > rc_schedule_capacity(schedule))
-      return rc_error_set(err, RC_EINVAL,
-                          "N = %llu needs %llu steps but the schedule file holds only %llu",
-                          (unsigned long long)Ns[k], (unsigned long long)Ns[k],
-                          (unsigned long long)rc_schedule_capacity(schedule));
-    N_max = Ns[k] > N_max ? Ns[k] : N_max;
-  }
-  int status = rc_sgd_check_stability(m, schedule, N_max, o.batch, err);
+  int status = rc_schedule_check_horizons(schedule, Ns, count, &N_max, err);
+  if (status)
+    return status;
+  status = rc_sgd_check_stability(m, schedule, N_max, o.batch, err);
   if (status)
     return status;
 

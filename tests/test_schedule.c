@@ -313,6 +313,37 @@ static void test_file_errors(void) {
   unlink(path);
 }
 
+/* rc_schedule_check_horizons: the largest N, and the first bad N named in the message. */
+static void test_check_horizons(void) {
+  rc_error err = {0, ""};
+  rc_schedule *s = rc_schedule_parse("step:7:0.5", 0.2385, &err);
+  const uint64_t ok_list[] = {40, 3, 1000000007, 12};
+  uint64_t N_max = 0;
+  CHECK_STATUS(rc_schedule_check_horizons(s, ok_list, 4, &N_max, &err), RC_SUCCESS);
+  CHECK(N_max == 1000000007);
+  CHECK_STATUS(rc_schedule_check_horizons(s, ok_list, 4, NULL, &err), RC_SUCCESS);
+  const uint64_t zero[] = {5, 0};
+  CHECK_STATUS(rc_schedule_check_horizons(s, zero, 2, &N_max, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "at least 1") != NULL);
+  CHECK_STATUS(rc_schedule_check_horizons(s, ok_list, 0, &N_max, &err), RC_EINVAL);
+  rc_schedule_free(s);
+  char path[] = "/tmp/riskcalc_horizons_XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  fputs("0.1\n0.1\n0.05\n", f);
+  fclose(f);
+  char spec[64];
+  snprintf(spec, sizeof spec, "file:%s", path);
+  s = rc_schedule_parse(spec, 1.0, &err);
+  const uint64_t fits[] = {3, 1}, too_long[] = {2, 4};
+  CHECK_STATUS(rc_schedule_check_horizons(s, fits, 2, &N_max, &err), RC_SUCCESS);
+  CHECK(N_max == 3);
+  CHECK_STATUS(rc_schedule_check_horizons(s, too_long, 2, &N_max, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "N = 4") != NULL && strstr(err.message, "only 3") != NULL);
+  rc_schedule_free(s);
+  unlink(path);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_const);
@@ -323,5 +354,6 @@ int main(void) {
   RUN_TEST(test_describe);
   RUN_TEST(test_parse_errors);
   RUN_TEST(test_file_errors);
+  RUN_TEST(test_check_horizons);
   TEST_MAIN_END("test_schedule");
 }

@@ -55,6 +55,12 @@ double rc_schedule_gamma(const rc_schedule *schedule, uint64_t t, uint64_t N);
  * t..end-1 share one value. Domain: t < N <= rc_schedule_capacity. */
 uint64_t rc_schedule_stage_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
 
+/* Checks horizons against the schedule: count >= 1 and every Ns[k] in [1,
+ * rc_schedule_capacity]. Stores the largest in *N_max when N_max is not NULL.
+ * Returns RC_SUCCESS or RC_EINVAL (the message names the offending N). */
+int rc_schedule_check_horizons(const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+                               uint64_t *N_max, rc_error *err);
+
 /* max over t < N of gamma_t. */
 double rc_schedule_max(const rc_schedule *schedule, uint64_t N);
 

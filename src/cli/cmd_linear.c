@@ -18,9 +18,8 @@ static const cli_option linear_options[] = {
 };
 #define N_LINEAR_OPTIONS (sizeof linear_options / sizeof linear_options[0])
 
-static const char *const risk_columns[] = {"N",        "M",      "approx", "bias",
-                                           "variance", "excess", "risk"};
-#define N_RISK_COLUMNS 7
+const char *const linear_risk_columns[LINEAR_RISK_COLUMNS] = {
+    "N", "M", "approx", "bias", "variance", "excess", "risk"};
 
 static void risk_row(const rc_risk *r, double *row) {
   row[0] = (double)r->N;
@@ -32,12 +31,13 @@ static void risk_row(const rc_risk *r, double *row) {
   row[6] = r->risk;
 }
 
-/* Draws the figure of the table (heat map for a grid, curves otherwise). */
-static int plot_risk_table(const linear_problem *p, const double *data, size_t nrows,
-                           const char *title) {
+/* Draws the figure of the table (heat map for a grid, curves otherwise). The first seven
+ * columns are those of linear_risk_columns; methods may append more. */
+static int plot_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
+                           const double *data, size_t nrows, const char *title) {
   if (p->nM > 1 && p->nN > 1)
     return cli_plot_heatmap(p->plot, title, 1, 2, 7, "N (SGD steps)", "M (model size)", "risk",
-                            &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+                            &p->meta, columns, ncols, data, nrows);
   cli_plot_spec spec;
   memset(&spec, 0, sizeof spec);
   spec.title = title;
@@ -55,34 +55,29 @@ static int plot_risk_table(const linear_problem *p, const double *data, size_t n
     spec.yconst[spec.ncurves] = p->sigma2;
     spec.label[spec.ncurves++] = "noise sigma^2";
   }
-  return cli_plot_lines(p->plot, &spec, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+  return cli_plot_lines(p->plot, &spec, &p->meta, columns, ncols, data, nrows);
 }
 
 /* Writes the table and the figure for a grid of rows ordered M-major. The output file is
  * opened (its temporary created) first and committed last, and the figure is drawn before
  * the table is written, so a failing plot leaves neither a table file nor partial output on
  * standard output. */
-static int emit_risk_table(const linear_problem *p, const double *data, size_t nrows,
-                           const char *title) {
+int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
+                      const double *data, size_t nrows, const char *title) {
   cli_output out;
   if (cli_output_open(&out, p->output))
     return CLI_EXIT_BAD;
-  if (p->plot && plot_risk_table(p, data, nrows, title)) {
+  if (p->plot && plot_risk_table(p, columns, ncols, data, nrows, title)) {
     cli_output_abort(&out);
     return CLI_EXIT_BAD;
   }
-  cli_table_write(out.f, p->format, &p->meta, risk_columns, N_RISK_COLUMNS, data, nrows);
+  cli_table_write(out.f, p->format, &p->meta, columns, ncols, data, nrows);
   return cli_output_commit(&out);
-}
-
-int linear_risk_table(const linear_problem *p, const double *data, size_t nrows,
-                      const char *title) {
-  return emit_risk_table(p, data, nrows, title);
 }
 
 static int run_exact(linear_problem *p) {
   const size_t nrows = p->nM * p->nN;
-  double *data = malloc(nrows * N_RISK_COLUMNS * sizeof *data);
+  double *data = malloc(nrows * LINEAR_RISK_COLUMNS * sizeof *data);
   rc_risk *rows = malloc(p->nN * sizeof *rows);
   int status = CLI_EXIT_BAD;
   if (!data || !rows) {
@@ -127,10 +122,11 @@ static int run_exact(linear_problem *p) {
       goto done;
     }
     for (size_t n = 0; n < p->nN; n++)
-      risk_row(&rows[n], data + (m * p->nN + n) * N_RISK_COLUMNS);
+      risk_row(&rows[n], data + (m * p->nN + n) * LINEAR_RISK_COLUMNS);
   }
   cli_progress_done(&progress);
-  status = emit_risk_table(p, data, nrows, "sketched linear regression, one-pass SGD (exact)");
+  status = linear_risk_table(p, linear_risk_columns, LINEAR_RISK_COLUMNS, data, nrows,
+                             "sketched linear regression, one-pass SGD (exact)");
 done:
   free(data);
   free(rows);

@@ -121,7 +121,7 @@ int linear_de_run(linear_problem *p) {
     }
   }
   cli_progress_done(&progress);
-  status = linear_risk_table(p, data, nrows,
+  status = linear_risk_table(p, linear_risk_columns, LINEAR_RISK_COLUMNS, data, nrows,
                              "sketched linear regression, one-pass SGD (deterministic equivalent)");
 done:
   rc_deteq_free(de);
@@ -167,37 +167,9 @@ static const char *const closed_columns[] = {
 #define N_CLOSED_COLUMNS 14
 
 static int emit_closed(const linear_problem *p, const double *data, size_t nrows) {
-  cli_output out;
-  const char *title = "sketched linear regression, geometric SGD (leading-order closed forms)";
-  if (cli_output_open(&out, p->output))
-    return CLI_EXIT_BAD;
-  int bad = 0;
-  if (p->plot) {
-    if (p->nM > 1 && p->nN > 1) {
-      bad = cli_plot_heatmap(p->plot, title, 1, 2, 7, "N (SGD steps)", "M (model size)", "risk",
-                             &p->meta, closed_columns, N_CLOSED_COLUMNS, data, nrows);
-    } else {
-      cli_plot_spec spec;
-      memset(&spec, 0, sizeof spec);
-      spec.title = title;
-      spec.xcol = p->nN > 1 || p->nM == 1 ? 1 : 2;
-      spec.xlabel = spec.xcol == 1 ? "N (SGD steps)" : "M (model size)";
-      spec.ylabel = "risk and its parts";
-      const size_t cols[] = {7, 3, 4, 5};
-      const char *labels[] = {"risk", "approximation", "bias", "variance"};
-      for (size_t k = 0; k < 4; k++) {
-        spec.ycol[spec.ncurves] = cols[k];
-        spec.label[spec.ncurves++] = labels[k];
-      }
-      bad = cli_plot_lines(p->plot, &spec, &p->meta, closed_columns, N_CLOSED_COLUMNS, data, nrows);
-    }
-  }
-  if (bad) {
-    cli_output_abort(&out);
-    return CLI_EXIT_BAD;
-  }
-  cli_table_write(out.f, p->format, &p->meta, closed_columns, N_CLOSED_COLUMNS, data, nrows);
-  return cli_output_commit(&out);
+  return linear_risk_table(
+      p, closed_columns, N_CLOSED_COLUMNS, data, nrows,
+      "sketched linear regression, geometric SGD (leading-order closed forms)");
 }
 
 int linear_closed_run(linear_problem *p) {

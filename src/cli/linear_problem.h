@@ -89,7 +89,14 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
 
 /* Writes the table N M approx bias variance excess risk (rows ordered M-major) and its figure
  * exactly as `linear --method exact` does (src/cli/cmd_linear.c). */
-int linear_risk_table(const linear_problem *p, const double *data, size_t nrows, const char *title);
+/* The columns of a risk table: N M approx bias variance excess risk. */
+#define LINEAR_RISK_COLUMNS 7
+extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS];
+
+/* Writes a risk table whose first LINEAR_RISK_COLUMNS columns are linear_risk_columns (a method
+ * may append more) to --output and its figure to --plot. Returns 0 or CLI_EXIT_BAD. */
+int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
+                      const double *data, size_t nrows, const char *title);
 
 /* The sketch for model size M: from --sketch, or drawn from --seed (the same seed for
  * every M). Prints the error and returns NULL on failure. */
