@@ -427,6 +427,16 @@ if command -v gnuplot >/dev/null 2>&1; then
 fi
 rm -f grid.* g1.tsv r1 r2 heat.* m.*
 
+# Jobs that cannot finish are refused at once (no hang), while the same N under a
+# piecewise-constant schedule is computed by stage jumps.
+err_case "mc with N = 1e15 refused" "elementary updates" linear --method mc --a 1.5 --d 100 --M 10 --N 1e15 --runs 2
+err_case "compare with N = 1e13 x 100 runs refused" "elementary updates" compare linear --a 1.5 --d 100 --M 10 --N 1e13 --runs 100
+err_case "exact, poly schedule, N = 1e15 refused" "piecewise-constant" linear --a 1.5 --d 100 --M 10 --N 1e15 --schedule poly:10:0.5
+err_case "de, poly schedule, N = 1e15 refused" "piecewise-constant" linear --method de --a 1.5 --d inf --M 100 --N 1e15 --schedule poly:10:0.5
+$LIMIT "$R" linear --a 1.5 --d 100 --M 10 --N 1e15 --schedule const >big.tsv 2>/dev/null
+check "exact, const schedule, N = 1e15 computed" test "$(rows big.tsv | awk 'NR == 2 {print $1}')" = 1000000000000000
+rm -f big.tsv
+
 # The recorded command reproduces the run even when a path holds quotes and spaces, and no
 # header entry is dropped however many there are (one per M).
 printf '1\n0.5\n0.25\n0.125\n0.0625\n' >"it's a spectrum.txt"

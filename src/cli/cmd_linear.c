@@ -75,7 +75,21 @@ int linear_risk_table(const linear_problem *p, const char *const *columns, size_
   return cli_output_commit(&out);
 }
 
+/* Steps are iterated one by one when no stage jump applies: under a poly schedule (the step
+ * changes every step) or for more moving atoms than the jumps take (4096, sgd.h). */
+static int check_iterated_work(const linear_problem *p) {
+  int iterated = rc_schedule_get_kind(p->schedule) == RC_SCHEDULE_POLY;
+  for (size_t m = 0; m < p->nM; m++)
+    iterated |= p->Ms[m] > 4096;
+  return iterated ? linear_check_work(p, 1.0, 3.0,
+                                      "--N or --M, or use a piecewise-constant "
+                                      "schedule (whole stages are then jumped)")
+                  : 0;
+}
+
 static int run_exact(linear_problem *p) {
+  if (check_iterated_work(p))
+    return CLI_EXIT_BAD;
   const size_t nrows = p->nM * p->nN;
   double *data = malloc(nrows * LINEAR_RISK_COLUMNS * sizeof *data);
   rc_risk *rows = malloc(p->nN * sizeof *rows);

@@ -56,6 +56,11 @@ static void describe_plan(linear_problem *p, const rc_deteq *de) {
 }
 
 int linear_de_run(linear_problem *p) {
+  /* A poly schedule changes the step every step, so no stage is jumped: every step is
+   * iterated over the atoms (fewer than M; M bounds the cost). */
+  if (rc_schedule_get_kind(p->schedule) == RC_SCHEDULE_POLY &&
+      linear_check_work(p, 1.0, 3.0, "--N or --M, or use a piecewise-constant schedule"))
+    return CLI_EXIT_BAD;
   const size_t nrows = p->nM * p->nN;
   double *data = malloc(nrows * 7 * sizeof *data);
   rc_risk *rows = malloc(p->nN * sizeof *rows);

@@ -70,6 +70,11 @@ int linear_mc_options(linear_problem *p, rc_mc_options *o) {
                "%llu: run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(%llu, r); the output "
                "is the same for any number of threads",
                (unsigned long long)seed, (unsigned long long)seed);
+  /* Every simulated sample costs about M updates in reduced mode and (M + 1) d in raw mode
+   * (drawing x, then S x): refuse what cannot finish instead of running for years. */
+  const double per_M = o->mode == RC_MC_RAW ? (double)p->spectrum->d * 1.5 : 2.0;
+  if (linear_check_work(p, (double)o->runs, per_M, "--N, --runs, --M or --batch"))
+    return CLI_EXIT_BAD;
   if (o->resketch)
     cli_meta_add(&p->meta, "resketch",
                  "every run draws its own sketch S (iid N(0, 1/M)) first from its own stream; "

@@ -390,3 +390,25 @@ rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
     lib_error("sketch", &err);
   return s;
 }
+
+int linear_check_work(const linear_problem *p, double runs, double cost_per_step_per_M,
+                      const char *what) {
+  double steps = 0;
+  uint64_t N_max = 0;
+  for (size_t k = 0; k < p->nN; k++) {
+    steps += (double)p->Ns[k];
+    N_max = p->Ns[k] > N_max ? p->Ns[k] : N_max;
+  }
+  /* Horizon-independent schedules run once to the largest N. */
+  if (!rc_schedule_horizon_dependent(p->schedule))
+    steps = (double)N_max;
+  double work = 0;
+  for (size_t m = 0; m < p->nM; m++)
+    work += runs * steps * (double)p->batch * cost_per_step_per_M * (double)p->Ms[m];
+  if (work <= LINEAR_WORK_LIMIT)
+    return 0;
+  cli_error("this job needs about %.2g elementary updates, more than the %.0e (about a day at "
+            "1e9 per second) riskcalc accepts in one run; reduce %s",
+            work, LINEAR_WORK_LIMIT, what);
+  return CLI_EXIT_BAD;
+}

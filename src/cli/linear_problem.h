@@ -89,6 +89,14 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
 
 /* Writes the table N M approx bias variance excess risk (rows ordered M-major) and its figure
  * exactly as `linear --method exact` does (src/cli/cmd_linear.c). */
+/* Refuses (message printed, CLI_EXIT_BAD) a job whose cost cannot finish in reasonable time:
+ * `runs` repetitions of every SGD step that must be iterated one by one, each costing
+ * cost_per_step_per_M * M elementary updates, summed over the --M list, above
+ * LINEAR_WORK_LIMIT (about a day at 1e9 updates per second). `what` names the knobs to turn. */
+#define LINEAR_WORK_LIMIT 1e14
+int linear_check_work(const linear_problem *p, double runs, double cost_per_step_per_M,
+                      const char *what);
+
 /* The columns of a risk table: N M approx bias variance excess risk. */
 #define LINEAR_RISK_COLUMNS 7
 extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS];
