@@ -88,7 +88,14 @@ void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...)
 #endif
     ;
 
-/* Writes metadata, the header row and rows x ncols values (%.17g). */
+/* Like cli_table_write, with a text first column: labels[r] is row r's column 0 and data holds
+ * the remaining ncols - 1 numeric columns of each row. */
+void cli_table_write_labeled(FILE *f, cli_format format, const cli_meta *meta,
+                             const char *const *columns, size_t ncols, const char *const *labels,
+                             const double *data, size_t nrows);
+
+/* Writes metadata, the header row and rows x ncols values (%.17g; null in JSON for a
+ * non-finite value). */
 void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const char *const *columns,
                      size_t ncols, const double *data, size_t nrows);
 

@@ -347,20 +347,6 @@ static void fit_row(fit_rows *rows, const char *name, double estimate, double se
   rows->value[k][3] = hi;
 }
 
-static void json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
-
 /* Writes the parameter table in the tool's formats (metadata, header row, rows at %.17g; a
  * missing value is nan in TSV/CSV and null in JSON). */
 static void fit_write(FILE *f, cli_format format, const cli_meta *meta, const fit_rows *rows,
@@ -369,51 +355,8 @@ static void fit_write(FILE *f, cli_format format, const cli_meta *meta, const fi
   snprintf(lo, sizeof lo, "lo%.10g", 100 * level);
   snprintf(hi, sizeof hi, "hi%.10g", 100 * level);
   const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
-  if (format == CLI_FORMAT_JSON) {
-    fputs("{\n  \"meta\": {", f);
-    for (size_t k = 0; k < meta->count; k++) {
-      fputs(k ? ",\n    " : "\n    ", f);
-      json_string(f, meta->key[k]);
-      fputs(": ", f);
-      json_string(f, meta->value[k]);
-    }
-    fputs("\n  },\n  \"columns\": [", f);
-    for (size_t c = 0; c < FIT_COLUMNS; c++) {
-      fputs(c ? ", " : "", f);
-      json_string(f, columns[c]);
-    }
-    fputs("],\n  \"rows\": [", f);
-    for (size_t r = 0; r < rows->count; r++) {
-      fputs(r ? ",\n    {" : "\n    {", f);
-      json_string(f, columns[0]);
-      fputs(": ", f);
-      json_string(f, rows->name[r]);
-      for (size_t c = 1; c < FIT_COLUMNS; c++) {
-        fputs(", ", f);
-        json_string(f, columns[c]);
-        const double v = rows->value[r][c - 1];
-        if (isfinite(v))
-          fprintf(f, ": %.17g", v);
-        else
-          fputs(": null", f);
-      }
-      fputc('}', f);
-    }
-    fputs("\n  ]\n}\n", f);
-    return;
-  }
-  const char sep = format == CLI_FORMAT_CSV ? ',' : '\t';
-  for (size_t k = 0; k < meta->count; k++)
-    fprintf(f, "# %s: %s\n", meta->key[k], meta->value[k]);
-  for (size_t c = 0; c < FIT_COLUMNS; c++)
-    fprintf(f, "%s%s", c ? (sep == ',' ? "," : "\t") : "", columns[c]);
-  fputc('\n', f);
-  for (size_t r = 0; r < rows->count; r++) {
-    fputs(rows->name[r], f);
-    for (size_t c = 1; c < FIT_COLUMNS; c++)
-      fprintf(f, "%c%.17g", sep, rows->value[r][c - 1]);
-    fputc('\n', f);
-  }
+  cli_table_write_labeled(f, format, meta, columns, FIT_COLUMNS, rows->name, &rows->value[0][0],
+                          rows->count);
 }
 
 /* ---- the command --------------------------------------------------------------------------- */

@@ -154,8 +154,11 @@ static void json_string(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const char *const *columns,
-                     size_t ncols, const double *data, size_t nrows) {
+void cli_table_write_labeled(FILE *f, cli_format format, const cli_meta *meta,
+                             const char *const *columns, size_t ncols, const char *const *labels,
+                             const double *data, size_t nrows) {
+  /* With labels, column 0 is text and data holds the other ncols - 1 columns of each row. */
+  const size_t first = labels ? 1 : 0, width = ncols - first;
   if (format == CLI_FORMAT_JSON) {
     fputs("{\n  \"meta\": {", f);
     for (size_t k = 0; k < meta->count; k++) {
@@ -172,12 +175,17 @@ void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cha
     fputs("],\n  \"rows\": [", f);
     for (size_t r = 0; r < nrows; r++) {
       fputs(r ? ",\n    {" : "\n    {", f);
-      for (size_t c = 0; c < ncols; c++) {
-        fputs(c ? ", " : "", f);
-        json_string(f, columns[c]);
+      if (labels) {
+        json_string(f, columns[0]);
+        fputs(": ", f);
+        json_string(f, labels[r]);
+      }
+      for (size_t c = 0; c < width; c++) {
+        fputs(c || labels ? ", " : "", f);
+        json_string(f, columns[first + c]);
         /* JSON has no inf or nan: a non-finite value (an infinite z-score) is null. */
-        if (isfinite(data[r * ncols + c]))
-          fprintf(f, ": %.17g", data[r * ncols + c]);
+        if (isfinite(data[r * width + c]))
+          fprintf(f, ": %.17g", data[r * width + c]);
         else
           fputs(": null", f);
       }
@@ -193,11 +201,18 @@ void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cha
     fprintf(f, "%s%s", c ? (sep == ',' ? "," : "\t") : "", columns[c]);
   fputc('\n', f);
   for (size_t r = 0; r < nrows; r++) {
-    for (size_t c = 0; c < ncols; c++) {
-      if (c)
+    if (labels)
+      fputs(labels[r], f);
+    for (size_t c = 0; c < width; c++) {
+      if (c || labels)
         fputc(sep, f);
-      fprintf(f, "%.17g", data[r * ncols + c]);
+      fprintf(f, "%.17g", data[r * width + c]);
     }
     fputc('\n', f);
   }
+}
+
+void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const char *const *columns,
+                     size_t ncols, const double *data, size_t nrows) {
+  cli_table_write_labeled(f, format, meta, columns, ncols, NULL, data, nrows);
 }
