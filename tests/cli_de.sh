@@ -6,34 +6,8 @@
 # against a large d, the exact method refusing --d inf, every error path (exit 2, exactly one
 # line on stderr, nothing on stdout, no output file left behind), help texts.
 # Uses $RISKCALC (default build/riskcalc). Prints "cli_de: N passed, N failed" last.
-set -u
-R=${RISKCALC:-build/riskcalc}
-case $R in /*) ;; *) R=$PWD/$R ;; esac
-LIMIT=
-command -v timeout >/dev/null 2>&1 && LIMIT="timeout 120"
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/rc_cli_de.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-cd "$T" || exit 1
-
-ok() {
-  passed=$((passed + 1))
-  echo "ok   $1"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-  [ $# -gt 1 ] && printf '    %s\n' "$2"
-  return 0
-}
-check() {
-  name=$1
-  shift
-  if "$@"; then ok "$name"; else fail "$name"; fi
-}
-rows() { grep -v '^#' "$1"; }
+. "$(dirname "$0")/lib_cli.sh"
+cli_begin cli_de
 
 # err_case NAME PATTERN ARGS...: exit 2, nothing on stdout, one stderr line containing PATTERN,
 # and no file out.tsv left behind (every case that writes passes --output out.tsv).

@@ -8,39 +8,9 @@
 # atomic --output; every error path (exit 2, exactly one line on stderr, nothing on stdout, no
 # file left behind); figures. Uses $RISKCALC (default build/riskcalc) and python3 for json.
 # Prints one "ok"/"FAIL" line per case and "cli_linear: N passed, N failed" last.
-set -u
-R=${RISKCALC:-build/riskcalc}
-case $R in /*) ;; *) R=$PWD/$R ;; esac
+. "$(dirname "$0")/lib_cli.sh"
 VERSION_H=$PWD/include/riskcalc/version.h
-# A regression that makes an error path compute for ages (e.g. a huge N accepted) must fail,
-# not hang the test run.
-LIMIT=
-command -v timeout >/dev/null 2>&1 && LIMIT="timeout 120"
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/rc_cli_linear.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-cd "$T" || exit 1
-
-ok() {
-  passed=$((passed + 1))
-  echo "ok   $1"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-  [ $# -gt 1 ] && printf '    %s\n' "$2"
-  return 0
-}
-# check NAME COMMAND...: the case passes when COMMAND succeeds.
-check() {
-  name=$1
-  shift
-  if "$@"; then ok "$name"; else fail "$name"; fi
-}
-# Data rows of a tsv/csv table (comment lines dropped).
-rows() { grep -v '^#' "$1"; }
+cli_begin cli_linear
 
 # err_case NAME PATTERN ARGS...: riskcalc ARGS must exit 2 with nothing on stdout and exactly
 # one line "riskcalc: ..." on stderr that contains PATTERN (fixed string; "" for any).

@@ -10,32 +10,8 @@
 # RISKCALC_TEST_PERTURB_THEORY; every error path (exit 2, one line on stderr, nothing on stdout,
 # no file left behind); figures (valid PNG/SVG, data file equal to the table).
 # Uses $RISKCALC (default build/riskcalc) and python3. Prints "cli_mc: N passed, N failed" last.
-set -u
-R=${RISKCALC:-build/riskcalc}
-case $R in /*) ;; *) R=$PWD/$R ;; esac
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/rc_cli_mc.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-cd "$T" || exit 1
-
-ok() {
-  passed=$((passed + 1))
-  echo "ok   $1"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-  [ $# -gt 1 ] && printf '    %s\n' "$2"
-  return 0
-}
-check() {
-  name=$1
-  shift
-  if "$@"; then ok "$name"; else fail "$name"; fi
-}
-rows() { grep -v '^#' "$1"; }
+. "$(dirname "$0")/lib_cli.sh"
+cli_begin cli_mc
 
 # err_case NAME PATTERN ARGS...: riskcalc ARGS exits 2, prints nothing on stdout and exactly one
 # line "riskcalc: ..." containing PATTERN on stderr.
