@@ -31,6 +31,26 @@ static void risk_row(const rc_risk *r, double *row) {
   row[6] = r->risk;
 }
 
+int linear_measure_rows(const linear_problem *p, rc_sgd_measure *measure, size_t m,
+                        cli_progress *progress, rc_risk *rows, double *data) {
+  rc_error err = {0, ""};
+  rc_sgd_options opt = rc_sgd_options_default();
+  opt.batch = p->batch;
+  opt.sigma2 = p->sigma2;
+  opt.progress = cli_progress_update;
+  opt.progress_context = progress;
+  int rc = rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err);
+  rc_sgd_measure_free(measure);
+  if (rc) {
+    cli_progress_done(progress);
+    cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+    return CLI_EXIT_BAD;
+  }
+  for (size_t n = 0; n < p->nN; n++)
+    risk_row(&rows[n], data + (m * p->nN + n) * LINEAR_RISK_COLUMNS);
+  return 0;
+}
+
 /* Draws the figure of the table (heat map for a grid, curves otherwise). The first seven
  * columns are those of linear_risk_columns; methods may append more. */
 static int plot_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
@@ -123,20 +143,8 @@ static int run_exact(linear_problem *p) {
                  measure->rank,
                  measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
                  g_stable, p->batch, measure->approx);
-    rc_sgd_options opt = rc_sgd_options_default();
-    opt.batch = p->batch;
-    opt.sigma2 = p->sigma2;
-    opt.progress = cli_progress_update;
-    opt.progress_context = &progress;
-    int rc = rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err);
-    rc_sgd_measure_free(measure);
-    if (rc) {
-      cli_progress_done(&progress);
-      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+    if (linear_measure_rows(p, measure, m, &progress, rows, data))
       goto done;
-    }
-    for (size_t n = 0; n < p->nN; n++)
-      risk_row(&rows[n], data + (m * p->nN + n) * LINEAR_RISK_COLUMNS);
   }
   cli_progress_done(&progress);
   status = linear_risk_table(p, linear_risk_columns, LINEAR_RISK_COLUMNS, data, nrows,

@@ -62,7 +62,7 @@ int linear_de_run(linear_problem *p) {
       linear_check_work(p, 1.0, 3.0, "--N or --M, or use a piecewise-constant schedule"))
     return CLI_EXIT_BAD;
   const size_t nrows = p->nM * p->nN;
-  double *data = malloc(nrows * 7 * sizeof *data);
+  double *data = malloc(nrows * LINEAR_RISK_COLUMNS * sizeof *data);
   rc_risk *rows = malloc(p->nN * sizeof *rows);
   rc_deteq *de = NULL;
   int status = CLI_EXIT_BAD;
@@ -102,28 +102,8 @@ int linear_de_run(linear_problem *p) {
                  info.kappa, info.approx, info.atoms, info.intervals, info.x_min, info.x_max,
                  info.mass, info.mass_expected, info.signal_mass, info.signal_expected, g_stable,
                  p->batch);
-    rc_sgd_options opt = rc_sgd_options_default();
-    opt.batch = p->batch;
-    opt.sigma2 = p->sigma2;
-    opt.progress = cli_progress_update;
-    opt.progress_context = &progress;
-    int rc = rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err);
-    rc_sgd_measure_free(measure);
-    if (rc) {
-      cli_progress_done(&progress);
-      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+    if (linear_measure_rows(p, measure, m, &progress, rows, data))
       goto done;
-    }
-    for (size_t n = 0; n < p->nN; n++) {
-      double *row = data + (m * p->nN + n) * 7;
-      row[0] = (double)rows[n].N;
-      row[1] = rows[n].M;
-      row[2] = rows[n].approx;
-      row[3] = rows[n].bias;
-      row[4] = rows[n].variance;
-      row[5] = rows[n].excess;
-      row[6] = rows[n].risk;
-    }
   }
   cli_progress_done(&progress);
   status = linear_risk_table(p, linear_risk_columns, LINEAR_RISK_COLUMNS, data, nrows,

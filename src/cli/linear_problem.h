@@ -101,6 +101,12 @@ int linear_check_work(const linear_problem *p, double runs, double cost_per_step
 #define LINEAR_RISK_COLUMNS 7
 extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS];
 
+/* Runs the risk curve of `measure` (consumed: freed here) for the m-th model size of the
+ * problem and writes its rows into data (LINEAR_RISK_COLUMNS per row, M-major); rows is
+ * scratch of nN entries. Returns 0 or CLI_EXIT_BAD (message printed, progress closed). */
+int linear_measure_rows(const linear_problem *p, rc_sgd_measure *measure, size_t m,
+                        cli_progress *progress, rc_risk *rows, double *data);
+
 /* Writes a risk table whose first LINEAR_RISK_COLUMNS columns are linear_risk_columns (a method
  * may append more) to --output and its figure to --plot. Returns 0 or CLI_EXIT_BAD. */
 int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
