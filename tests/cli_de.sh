@@ -9,31 +9,7 @@
 . "$(dirname "$0")/lib_cli.sh"
 cli_begin cli_de
 
-# err_case NAME PATTERN ARGS...: exit 2, nothing on stdout, one stderr line containing PATTERN,
-# and no file out.tsv left behind (every case that writes passes --output out.tsv).
-err_case() {
-  name=$1
-  pattern=$2
-  shift 2
-  rm -f out.tsv
-  $LIMIT "$R" "$@" >"$T/ec.out" 2>"$T/ec.err"
-  rc=$?
-  lines=$(wc -l <"$T/ec.err")
-  msg=$(cat "$T/ec.err")
-  if [ "$rc" -ne 2 ]; then
-    fail "$name" "exit status $rc, expected 2 (stderr: $msg)"
-  elif [ -s "$T/ec.out" ]; then
-    fail "$name" "wrote to stdout: $(head -c 200 "$T/ec.out")"
-  elif [ "$lines" -ne 1 ]; then
-    fail "$name" "stderr has $lines lines: $msg"
-  elif ! grep -qF -- "$pattern" "$T/ec.err"; then
-    fail "$name" "stderr '$msg' lacks '$pattern'"
-  elif ls "$T" | grep -q '^out\.tsv'; then
-    fail "$name" "left an output file behind"
-  else
-    ok "$name"
-  fi
-}
+ERR_CASE_NO_FILE=out.tsv
 
 # --- linear --method de at d = inf
 if $LIMIT "$R" linear --method de --a 1.5 --d inf --M 64,128 --N 1e2:1e4:3 --sigma2 0.1 \

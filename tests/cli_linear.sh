@@ -12,33 +12,6 @@
 VERSION_H=$PWD/include/riskcalc/version.h
 cli_begin cli_linear
 
-# err_case NAME PATTERN ARGS...: riskcalc ARGS must exit 2 with nothing on stdout and exactly
-# one line "riskcalc: ..." on stderr that contains PATTERN (fixed string; "" for any).
-err_case() {
-  name=$1
-  pattern=$2
-  shift 2
-  $LIMIT "$R" "$@" >"$T/ec.out" 2>"$T/ec.err"
-  rc=$?
-  lines=$(wc -l <"$T/ec.err")
-  msg=$(cat "$T/ec.err")
-  if [ "$rc" -ne 2 ]; then
-    fail "$name" "exit status $rc, expected 2 (stderr: $msg)"
-  elif [ -s "$T/ec.out" ]; then
-    fail "$name" "wrote to stdout: $(head -c 200 "$T/ec.out")"
-  elif [ "$lines" -ne 1 ]; then
-    fail "$name" "stderr has $lines lines: $msg"
-  else
-    case $msg in
-      "riskcalc: "*) ;;
-      *) fail "$name" "message does not start with 'riskcalc: ': $msg"; return 0 ;;
-    esac
-    case $msg in
-      *"$pattern"*) ok "$name" ;;
-      *) fail "$name" "message lacks '$pattern': $msg" ;;
-    esac
-  fi
-}
 
 # No file may remain in the working directory apart from the fixtures (names listed).
 no_leftovers() {

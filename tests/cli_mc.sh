@@ -13,29 +13,6 @@
 . "$(dirname "$0")/lib_cli.sh"
 cli_begin cli_mc
 
-# err_case NAME PATTERN ARGS...: riskcalc ARGS exits 2, prints nothing on stdout and exactly one
-# line "riskcalc: ..." containing PATTERN on stderr.
-err_case() {
-  name=$1
-  pattern=$2
-  shift 2
-  "$R" "$@" >"$T/ec.out" 2>"$T/ec.err"
-  rc=$?
-  lines=$(wc -l <"$T/ec.err")
-  msg=$(cat "$T/ec.err")
-  if [ "$rc" -ne 2 ]; then
-    fail "$name" "exit status $rc, expected 2 (stderr: $msg)"
-  elif [ -s "$T/ec.out" ]; then
-    fail "$name" "wrote to stdout: $(head -c 200 "$T/ec.out")"
-  elif [ "$lines" -ne 1 ]; then
-    fail "$name" "stderr has $lines lines: $msg"
-  else
-    case $msg in
-      "riskcalc: "*"$pattern"*) ok "$name" ;;
-      *) fail "$name" "message lacks 'riskcalc: ...$pattern': $msg" ;;
-    esac
-  fi
-}
 
 no_leftovers() {
   extra=$(ls -A "$T" | grep -v -e '^fx_' -e '^ec\.' -e '^keep')

@@ -36,3 +36,34 @@ cli_begin() {
   trap 'exit 1' INT TERM
   cd "$T" || exit 1
 }
+
+# err_case NAME PATTERN ARGS...: riskcalc ARGS must exit 2 with nothing on stdout and exactly
+# one line "riskcalc: ..." on stderr containing PATTERN (a fixed string; "" for any). When
+# ERR_CASE_NO_FILE names a file, it is removed first and must not exist afterwards (nor a
+# temporary beside it): a failed run leaves no output behind.
+ERR_CASE_NO_FILE=
+err_case() {
+  name=$1
+  pattern=$2
+  shift 2
+  [ -n "$ERR_CASE_NO_FILE" ] && rm -f "$ERR_CASE_NO_FILE"
+  $LIMIT "$R" "$@" >"$T/ec.out" 2>"$T/ec.err"
+  rc=$?
+  lines=$(wc -l <"$T/ec.err")
+  msg=$(cat "$T/ec.err")
+  if [ "$rc" -ne 2 ]; then
+    fail "$name" "exit status $rc, expected 2 (stderr: $msg)"
+  elif [ -s "$T/ec.out" ]; then
+    fail "$name" "wrote to stdout: $(head -c 200 "$T/ec.out")"
+  elif [ "$lines" -ne 1 ]; then
+    fail "$name" "stderr has $lines lines: $msg"
+  elif case $msg in "riskcalc: "*) false ;; *) true ;; esac then
+    fail "$name" "message does not start with 'riskcalc: ': $msg"
+  elif ! grep -qF -- "$pattern" "$T/ec.err"; then
+    fail "$name" "message lacks '$pattern': $msg"
+  elif [ -n "$ERR_CASE_NO_FILE" ] && ls | grep -qF "$ERR_CASE_NO_FILE"; then
+    fail "$name" "left $ERR_CASE_NO_FILE behind"
+  else
+    ok "$name"
+  fi
+}
