@@ -11,9 +11,12 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointe
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fopenmp -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS := $(PKG_LIBS) -lm -fopenmp
 
-LIB_SRC := $(sort $(wildcard src/*.c))
+# Library: src/core/ (what every model uses) and one folder per model; src/cli/ is the tool.
+MODELS := linear
+LIB_SRC := $(sort $(wildcard src/core/*.c $(MODELS:%=src/%/*.c)))
+LIB_PRIVATE_H := $(wildcard src/core/*.h $(MODELS:%=src/%/*.h))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
-TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -28,7 +31,13 @@ all: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc $(TEST_BIN)
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard src/*.h src/cli/*.h tests/*.h)
+# The library sees its private headers (-Isrc); the tool is compiled without them, so it can
+# use the public API only.
+$(BUILD)/obj/src/cli/%.o: src/cli/%.c $(HEADERS) $(wildcard src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(LIB_PRIVATE_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
 
@@ -39,7 +48,7 @@ $(BUILD)/libriskcalc.a: $(LIB_OBJ)
 $(BUILD)/riskcalc: $(CLI_OBJ) $(BUILD)/libriskcalc.a
 	$(CC) $(ALL_CFLAGS) $(CLI_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libriskcalc.a $(HEADERS) $(wildcard tests/*.h)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libriskcalc.a $(HEADERS) $(LIB_PRIVATE_H) $(wildcard tests/*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -Itests $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 
@@ -81,11 +90,13 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/riskcalc $(DESTDIR)$(PREFIX)/lib/libriskcalc.a \
 	  $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PREFIX)/lib/pkgconfig/riskcalc.pc
 
+FORMAT_FILES = $(wildcard include/riskcalc/*.h src/*/*.c src/*/*.h tests/*.h tests/*/*.c tests/*/*.h bench/*.c)
+
 format:
-	clang-format -i include/riskcalc/*.h src/*.c src/*.h src/cli/*.c src/cli/*.h tests/*.c tests/*.h bench/*.c 2>/dev/null || true
+	clang-format -i $(FORMAT_FILES)
 
 lint:
-	clang-format --dry-run -Werror include/riskcalc/*.h src/*.c src/*.h src/cli/*.c src/cli/*.h tests/*.c tests/*.h bench/*.c
+	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build build-asan

@@ -6,7 +6,7 @@ build=${1:-build}
 export RISKCALC="$build/riskcalc"
 passed=0
 failed=0
-for t in "$build"/tests/test_* tests/cli_*.sh; do
+for t in "$build"/tests/*/test_* tests/cli/cli_*.sh; do
   [ -e "$t" ] || continue
   case "$t" in *.sh) cmd="sh $t" ;; *) cmd="$t" ;; esac
   out=$($cmd 2>&1)

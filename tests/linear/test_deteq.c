@@ -88,7 +88,7 @@ static void test_argument_errors(void) {
 
 /* --------------------------------------------- kappa against mpmath */
 
-/* Runs tests/helpers/mpmath_kappa.py (next to this file) and reads kappa and E Approx. A
+/* Runs tests/helpers/mpmath_kappa.py and reads kappa and E Approx. A
  * missing python3 or mpmath makes the check fail: it is not skipped. */
 static int mpmath_reference(const char *kind, double a, const char *b, double M, double guess,
                             double *kappa, double *approx) {
@@ -100,8 +100,9 @@ static int mpmath_reference(const char *kind, double a, const char *b, double M,
   else
     snprintf(dir, sizeof dir, ".");
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/helpers/mpmath_kappa.py %s %.17g %s %.17g %.17g",
-           dir, kind, a, b, M, guess);
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 %s/../helpers/mpmath_kappa.py %s %.17g %s %.17g %.17g", dir, kind, a,
+           b, M, guess);
   FILE *f = popen(cmd, "r");
   if (!f) {
     printf("    cannot run %s\n", cmd);

@@ -1,5 +1,5 @@
 /* Stage jumps: K steps of the constant-step recursion in O(n^2) (see stage_jump.h). */
-#include "stage_jump.h"
+#include "linear/stage_jump.h"
 
 #include <float.h>
 #include <math.h>
@@ -10,7 +10,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* The eigen-decomposition of A_s for one step size. Rows of X follow `order` (atoms sorted by
  * delta), columns are modes; eps_k = 1 - theta_k. */

@@ -10,9 +10,9 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-#include "sketch_svd.h"
-#include "stage_jump.h"
-#include "util.h"
+#include "core/util.h"
+#include "linear/sketch_svd.h"
+#include "linear/stage_jump.h"
 
 rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err) {
   if (n == 0) {

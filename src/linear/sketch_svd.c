@@ -1,13 +1,13 @@
 /* The thin SVD of S H^1/2 shared by the exact engine and the Monte Carlo verifier
  * (docs/THEORY.md section 1). */
-#include "sketch_svd.h"
+#include "linear/sketch_svd.h"
 
 #include <float.h>
 #include <stdlib.h>
 
 #include <lapacke.h>
 
-#include "util.h"
+#include "core/util.h"
 
 rc_sketch_svd *rc_sketch_svd_alloc(size_t M, size_t d, rc_error *err) {
   if (M == 0 || d == 0) {

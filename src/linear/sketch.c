@@ -7,7 +7,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "util.h"
+#include "core/util.h"
 
 size_t rc_sketch_bytes(size_t M, size_t d) {
   return rc_mul_size(rc_mul_size(M, d), sizeof(double));

@@ -11,9 +11,9 @@
 #include <gsl/gsl_rng.h>
 #include <omp.h>
 
+#include "core/util.h"
+#include "linear/sketch_svd.h"
 #include "riskcalc/sgd.h"
-#include "sketch_svd.h"
-#include "util.h"
 
 /* Rows of a mini-batch processed at once: the batch is cut into blocks of at most this many
  * numbers per matrix so the workspace stays small for any B. The block size depends only on

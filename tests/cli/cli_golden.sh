@@ -1,12 +1,12 @@
 #!/bin/sh
-# tests/cli_golden.sh -- byte-for-byte regression of the command-line contract.
+# tests/cli/cli_golden.sh -- byte-for-byte regression of the command-line contract.
 # Runs every case of tests/golden/cases.txt in a fresh directory (./riskcalc, data/, fixtures/)
 # and compares exit status, stdout, stderr and the files written (figures by existence only)
 # with tests/golden/expected/<name>.out. A change of output is a change of contract: update the
-# expected files deliberately (sh tests/cli_golden.sh --update) and say why in the commit.
+# expected files deliberately (sh tests/cli/cli_golden.sh --update) and say why in the commit.
 # Prints one ok/FAIL line per case and "golden: N passed, N failed" last.
 . "$(dirname "$0")/lib_cli.sh"
-SRC=$PWD/tests/golden
+SRC=$(cd "$(dirname "$0")" && pwd)/golden
 DATA=$PWD/data
 update=0
 [ "${1:-}" = "--update" ] && update=1
@@ -46,7 +46,7 @@ while IFS= read -r line; do
     cp "$T/$name.got" "$want"
     ok "$name (updated)"
   elif [ ! -f "$want" ]; then
-    fail "$name" "no expected output (run sh tests/cli_golden.sh --update)"
+    fail "$name" "no expected output (run sh tests/cli/cli_golden.sh --update)"
   elif cmp -s "$T/$name.got" "$want"; then
     ok "$name"
   else

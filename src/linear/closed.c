@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 
 double rc_closed_effective_steps(uint64_t N) {
   if (N <= 1)

@@ -24,7 +24,7 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_roots.h>
 
-#include "util.h"
+#include "core/util.h"
 
 #define N_MOM 67        /* tail moments m = 0..66 */
 #define SERIES_TERMS 64 /* at most this many terms of the tail series */

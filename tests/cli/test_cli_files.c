@@ -6,7 +6,7 @@
  * (path from $RISKCALC, default build/riskcalc) runs
  *   riskcalc linear --method exact --spectrum F --prior F --sketch F --N LIST --gamma G
  *     --batch B --schedule SPEC --sigma2 S
- * and every column of its TSV is compared with tests/brute.h. All numbers travel as %.17g,
+ * and every column of its TSV is compared with tests/linear/brute.h. All numbers travel as %.17g,
  * which round-trips doubles exactly, so the tool and the reference see the same inputs. */
 #include <math.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "brute.h"
+#include "linear/brute.h"
 #include "rc_test.h"
 #include "riskcalc/riskcalc.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 
 static rc_spectrum *spectrum_new(rc_spectrum_kind kind, double a, size_t d, rc_error *err) {
   if (d == 0) {

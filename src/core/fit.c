@@ -15,7 +15,7 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* Columns of the Jacobian are normalised before the rank decision of
  * gsl_multifit_nlinear_covar. An exactly dependent column (a design that does not identify a
