@@ -6,9 +6,14 @@
  *   step:K:F       gamma_t = gamma F^floor(t/K)        (K >= 1 integer, F > 0)
  *   poly:T0:P      gamma_t = gamma (1 + t/T0)^-P        (T0 > 0, P >= 0)
  *   file:PATH      gamma_t = value on line t+1 of PATH  (absolute steps; gamma unused)
- * geometric is the only horizon-dependent kind: its steps depend on N, so every N of a curve
- * is its own run. Schedules are piecewise constant; rc_schedule_stage_end exposes the
- * constant stages so a whole stage can be evaluated at once. */
+ *   twophase[:T1]  two phases (the quadratic model's adaptation and estimation): gamma_t = gamma
+ *                  for t < T1 (default T1 = floor(N/2); T1 >= N leaves phase one only), then
+ *                  the geometric schedule over the remaining L = N - T1 steps:
+ *                  gamma 2^-floor((t - T1)/K), K = ceil(L / log2 L) (K = 1 when L = 1)
+ * geometric and twophase are horizon-dependent: their steps depend on N, so every N of a
+ * curve is its own run. Schedules are piecewise constant (poly changes every step);
+ * rc_schedule_stage_end exposes the constant stages so a whole stage can be evaluated at
+ * once, and rc_schedule_phase_end the phases (two for twophase, one for the others). */
 #ifndef RISKCALC_SCHEDULE_H
 #define RISKCALC_SCHEDULE_H
 
@@ -26,7 +31,8 @@ typedef enum {
   RC_SCHEDULE_GEOMETRIC,
   RC_SCHEDULE_STEP,
   RC_SCHEDULE_POLY,
-  RC_SCHEDULE_FILE
+  RC_SCHEDULE_FILE,
+  RC_SCHEDULE_TWOPHASE
 } rc_schedule_kind;
 
 typedef struct rc_schedule rc_schedule; /* opaque */
@@ -41,7 +47,7 @@ void rc_schedule_free(rc_schedule *schedule);
 rc_schedule_kind rc_schedule_get_kind(const rc_schedule *schedule);
 double rc_schedule_base(const rc_schedule *schedule);
 
-/* 1 when the steps depend on the horizon N (geometric), else 0. */
+/* 1 when the steps depend on the horizon N (geometric, twophase), else 0. */
 int rc_schedule_horizon_dependent(const rc_schedule *schedule);
 
 /* Number of steps a file schedule holds (SIZE_MAX for the other kinds): the largest N it
@@ -54,6 +60,15 @@ double rc_schedule_gamma(const rc_schedule *schedule, uint64_t t, uint64_t N);
 /* The first step index after t whose step differs from gamma_t, or N if none: steps
  * t..end-1 share one value. Domain: t < N <= rc_schedule_capacity. */
 uint64_t rc_schedule_stage_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
+
+/* Number of phases of the schedule (2 for twophase, 1 otherwise). */
+size_t rc_schedule_phase_count(const rc_schedule *schedule);
+
+/* The phase (0-based) holding step t of horizon N. Domain: t < N. */
+size_t rc_schedule_phase(const rc_schedule *schedule, uint64_t t, uint64_t N);
+
+/* The first step index after t that lies in another phase, or N if none. Domain: t < N. */
+uint64_t rc_schedule_phase_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
 
 /* Checks horizons against the schedule: count >= 1 and every Ns[k] in [1,
  * rc_schedule_capacity]. Stores the largest in *N_max when N_max is not NULL.

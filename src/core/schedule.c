@@ -17,6 +17,7 @@ struct rc_schedule {
   double *values; /* file: absolute steps */
   uint64_t count; /* file: number of steps */
   char path[256]; /* file: where they came from (for descriptions) */
+  uint64_t T1;    /* twophase: length of phase one (0: floor(N/2)) */
 };
 
 /* Stage length of the geometric schedule for horizon N: ceil(N / log2 N), 1 when N == 1. */
@@ -25,6 +26,12 @@ static uint64_t geometric_stage(uint64_t N) {
     return 1;
   double K = ceil((double)N / log2((double)N));
   return K < 1 ? 1 : (uint64_t)K;
+}
+
+/* twophase: the length of phase one for horizon N. */
+static uint64_t twophase_T1(const rc_schedule *s, uint64_t N) {
+  const uint64_t T1 = s->T1 ? s->T1 : N / 2;
+  return T1 < N ? T1 : N;
 }
 
 static int split3(const char *spec, char *a, char *b, size_t n) {
@@ -62,6 +69,17 @@ rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err) {
     s->kind = RC_SCHEDULE_CONST;
   } else if (strcmp(spec, "geometric") == 0) {
     s->kind = RC_SCHEDULE_GEOMETRIC;
+  } else if (strcmp(spec, "twophase") == 0) {
+    s->kind = RC_SCHEDULE_TWOPHASE;
+  } else if (strncmp(spec, "twophase:", 9) == 0) {
+    s->kind = RC_SCHEDULE_TWOPHASE;
+    if (rc_io_parse_uint(spec + 9, 1, UINT64_MAX >> 11, &s->T1, NULL)) {
+      rc_error_set(err, RC_EINVAL,
+                   "schedule '%s': expected twophase or twophase:T1 with integer "
+                   "T1 >= 1",
+                   spec);
+      goto fail;
+    }
   } else if (strncmp(spec, "step:", 5) == 0) {
     s->kind = RC_SCHEDULE_STEP;
     uint64_t K;
@@ -97,8 +115,8 @@ rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err) {
     s->gamma = NAN;
   } else {
     rc_error_set(err, RC_EINVAL,
-                 "unknown schedule '%s' (expected const, geometric, step:K:F, poly:T0:P or "
-                 "file:PATH)",
+                 "unknown schedule '%s' (expected const, geometric, step:K:F, poly:T0:P, "
+                 "file:PATH or twophase[:T1])",
                  spec);
     goto fail;
   }
@@ -124,7 +142,21 @@ double rc_schedule_base(const rc_schedule *s) {
 }
 
 int rc_schedule_horizon_dependent(const rc_schedule *s) {
-  return s->kind == RC_SCHEDULE_GEOMETRIC;
+  return s->kind == RC_SCHEDULE_GEOMETRIC || s->kind == RC_SCHEDULE_TWOPHASE;
+}
+
+size_t rc_schedule_phase_count(const rc_schedule *s) {
+  return s->kind == RC_SCHEDULE_TWOPHASE ? 2 : 1;
+}
+
+size_t rc_schedule_phase(const rc_schedule *s, uint64_t t, uint64_t N) {
+  return s->kind == RC_SCHEDULE_TWOPHASE && t >= twophase_T1(s, N) ? 1 : 0;
+}
+
+uint64_t rc_schedule_phase_end(const rc_schedule *s, uint64_t t, uint64_t N) {
+  if (s->kind == RC_SCHEDULE_TWOPHASE && t < twophase_T1(s, N))
+    return twophase_T1(s, N);
+  return N;
 }
 
 uint64_t rc_schedule_capacity(const rc_schedule *s) {
@@ -143,6 +175,10 @@ double rc_schedule_gamma(const rc_schedule *s, uint64_t t, uint64_t N) {
     return s->gamma * pow(1.0 + (double)t / s->T0, -s->P);
   case RC_SCHEDULE_FILE:
     return s->values[t];
+  case RC_SCHEDULE_TWOPHASE: {
+    const uint64_t T1 = twophase_T1(s, N);
+    return t < T1 ? s->gamma : ldexp(s->gamma, -(int)((t - T1) / geometric_stage(N - T1)));
+  }
   }
   return NAN;
 }
@@ -170,6 +206,12 @@ uint64_t rc_schedule_stage_end(const rc_schedule *s, uint64_t t, uint64_t N) {
     while (end < N && s->values[end] == s->values[t])
       end++;
     break;
+  case RC_SCHEDULE_TWOPHASE: {
+    /* phase one and the first geometric stage share gamma: one stage */
+    const uint64_t T1 = twophase_T1(s, N), K = T1 < N ? geometric_stage(N - T1) : 1;
+    end = t < T1 + K ? T1 + K : T1 + ((t - T1) / K + 1) * K;
+    break;
+  }
   }
   return end < N ? end : N;
 }
@@ -227,6 +269,18 @@ void rc_schedule_describe(const rc_schedule *s, char *buf, size_t n) {
     break;
   case RC_SCHEDULE_FILE:
     snprintf(buf, n, "file:%s (%llu absolute steps)", s->path, (unsigned long long)s->count);
+    break;
+  case RC_SCHEDULE_TWOPHASE:
+    if (s->T1)
+      snprintf(buf, n,
+               "twophase:%llu gamma=%.17g (constant for T1 = %llu steps, then halved every "
+               "ceil(L/log2 L) of the remaining L = N - T1 steps)",
+               (unsigned long long)s->T1, s->gamma, (unsigned long long)s->T1);
+    else
+      snprintf(buf, n,
+               "twophase gamma=%.17g (constant for T1 = floor(N/2) steps, then halved every "
+               "ceil(L/log2 L) of the remaining L = N - T1 steps)",
+               s->gamma);
     break;
   }
 }

@@ -220,6 +220,60 @@ static void test_file(void) {
 }
 
 /* The description names the kind and records gamma so that it reads back exactly. */
+/* twophase against its formula written out independently: eta for t < T1, then
+ * eta 2^-floor((t - T1)/K) with K = ceil(L / log2 L), L = N - T1 (K = 1 for L = 1); phases and
+ * stages consistent for many horizons, including T1 >= N and L = 1, 2. */
+static double twophase_reference(double eta, uint64_t T1, uint64_t t, uint64_t N) {
+  if (T1 > N)
+    T1 = N;
+  if (t < T1)
+    return eta;
+  const uint64_t L = N - T1;
+  const double K = L <= 1 ? 1.0 : ceil((double)L / log2((double)L));
+  return eta * pow(2.0, -floor((double)(t - T1) / K));
+}
+
+static void test_twophase(void) {
+  const double eta = 0.0371;
+  const char *specs[] = {"twophase", "twophase:7", "twophase:1000"};
+  const uint64_t fixed_T1[] = {0, 7, 1000};
+  const uint64_t Ns[] = {1, 2, 3, 4, 9, 10, 17, 64, 257, 1000, 1001, 5000};
+  for (size_t k = 0; k < 3; k++) {
+    rc_schedule *s = parse_ok(specs[k], eta);
+    CHECK(s != NULL);
+    if (!s)
+      continue;
+    CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_TWOPHASE);
+    CHECK(rc_schedule_horizon_dependent(s) == 1);
+    CHECK(rc_schedule_phase_count(s) == 2);
+    for (size_t n = 0; n < sizeof Ns / sizeof Ns[0]; n++) {
+      const uint64_t N = Ns[n], T1 = fixed_T1[k] ? fixed_T1[k] : N / 2;
+      int bad = 0;
+      for (uint64_t t = 0; t < N; t++) {
+        bad |= rc_schedule_gamma(s, t, N) != twophase_reference(eta, T1, t, N);
+        bad |= rc_schedule_phase(s, t, N) != (t < T1 ? 0u : 1u);
+        bad |= rc_schedule_phase_end(s, t, N) != (t < T1 && T1 < N ? T1 : N);
+      }
+      if (bad)
+        printf("    %s, N = %llu: gamma or phase differs from the formula\n", specs[k],
+               (unsigned long long)N);
+      CHECK(!bad);
+      CHECK(stages_consistent(s, N) > 0);
+      CHECK(rc_schedule_max(s, N) == eta);
+    }
+    rc_schedule_free(s);
+  }
+  /* Other kinds have one phase that ends at N. */
+  rc_schedule *g = parse_ok("geometric", eta);
+  CHECK(g && rc_schedule_phase_count(g) == 1 && rc_schedule_phase(g, 5, 100) == 0 &&
+        rc_schedule_phase_end(g, 5, 100) == 100);
+  rc_schedule_free(g);
+  rc_error err = {0, ""};
+  CHECK(rc_schedule_parse("twophase:0", eta, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("twophase:x", eta, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("twophase:", eta, &err) == NULL && err.status == RC_EINVAL);
+}
+
 static void test_describe(void) {
   const char *specs[] = {"const", "geometric", "step:10:0.5", "poly:2.385:0.75"};
   const char *want[] = {"const", "geometric", "step:10:0.5", "poly:2.38"};
@@ -351,6 +405,7 @@ int main(void) {
   RUN_TEST(test_step);
   RUN_TEST(test_poly);
   RUN_TEST(test_file);
+  RUN_TEST(test_twophase);
   RUN_TEST(test_describe);
   RUN_TEST(test_parse_errors);
   RUN_TEST(test_file_errors);
