@@ -34,13 +34,14 @@ typedef enum {
   BRUTE_GEOMETRIC, /* gamma 2^-floor(t/K), K = ceil(N / log2 N), K = 1 for N = 1 */
   BRUTE_STEP,      /* gamma F^floor(t/K) */
   BRUTE_POLY,      /* gamma (1 + t/T0)^-P */
-  BRUTE_LIST       /* list[t] (absolute steps) */
+  BRUTE_LIST,      /* list[t] (absolute steps) */
+  BRUTE_TWOPHASE   /* gamma for t < T1 (K: T1, 0 for floor(N/2)), then geometric over N - T1 */
 } brute_kind;
 
 typedef struct {
   brute_kind kind;
   double gamma;
-  uint64_t K;         /* BRUTE_STEP */
+  uint64_t K;         /* BRUTE_STEP; BRUTE_TWOPHASE: T1 (0: floor(N/2)) */
   double F;           /* BRUTE_STEP */
   double T0, P;       /* BRUTE_POLY */
   const double *list; /* BRUTE_LIST, borrowed */
@@ -63,6 +64,14 @@ static inline double brute_step(const brute_schedule *s, uint64_t t, uint64_t N)
     return s->gamma / pow(1.0 + (double)t / s->T0, s->P);
   case BRUTE_LIST:
     return t < s->count ? s->list[t] : NAN;
+  case BRUTE_TWOPHASE: {
+    const uint64_t T1 = s->K == 0 ? N / 2 : s->K < N ? s->K : N;
+    if (t < T1)
+      return s->gamma;
+    const uint64_t L = N - T1;
+    const double K = L == 1 ? 1.0 : ceil((double)L / log2((double)L));
+    return s->gamma * pow(0.5, floor((double)(t - T1) / K));
+  }
   }
   return NAN;
 }

@@ -305,6 +305,16 @@ static void test_exact_file(void) {
   report(&stats);
 }
 
+/* The two-phase schedule of the quadratic model (horizon-dependent, phases from the walker). */
+static void test_exact_twophase(void) {
+  error_stats stats = {0, 0};
+  schedule_case a = {"twophase", BRUTE_TWOPHASE, 0, 0, 0, 0};
+  run_kind(&a, 606, &stats);
+  schedule_case b = {"twophase:20", BRUTE_TWOPHASE, 20, 0, 0, 0};
+  run_kind(&b, 607, &stats);
+  report(&stats);
+}
+
 /* A spectrum with exact zeros: G is singular although M < d when M exceeds the number of
  * non-zero eigenvalues, and Approx vanishes once the sketch sees them all. */
 static void test_exact_zero_eigenvalues(void) {
@@ -838,6 +848,67 @@ static int on_progress(void *context, double fraction) {
   return r->cancel_at && r->calls >= r->cancel_at;
 }
 
+/* The cost query makes the engine's choices: a run of at least 8 n + 16 steps is one jump
+ * (64 n^2 updates) while n <= 4096, every other step is iterated (6 n); horizons below 64,
+ * step_by_step and large measures iterate everything; past 2^20 runs the rest counts as
+ * iterated. */
+static void test_curve_cost(void) {
+  rc_cost c;
+  rc_error err = {0, ""};
+  rc_sgd_options o = rc_sgd_options_default();
+  rc_schedule *cst = rc_schedule_parse("const", 0.1, NULL);
+  rc_schedule *poly = rc_schedule_parse("poly:10:1", 0.1, NULL);
+  rc_schedule *geo = rc_schedule_parse("geometric", 0.1, NULL);
+  const uint64_t big[] = {1000000000000ULL}, small[] = {50}, mid[] = {1000}, million[] = {1000000};
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 64.0 * 100 * 100);
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, small, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 100 * 50);
+  CHECK_STATUS(rc_sgd_curve_cost(100, poly, mid, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 100 * 1000);
+  CHECK_STATUS(rc_sgd_curve_cost(100, poly, big, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK_REL(c.updates, 6.0 * 100 * 1e12, 1e-12);
+  CHECK_STATUS(rc_sgd_curve_cost(5000, cst, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 5000 * 1e6);
+  o.step_by_step = 1;
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 100 * 1e6);
+  o.step_by_step = 0;
+  /* geometric to 1e6 at 100 atoms: about log2 N stages, each a jump */
+  CHECK_STATUS(rc_sgd_curve_cost(100, geo, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates > 10 * 64.0 * 1e4 && c.updates < 30 * 64.0 * 1e4 && c.bytes > 8e4);
+  /* errors */
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 1, &o, NULL, &err), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 0, &o, &c, &err), RC_EINVAL);
+  o.batch = 0;
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 1, &o, &c, &err), RC_EINVAL);
+  rc_schedule_free(cst);
+  rc_schedule_free(poly);
+  rc_schedule_free(geo);
+  /* the SVD's memory: about 5 M d + 7 min(M, d)^2 numbers */
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(100, 1000, &c, &err), RC_SUCCESS);
+  CHECK(c.bytes > 8.0 * 5 * 100 * 1000 && c.bytes < 8.0 * 6 * 100 * 1000);
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(0, 1000, &c, &err), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(SIZE_MAX, SIZE_MAX, &c, &err), RC_EINVAL);
+}
+
+/* rc_sgd_options_check: the reasons of rc_sgd_risk_curve's refusals. */
+static void test_options_check(void) {
+  rc_error err = {0, ""};
+  rc_sgd_options o = rc_sgd_options_default();
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_SUCCESS);
+  o.batch = 0;
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "batch") != NULL);
+  o = rc_sgd_options_default();
+  o.sigma2 = NAN;
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "sigma2") != NULL);
+  o.sigma2 = -1;
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_options_check(NULL, &err), RC_EINVAL);
+}
+
 static void test_progress_cancel(void) {
   problem pb;
   if (problem_init(&pb, 4, 6, 1501, 0)) {
@@ -879,6 +950,7 @@ int main(void) {
   RUN_TEST(test_exact_step);
   RUN_TEST(test_exact_poly);
   RUN_TEST(test_exact_file);
+  RUN_TEST(test_exact_twophase);
   RUN_TEST(test_exact_zero_eigenvalues);
   RUN_TEST(test_exact_duplicate_rows);
   RUN_TEST(test_unsorted_ns);
@@ -892,5 +964,7 @@ int main(void) {
   RUN_TEST(test_null_arguments);
   RUN_TEST(test_measure_properties);
   RUN_TEST(test_progress_cancel);
+  RUN_TEST(test_curve_cost);
+  RUN_TEST(test_options_check);
   TEST_MAIN_END("test_sgd");
 }
