@@ -262,57 +262,48 @@ static void run_kind(const schedule_case *sc, unsigned long seed0, error_stats *
   gsl_rng_free(rng);
 }
 
-static void test_exact_const(void) {
-  error_stats stats = {0, 0};
-  schedule_case sc = {"const", BRUTE_CONST, 0, 0, 0, 0};
-  run_kind(&sc, 101, &stats);
-  report(&stats);
-}
+/* Every schedule kind against the brute force: one table row per kind (its cases share one
+ * pass/fail line and one error report). */
+typedef struct {
+  const char *name;
+  schedule_case cases[3];
+  size_t ncases;
+  unsigned long seed;
+} kind_row;
 
-static void test_exact_geometric(void) {
-  error_stats stats = {0, 0};
-  schedule_case sc = {"geometric", BRUTE_GEOMETRIC, 0, 0, 0, 0};
-  run_kind(&sc, 202, &stats);
-  report(&stats);
-}
+static const kind_row exact_kinds[] = {
+    {"const", {{"const", BRUTE_CONST, 0, 0, 0, 0}}, 1, 101},
+    {"geometric", {{"geometric", BRUTE_GEOMETRIC, 0, 0, 0, 0}}, 1, 202},
+    {"step",
+     {{"step:3:0.7", BRUTE_STEP, 3, 0.7, 0, 0},
+      {"step:11:0.45", BRUTE_STEP, 11, 0.45, 0, 0},
+      {"step:5:1", BRUTE_STEP, 5, 1.0, 0, 0}}, /* F = 1: one long stage */
+     3,
+     303},
+    {"poly",
+     {{"poly:4:0.75", BRUTE_POLY, 0, 0, 4.0, 0.75},
+      {"poly:2.5:1", BRUTE_POLY, 0, 0, 2.5, 1.0},
+      {"poly:10:0", BRUTE_POLY, 0, 0, 10.0, 0.0}}, /* P = 0: constant */
+     3,
+     404},
+    {"file", {{NULL, BRUTE_LIST, 0, 0, 0, 0}}, 1, 505},
+    /* the quadratic model's two phases (horizon-dependent; phases come from the walker) */
+    {"twophase",
+     {{"twophase", BRUTE_TWOPHASE, 0, 0, 0, 0}, {"twophase:20", BRUTE_TWOPHASE, 20, 0, 0, 0}},
+     2,
+     606},
+};
 
-static void test_exact_step(void) {
-  error_stats stats = {0, 0};
-  schedule_case a = {"step:3:0.7", BRUTE_STEP, 3, 0.7, 0, 0};
-  run_kind(&a, 303, &stats);
-  schedule_case b = {"step:11:0.45", BRUTE_STEP, 11, 0.45, 0, 0};
-  run_kind(&b, 304, &stats);
-  schedule_case c = {"step:5:1", BRUTE_STEP, 5, 1.0, 0, 0}; /* F = 1: one long stage */
-  run_kind(&c, 305, &stats);
-  report(&stats);
-}
-
-static void test_exact_poly(void) {
-  error_stats stats = {0, 0};
-  schedule_case a = {"poly:4:0.75", BRUTE_POLY, 0, 0, 4.0, 0.75};
-  run_kind(&a, 404, &stats);
-  schedule_case b = {"poly:2.5:1", BRUTE_POLY, 0, 0, 2.5, 1.0};
-  run_kind(&b, 405, &stats);
-  schedule_case c = {"poly:10:0", BRUTE_POLY, 0, 0, 10.0, 0.0}; /* P = 0: constant */
-  run_kind(&c, 406, &stats);
-  report(&stats);
-}
-
-static void test_exact_file(void) {
-  error_stats stats = {0, 0};
-  schedule_case sc = {NULL, BRUTE_LIST, 0, 0, 0, 0};
-  run_kind(&sc, 505, &stats);
-  report(&stats);
-}
-
-/* The two-phase schedule of the quadratic model (horizon-dependent, phases from the walker). */
-static void test_exact_twophase(void) {
-  error_stats stats = {0, 0};
-  schedule_case a = {"twophase", BRUTE_TWOPHASE, 0, 0, 0, 0};
-  run_kind(&a, 606, &stats);
-  schedule_case b = {"twophase:20", BRUTE_TWOPHASE, 20, 0, 0, 0};
-  run_kind(&b, 607, &stats);
-  report(&stats);
+static void test_exact_kinds(void) {
+  for (size_t k = 0; k < sizeof exact_kinds / sizeof exact_kinds[0]; k++) {
+    const kind_row *row = &exact_kinds[k];
+    const int failed_before = rc_test_checks_failed_;
+    error_stats stats = {0, 0};
+    for (size_t c = 0; c < row->ncases; c++)
+      run_kind(&row->cases[c], row->seed + c, &stats);
+    printf("    %-10s %s", row->name, rc_test_checks_failed_ > failed_before ? "FAILED: " : "");
+    report(&stats);
+  }
 }
 
 /* A spectrum with exact zeros: G is singular although M < d when M exceeds the number of
@@ -945,12 +936,7 @@ static void test_progress_cancel(void) {
 
 int main(void) {
   TEST_MAIN_BEGIN();
-  RUN_TEST(test_exact_const);
-  RUN_TEST(test_exact_geometric);
-  RUN_TEST(test_exact_step);
-  RUN_TEST(test_exact_poly);
-  RUN_TEST(test_exact_file);
-  RUN_TEST(test_exact_twophase);
+  RUN_TEST(test_exact_kinds);
   RUN_TEST(test_exact_zero_eigenvalues);
   RUN_TEST(test_exact_duplicate_rows);
   RUN_TEST(test_unsorted_ns);
