@@ -15,6 +15,7 @@
 #include "riskcalc/sgd.h"
 #include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
+#include "riskcalc/tune.h"
 #include "riskcalc/version.h"
 
 #endif
