@@ -36,6 +36,19 @@ static int walk_pass_(const rc_schedule *s, uint64_t N, uint64_t lo, const uint6
   return st;
 }
 
+double rc_walk_steps(const rc_schedule *schedule, const uint64_t *Ns, size_t count) {
+  double s = 0, mx = 0;
+  for (size_t k = 0; k < count; k++) {
+    int dup = 0;
+    for (size_t j = 0; j < k; j++)
+      dup |= Ns[j] == Ns[k];
+    if (!dup)
+      s += (double)Ns[k];
+    mx = (double)Ns[k] > mx ? (double)Ns[k] : mx;
+  }
+  return rc_schedule_horizon_dependent(schedule) ? s : mx;
+}
+
 int rc_walk(const rc_schedule *schedule, const uint64_t *Ns, size_t count,
             const rc_walk_callbacks *cb, void *model, const rc_walk_options *options,
             rc_error *err) {
