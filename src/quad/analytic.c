@@ -64,13 +64,18 @@ static int check_domain(qmodel *q, rc_error *err) {
   return RC_SUCCESS;
 }
 
-static void exact_steps(qmodel *q, uint64_t n) {
+/* Iterates n steps. Returns the first coordinate whose mean jumped by more than half in one
+ * step (the closure's moments exploding), or M. */
+static size_t exact_steps(qmodel *q, uint64_t n) {
+  size_t jump = q->M;
   for (uint64_t k = 0; k < n; k++) {
     const double R = risk_of(q, q->x);
     for (size_t i = 0; i < q->M; i++) {
       double dx[3];
       double *xi = q->x + 3 * i;
       quad_moment_increment(&q->c[i], R, xi, dx);
+      if (!(fabs(dx[0]) <= 0.5 * xi[0]) && jump == q->M)
+        jump = i;
       xi[0] += dx[0];
       xi[1] += dx[1];
       xi[2] += dx[2];
@@ -78,6 +83,7 @@ static void exact_steps(qmodel *q, uint64_t n) {
   }
   q->t += n;
   q->stats->exact_steps += (double)n;
+  return jump;
 }
 
 /* Increment h, Jacobian J (row-major, J[r][c] = d h_r / d x_c) and dh/dR of coordinate i at
@@ -266,11 +272,17 @@ static int cb_advance(void *model, double gamma, uint64_t count, const rc_walk_p
       uint64_t n = q->opt->step_by_step ? count : (q->wait > 0 ? q->wait : count);
       if (n > count)
         n = count;
-      /* check the domain at least every 64 steps so a blow-up is caught while finite */
-      if (n > 64)
-        n = 64;
-      exact_steps(q, n);
+      /* check the domain after every step so a blow-up is caught while finite */
+      n = 1;
+      const size_t jump = exact_steps(q, n);
       count -= n;
+      if (jump < q->M)
+        return rc_error_set(err, RC_EDOMAIN,
+                            "the analytic closure broke down at step %llu: the mean of "
+                            "coordinate %zu jumped by more than half in one step (multiplicative "
+                            "noise rivals the drift: eta too large for the moment closure); use "
+                            "--method mc",
+                            (unsigned long long)q->t, jump + 1);
       if (q->wait > 0)
         q->wait = q->wait > n ? q->wait - n : 0;
       if ((st = check_domain(q, err)))
