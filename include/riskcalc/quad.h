@@ -53,14 +53,14 @@ typedef struct {
   double alpha;              /* exponent of the power / log-power law (default 2) */
   const double *lambda;      /* VALUES: d eigenvalues, finite and > 0 */
   rc_quad_target_kind target;
-  double beta;          /* TARGET_POWER: signal exponent (default 1.5) */
-  const double *wstar;  /* TARGET_VALUES: d values, finite and >= 0 */
-  double d;             /* dimension: a whole number (>= M), or INFINITY (default) for the
-                           power and log-power laws with the power target (then beta > 1) */
-  double v0;            /* initial v_i, finite and > 0 (default 0.1) */
+  double beta;             /* TARGET_POWER: signal exponent (default 1.5) */
+  const double *wstar;     /* TARGET_VALUES: d values, finite and >= 0 */
+  double d;                /* dimension: a whole number (>= M), or INFINITY (default) for the
+                              power and log-power laws with the power target (then beta > 1) */
+  double v0;               /* initial v_i, finite and > 0 (default 0.1) */
   const double *v0_values; /* optional: M initial values v_i (finite, > 0) instead of v0 */
-  double sigma2;        /* label noise variance, finite and >= 0 (default 0.1) */
-  size_t batch;         /* mini-batch size B >= 1 (default 1) */
+  double sigma2;           /* label noise variance, finite and >= 0 (default 0.1) */
+  size_t batch;            /* mini-batch size B >= 1 (default 1) */
 } rc_quad_spec;
 
 rc_quad_spec rc_quad_spec_default(void);
@@ -69,18 +69,18 @@ rc_quad_spec rc_quad_spec_default(void);
  * made by rc_quad_problem_alloc, released with rc_quad_problem_free. */
 typedef struct {
   size_t M;
-  double d;        /* as in the spec (INFINITY allowed) */
-  double *lambda;  /* lambda_1..lambda_M */
-  double *wstar;   /* w*_1..w*_M */
-  double *theta0;  /* initial theta_i = v_i^2 */
-  double approx;   /* sum_{i>M} lambda_i w*_i^2 (Hurwitz zeta tail for d = inf) */
-  double signal;   /* sum_{i<=M} lambda_i w*_i^2 */
+  double d;       /* as in the spec (INFINITY allowed) */
+  double *lambda; /* lambda_1..lambda_M */
+  double *wstar;  /* w*_1..w*_M */
+  double *theta0; /* initial theta_i = v_i^2 */
+  double approx;  /* sum_{i>M} lambda_i w*_i^2 (Hurwitz zeta tail for d = inf) */
+  double signal;  /* sum_{i<=M} lambda_i w*_i^2 */
   double sigma2;
   size_t batch;
   rc_spectrum_kind spectrum;
-  double alpha;    /* NaN for VALUES */
+  double alpha; /* NaN for VALUES */
   rc_quad_target_kind target;
-  double beta;     /* NaN for TARGET_VALUES */
+  double beta; /* NaN for TARGET_VALUES */
 } rc_quad_problem;
 
 /* Builds the problem of spec at model size M. Domain: M >= 1; M <= d; spectrum, target and
@@ -107,14 +107,15 @@ typedef struct {
 /* ---- analytic ---------------------------------------------------------------------------- */
 
 typedef struct {
-  double tol;          /* relative error allowed per block of the multi-step update
-                          (default 1e-3; the accepted state is Richardson-extrapolated, so the
-                          error is far below tol: docs/QUAD.md section 4 measures it) */
-  double domain_limit; /* the largest fluctuation ratio accepted (default 0.35, where the
-                          closure's measured error reaches about 1.5%): see rc_quad_analytic_curve */
-  int step_by_step;    /* 1: every step iterated exactly (the reference of the block update) */
-  double *theta_mean;  /* optional: count x M numbers, row k = E theta_i after Ts[k] */
-  double *theta_var;   /* optional: count x M numbers, row k = Var theta_i after Ts[k] */
+  double tol; /* relative error allowed per block of the multi-step update
+                 (default 1e-3; the accepted state is Richardson-extrapolated, so the
+                 error is far below tol: docs/QUAD.md section 4 measures it) */
+  double
+      domain_limit;   /* the largest fluctuation ratio accepted (default 0.35, where the
+                         closure's measured error reaches about 1.5%): see rc_quad_analytic_curve */
+  int step_by_step;   /* 1: every step iterated exactly (the reference of the block update) */
+  double *theta_mean; /* optional: count x M numbers, row k = E theta_i after Ts[k] */
+  double *theta_var;  /* optional: count x M numbers, row k = Var theta_i after Ts[k] */
   rc_progress_fn progress;
   void *progress_context;
 } rc_quad_analytic_options;
@@ -123,11 +124,11 @@ rc_quad_analytic_options rc_quad_analytic_options_default(void);
 
 /* Work done by the last analytic curve (for benchmarks and tests). */
 typedef struct {
-  double steps;        /* SGD steps covered */
-  double exact_steps;  /* steps iterated one by one */
-  double blocks;       /* accepted multi-step blocks */
-  double rejected;     /* blocks rejected by the error test */
-  double max_ratio;    /* largest fluctuation ratio met */
+  double steps;       /* SGD steps covered */
+  double exact_steps; /* steps iterated one by one */
+  double blocks;      /* accepted multi-step blocks */
+  double rejected;    /* blocks rejected by the error test */
+  double max_ratio;   /* largest fluctuation ratio met */
 } rc_quad_analytic_stats;
 
 /* The analytic risk after T steps for every T in Ts[0..count-1] (any order, each >= 1 and

@@ -10,8 +10,8 @@
 #include "quad/moments.h"
 #include "riskcalc/quad.h"
 
-#define P_MIN 5   /* shortest block: 2^5 steps (shorter runs are iterated) */
-#define P_MAX 60  /* longest block */
+#define P_MIN 5     /* shortest block: 2^5 steps (shorter runs are iterated) */
+#define P_MAX 60    /* longest block */
 #define FD_REL 1e-7 /* relative step of the finite-difference Jacobian */
 
 typedef struct {
@@ -55,11 +55,12 @@ static int check_domain(qmodel *q, rc_error *err) {
     if (ratio > q->stats->max_ratio)
       q->stats->max_ratio = ratio;
     if (ratio > limit)
-      return rc_error_set(err, RC_EDOMAIN,
-                          "the analytic closure leaves its domain at step %llu: coordinate %zu "
-                          "fluctuates with sd/max(mean, w*) = %.3g > %.3g (multiplicative noise "
-                          "rivals the drift: eta too large for the moment closure); use --method mc",
-                          (unsigned long long)q->t, i + 1, ratio, limit);
+      return rc_error_set(
+          err, RC_EDOMAIN,
+          "the analytic closure leaves its domain at step %llu: coordinate %zu "
+          "fluctuates with sd/max(mean, w*) = %.3g > %.3g (multiplicative noise "
+          "rivals the drift: eta too large for the moment closure); use --method mc",
+          (unsigned long long)q->t, i + 1, ratio, limit);
   }
   return RC_SUCCESS;
 }
@@ -93,8 +94,7 @@ static void linearise(const quad_coord *c, double R, const double *xi, double *h
                       double *hR) {
   quad_moment_increment(c, R, xi, h);
   const double m = xi[0], v = xi[1], s = xi[2];
-  const double steps[3] = {FD_REL * m, FD_REL * v,
-                           FD_REL * fmax(fabs(s), v * sqrt(v))};
+  const double steps[3] = {FD_REL * m, FD_REL * v, FD_REL * fmax(fabs(s), v * sqrt(v))};
   for (int col = 0; col < 3; col++) {
     double xp[3] = {m, v, s}, hp[3];
     const double dstep = steps[col] > 0 ? steps[col] : FD_REL * 1e-300;
@@ -387,7 +387,7 @@ int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *sc
       rc_error_set(err, RC_ENOMEM, "out of memory for %zu coordinates", M);
     goto done;
   }
-  double **slots[] = {&q.x,  &q.x0, &q.xf,  &q.xh,  &q.x2,   &q.h0,  &q.hR,
+  double **slots[] = {&q.x,  &q.x0,  &q.xf,  &q.xh,  &q.x2,   &q.h0,  &q.hR,
                       &q.Sh, &q.ShR, &q.ThR, &q.Sh1, &q.ShR1, &q.ThR1};
   for (size_t k = 0; k < sizeof slots / sizeof slots[0]; k++)
     *slots[k] = block + 3 * M * k;

@@ -19,7 +19,8 @@ double rc_quad_activation_time(const rc_quad_problem *p, size_t i, double eta) {
 int rc_quad_closed_curve(const rc_quad_problem *p, double eta, const uint64_t *Ts, size_t count,
                          rc_quad_closed_row *out, rc_error *err) {
   if (!p || !Ts || !out || count == 0)
-    return rc_error_set(err, RC_EINVAL, "problem, a non-empty list of T and the output are required");
+    return rc_error_set(err, RC_EINVAL,
+                        "problem, a non-empty list of T and the output are required");
   if (!(isfinite(eta) && eta > 0))
     return rc_error_set(err, RC_EINVAL, "step size eta must be finite and > 0 (got %g)", eta);
   for (size_t k = 0; k < count; k++)
@@ -68,7 +69,8 @@ rc_sgd_measure *rc_quad_linear_measure(const rc_quad_problem *p, rc_error *err) 
   for (size_t i = 0; i < p->M; i++)
     n += p->wstar[i] > 0;
   if (n == 0) {
-    rc_error_set(err, RC_EINVAL, "every w*_i is 0: the linearised Phase II has no moving coordinate");
+    rc_error_set(err, RC_EINVAL,
+                 "every w*_i is 0: the linearised Phase II has no moving coordinate");
     return NULL;
   }
   rc_sgd_measure *m = rc_sgd_measure_alloc(n, err);

@@ -22,10 +22,10 @@ typedef struct {
 } qmc_model;
 
 typedef struct {
-  double *v;  /* M */
-  double *x;  /* B x M */
-  double *r;  /* B */
-  double *g;  /* M */
+  double *v; /* M */
+  double *x; /* B x M */
+  double *r; /* B */
+  double *g; /* M */
 } qmc_ws;
 
 /* One run in progress: what the walker callbacks act on. */
@@ -173,8 +173,7 @@ int rc_quad_mc_curve(const rc_quad_problem *problem, const rc_schedule *schedule
   if (V == 0 || total == 0)
     return rc_error_set(err, RC_ENOMEM, "%zu runs x %zu horizons x %zu coordinates overflow", R,
                         count, M + 1);
-  qmc_model model = {problem, schedule, Ts, count, NULL,
-                     sqrt(problem->approx + problem->sigma2)};
+  qmc_model model = {problem, schedule, Ts, count, NULL, sqrt(problem->approx + problem->sigma2)};
   double *all = rc_alloc_doubles(total, err);
   double *mean = all ? rc_alloc_doubles(V, err) : NULL;
   double *se = mean ? rc_alloc_doubles(V, err) : NULL;

@@ -41,8 +41,7 @@ static int hzeta(double s, double q, double *out, rc_error *err) {
   gsl_sf_result r;
   int st = gsl_sf_hzeta_e(s, q, &r);
   if (st != GSL_SUCCESS || !isfinite(r.val))
-    return rc_error_set(err, RC_EINVAL, "Hurwitz zeta(%g, %g) failed: %s", s, q,
-                        gsl_strerror(st));
+    return rc_error_set(err, RC_EINVAL, "Hurwitz zeta(%g, %g) failed: %s", s, q, gsl_strerror(st));
   *out = r.val;
   return RC_SUCCESS;
 }
@@ -73,7 +72,8 @@ static int check_spec(const rc_quad_spec *s, size_t M, rc_error *err) {
   if (M == 0)
     return rc_error_set(err, RC_EINVAL, "model size M must be at least 1");
   const double d = s->d;
-  if (!(isinf(d) && d > 0) && !(isfinite(d) && d >= 1 && d == floor(d) && d <= 9.007199254740992e15))
+  if (!(isinf(d) && d > 0) &&
+      !(isfinite(d) && d >= 1 && d == floor(d) && d <= 9.007199254740992e15))
     return rc_error_set(err, RC_EINVAL, "d must be a whole number >= 1 or inf (got %g)", d);
   if ((double)M > d)
     return rc_error_set(err, RC_EINVAL, "model size M = %zu exceeds the dimension d = %.17g", M, d);
@@ -118,8 +118,9 @@ static int check_spec(const rc_quad_spec *s, size_t M, rc_error *err) {
       return rc_error_set(err, RC_EINVAL, "an explicit target has finite d (its length)");
     for (size_t i = 0; i < (size_t)d; i++)
       if (!(isfinite(s->wstar[i]) && s->wstar[i] >= 0))
-        return rc_error_set(err, RC_EINVAL, "target value w*_%zu is %g: each must be finite and >= 0",
-                            i + 1, s->wstar[i]);
+        return rc_error_set(err, RC_EINVAL,
+                            "target value w*_%zu is %g: each must be finite and >= 0", i + 1,
+                            s->wstar[i]);
     break;
   default:
     return rc_error_set(err, RC_EINVAL, "unknown target kind %d", (int)s->target);
@@ -162,8 +163,9 @@ rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *s, size_t M, rc_error
   p->target = s->target;
   p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
   for (size_t i = 0; i < M; i++) {
-    const double lam = s->spectrum == RC_SPECTRUM_VALUES ? s->lambda[i]
-                                                         : law_lambda(s->spectrum, s->alpha, (double)(i + 1));
+    const double lam = s->spectrum == RC_SPECTRUM_VALUES
+                           ? s->lambda[i]
+                           : law_lambda(s->spectrum, s->alpha, (double)(i + 1));
     if (!(isfinite(lam) && lam > 0)) {
       rc_error_set(err, RC_EINVAL, "eigenvalue %zu is %g (under- or overflow of the law)", i + 1,
                    lam);
@@ -171,7 +173,7 @@ rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *s, size_t M, rc_error
     }
     p->lambda[i] = lam;
     p->wstar[i] = s->target == RC_QUAD_TARGET_VALUES ? s->wstar[i]
-                                                      : sqrt(pow((double)(i + 1), -s->beta) / lam);
+                                                     : sqrt(pow((double)(i + 1), -s->beta) / lam);
     if (!isfinite(p->wstar[i])) {
       rc_error_set(err, RC_EINVAL, "target w*_%zu overflows", i + 1);
       goto fail;

@@ -46,10 +46,11 @@ static void compare(const mc_case *c, const uint64_t *Ts, size_t n, double *wors
     const double rel = fabs(an[k].risk - mc[k].risk) / mc[k].risk;
     const double z = fabs(an[k].risk - mc[k].risk) / mc[k].risk_se;
     if (verbose)
-      printf("  T %6llu analytic %.6f mc %.6f +- %.6f rel %.4f z %.2f | bias %.5f / %.5f +- %.5f var "
-             "%.5f / %.5f +- %.5f\n",
-             (unsigned long long)Ts[k], an[k].risk, mc[k].risk, mc[k].risk_se, rel, z, an[k].bias,
-             mc[k].bias, mc[k].bias_se, an[k].variance, mc[k].variance, mc[k].variance_se);
+      printf(
+          "  T %6llu analytic %.6f mc %.6f +- %.6f rel %.4f z %.2f | bias %.5f / %.5f +- %.5f var "
+          "%.5f / %.5f +- %.5f\n",
+          (unsigned long long)Ts[k], an[k].risk, mc[k].risk, mc[k].risk_se, rel, z, an[k].bias,
+          mc[k].bias, mc[k].bias_se, an[k].variance, mc[k].variance, mc[k].variance_se);
     /* bias and variance separately: 2% or 4 of their standard errors */
     CHECK(fabs(an[k].bias - mc[k].bias) <= fmax(0.02 * mc[k].bias, 4.0 * mc[k].bias_se));
     CHECK(fabs(an[k].variance - mc[k].variance) <=

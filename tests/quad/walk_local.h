@@ -4,6 +4,7 @@
 #ifndef RC_TEST_WALK_LOCAL_H
 #define RC_TEST_WALK_LOCAL_H
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
