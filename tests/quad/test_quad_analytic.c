@@ -8,7 +8,6 @@
 #include <gsl/gsl_integration.h>
 
 #include "quad/moments.h"
-#include "quad/walk_local.h"
 #include "rc_test.h"
 #include "riskcalc/quad.h"
 

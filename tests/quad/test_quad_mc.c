@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "quad/walk_local.h"
 #include "rc_test.h"
 #include "riskcalc/quad.h"
 

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "quad/walk_local.h"
 #include "rc_test.h"
 #include "riskcalc/fit.h"
 #include "riskcalc/quad.h"
