@@ -10,6 +10,7 @@
 #include "riskcalc/io.h"
 #include "riskcalc/mc.h"
 #include "riskcalc/measure.h"
+#include "riskcalc/quad.h"
 #include "riskcalc/rng.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
