@@ -8,6 +8,7 @@
 #include "riskcalc/fit.h"
 #include "riskcalc/io.h"
 #include "riskcalc/mc.h"
+#include "riskcalc/ridge.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/sketch.h"
