@@ -109,7 +109,8 @@ int rc_rf_curve(const rc_ridge *plan, const double *P, size_t nP, const double *
 
 /* The lambda in [lambda_lo, lambda_hi] (0 < lo < hi, finite) minimising the deterministic test
  * error at (n, P) (P = INFINITY: ridge): a scan of 64 log-spaced points, then GSL's Brent
- * minimiser on log lambda around the best one, to |d log lambda| <= 1e-8. *at_edge is set to 1
+ * minimiser on log lambda around the best one, to |d log lambda| <= 1e-6 (a minimum is only
+ * located to about the square root of the machine epsilon). *at_edge is set to 1
  * when the minimum is at an end of the interval (the optimum lies outside or at 0), else 0.
  * Since the deterministic gcv equals test, the GCV minimiser is the same lambda; the
  * Monte Carlo reports the empirical GCV per training set (rc_ridge_mc). Returns RC_SUCCESS,

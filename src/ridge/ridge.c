@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
-
+#include "core/minimize.h"
 #include "core/root.h"
 #include "ridge/ridge_sums.h"
 
@@ -308,5 +306,77 @@ int rc_rf_curve(const rc_ridge *plan, const double *P, size_t nP, const double *
           return rc_error_set(err, status, "P = %g, n = %g, lambda = %g: %s", P[k], n[i], lambda[j],
                               e.message);
       }
+  return RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- optimal lambda */
+
+typedef struct {
+  const rc_ridge *plan;
+  double P, n, sigma2;
+  rc_error *err;
+} opt_ctx;
+
+/* The deterministic test error at lambda = e^u. */
+static int test_at(double u, void *vp, double *value) {
+  const opt_ctx *c = vp;
+  const double lambda = exp(u);
+  if (isinf(c->P)) {
+    rc_ridge_row row;
+    const int status = rc_ridge_eval(c->plan, c->n, lambda, c->sigma2, &row, c->err);
+    *value = row.test;
+    return status;
+  }
+  rc_rf_row row;
+  const int status = rc_rf_eval(c->plan, c->P, c->n, lambda, c->sigma2, &row, c->err);
+  *value = row.test;
+  return status;
+}
+
+#define OPT_GRID 64
+
+int rc_ridge_optimal_lambda(const rc_ridge *plan, double P, double n, double sigma2,
+                            double lambda_lo, double lambda_hi, double *lambda_opt, int *at_edge,
+                            rc_error *err) {
+  if (!plan || !lambda_opt || !at_edge)
+    return rc_error_set(err, RC_EINVAL, "plan and outputs are required");
+  if (!(isfinite(lambda_lo) && isfinite(lambda_hi) && lambda_lo > 0 && lambda_lo < lambda_hi))
+    return rc_error_set(err, RC_EINVAL,
+                        "the lambda interval must satisfy 0 < lo < hi, both finite (got [%g, %g])",
+                        lambda_lo, lambda_hi);
+  if (!(P >= 1) || !(n >= 1) || isinf(n))
+    return rc_error_set(err, RC_EINVAL,
+                        "P must be >= 1 (or inf) and n finite and >= 1 (got %g, %g)", P, n);
+  opt_ctx c = {plan, P, n, sigma2, err};
+  const double u0 = log(lambda_lo), u1 = log(lambda_hi);
+  double u[OPT_GRID], f[OPT_GRID];
+  size_t best = 0;
+  for (size_t k = 0; k < OPT_GRID; k++) {
+    u[k] = k == OPT_GRID - 1 ? u1 : u0 + (u1 - u0) * (double)k / (OPT_GRID - 1);
+    const int status = test_at(u[k], &c, f + k);
+    if (status)
+      return status;
+    if (f[k] < f[best])
+      best = k;
+  }
+  if (best == 0 || best == OPT_GRID - 1) {
+    *lambda_opt = best == 0 ? lambda_lo : lambda_hi;
+    *at_edge = 1;
+    return RC_SUCCESS;
+  }
+  *at_edge = 0;
+  /* f[best] is the strict minimum of the grid among the earlier points and <= the later
+   * ones; a flat triple (equal neighbours) keeps the grid point */
+  if (!(f[best] < f[best - 1] && f[best] < f[best + 1])) {
+    *lambda_opt = exp(u[best]);
+    return RC_SUCCESS;
+  }
+  double umin, fmin;
+  const int status =
+      rc_min_brent(test_at, &c, u[best - 1], u[best], u[best + 1], f[best - 1], f[best],
+                   f[best + 1], 1e-6, 0.0, 200, "optimal lambda", &umin, &fmin, err);
+  if (status)
+    return status;
+  *lambda_opt = exp(umin);
   return RC_SUCCESS;
 }

@@ -314,6 +314,57 @@ static void test_zero_eigenvalues(void) {
   rc_prior_free(pr);
 }
 
+/* H = I, p_i = r2/d: ridge with lambda = sigma2 d / (n r2) is the posterior mean, optimal for
+ * every n; the minimiser finds it to 1e-6 (|d log lambda| <= 1e-8 requested; measured below
+ * 1e-7). Random features have their own optimum, and a minimum outside the interval is
+ * reported at its edge. */
+static void test_optimal_lambda(void) {
+  rc_error err = {0, ""};
+  const size_t d = 200;
+  double lam[200], p[200];
+  for (size_t i = 0; i < d; i++)
+    lam[i] = 1.0, p[i] = 1.3 / (double)d;
+  rc_spectrum *s = rc_spectrum_values_alloc(lam, d, &err);
+  rc_prior *pr = rc_prior_values_alloc(p, d, &err);
+  rc_ridge *r = rc_ridge_alloc_values(s, pr, &err);
+  const double ns[] = {50, 180, 700};
+  for (size_t k = 0; k < 3; k++) {
+    double opt;
+    int edge = -1;
+    CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, ns[k], 0.4, 1e-6, 1e3, &opt, &edge, &err),
+                 RC_SUCCESS);
+    CHECK(edge == 0);
+    CHECK_REL(opt, 0.4 * 200 / (ns[k] * 1.3), 1e-6);
+  }
+  double opt, lo_t, at_t, hi_t;
+  int edge;
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, 60, 100, 0.4, 1e-6, 1e3, &opt, &edge, &err), RC_SUCCESS);
+  CHECK(edge == 0);
+  rc_rf_row row;
+  rc_rf_eval(r, 60, 100, opt, 0.4, &row, &err);
+  at_t = row.test;
+  rc_rf_eval(r, 60, 100, opt * 1.01, 0.4, &row, &err);
+  hi_t = row.test;
+  rc_rf_eval(r, 60, 100, opt / 1.01, 0.4, &row, &err);
+  lo_t = row.test;
+  CHECK(at_t < lo_t && at_t < hi_t);
+  /* noiseless, n > d: the best lambda is 0, below any interval */
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 700, 0.0, 1e-6, 1e3, &opt, &edge, &err),
+               RC_SUCCESS);
+  CHECK(edge == 1 && opt == 1e-6);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 700, 0.1, 0, 1, &opt, &edge, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 700, 0.1, 2, 1, &opt, &edge, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, INFINITY, 0.1, 1, 2, &opt, &edge, &err),
+               RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, 0.5, 70, 0.1, 1, 2, &opt, &edge, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(NULL, INFINITY, 70, 0.1, 1, 2, &opt, &edge, &err),
+               RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 70, -0.1, 1, 2, &opt, &edge, &err), RC_EINVAL);
+  rc_ridge_free(r);
+  rc_spectrum_free(s);
+  rc_prior_free(pr);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_against_mpmath);
@@ -324,5 +375,6 @@ int main(void) {
   RUN_TEST(test_columns_and_curves);
   RUN_TEST(test_errors);
   RUN_TEST(test_zero_eigenvalues);
+  RUN_TEST(test_optimal_lambda);
   TEST_MAIN_END("test_ridge");
 }
