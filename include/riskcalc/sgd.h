@@ -19,6 +19,7 @@
 
 #include "riskcalc/cost.h"
 #include "riskcalc/error.h"
+#include "riskcalc/measure.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
@@ -27,22 +28,10 @@
 extern "C" {
 #endif
 
-/* A spectral measure of G with the signal it carries. Caller-owned plain struct. */
-typedef struct {
-  size_t n;           /* number of atoms */
-  double *mu;         /* atom locations: eigenvalues of G, >= 0 */
-  double *nu;         /* multiplicities (eigen-counts), > 0; they sum to at most M: zero
-                         eigenvalues of G may be left out (they carry no signal and never move),
-                         so a sketch with M > d stores min(M, d) atoms */
-  double *c0;         /* initial bias moment c_j(0) per unit multiplicity, >= 0 */
-  double M;           /* the model size M (reported in every row) */
-  double approx;      /* approximation error E_w Approx (>= 0) */
-  double signal;      /* total signal tr(H P) */
-  size_t rank;        /* number of atoms with mu_j > 0 (counted with multiplicity, rounded) */
-  int pseudo_inverse; /* 1 when G is singular and its pseudo-inverse defines v* */
-} rc_sgd_measure;
+/* The measure type of riskcalc/measure.h under its earlier name (same type). */
+typedef rc_measure rc_sgd_measure;
 
-/* Allocates a zeroed measure of n atoms (n >= 1). */
+/* rc_measure_alloc and rc_measure_free under their earlier names (same behaviour). */
 rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err);
 void rc_sgd_measure_free(rc_sgd_measure *measure);
 

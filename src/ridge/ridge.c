@@ -372,9 +372,10 @@ int rc_ridge_optimal_lambda(const rc_ridge *plan, double P, double n, double sig
     return RC_SUCCESS;
   }
   double umin, fmin;
+  const rc_min_options mo = {1e-6, 0.0, 200};
   const int status =
-      rc_min_brent(test_at, &c, u[best - 1], u[best], u[best + 1], f[best - 1], f[best],
-                   f[best + 1], 1e-6, 0.0, 200, "optimal lambda", &umin, &fmin, err);
+      rc_min_brent(test_at, &c, u[best - 1], f[best - 1], u[best], f[best], u[best + 1],
+                   f[best + 1], &mo, "optimal lambda", &umin, &fmin, err);
   if (status)
     return status;
   *lambda_opt = exp(umin);

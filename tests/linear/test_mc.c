@@ -547,6 +547,51 @@ static void test_progress_and_cancel(void) {
   problem_free(&pb);
 }
 
+/* rc_mc_cost: 2 M (reduced) or 1.5 M d (raw) per sample, times batch, steps and runs; the
+ * steps of a horizon-dependent schedule add up over the distinct N; resketch adds an SVD per
+ * run. rc_mc_options_check gives the reasons. */
+static void test_cost_and_check(void) {
+  rc_cost c;
+  rc_error err = {0, ""};
+  rc_mc_options o = rc_mc_options_default();
+  rc_schedule *cst = rc_schedule_parse("const", 0.1, NULL);
+  rc_schedule *geo = rc_schedule_parse("geometric", 0.1, NULL);
+  const uint64_t Ns[] = {1000, 100, 1000};
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 100.0 * 1000 * 2 * 8);
+  CHECK_STATUS(rc_mc_cost(8, 50, geo, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 100.0 * 1100 * 2 * 8);
+  o.mode = RC_MC_RAW;
+  o.batch = 4;
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 100.0 * 1000 * 4 * 1.5 * 50 * 8);
+  const double raw_bytes = c.bytes;
+  CHECK(raw_bytes > 8.0 * 8 * 50);
+  o.resketch = 1;
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates > 100.0 * 1000 * 4 * 1.5 * 50 * 8);
+  o = rc_mc_options_default();
+  o.runs = 1;
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_EINVAL);
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "2 runs") != NULL);
+  o = rc_mc_options_default();
+  o.sigma2 = -1;
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  o = rc_mc_options_default();
+  o.threads = -2;
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  o = rc_mc_options_default();
+  o.mode = (rc_mc_mode)7;
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  o = rc_mc_options_default();
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_mc_cost(0, 50, cst, Ns, 3, &o, &c, &err), RC_EINVAL);
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 0, &o, &c, &err), RC_EINVAL);
+  rc_schedule_free(cst);
+  rc_schedule_free(geo);
+}
+
 static void test_errors(void) {
   problem pb = problem_make(30, 1.5, -1, 7, 2);
   problem other = problem_make(31, 1.5, -1, 7, 2);
@@ -646,5 +691,6 @@ int main(void) {
   RUN_TEST(test_nonfinite_guard);
   RUN_TEST(test_progress_and_cancel);
   RUN_TEST(test_errors);
+  RUN_TEST(test_cost_and_check);
   TEST_MAIN_END("test_mc");
 }
