@@ -11,6 +11,7 @@
 #include "riskcalc/mc.h"
 #include "riskcalc/measure.h"
 #include "riskcalc/quad.h"
+#include "riskcalc/ridge.h"
 #include "riskcalc/rng.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
