@@ -6,120 +6,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "emit.h"
 #include "riskcalc/riskcalc.h"
 
 static const cli_option fit_options[] = {
-    {"x", "COLUMN", "the abscissa (for example N or M): a header name or a 1-based index"},
-    {"y", "COLUMN", "the quantity fitted (for example risk or excess)"},
+    {"x", "COLUMN", "the abscissa (for example N or M): a header name or a 1-based index",
+     CLI_ROLE_NONE},
+    {"y", "COLUMN", "the quantity fitted (for example risk or excess)", CLI_ROLE_NONE},
     {"se", "COLUMN",
      "standard errors of y (for example risk_se of a Monte Carlo table): "
-     "weighted fit, and intervals from the normal quantile (known noise)"},
+     "weighted fit, and intervals from the normal quantile (known noise)",
+     CLI_ROLE_NONE},
     {"se-relative", NULL,
      "take --se as relative weights only: rescale by the residual "
-     "variance and use the Student t quantile"},
+     "variance and use the Student t quantile",
+     CLI_ROLE_NONE},
     {"floor", "VALUE",
      "single fit: the known floor subtracted from y (default 0); with "
-     "--joint: hold E at VALUE instead of fitting it"},
+     "--joint: hold E at VALUE instead of fitting it",
+     CLI_ROLE_NONE},
     {"expect", "E",
      "expected exponent (e, or alpha with --joint): report whether it lies "
-     "in the interval; exit status 1 when it does not"},
-    {"level", "L", "confidence level of the intervals, in (0, 1) (default 0.95)"},
+     "in the interval; exit status 1 when it does not",
+     CLI_ROLE_NONE},
+    {"level", "L", "confidence level of the intervals, in (0, 1) (default 0.95)", CLI_ROLE_NONE},
     {"where", "COLUMN=VALUE",
      "use only the rows whose COLUMN equals VALUE (for example "
-     "M=64 to fit one curve of a grid)"},
+     "M=64 to fit one curve of a grid)",
+     CLI_ROLE_NONE},
     {"drop-nonpositive", NULL,
      "skip rows that cannot be fitted on log axes (x <= 0, "
      "x2 <= 0, or y - floor <= 0 for the single fit) instead of "
-     "refusing them; their number is reported"},
-    {"joint", NULL, "fit y = E + A x^-alpha + B x2^-beta by nonlinear least squares"},
-    {"x2", "COLUMN", "with --joint: the second abscissa"},
-    {"expect2", "E", "with --joint: expected beta (like --expect for alpha)"},
-    {"max-iter", "K", "with --joint: trust-region iterations allowed (default 500)"},
-    {"format", "FMT", "output format: tsv (default), csv or json"},
-    {"output", "FILE", "write the table to FILE atomically instead of standard output"},
+     "refusing them; their number is reported",
+     CLI_ROLE_NONE},
+    {"joint", NULL, "fit y = E + A x^-alpha + B x2^-beta by nonlinear least squares",
+     CLI_ROLE_NONE},
+    {"x2", "COLUMN", "with --joint: the second abscissa", CLI_ROLE_NONE},
+    {"expect2", "E", "with --joint: expected beta (like --expect for alpha)", CLI_ROLE_NONE},
+    {"max-iter", "K", "with --joint: trust-region iterations allowed (default 500)", CLI_ROLE_NONE},
+    {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
+    {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
 };
-#define N_FIT_OPTIONS (sizeof fit_options / sizeof fit_options[0])
+static const cli_group fit_groups[] = {CLI_GROUP(fit_options)};
 
-/* ---- reading a table with a header ---------------------------------------------------- */
+/* ---- reading a table with a header (through the library's reader, rc_io_scan) ---------- */
 
 typedef struct {
-  char *text;  /* the file, split in place */
-  char **name; /* ncols column names (NULL when the file has no header) */
-  size_t ncols;
-  char **cell;    /* nrows x ncols fields */
+  const char *path;
+  char *text; /* every field, NUL-terminated, one after the other */
+  size_t used, cap;
+  size_t *offset; /* of each field in text: the header's ncols (if any), then the rows' */
+  size_t noffsets, offcap;
   size_t *lineno; /* file line of each row */
-  size_t nrows;
+  size_t ncols, nrows;
+  int header;
+  char **name; /* ncols column names (NULL when the file has no header), into text */
+  char **cell; /* nrows x ncols fields, into text */
 } table;
 
 static void table_free(table *t) {
   free(t->text);
+  free(t->offset);
+  free(t->lineno);
   free(t->name);
   free(t->cell);
-  free(t->lineno);
   memset(t, 0, sizeof *t);
-}
-
-static char *trim(char *s) {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  size_t n = strlen(s);
-  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-    s[--n] = '\0';
-  if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-    s[n - 1] = '\0';
-    s++;
-  }
-  return s;
-}
-
-/* Number of fields of line: separated by every sep ('\t' or ','), or by runs of blanks when
- * sep is ' '. */
-static size_t count_fields(const char *line, char sep) {
-  size_t n = 0;
-  if (sep == ' ') {
-    for (const char *p = line; *p;) {
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (!*p)
-        break;
-      n++;
-      while (*p && *p != ' ' && *p != '\t')
-        p++;
-    }
-    return n;
-  }
-  for (const char *p = line; p; p = strchr(p, sep) ? strchr(p, sep) + 1 : NULL)
-    n++;
-  return n;
-}
-
-/* Splits line in place into its count_fields(line, sep) fields. */
-static void split(char *line, char sep, char **field) {
-  size_t n = 0;
-  if (sep == ' ') {
-    for (char *p = line;;) {
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (!*p)
-        break;
-      field[n++] = p;
-      while (*p && *p != ' ' && *p != '\t')
-        p++;
-      if (*p)
-        *p++ = '\0';
-    }
-    return;
-  }
-  for (char *p = line;;) {
-    char *end = strchr(p, sep);
-    if (end)
-      *end = '\0';
-    field[n++] = trim(p);
-    if (!end)
-      break;
-    p = end + 1;
-  }
 }
 
 static int is_number(const char *s) {
@@ -127,140 +78,94 @@ static int is_number(const char *s) {
   return rc_io_parse_double(s, &v, NULL) == RC_SUCCESS;
 }
 
-/* Reads path: '#' starts a comment, blank lines are skipped, the first remaining line is the
- * header (unless all its fields are numbers: then there is no header and columns are
- * addressed by index). Fields are separated by tabs if the first line has one, else by
- * commas if it has one, else by blanks. Prints the error and returns CLI_EXIT_BAD. */
-static int table_read(const char *path, table *t) {
-  memset(t, 0, sizeof *t);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    cli_error("cannot open '%s': %s", path, strerror(errno));
-    return CLI_EXIT_BAD;
-  }
-  size_t len = 0, cap = 0;
-  char chunk[65536];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (len + got + 1 > cap) {
-      size_t c = cap ? 2 * cap : sizeof chunk;
-      while (c < len + got + 1)
+/* Keeps the fields of one line. */
+static int keep(table *t, char **fields, size_t count) {
+  for (size_t k = 0; k < count; k++) {
+    const size_t n = strlen(fields[k]) + 1;
+    if (t->used + n > t->cap) {
+      size_t c = t->cap ? 2 * t->cap : 4096;
+      while (c < t->used + n)
         c *= 2;
       char *b = realloc(t->text, c);
-      if (!b) {
-        fclose(f);
-        cli_error("out of memory reading '%s'", path);
-        return CLI_EXIT_BAD;
-      }
+      if (!b)
+        return -1;
       t->text = b;
-      cap = c;
+      t->cap = c;
     }
-    memcpy(t->text + len, chunk, got);
-    len += got;
+    if (t->noffsets == t->offcap) {
+      size_t c = t->offcap ? 2 * t->offcap : 256;
+      size_t *b = realloc(t->offset, c * sizeof *b);
+      if (!b)
+        return -1;
+      t->offset = b;
+      t->offcap = c;
+    }
+    memcpy(t->text + t->used, fields[k], n);
+    t->offset[t->noffsets++] = t->used;
+    t->used += n;
   }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    cli_error("error reading '%s'", path);
-    return CLI_EXIT_BAD;
-  }
-  if (!t->text) {
-    cli_error("'%s' is empty", path);
-    return CLI_EXIT_BAD;
-  }
-  t->text[len] = '\0';
-  if (strlen(t->text) != len) {
-    cli_error("'%s' is not a text table (it contains a NUL byte)", path);
-    return CLI_EXIT_BAD;
-  }
+  return 0;
+}
 
-  char **tmp = NULL;
-  size_t tmpcap = 0, cellcap = 0, lineno = 0;
-  char sep = 0;
-  int status = CLI_EXIT_BAD;
-  for (char *line = t->text, *next; line; line = next) {
-    lineno++;
-    next = strchr(line, '\n');
-    if (next)
-      *next++ = '\0';
-    char *hash = strchr(line, '#');
-    if (hash)
-      *hash = '\0';
-    size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-      line[--n] = '\0';
-    char *start = line;
-    while (*start == ' ' || *start == '\t')
-      start++;
-    if (!*start)
-      continue;
-    if (!sep) {
-      if (*start == '{' || *start == '[') {
-        cli_error("%s:%zu: looks like JSON; fit reads TSV or CSV tables (write them with "
-                  "--format tsv or csv)",
-                  path, lineno);
-        goto done;
-      }
-      sep = strchr(start, '\t') ? '\t' : strchr(start, ',') ? ',' : ' ';
+/* The first line is the header unless all its fields are numbers (then there is no header
+ * and columns are addressed by index); every row has as many fields. */
+static int table_row(char **fields, size_t count, size_t line, void *context, rc_error *err) {
+  table *t = context;
+  if (t->ncols == 0) {
+    if (fields[0][0] == '{' || fields[0][0] == '[')
+      return rc_error_set(err, RC_EPARSE,
+                          "%s:%zu: looks like JSON; fit reads TSV or CSV tables (write them "
+                          "with --format tsv or csv)",
+                          t->path, line);
+    t->ncols = count;
+    int numeric = 1;
+    for (size_t k = 0; k < count && numeric; k++)
+      numeric = is_number(fields[k]);
+    if (!numeric) {
+      t->header = 1;
+      return keep(t, fields, count) ? rc_error_set(err, RC_ENOMEM, "out of memory") : 0;
     }
-    const size_t nf = count_fields(start, sep);
-    if (nf > tmpcap) {
-      char **b = realloc(tmp, nf * sizeof *b);
-      if (!b) {
-        cli_error("out of memory reading '%s'", path);
-        goto done;
-      }
-      tmp = b;
-      tmpcap = nf;
-    }
-    split(start, sep, tmp);
-    if (t->ncols == 0) {
-      t->ncols = nf;
-      int numeric = 1;
-      for (size_t k = 0; k < nf && numeric; k++)
-        numeric = is_number(tmp[k]);
-      if (!numeric) {
-        t->name = malloc(nf * sizeof *t->name);
-        if (!t->name) {
-          cli_error("out of memory reading '%s'", path);
-          goto done;
-        }
-        memcpy(t->name, tmp, nf * sizeof *t->name);
-        continue;
-      }
-    }
-    if (nf != t->ncols) {
-      cli_error("%s:%zu: %zu fields, but %s %zu", path, lineno, nf,
-                t->name ? "the header has" : "the first row has", t->ncols);
-      goto done;
-    }
-    if ((t->nrows + 1) * t->ncols > cellcap) {
-      size_t c = cellcap ? 2 * cellcap : 64 * t->ncols;
-      char **b = realloc(t->cell, c * sizeof *b);
-      size_t *l = realloc(t->lineno, (c / t->ncols + 1) * sizeof *l);
-      if (b)
-        t->cell = b;
-      if (l)
-        t->lineno = l;
-      if (!b || !l) {
-        cli_error("out of memory reading '%s'", path);
-        goto done;
-      }
-      cellcap = c;
-    }
-    memcpy(t->cell + t->nrows * t->ncols, tmp, t->ncols * sizeof *tmp);
-    t->lineno[t->nrows++] = lineno;
+  }
+  if (count != t->ncols)
+    return rc_error_set(err, RC_EPARSE, "%s:%zu: %zu fields, but %s %zu", t->path, line, count,
+                        t->header ? "the header has" : "the first row has", t->ncols);
+  size_t *l = realloc(t->lineno, (t->nrows + 1) * sizeof *l);
+  if (!l || keep(t, fields, count)) {
+    if (l)
+      t->lineno = l;
+    return rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", t->path);
+  }
+  t->lineno = l;
+  t->lineno[t->nrows++] = line;
+  return 0;
+}
+
+/* Reads a table (TSV, CSV or blank-separated, '#' comments; see rc_io_scan). Prints the error
+ * and returns CLI_EXIT_BAD, or 0. */
+static int table_read(const char *path, table *t) {
+  memset(t, 0, sizeof *t);
+  t->path = path;
+  rc_error err = {0, ""};
+  if (rc_io_scan(path, RC_IO_SPLIT_DETECT, table_row, t, &err)) {
+    cli_error("%s", err.message);
+    return CLI_EXIT_BAD;
   }
   if (t->nrows == 0) {
     cli_error("'%s' has no data rows", path);
-    goto done;
+    return CLI_EXIT_BAD;
   }
-  status = 0;
-done:
-  free(tmp);
-  if (status)
-    table_free(t);
-  return status;
+  t->name = t->header ? malloc(t->ncols * sizeof *t->name) : NULL;
+  t->cell = malloc(t->nrows * t->ncols * sizeof *t->cell);
+  if ((t->header && !t->name) || !t->cell) {
+    cli_error("out of memory reading '%s'", path);
+    return CLI_EXIT_BAD;
+  }
+  const size_t first = t->header ? t->ncols : 0;
+  for (size_t k = 0; k < first; k++)
+    t->name[k] = t->text + t->offset[k];
+  for (size_t k = first; k < t->noffsets; k++)
+    t->cell[k - first] = t->text + t->offset[k];
+  return 0;
 }
 
 /* Column by header name, else by 1-based index. Prints the error and returns -1. */
@@ -347,18 +252,6 @@ static void fit_row(fit_rows *rows, const char *name, double estimate, double se
   rows->value[k][3] = hi;
 }
 
-/* Writes the parameter table in the tool's formats (metadata, header row, rows at %.17g; a
- * missing value is nan in TSV/CSV and null in JSON). */
-static void fit_write(FILE *f, cli_format format, const cli_meta *meta, const fit_rows *rows,
-                      double level) {
-  char lo[32], hi[32];
-  snprintf(lo, sizeof lo, "lo%.10g", 100 * level);
-  snprintf(hi, sizeof hi, "hi%.10g", 100 * level);
-  const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
-  cli_table_write_labeled(f, format, meta, columns, FIT_COLUMNS, rows->name, &rows->value[0][0],
-                          rows->count);
-}
-
 /* ---- the command --------------------------------------------------------------------------- */
 
 typedef struct {
@@ -368,12 +261,13 @@ typedef struct {
   double *x, *y, *se, *x2;
   size_t n, dropped, total;
   cli_meta meta;
-  cli_format format;
+  cli_outputs out;
   double level;
 } fit_job;
 
 static void job_free(fit_job *j) {
   cli_meta_free(&j->meta);
+  cli_outputs_free(&j->out);
   table_free(&j->t);
   free(j->x);
   free(j->y);
@@ -531,12 +425,14 @@ static void meta_interval(cli_meta *meta, rc_fit_interval kind, double q, size_t
                  dof);
 }
 
-static int write_result(fit_job *j, const cli_args *args, const fit_rows *rows) {
-  cli_output out;
-  if (cli_output_open(&out, cli_get(args, "output")))
-    return CLI_EXIT_BAD;
-  fit_write(out.f, j->format, &j->meta, rows, j->level);
-  return cli_output_commit(&out);
+/* Writes the parameter table (a missing value is nan in TSV/CSV and null in JSON). */
+static int write_result(const fit_job *j, const fit_rows *rows) {
+  char lo[32], hi[32];
+  snprintf(lo, sizeof lo, "lo%.10g", 100 * j->level);
+  snprintf(hi, sizeof hi, "hi%.10g", 100 * j->level);
+  const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
+  const cli_table t = {columns, FIT_COLUMNS, rows->name, &rows->value[0][0], rows->count};
+  return cli_emit(&j->out, &j->meta, &t, NULL, NULL);
 }
 
 static int run_single(fit_job *j, const cli_args *args) {
@@ -589,7 +485,7 @@ static int run_single(fit_job *j, const cli_args *args) {
           exp(r.log_prefactor_lo), exp(r.log_prefactor_hi));
   fit_row(&rows, "log_prefactor", r.log_prefactor, r.log_prefactor_se, r.log_prefactor_lo,
           r.log_prefactor_hi);
-  if (write_result(j, args, &rows))
+  if (write_result(j, &rows))
     return CLI_EXIT_BAD;
   return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
 }
@@ -661,14 +557,14 @@ static int run_joint(fit_job *j, const cli_args *args) {
   fit_rows rows = {0};
   for (int k = 0; k < RC_FIT_NPARAM; k++)
     fit_row(&rows, rc_fit_param_name(k), r.value[k], r.se[k], r.lo[k], r.hi[k]);
-  if (write_result(j, args, &rows))
+  if (write_result(j, &rows))
     return CLI_EXIT_BAD;
   return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
 }
 
 int cmd_fit(int argc, char **argv, const char *command_line) {
   cli_args args;
-  if (cli_parse(fit_options, N_FIT_OPTIONS, 1, argc, argv, &args))
+  if (cli_parse(fit_groups, 1, 1, argc, argv, &args))
     return CLI_EXIT_BAD;
   if (args.help) {
     cli_print_help(
@@ -688,7 +584,7 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
         "errors. docs/FIT.md has the details. Exit status: 0 success, 1 an --expect/--expect2\n"
         "value lies outside its interval (the table is still written), 2 bad input or a fit\n"
         "that failed (including non-convergence, reported with its residual).",
-        fit_options, N_FIT_OPTIONS);
+        fit_groups, 1);
     return CLI_EXIT_OK;
   }
   if (args.npositional != 1) {
@@ -718,15 +614,17 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
   memset(&j, 0, sizeof j);
   j.path = args.positional[0];
   j.cse = j.cx2 = -1;
-  if (cli_parse_format(cli_get(&args, "format"), &j.format) ||
+  int status = CLI_EXIT_BAD;
+  j.out.output = cli_get(&args, "output");
+  cli_outputs_add_input(&j.out, NULL, j.path);
+  if (cli_parse_format(cli_get(&args, "format"), &j.out.format) ||
       cli_get_double(&args, "level", 0.95, &j.level))
-    return CLI_EXIT_BAD;
+    goto done;
   if (!(j.level > 0 && j.level < 1)) {
     cli_error("--level: %s is not in (0, 1)", cli_get(&args, "level"));
-    return CLI_EXIT_BAD;
+    goto done;
   }
-  int status = CLI_EXIT_BAD;
-  if (table_read(j.path, &j.t))
+  if (cli_outputs_check(&j.out) || table_read(j.path, &j.t))
     goto done;
   if ((j.cx = table_column(&j.t, j.path, "x", cli_get(&args, "x"))) < 0 ||
       (j.cy = table_column(&j.t, j.path, "y", cli_get(&args, "y"))) < 0 ||
