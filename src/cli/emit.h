@@ -36,7 +36,10 @@ typedef struct {
 } cli_target;
 
 /* The help of every --output option (the path rules of emit.h). */
-#define CLI_OUTPUT_HELP "write the table to FILE atomically instead of standard output"
+#define CLI_OUTPUT_HELP                                                                            \
+  "write the table to FILE instead of standard output: a regular file is replaced "                \
+  "atomically, a device or FIFO (/dev/null, /dev/stdout) written in place; a symbolic link "       \
+  "is followed (the file it names is written)"
 
 /* An input file of the run, which no output may overwrite. */
 typedef struct {

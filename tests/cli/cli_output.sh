@@ -46,6 +46,12 @@ same_rows() { [ -s "$1" ] && [ "$(grep -v '^#' <"$1")" = "$(grep -v '^#' <"$2")"
 
 "$R" linear $SMALL >fx_table.tsv 2>/dev/null
 
+# The path rules are stated where users look: every command's --help.
+for c in linear compare fit optimal; do
+  check "$c --help states the --output path rules" sh -c "'$R' $c --help | tr -s ' \n' ' ' |
+    grep -q 'a regular file is replaced atomically, a device or FIFO .* written in place; a symbolic link is followed'"
+done
+
 # ---------------------------------------------------------------- 1. figure names
 # plot_name LABEL NAME: --plot NAME must draw NAME (with NAME's .dat and .gp), run nothing,
 # and `gnuplot base.gp` must draw it again.
