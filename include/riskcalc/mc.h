@@ -35,7 +35,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskcalc/cost.h"
 #include "riskcalc/error.h"
+#include "riskcalc/rng.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
@@ -70,6 +72,11 @@ typedef struct {
 
 rc_mc_options rc_mc_options_default(void);
 
+/* Checks the options a simulation reads (liblinear style: the reason in err->message): mode
+ * known, runs >= 2, 1 <= batch <= 2^31, sigma2 finite and >= 0, threads >= 0. Returns
+ * RC_SUCCESS or RC_EINVAL. */
+int rc_mc_options_check(const rc_mc_options *options, rc_error *err);
+
 /* One row of a simulated risk curve. */
 typedef struct {
   uint64_t N;  /* SGD steps */
@@ -79,10 +86,15 @@ typedef struct {
   size_t runs; /* number of runs averaged */
 } rc_mc_risk;
 
-/* The 32-bit seed of run r's generator: fmix32(low 32 bits of splitmix64(seed) + r), where
- * fmix32 is MurmurHash3's finaliser. It is a bijection of the 32-bit sum, so the runs of one
- * seed get distinct generator seeds for r < 2^32. */
-uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run);
+/* The cost of simulating an M x d problem (options NULL: defaults): every sample costs about
+ * 2 M updates in reduced mode and 1.5 M d in raw mode (drawing x, then S x), times the batch
+ * size, the steps of one run (max N, or the sum of the distinct N for horizon-dependent
+ * schedules) and the runs; with resketch each run adds its SVD (about 4 M d min(M, d) + 10
+ * min(M, d)^3). bytes: the plan (d numbers per prior/spectrum array and the fixed sketch's
+ * factors) and one workspace per thread (threads = options->threads, or 1 when 0: multiply by
+ * the OpenMP thread count used). Returns RC_SUCCESS or RC_EINVAL. */
+int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+               const rc_mc_options *options, rc_cost *cost, rc_error *err);
 
 typedef struct rc_mc_plan rc_mc_plan; /* opaque */
 

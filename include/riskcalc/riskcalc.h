@@ -3,11 +3,14 @@
 #define RISKCALC_RISKCALC_H
 
 #include "riskcalc/closed.h"
+#include "riskcalc/cost.h"
 #include "riskcalc/deteq.h"
 #include "riskcalc/error.h"
 #include "riskcalc/fit.h"
 #include "riskcalc/io.h"
 #include "riskcalc/mc.h"
+#include "riskcalc/measure.h"
+#include "riskcalc/rng.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/sketch.h"

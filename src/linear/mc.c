@@ -9,9 +9,11 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <omp.h>
 
+#include "core/mc_runner.h"
+#include "core/rng.h"
 #include "core/util.h"
+#include "core/walker.h"
 #include "linear/sketch_svd.h"
 #include "riskcalc/sgd.h"
 
@@ -25,29 +27,6 @@
 #define MC_GEMM_MIN_ROWS ((size_t)4)
 /* Steps between progress reports and cancellation checks. */
 #define MC_PROGRESS_STEPS ((uint64_t)4096)
-
-/* OpenBLAS's thread control, when OpenBLAS is the BLAS linked (weak: absent otherwise). The
- * rounding of its threaded dgemv depends on the number of BLAS threads (measured with 0.3.21:
- * S x, S^T v and V^T h change in the last bits between 1 and 2 threads), and the runs are
- * parallel already, so the simulation and the plan's factorisation run BLAS on one thread
- * and restore the caller's setting afterwards. */
-extern void openblas_set_num_threads(int num_threads) __attribute__((weak));
-extern int openblas_get_num_threads(void) __attribute__((weak));
-
-/* Switches OpenBLAS to one thread; returns the previous count (0 when not OpenBLAS). */
-static int blas_serial_begin(void) {
-  if (!openblas_set_num_threads || !openblas_get_num_threads)
-    return 0;
-  const int previous = openblas_get_num_threads();
-  if (previous != 1)
-    openblas_set_num_threads(1);
-  return previous;
-}
-
-static void blas_serial_end(int previous) {
-  if (previous > 1)
-    openblas_set_num_threads(previous);
-}
 
 struct rc_mc_plan {
   rc_mc_mode mode;
@@ -97,27 +76,6 @@ rc_mc_options rc_mc_options_default(void) {
   o.sigma2 = 1.0;
   o.threads = 0;
   return o;
-}
-
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-/* MurmurHash3's 32-bit finaliser: a bijection of 32-bit words. */
-static uint32_t fmix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x85ebca6bU;
-  h ^= h >> 13;
-  h *= 0xc2b2ae35U;
-  h ^= h >> 16;
-  return h;
-}
-
-uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run) {
-  return fmix32((uint32_t)splitmix64(seed) + (uint32_t)run);
 }
 
 void rc_mc_plan_free(rc_mc_plan *plan) {
@@ -214,9 +172,7 @@ rc_mc_plan *rc_mc_plan_alloc(const rc_spectrum *spectrum, const rc_prior *prior,
   rc_sketch_svd *svd = rc_sketch_svd_alloc(M, d, err);
   if (!svd)
     goto fail;
-  const int blas_threads = blas_serial_begin();
   const int svd_status = rc_sketch_svd_compute(svd, sketch->S, p->sqrt_lambda, err);
-  blas_serial_end(blas_threads);
   if (svd_status) {
     rc_sketch_svd_free(svd);
     goto fail;
@@ -246,7 +202,8 @@ fail:
 
 /* One thread's workspace, allocated once per rc_mc_plan_run call. */
 typedef struct {
-  gsl_rng *rng, *saved;
+  gsl_rng *rng;       /* the run's generator (owned by the runner) */
+  gsl_rng *saved;     /* its state at the start of the first horizon */
   double *w;          /* d: w* */
   double *h;          /* d: H^1/2 w*, then scratch */
   double *X;          /* block x d (raw) */
@@ -264,10 +221,7 @@ typedef struct {
 static void work_free(mc_work *w) {
   if (!w)
     return;
-  if (w->rng)
-    gsl_rng_free(w->rng);
-  if (w->saved)
-    gsl_rng_free(w->saved);
+  rc_rng_free(w->saved);
   free(w->w);
   free(w->h);
   free(w->X);
@@ -300,10 +254,8 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
   const int raw = p->mode == RC_MC_RAW;
   const size_t width = raw ? M : r;
   const size_t rows = block_rows(raw ? d : r, batch);
-  w->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  w->saved = w->rng ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+  w->saved = rc_rng_alloc(err);
   if (!w->saved) {
-    rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
     work_free(w);
     return NULL;
   }
@@ -452,61 +404,93 @@ static void reduced_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
   rs->approx = s;
 }
 
-/* Shared state of one rc_mc_plan_run call. */
+/* What every run of one rc_mc_plan_run call shares (read-only during the runs). */
 typedef struct {
   const rc_mc_plan *plan;
   const rc_schedule *schedule;
   const uint64_t *Ns;
-  const size_t *order; /* indices of Ns by increasing N */
   size_t count;
   uint64_t N_max;
-  int per_horizon;
   rc_mc_options o;
-  double *risks;       /* runs x count */
-  uint64_t done_steps; /* progress (atomic) */
-  double total_steps;
-  int cancelled;   /* atomic */
-  size_t fail_min; /* lowest failed run so far (runs when none) */
-} mc_shared;
+} mc_model;
 
-/* A thread's first failure (its runs come in increasing order). */
+/* One run's walk over the schedule (the walker's model). */
 typedef struct {
+  const mc_model *model;
+  mc_work *w;
+  run_sketch rs;
+  double noise_sd;
   size_t run;
-  rc_error err;
-} mc_failure;
+  size_t passes; /* passes started */
+  double *risks; /* this run's risk per index of Ns */
+  rc_mc_tick *tick;
+} mc_walk;
 
-static int report_progress(mc_shared *sh, uint64_t steps) {
-#pragma omp atomic
-  sh->done_steps += steps;
-  int cancelled;
-#pragma omp atomic read
-  cancelled = sh->cancelled;
-  if (cancelled)
-    return 1;
-  if (sh->o.progress && omp_get_thread_num() == 0) {
-    uint64_t done;
-#pragma omp atomic read
-    done = sh->done_steps;
-    if (sh->o.progress(sh->o.progress_context, (double)done / sh->total_steps)) {
-#pragma omp atomic write
-      sh->cancelled = 1;
-      return 1;
-    }
-  }
-  return 0;
+static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
+  (void)horizon;
+  (void)err;
+  mc_walk *mw = ctx;
+  const rc_mc_plan *p = mw->model->plan;
+  /* every horizon of a horizon-dependent schedule sees the same data stream */
+  if (mw->passes++ > 0)
+    rc_rng_copy(mw->w->rng, mw->w->saved);
+  if (p->mode == RC_MC_RAW)
+    memset(mw->w->v, 0, p->M * sizeof(double));
+  else
+    for (size_t j = 0; j < mw->rs.rank; j++)
+      mw->w->v[j] = -mw->w->vstar[j];
+  return RC_SUCCESS;
 }
 
-/* Simulates run r; returns RC_SUCCESS or a status with err filled. */
-static int simulate_run(mc_shared *sh, mc_work *w, size_t r, rc_error *err) {
-  const rc_mc_plan *p = sh->plan;
+static int walk_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *pos,
+                        rc_error *err) {
+  (void)pos;
+  mc_walk *mw = ctx;
+  const mc_model *mm = mw->model;
+  if (mm->plan->mode == RC_MC_RAW)
+    raw_steps(mm->plan, mw->w, mw->rs.S, g, mm->o.batch, mw->noise_sd, steps);
+  else
+    reduced_steps(mm->plan, mw->w, &mw->rs, g, mm->o.batch, mw->noise_sd, steps);
+  if (rc_mc_tick_add(mw->tick, (double)steps))
+    return rc_error_set(err, RC_ECANCEL, "cancelled");
+  return RC_SUCCESS;
+}
+
+static int walk_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
+  mc_walk *mw = ctx;
+  const mc_model *mm = mw->model;
+  const double sigma2 = mm->o.sigma2;
+  const double risk = mm->plan->mode == RC_MC_RAW ? raw_risk(mm->plan, mw->w, mw->rs.S, sigma2)
+                                                  : reduced_risk(mw->w, &mw->rs, sigma2);
+  if (!isfinite(risk))
+    return rc_error_set(err, RC_EUNSTABLE,
+                        "the simulated risk of run %zu is not finite at N = %llu", mw->run,
+                        (unsigned long long)N);
+  mw->risks[index] = risk;
+  return RC_SUCCESS;
+}
+
+static void *runner_workspace_alloc(const void *model, rc_error *err) {
+  const mc_model *mm = model;
+  return work_alloc(mm->plan, mm->o.batch, err);
+}
+
+static void runner_workspace_free(void *workspace) {
+  work_free(workspace);
+}
+
+/* Run r: its sketch (with resketch), its w*, then the walk over the schedule. */
+static int run_walk(const mc_model *mm, mc_work *w, size_t r, gsl_rng *rng, double *values,
+                    rc_mc_tick *tick, rc_error *err) {
+  const rc_mc_plan *p = mm->plan;
   const size_t M = p->M, d = p->d;
   const int raw = p->mode == RC_MC_RAW;
-  gsl_rng_set(w->rng, rc_mc_run_seed(sh->o.seed, r));
-  run_sketch rs = {p->S, p->sigma, p->VT, p->rank, 0.0};
+  w->rng = rng;
+  mc_walk mw = {mm, w, {p->S, p->sigma, p->VT, p->rank, 0.0}, 0.0, r, 0, values, tick};
   if (p->resketch) {
     const double scale = 1.0 / sqrt((double)M);
     for (size_t k = 0; k < M * d; k++)
-      w->S[k] = gsl_ran_gaussian_ziggurat(w->rng, scale);
+      w->S[k] = gsl_ran_gaussian_ziggurat(rng, scale);
     int status = rc_sketch_svd_compute(w->svd, w->S, p->sqrt_lambda, err);
     if (status)
       return status;
@@ -517,61 +501,35 @@ static int simulate_run(mc_shared *sh, mc_work *w, size_t r, rc_error *err) {
     m.mu = w->mu;
     m.nu = p->ones;
     m.M = (double)M;
-    status = rc_sgd_check_stability(&m, sh->schedule, sh->N_max, sh->o.batch, err);
+    status = rc_sgd_check_stability(&m, mm->schedule, mm->N_max, mm->o.batch, err);
     if (status)
       return status;
-    rs.S = w->S;
-    rs.sigma = w->svd->sigma;
-    rs.VT = w->svd->VT;
-    rs.rank = w->svd->rank;
+    mw.rs.S = w->S;
+    mw.rs.sigma = w->svd->sigma;
+    mw.rs.VT = w->svd->VT;
+    mw.rs.rank = w->svd->rank;
   }
   for (size_t i = 0; i < d; i++)
-    w->w[i] = gsl_ran_gaussian_ziggurat(w->rng, p->sqrt_p[i]);
+    w->w[i] = gsl_ran_gaussian_ziggurat(rng, p->sqrt_p[i]);
   if (!raw)
-    reduced_target(p, w, &rs);
-  const double noise_sd = sqrt(sh->o.sigma2 + (raw ? 0.0 : rs.approx));
-  if (sh->per_horizon)
-    gsl_rng_memcpy(w->saved, w->rng);
-  double *row = sh->risks + r * sh->count;
-  size_t k = 0;
-  while (k < sh->count) {
-    const uint64_t horizon = sh->per_horizon ? sh->Ns[sh->order[k]] : sh->N_max;
-    if (sh->per_horizon && k > 0)
-      gsl_rng_memcpy(w->rng, w->saved); /* the same data stream for every horizon */
-    if (raw)
-      memset(w->v, 0, M * sizeof(double));
-    else
-      for (size_t j = 0; j < rs.rank; j++)
-        w->v[j] = -w->vstar[j];
-    uint64_t t = 0;
-    while (k < sh->count && (!sh->per_horizon || sh->Ns[sh->order[k]] == horizon)) {
-      const uint64_t target = sh->Ns[sh->order[k]];
-      while (t < target) {
-        uint64_t end = rc_schedule_stage_end(sh->schedule, t, horizon);
-        if (end > target)
-          end = target;
-        if (end - t > MC_PROGRESS_STEPS)
-          end = t + MC_PROGRESS_STEPS;
-        const double g = rc_schedule_gamma(sh->schedule, t, horizon);
-        if (raw)
-          raw_steps(p, w, rs.S, g, sh->o.batch, noise_sd, end - t);
-        else
-          reduced_steps(p, w, &rs, g, sh->o.batch, noise_sd, end - t);
-        if (report_progress(sh, end - t))
-          return rc_error_set(err, RC_ECANCEL, "cancelled");
-        t = end;
-      }
-      const double risk =
-          raw ? raw_risk(p, w, rs.S, sh->o.sigma2) : reduced_risk(w, &rs, sh->o.sigma2);
-      if (!isfinite(risk))
-        return rc_error_set(err, RC_EUNSTABLE,
-                            "the simulated risk of run %zu is not finite at N = %llu", r,
-                            (unsigned long long)target);
-      row[sh->order[k]] = risk;
-      k++;
-    }
-  }
-  return RC_SUCCESS;
+    reduced_target(p, w, &mw.rs);
+  mw.noise_sd = sqrt(mm->o.sigma2 + (raw ? 0.0 : mw.rs.approx));
+  if (rc_schedule_horizon_dependent(mm->schedule))
+    rc_rng_copy(w->saved, rng);
+  const rc_walk_callbacks cb = {walk_start, walk_advance, walk_record};
+  const rc_walk_options wo = {MC_PROGRESS_STEPS, NULL, NULL};
+  return rc_walk(mm->schedule, mm->Ns, mm->count, &cb, &mw, &wo, err);
+}
+
+static int simulate_run(const void *model, void *workspace, size_t r, gsl_rng *rng, double *values,
+                        rc_mc_tick *tick, rc_error *err) {
+  const mc_model *mm = model;
+  rc_error e = {0, ""};
+  const int status = run_walk(mm, workspace, r, rng, values, tick, &e);
+  /* a divergence with resketch belongs to that run's own sketch: say which run */
+  if (status == RC_EUNSTABLE && mm->plan->resketch)
+    return rc_error_set(err, status, "run %zu (its own sketch): %s", r, e.message);
+  return status ? rc_error_set(err, status, "%s", e.message) : RC_SUCCESS;
 }
 
 static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const uint64_t *Ns,
@@ -585,6 +543,25 @@ static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const
                         "options ask for mode %s%s but the plan was made for mode %s%s",
                         rc_mc_mode_name(o->mode), o->resketch ? " with resketch" : "",
                         rc_mc_mode_name(p->mode), p->resketch ? " with resketch" : "");
+  int status = rc_mc_options_check(o, err);
+  if (status)
+    return status;
+  if (rc_mul_size(o->runs, count) == 0)
+    return rc_error_set(err, RC_EINVAL, "%zu runs x %zu values of N overflow", o->runs, count);
+  status = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
+  if (status)
+    return status;
+  /* BLAS takes int dimensions. */
+  if (p->d > (size_t)1 << 31 || p->M > (size_t)1 << 31)
+    return rc_error_set(err, RC_EINVAL, "dimensions beyond 2^31 are not supported");
+  return RC_SUCCESS;
+}
+
+int rc_mc_options_check(const rc_mc_options *o, rc_error *err) {
+  if (!o)
+    return rc_error_set(err, RC_EINVAL, "options are required");
+  if (o->mode != RC_MC_RAW && o->mode != RC_MC_REDUCED)
+    return rc_error_set(err, RC_EINVAL, "unknown Monte Carlo mode %d", (int)o->mode);
   if (o->runs < 2)
     return rc_error_set(err, RC_EINVAL, "at least 2 runs are needed for a standard error (got %zu)",
                         o->runs);
@@ -597,29 +574,7 @@ static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const
                         o->sigma2);
   if (o->threads < 0)
     return rc_error_set(err, RC_EINVAL, "thread count must be >= 0 (got %d)", o->threads);
-  if (rc_mul_size(o->runs, count) == 0)
-    return rc_error_set(err, RC_EINVAL, "%zu runs x %zu values of N overflow", o->runs, count);
-  int checked = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
-  if (checked)
-    return checked;
-  /* BLAS takes int dimensions. */
-  if (p->d > (size_t)1 << 31 || p->M > (size_t)1 << 31)
-    return rc_error_set(err, RC_EINVAL, "dimensions beyond 2^31 are not supported");
   return RC_SUCCESS;
-}
-
-/* Insertion sort of indices by N (counts are small). */
-static void sort_by_N(size_t *order, const uint64_t *Ns, size_t count) {
-  for (size_t i = 0; i < count; i++)
-    order[i] = i;
-  for (size_t i = 1; i < count; i++) {
-    size_t v = order[i], j = i;
-    while (j > 0 && Ns[order[j - 1]] > Ns[v]) {
-      order[j] = order[j - 1];
-      j--;
-    }
-    order[j] = v;
-  }
 }
 
 int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint64_t *Ns,
@@ -629,16 +584,9 @@ int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint6
   int status = check_options(p, schedule, Ns, count, &o, out, err);
   if (status)
     return status;
-  mc_shared sh;
-  memset(&sh, 0, sizeof sh);
-  sh.plan = p;
-  sh.schedule = schedule;
-  sh.Ns = Ns;
-  sh.count = count;
-  sh.o = o;
-  sh.per_horizon = rc_schedule_horizon_dependent(schedule);
+  mc_model mm = {p, schedule, Ns, count, 0, o};
   for (size_t k = 0; k < count; k++)
-    sh.N_max = Ns[k] > sh.N_max ? Ns[k] : sh.N_max;
+    mm.N_max = Ns[k] > mm.N_max ? Ns[k] : mm.N_max;
   if (!p->resketch) {
     /* The same refusal as the exact engine, on the same eigenvalues. */
     rc_sgd_measure m;
@@ -647,118 +595,34 @@ int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint6
     m.mu = p->mu;
     m.nu = p->ones;
     m.M = (double)p->M;
-    status = rc_sgd_check_stability(&m, schedule, sh.N_max, o.batch, err);
+    status = rc_sgd_check_stability(&m, schedule, mm.N_max, o.batch, err);
     if (status)
       return status;
   }
-  /* Steps per run: max N, or the sum of the distinct horizons (geometric). */
-  double per_run = (double)sh.N_max;
-  if (sh.per_horizon) {
-    per_run = 0;
-    for (size_t k = 0; k < count; k++) {
-      int seen = 0;
-      for (size_t q = 0; q < k; q++)
-        seen |= Ns[q] == Ns[k];
-      per_run += seen ? 0.0 : (double)Ns[k];
-    }
+  double *mean = rc_alloc_doubles(count, err);
+  double *se = mean ? rc_alloc_doubles(count, err) : NULL;
+  if (!se) {
+    free(mean);
+    return RC_ENOMEM;
   }
-  sh.total_steps = per_run * (double)o.runs;
-
-  size_t *order = malloc(count * sizeof *order);
-  double *risks = run_risks ? run_risks : rc_alloc_doubles(rc_mul_size(o.runs, count), err);
-  int nthreads = o.threads > 0 ? o.threads : omp_get_max_threads();
-  if (nthreads < 1)
-    nthreads = 1;
-  if ((size_t)nthreads > o.runs)
-    nthreads = (int)o.runs;
-  mc_failure *failures = calloc((size_t)nthreads, sizeof *failures);
-  if (!order || !risks || !failures) {
-    status =
-        rc_error_set(err, RC_ENOMEM, "out of memory for %zu runs x %zu values of N", o.runs, count);
-    goto done;
-  }
-  sort_by_N(order, Ns, count);
-  sh.order = order;
-  sh.risks = risks;
-  sh.fail_min = o.runs;
-  for (int t = 0; t < nthreads; t++)
-    failures[t].run = o.runs;
-
-  const int blas_threads = blas_serial_begin();
-#pragma omp parallel num_threads(nthreads)
-  {
-    const int tid = omp_get_thread_num();
-    mc_failure *mine = &failures[tid];
-    rc_error alloc_err = {0, ""};
-    mc_work *w = work_alloc(p, o.batch, &alloc_err);
-#pragma omp for schedule(dynamic, 1)
-    for (size_t r = 0; r < o.runs; r++) {
-      size_t fail_min;
-      int cancelled;
-#pragma omp atomic read
-      fail_min = sh.fail_min;
-#pragma omp atomic read
-      cancelled = sh.cancelled;
-      /* Runs below the first failure still execute, so the failure reported is always the
-       * lowest-numbered one whatever the thread timing. */
-      if (cancelled || r > fail_min)
-        continue;
-      rc_error run_err = {0, ""};
-      int rs = w ? simulate_run(&sh, w, r, &run_err) : alloc_err.status;
-      if (rs == RC_ECANCEL)
-        continue;
-      if (rs) {
-        mine->run = r;
-        mine->err = w ? run_err : alloc_err;
-#pragma omp critical(rc_mc_fail)
-        {
-          if (r < sh.fail_min)
-            sh.fail_min = r;
-        }
-      }
-    }
-    work_free(w);
-  }
-  blas_serial_end(blas_threads);
-
-  if (sh.cancelled) {
-    status = rc_error_set(err, RC_ECANCEL, "cancelled");
-    goto done;
-  }
-  if (sh.fail_min < o.runs) {
-    for (int t = 0; t < nthreads; t++)
-      if (failures[t].run == sh.fail_min) {
-        const rc_error *e = &failures[t].err;
-        if (p->resketch && e->status == RC_EUNSTABLE)
-          status =
-              rc_error_set(err, e->status, "run %zu (its own sketch): %s", sh.fail_min, e->message);
-        else
-          status = rc_error_set(err, e->status, "%s", e->message);
-      }
-    goto done;
-  }
-  /* Mean and standard error, summed in run order: independent of the thread count. */
-  for (size_t k = 0; k < count; k++) {
-    double sum = 0;
-    for (size_t r = 0; r < o.runs; r++)
-      sum += risks[r * count + k];
-    const double mean = sum / (double)o.runs;
-    double ss = 0;
-    for (size_t r = 0; r < o.runs; r++) {
-      const double dev = risks[r * count + k] - mean;
-      ss += dev * dev;
-    }
+  const rc_mc_runner_callbacks cb = {runner_workspace_alloc, runner_workspace_free, simulate_run};
+  const rc_mc_runner_options ro = {o.runs,
+                                   o.seed,
+                                   o.threads,
+                                   count,
+                                   rc_walk_steps(schedule, Ns, count),
+                                   o.progress,
+                                   o.progress_context};
+  status = rc_mc_runner_run(&cb, &mm, &ro, run_risks, mean, se, err);
+  for (size_t k = 0; k < count && status == RC_SUCCESS; k++) {
     out[k].N = Ns[k];
     out[k].M = (double)p->M;
-    out[k].mean = mean;
-    out[k].se = sqrt(ss / ((double)o.runs - 1.0) / (double)o.runs);
+    out[k].mean = mean[k];
+    out[k].se = se[k];
     out[k].runs = o.runs;
   }
-done:
-  free(order);
-  if (!run_risks)
-    free(risks);
-  free(failures);
+  free(mean);
+  free(se);
   return status;
 }
 
@@ -774,4 +638,42 @@ int rc_mc_risk_curve(const rc_spectrum *spectrum, const rc_prior *prior, const r
   int status = rc_mc_plan_run(plan, schedule, Ns, count, options, out, NULL, e);
   rc_mc_plan_free(plan);
   return status;
+}
+
+int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+               const rc_mc_options *options, rc_cost *cost, rc_error *err) {
+  if (!cost)
+    return rc_error_set(err, RC_EINVAL, "output is required");
+  if (M == 0 || d == 0)
+    return rc_error_set(err, RC_EINVAL, "problem size M x d = %zu x %zu: both must be at least 1",
+                        M, d);
+  const rc_mc_options o = options ? *options : rc_mc_options_default();
+  int status = rc_mc_options_check(&o, err);
+  if (!status)
+    status = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
+  if (status)
+    return status;
+  const int raw = o.mode == RC_MC_RAW;
+  const double m = (double)M, dd = (double)d, r = m < dd ? m : dd;
+  const double per_M = raw ? dd * 1.5 : 2.0;
+  double updates =
+      (double)o.runs * rc_walk_steps(schedule, Ns, count) * (double)o.batch * per_M * m;
+  if (o.resketch)
+    updates += (double)o.runs * (4 * m * dd * r + 10 * r * r * r);
+  /* plan: spectrum, sqrt, prior, the fixed sketch (raw) or its factors (reduced) and the SVD
+   * made once; workspace: w*, scratch, a block of samples, the run's sketch with resketch */
+  const double rows =
+      fmin((double)o.batch, fmax(1.0, floor((double)MC_BLOCK_NUMBERS / (raw ? dd : r))));
+  double plan = 3 * dd + 2 * r;
+  if (!o.resketch)
+    plan += raw ? m * dd : r * dd + r;
+  double svd = 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r;
+  double work = 2 * dd + rows * (raw ? dd + m : r) + rows + 4 * (raw ? m : r);
+  if (o.resketch)
+    work += m * dd + r + svd;
+  const double threads = o.threads > 0 ? (double)o.threads : 1.0;
+  cost->updates = updates;
+  cost->bytes =
+      8 * (plan + (o.resketch ? 0 : svd) + threads * work) + (double)o.runs * (double)count * 8;
+  return RC_SUCCESS;
 }

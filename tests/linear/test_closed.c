@@ -78,7 +78,11 @@ static void test_rates(void) {
   }
   /* leading order: the closed forms follow the rates' slopes between the two N */
   const double slope_bias = log(rows[1].bias / rows[0].bias) / log(rows[1].T_eff / rows[0].T_eff);
-  CHECK_ABS(slope_bias, (1 - 2.0) / 1.5, 0.1);
+  printf("    bias ~ T_eff^%.5f between N = 1e3 and 1e5 (rate %.5f)\n", slope_bias,
+         (1 - 2.0) / 1.5);
+  /* measured: -0.69687, 0.030 from the rate (the sum is cut off at M = 1000 and approaches the
+   * power law slowly); the tolerance is that error, not a guess */
+  CHECK_ABS(slope_bias, (1 - 2.0) / 1.5, 0.035);
   rc_deteq_free(de);
   /* errors */
   law.prior = RC_PRIOR_ISOTROPIC;
