@@ -1,41 +1,27 @@
-/* What a linear job costs, checked before it runs. Each estimate is the engine's business and
- * lives in ONE function here until the library publishes it (riskcalc/cost.h:
- * rc_sgd_measure_from_sketch_cost, rc_sgd_curve_cost, rc_mc_cost). */
+/* What a linear job costs, asked of the library before it runs (riskcalc/cost.h): the tool
+ * holds no model of the engines, only the refusal limit RC_WORK_LIMIT and the machine's
+ * memory. */
 #include "linear_problem.h"
 
 #include <stdlib.h>
 
-/* Steps a run iterates: every horizon from the start, or once to the largest. */
-static double iterated_steps(const cli_problem *b) {
-  double steps = 0;
-  uint64_t N_max = 0;
-  for (size_t k = 0; k < b->nN; k++) {
-    steps += (double)b->Ns[k];
-    N_max = b->Ns[k] > N_max ? b->Ns[k] : N_max;
-  }
-  return rc_schedule_horizon_dependent(b->schedule) ? steps : (double)N_max;
-}
-
-/* runs x steps x batch x cost_per_M x M, summed over the model sizes. */
-static double work(const linear_problem *p, double runs, double cost_per_M) {
-  const double steps = iterated_steps(&p->base);
-  double total = 0;
-  for (size_t m = 0; m < p->nM; m++)
-    total += runs * steps * (double)p->base.batch * cost_per_M * (double)p->Ms[m];
-  return total;
+static int cost_error(const linear_problem *p, size_t m, const rc_error *err) {
+  cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err->message);
+  return CLI_EXIT_BAD;
 }
 
 int linear_check_memory(const linear_problem *p, uint64_t d) {
   const size_t physical = rc_physical_memory();
-  for (size_t k = 0; k < p->nM; k++) {
-    const uint64_t M = p->Ms[k];
-    const size_t bytes = rc_sketch_bytes((size_t)M, (size_t)d);
-    /* The engine holds S, S H^1/2 and the right singular vectors: about 3 copies. */
-    if (bytes == 0 || (physical && bytes > physical / 3)) {
-      cli_error("M = %llu, d = %llu does not fit in memory: the exact method needs about "
-                "%.3g GiB for the sketch and its SVD, this machine has %.3g GiB",
-                (unsigned long long)M, (unsigned long long)d,
-                3.0 * 8.0 * (double)M * (double)d / 1073741824.0, (double)physical / 1073741824.0);
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost cost;
+    const int status = rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], (size_t)d, &cost, &err);
+    if (status || (physical && cost.bytes > (double)physical)) {
+      cli_error("M = %llu, d = %llu does not fit in memory: the sketch and its SVD need %s%.3g "
+                "GiB, this machine has %.3g GiB",
+                (unsigned long long)p->Ms[m], (unsigned long long)d, status ? "more than " : "",
+                status ? 1.8e19 / 1073741824.0 : cost.bytes / 1073741824.0,
+                (double)physical / 1073741824.0);
       return CLI_EXIT_BAD;
     }
   }
@@ -43,18 +29,38 @@ int linear_check_memory(const linear_problem *p, uint64_t d) {
 }
 
 int linear_check_iterated(const linear_problem *p, const char *what) {
-  /* Steps are iterated one by one when no stage jump applies: under a poly schedule (the step
-   * changes every step) or for more moving atoms than the jumps take (4096, sgd.h); the
-   * analytic measures have fewer atoms than M. */
-  int iterated = rc_schedule_get_kind(p->base.schedule) == RC_SCHEDULE_POLY;
-  for (size_t m = 0; m < p->nM && p->use != LINEAR_ANALYTIC; m++)
-    iterated |= p->Ms[m] > 4096;
-  return iterated ? cli_check_work(work(p, 1.0, 3.0), what) : 0;
+  const cli_problem *b = &p->base;
+  rc_sgd_options opt = rc_sgd_options_default();
+  opt.batch = b->batch;
+  opt.sigma2 = b->sigma2;
+  double work = 0;
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost svd = {0, 0}, curve;
+    /* The measure has at most M atoms (and at most d for a sketch): the SVD, then the curve. */
+    size_t atoms = (size_t)p->Ms[m];
+    if (p->use != LINEAR_ANALYTIC) {
+      const size_t d = b->spectrum->d;
+      atoms = atoms < d ? atoms : d;
+      if (rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], d, &svd, &err))
+        return cost_error(p, m, &err);
+    }
+    if (rc_sgd_curve_cost(atoms, b->schedule, b->Ns, b->nN, &opt, &curve, &err))
+      return cost_error(p, m, &err);
+    work += svd.updates + curve.updates;
+  }
+  return cli_check_work(work, what);
 }
 
 int linear_check_mc(const linear_problem *p, const rc_mc_options *o) {
-  /* Every simulated sample costs about M updates in reduced mode and (M + 1) d in raw mode
-   * (drawing x, then S x). */
-  const double per_M = o->mode == RC_MC_RAW ? (double)p->base.spectrum->d * 1.5 : 2.0;
-  return cli_check_work(work(p, (double)o->runs, per_M), "--N, --runs, --M or --batch");
+  const cli_problem *b = &p->base;
+  double work = 0;
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost cost;
+    if (rc_mc_cost((size_t)p->Ms[m], b->spectrum->d, b->schedule, b->Ns, b->nN, o, &cost, &err))
+      return cost_error(p, m, &err);
+    work += cost.updates;
+  }
+  return cli_check_work(work, "--N, --runs, --M or --batch");
 }

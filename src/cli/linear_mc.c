@@ -34,13 +34,24 @@ int linear_mc_check_args(const cli_args *args, const char *method) {
   return 0;
 }
 
+/* The library decides which values are valid (rc_mc_options_check); each option is checked
+ * alone so that the message names it. */
+static int check_option(const char *name, const rc_mc_options *alone) {
+  rc_error err = {0, ""};
+  if (rc_mc_options_check(alone, &err)) {
+    cli_error("--%s: %s", name, err.message);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
 int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
   const cli_args *args = p->args;
   cli_problem *b = &p->base;
   rc_error err = {0, ""};
   *o = rc_mc_options_default();
   uint64_t runs;
-  if (cli_get_uint(args, "runs", 2, (uint64_t)1 << 40, 100, &runs))
+  if (cli_get_uint(args, "runs", 0, (uint64_t)1 << 40, 100, &runs))
     return CLI_EXIT_BAD;
   if (cli_has(args, "mc-mode") && rc_mc_mode_parse(cli_get(args, "mc-mode"), &o->mode, &err)) {
     cli_error("--mc-mode: %s", err.message);
@@ -52,7 +63,12 @@ int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
   o->batch = b->batch;
   o->sigma2 = b->sigma2;
   o->threads = 0; /* OpenMP's default; the output does not depend on it */
-  if (linear_check_mc(p, o))
+  rc_mc_options runs_alone = rc_mc_options_default(), batch_alone = runs_alone;
+  runs_alone.runs = o->runs;
+  batch_alone.batch = o->batch;
+  if (check_option("runs", &runs_alone) ||
+      check_option(cli_role_name(args, CLI_ROLE_BATCH), &batch_alone) ||
+      check_option("runs, --mc-mode, --batch, --sigma2", o) || linear_check_mc(p, o))
     return CLI_EXIT_BAD;
   if (o->mode == RC_MC_RAW)
     cli_meta_add(&b->meta, "mc mode",

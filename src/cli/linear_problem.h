@@ -47,14 +47,16 @@ void linear_problem_free(linear_problem *p);
  * M). Prints the error and returns NULL on failure. */
 rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M);
 
-/* Engine costs the tool checks before running (linear_cost.c); each refuses what cannot run
- * (message printed, CLI_EXIT_BAD), else 0. */
-/* An M x d sketch and its SVD must fit in memory, for every M of p (d: the dimension). */
+/* What a job costs, asked of the library (riskcalc/cost.h) before it runs (linear_cost.c);
+ * each refuses what cannot run (message printed, CLI_EXIT_BAD), else returns 0. */
+/* An M x d sketch and its SVD (rc_sgd_measure_from_sketch_cost) must fit in the machine's
+ * memory, for every M of p (d: the dimension). */
 int linear_check_memory(const linear_problem *p, uint64_t d);
-/* Steps the recursion must iterate one by one (no stage jump applies) within the work limit;
- * what names the knobs to turn. */
+/* The SVDs and the risk curves (rc_sgd_curve_cost, which knows which stages are jumped) within
+ * RC_WORK_LIMIT; what names the knobs to turn. */
 int linear_check_iterated(const linear_problem *p, const char *what);
-/* The Monte Carlo simulation of every (M, N) of p with options o within the work limit. */
+/* The Monte Carlo simulation of every (M, N) of p with options o (rc_mc_cost) within
+ * RC_WORK_LIMIT. */
 int linear_check_mc(const linear_problem *p, const rc_mc_options *o);
 
 /* The columns of a risk table: N M approx bias variance excess risk. */

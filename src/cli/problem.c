@@ -78,7 +78,7 @@ int cli_problem_parse(const cli_args *args, cli_problem *p) {
   p->gamma_given = cli_role_value(args, CLI_ROLE_GAMMA) != NULL;
   uint64_t batch;
   if (get_double(p, CLI_ROLE_GAMMA, 0.1, &p->gamma) ||
-      get_uint(p, CLI_ROLE_BATCH, 1, (uint64_t)1 << 32, 1, &batch) ||
+      get_uint(p, CLI_ROLE_BATCH, 0, (uint64_t)1 << 32, 1, &batch) ||
       get_double(p, CLI_ROLE_SIGMA2, 1.0, &p->sigma2))
     return CLI_EXIT_BAD;
   p->batch = (size_t)batch;
@@ -210,16 +210,27 @@ int cli_problem_check_horizons(cli_problem *p, const char *example) {
   return 0;
 }
 
+/* The library decides which batch and noise are valid (rc_sgd_options_check); each option is
+ * checked alone so that the message names it. */
+static int check_sgd_option(const cli_problem *p, cli_role role) {
+  rc_error err = {0, ""};
+  rc_sgd_options o = rc_sgd_options_default();
+  if (role == CLI_ROLE_BATCH)
+    o.batch = p->batch;
+  else
+    o.sigma2 = p->sigma2;
+  return rc_sgd_options_check(&o, &err) ? role_error(p, role, &err) : 0;
+}
+
 int cli_problem_check_training(cli_problem *p) {
   rc_error err = {0, ""};
+  /* Named here: the schedule's own check would blame --schedule. */
   if (!(p->gamma > 0)) {
     cli_error("--%s must be > 0 (got %g)", name_of(p, CLI_ROLE_GAMMA), p->gamma);
     return CLI_EXIT_BAD;
   }
-  if (!(p->sigma2 >= 0)) {
-    cli_error("--%s must be >= 0 (got %g)", name_of(p, CLI_ROLE_SIGMA2), p->sigma2);
+  if (check_sgd_option(p, CLI_ROLE_BATCH) || check_sgd_option(p, CLI_ROLE_SIGMA2))
     return CLI_EXIT_BAD;
-  }
   const char *schedule = name_of(p, CLI_ROLE_SCHEDULE);
   p->schedule = rc_schedule_parse(p->schedule_spec, p->gamma, &err);
   if (!p->schedule)
@@ -275,14 +286,11 @@ void cli_problem_describe_training(cli_problem *p) {
   cli_meta_add(&p->meta, "sigma2", "%.17g", p->sigma2);
 }
 
-/* The limit also becomes the library's RC_WORK_LIMIT (riskcalc/cost.h). */
-#define WORK_LIMIT 1e14
-
 int cli_check_work(double work, const char *what) {
-  if (work <= WORK_LIMIT)
+  if (work <= RC_WORK_LIMIT)
     return 0;
   cli_error("this job needs about %.2g elementary updates, more than the %.0e (about a day at "
             "1e9 per second) riskcalc accepts in one run; reduce %s",
-            work, WORK_LIMIT, what);
+            work, RC_WORK_LIMIT, what);
   return CLI_EXIT_BAD;
 }
