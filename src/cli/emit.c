@@ -204,10 +204,8 @@ static char *render(const cli_outputs *o, const cli_meta *meta, const cli_table 
   return text;
 }
 
-static int write_temp(const cli_target *t, const char *text, size_t len) {
-  int fd;
-  if (cli_temp_create(t->target, &fd) < 0)
-    return CLI_EXIT_BAD;
+/* Writes the bytes to fd and closes it; close reports a deferred write error. */
+static int write_close(int fd, const cli_target *t, const char *text, size_t len) {
   const int bad = cli_write_all(fd, text, len) != 0;
   const int e = errno;
   if (close(fd) != 0 || bad) {
@@ -217,8 +215,13 @@ static int write_temp(const cli_target *t, const char *text, size_t len) {
   return 0;
 }
 
+static int write_temp(const cli_target *t, const char *text, size_t len) {
+  int fd;
+  return cli_temp_create(t->target, &fd) < 0 ? CLI_EXIT_BAD : write_close(fd, t, text, len);
+}
+
 /* A device or FIFO is opened only now, when the bytes are ready (a FIFO blocks until it has a
- * reader); close reports a deferred write error. */
+ * reader). */
 static int write_stream(const cli_target *t, const char *text, size_t len) {
   if (t->kind == CLI_TARGET_FD) {
     if (t->fd == 1)
@@ -237,13 +240,7 @@ static int write_stream(const cli_target *t, const char *text, size_t len) {
     cli_error("cannot open '%s': %s", t->path, strerror(errno));
     return CLI_EXIT_BAD;
   }
-  const int bad = cli_write_all(fd, text, len) != 0;
-  const int e = errno;
-  if (close(fd) != 0 || bad) {
-    cli_error("cannot write '%s': %s", t->path, strerror(bad ? e : errno));
-    return CLI_EXIT_BAD;
-  }
-  return 0;
+  return write_close(fd, t, text, len);
 }
 
 int cli_emit(const cli_outputs *o, const cli_meta *meta, const cli_table *t,

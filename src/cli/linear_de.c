@@ -56,6 +56,16 @@ static void describe_plan(linear_problem *p, const rc_deteq *de) {
                  rc_deteq_cutoff(de));
 }
 
+/* The plan for the largest M of p, recorded in the header with the method's description. */
+static rc_deteq *described_plan(linear_problem *p, const char *method) {
+  rc_deteq *de = make_plan(p, (double)largest(p->Ms, p->nM));
+  if (de) {
+    cli_meta_add(&p->base.meta, "method", "%s", method);
+    describe_plan(p, de);
+  }
+  return de;
+}
+
 int linear_de_run(linear_problem *p) {
   cli_problem *b = &p->base;
   if (linear_check_iterated(p, "--N or --M, or use a piecewise-constant schedule"))
@@ -69,15 +79,12 @@ int linear_de_run(linear_problem *p) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
-  de = make_plan(p, (double)largest(p->Ms, p->nM));
+  de = described_plan(p, "de: sketch-averaged deterministic equivalent; the eigenvalue and "
+                         "signal measures of G by Stieltjes inversion of the resolvent equation, "
+                         "discretised by adaptive Gauss-Legendre panels, run through the exact "
+                         "second-moment recursion (docs/DETEQ.md)");
   if (!de)
     goto done;
-  cli_meta_add(&b->meta, "method",
-               "de: sketch-averaged deterministic equivalent; the eigenvalue and signal "
-               "measures of G by Stieltjes inversion of the resolvent equation, discretised by "
-               "adaptive Gauss-Legendre panels, run through the exact second-moment recursion "
-               "(docs/DETEQ.md)");
-  describe_plan(p, de);
   cli_progress progress;
   cli_progress_init(&progress, "linear de");
   for (size_t m = 0; m < p->nM; m++) {
@@ -170,17 +177,15 @@ int linear_closed_run(linear_problem *p) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
-  de = make_plan(p, (double)largest(p->Ms, p->nM));
+  de = described_plan(
+      p, "closed: leading-order forms with unit constants, N_eff = ceil(N / log2 N), "
+         "T_eff = N_eff gamma; approx = E Approx from kappa; bias = sum_{i<=M} "
+         "lambda_i p_i exp(-2 T_eff lambda_i); variance = (sigma2 + approx) D_eff / "
+         "(N_eff batch); D_eff = k* + T_eff^2 sum_{k*<i<=M} lambda_i^2, k* = #{i <= M: "
+         "lambda_i T_eff >= 1}; rates M^(1-b), T_eff^((1-b)/a), min(M, T_eff^(1/a)) / "
+         "N_eff (power law only, else nan) (docs/DETEQ.md)");
   if (!de)
     goto done;
-  cli_meta_add(&b->meta, "method",
-               "closed: leading-order forms with unit constants, N_eff = ceil(N / log2 N), "
-               "T_eff = N_eff gamma; approx = E Approx from kappa; bias = sum_{i<=M} "
-               "lambda_i p_i exp(-2 T_eff lambda_i); variance = (sigma2 + approx) D_eff / "
-               "(N_eff batch); D_eff = k* + T_eff^2 sum_{k*<i<=M} lambda_i^2, k* = #{i <= M: "
-               "lambda_i T_eff >= 1}; rates M^(1-b), T_eff^((1-b)/a), min(M, T_eff^(1/a)) / "
-               "N_eff (power law only, else nan) (docs/DETEQ.md)");
-  describe_plan(p, de);
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
     if (rc_closed_curve(de, (double)p->Ms[m], b->Ns, b->nN, b->gamma, b->batch, b->sigma2, rows,
