@@ -1,12 +1,11 @@
 /* riskcalc fit: power-law exponents with confidence intervals from a table (docs/FIT.md). */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
+#include "fit_table.h"
 #include "riskcalc/riskcalc.h"
 
 static const cli_option fit_options[] = {
@@ -49,188 +48,6 @@ static const cli_option fit_options[] = {
 };
 static const cli_group fit_groups[] = {CLI_GROUP(fit_options)};
 
-/* ---- reading a table with a header (through the library's reader, rc_io_scan) ---------- */
-
-typedef struct {
-  const char *path;
-  char *text; /* every field, NUL-terminated, one after the other */
-  size_t used, cap;
-  size_t *offset; /* of each field in text: the header's ncols (if any), then the rows' */
-  size_t noffsets, offcap;
-  size_t *lineno; /* file line of each row */
-  size_t ncols, nrows;
-  int header;
-  char **name; /* ncols column names (NULL when the file has no header), into text */
-  char **cell; /* nrows x ncols fields, into text */
-} table;
-
-static void table_free(table *t) {
-  free(t->text);
-  free(t->offset);
-  free(t->lineno);
-  free(t->name);
-  free(t->cell);
-  memset(t, 0, sizeof *t);
-}
-
-static int is_number(const char *s) {
-  double v;
-  return rc_io_parse_double(s, &v, NULL) == RC_SUCCESS;
-}
-
-/* Keeps the fields of one line. */
-static int keep(table *t, char **fields, size_t count) {
-  for (size_t k = 0; k < count; k++) {
-    const size_t n = strlen(fields[k]) + 1;
-    if (t->used + n > t->cap) {
-      size_t c = t->cap ? 2 * t->cap : 4096;
-      while (c < t->used + n)
-        c *= 2;
-      char *b = realloc(t->text, c);
-      if (!b)
-        return -1;
-      t->text = b;
-      t->cap = c;
-    }
-    if (t->noffsets == t->offcap) {
-      size_t c = t->offcap ? 2 * t->offcap : 256;
-      size_t *b = realloc(t->offset, c * sizeof *b);
-      if (!b)
-        return -1;
-      t->offset = b;
-      t->offcap = c;
-    }
-    memcpy(t->text + t->used, fields[k], n);
-    t->offset[t->noffsets++] = t->used;
-    t->used += n;
-  }
-  return 0;
-}
-
-/* The first line is the header unless all its fields are numbers (then there is no header
- * and columns are addressed by index); every row has as many fields. */
-static int table_row(char **fields, size_t count, size_t line, void *context, rc_error *err) {
-  table *t = context;
-  if (t->ncols == 0) {
-    if (fields[0][0] == '{' || fields[0][0] == '[')
-      return rc_error_set(err, RC_EPARSE,
-                          "%s:%zu: looks like JSON; fit reads TSV or CSV tables (write them "
-                          "with --format tsv or csv)",
-                          t->path, line);
-    t->ncols = count;
-    int numeric = 1;
-    for (size_t k = 0; k < count && numeric; k++)
-      numeric = is_number(fields[k]);
-    if (!numeric) {
-      t->header = 1;
-      return keep(t, fields, count) ? rc_error_set(err, RC_ENOMEM, "out of memory") : 0;
-    }
-  }
-  if (count != t->ncols)
-    return rc_error_set(err, RC_EPARSE, "%s:%zu: %zu fields, but %s %zu", t->path, line, count,
-                        t->header ? "the header has" : "the first row has", t->ncols);
-  size_t *l = realloc(t->lineno, (t->nrows + 1) * sizeof *l);
-  if (!l || keep(t, fields, count)) {
-    if (l)
-      t->lineno = l;
-    return rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", t->path);
-  }
-  t->lineno = l;
-  t->lineno[t->nrows++] = line;
-  return 0;
-}
-
-/* Reads a table (TSV, CSV or blank-separated, '#' comments; see rc_io_scan). Prints the error
- * and returns CLI_EXIT_BAD, or 0. */
-static int table_read(const char *path, table *t) {
-  memset(t, 0, sizeof *t);
-  t->path = path;
-  rc_error err = {0, ""};
-  if (rc_io_scan(path, RC_IO_SPLIT_DETECT, table_row, t, &err)) {
-    cli_error("%s", err.message);
-    return CLI_EXIT_BAD;
-  }
-  if (t->nrows == 0) {
-    cli_error("'%s' has no data rows", path);
-    return CLI_EXIT_BAD;
-  }
-  t->name = t->header ? malloc(t->ncols * sizeof *t->name) : NULL;
-  t->cell = malloc(t->nrows * t->ncols * sizeof *t->cell);
-  if ((t->header && !t->name) || !t->cell) {
-    cli_error("out of memory reading '%s'", path);
-    return CLI_EXIT_BAD;
-  }
-  const size_t first = t->header ? t->ncols : 0;
-  for (size_t k = 0; k < first; k++)
-    t->name[k] = t->text + t->offset[k];
-  for (size_t k = first; k < t->noffsets; k++)
-    t->cell[k - first] = t->text + t->offset[k];
-  return 0;
-}
-
-/* Column by header name, else by 1-based index. Prints the error and returns -1. */
-static long table_column(const table *t, const char *path, const char *option, const char *spec) {
-  long found = -1;
-  for (size_t k = 0; t->name && k < t->ncols; k++)
-    if (strcmp(t->name[k], spec) == 0) {
-      if (found >= 0) {
-        cli_error("--%s: column name '%s' appears twice in '%s'; give its index", option, spec,
-                  path);
-        return -1;
-      }
-      found = (long)k;
-    }
-  if (found >= 0)
-    return found;
-  int digits = *spec != '\0';
-  for (const char *p = spec; *p; p++)
-    digits = digits && isdigit((unsigned char)*p);
-  if (digits) {
-    errno = 0;
-    unsigned long v = strtoul(spec, NULL, 10);
-    if (errno == 0 && v >= 1 && v <= t->ncols)
-      return (long)v - 1;
-    cli_error("--%s: column %s is out of range: '%s' has %zu columns", option, spec, path,
-              t->ncols);
-    return -1;
-  }
-  char list[512] = "";
-  size_t used = 0;
-  for (size_t k = 0; t->name && k < t->ncols && used + 1 < sizeof list; k++) {
-    int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", t->name[k]);
-    if (w < 0)
-      break;
-    used += (size_t)w;
-  }
-  if (t->name)
-    cli_error("--%s: no column '%s' in '%s' (columns: %s)", option, spec, path, list);
-  else
-    cli_error("--%s: '%s' has no header row; give a 1-based column index", option, path);
-  return -1;
-}
-
-/* The value of row r, column c; prints the error naming the line and returns CLI_EXIT_BAD. */
-static int table_value(const table *t, const char *path, size_t r, long c, double *v) {
-  rc_error err = {0, ""};
-  const char *text = t->cell[r * t->ncols + (size_t)c];
-  if (rc_io_parse_double(text, v, &err)) {
-    if (t->name)
-      cli_error("%s:%zu: column '%s': %s", path, t->lineno[r], t->name[c], err.message);
-    else
-      cli_error("%s:%zu: column %ld: %s", path, t->lineno[r], c + 1, err.message);
-    return CLI_EXIT_BAD;
-  }
-  return 0;
-}
-
-static const char *column_label(const table *t, long c, char *buf, size_t n) {
-  if (t->name)
-    snprintf(buf, n, "'%s'", t->name[c]);
-  else
-    snprintf(buf, n, "%ld", c + 1);
-  return buf;
-}
-
 /* ---- output ------------------------------------------------------------------------------ */
 
 #define FIT_COLUMNS 5
@@ -256,7 +73,7 @@ static void fit_row(fit_rows *rows, const char *name, double estimate, double se
 
 typedef struct {
   const char *path;
-  table t;
+  fit_table t;
   long cx, cy, cse, cx2; /* columns (-1: not used) */
   double *x, *y, *se, *x2;
   size_t n, dropped, total;
@@ -268,7 +85,7 @@ typedef struct {
 static void job_free(fit_job *j) {
   cli_meta_free(&j->meta);
   cli_outputs_free(&j->out);
-  table_free(&j->t);
+  fit_table_free(&j->t);
   free(j->x);
   free(j->y);
   free(j->se);
@@ -298,7 +115,7 @@ static int parse_where(const cli_args *args, fit_job *j, long *col, double *valu
     cli_error("--where: %s", err.message);
     return CLI_EXIT_BAD;
   }
-  *col = table_column(&j->t, j->path, "where", name);
+  *col = fit_table_column(&j->t, j->path, "where", name);
   return *col < 0 ? CLI_EXIT_BAD : 0;
 }
 
@@ -323,19 +140,20 @@ static int load_points(const cli_args *args, fit_job *j, int joint, double floor
     double x, y, se = 1, x2 = 1;
     if (wcol >= 0) {
       double v;
-      if (table_value(&j->t, j->path, r, wcol, &v))
+      if (fit_table_value(&j->t, j->path, r, wcol, &v))
         return CLI_EXIT_BAD;
       if (v != wval)
         continue;
     }
     j->total++;
-    if (table_value(&j->t, j->path, r, j->cx, &x) || table_value(&j->t, j->path, r, j->cy, &y) ||
-        (j->cse >= 0 && table_value(&j->t, j->path, r, j->cse, &se)) ||
-        (joint && table_value(&j->t, j->path, r, j->cx2, &x2)))
+    if (fit_table_value(&j->t, j->path, r, j->cx, &x) ||
+        fit_table_value(&j->t, j->path, r, j->cy, &y) ||
+        (j->cse >= 0 && fit_table_value(&j->t, j->path, r, j->cse, &se)) ||
+        (joint && fit_table_value(&j->t, j->path, r, j->cx2, &x2)))
       return CLI_EXIT_BAD;
     if (!(se > 0)) {
       cli_error("%s:%zu: standard error %.17g in column %s is not > 0", j->path, j->t.lineno[r], se,
-                column_label(&j->t, j->cse, lx, sizeof lx));
+                fit_table_label(&j->t, j->cse, lx, sizeof lx));
       return CLI_EXIT_BAD;
     }
     const int x_bad = !(x > 0), x2_bad = joint && !(x2 > 0);
@@ -349,13 +167,14 @@ static int load_points(const cli_args *args, fit_job *j, int joint, double floor
         cli_error("%s:%zu: %s = %.17g is not > 0, so this row cannot be fitted on log axes "
                   "(--drop-nonpositive skips such rows)",
                   j->path, j->t.lineno[r],
-                  x_bad ? column_label(&j->t, j->cx, lx, sizeof lx)
-                        : column_label(&j->t, j->cx2, lx2, sizeof lx2),
+                  x_bad ? fit_table_label(&j->t, j->cx, lx, sizeof lx)
+                        : fit_table_label(&j->t, j->cx2, lx2, sizeof lx2),
                   x_bad ? x : x2);
       else
         cli_error("%s:%zu: %s - floor = %.17g is not > 0, so this row cannot be fitted on log "
                   "axes (--drop-nonpositive skips such rows)",
-                  j->path, j->t.lineno[r], column_label(&j->t, j->cy, ly, sizeof ly), y - floor_);
+                  j->path, j->t.lineno[r], fit_table_label(&j->t, j->cy, ly, sizeof ly),
+                  y - floor_);
       return CLI_EXIT_BAD;
     }
     j->x[j->n] = x;
@@ -394,14 +213,14 @@ static void meta_weights(fit_job *j, const cli_args *args, int joint) {
                  "residuals");
   else if (joint)
     cli_meta_add(&j->meta, "weights", "1/se^2 with se from column %s (%s)",
-                 column_label(&j->t, j->cse, buf, sizeof buf),
+                 fit_table_label(&j->t, j->cse, buf, sizeof buf),
                  cli_has(args, "se-relative") ? "relative: rescaled by the residual variance"
                                               : "absolute: known noise");
   else
     cli_meta_add(&j->meta, "weights",
                  "((y - floor)/se)^2 with se from column %s, the delta-method variance of "
                  "log(y - floor) (%s)",
-                 column_label(&j->t, j->cse, buf, sizeof buf),
+                 fit_table_label(&j->t, j->cse, buf, sizeof buf),
                  cli_has(args, "se-relative") ? "relative: rescaled by the residual variance"
                                               : "absolute: known noise");
 }
@@ -425,7 +244,7 @@ static void meta_interval(cli_meta *meta, rc_fit_interval kind, double q, size_t
                  dof);
 }
 
-/* Writes the parameter table (a missing value is nan in TSV/CSV and null in JSON). */
+/* Writes the parameter fit_table (a missing value is nan in TSV/CSV and null in JSON). */
 static int write_result(const fit_job *j, const fit_rows *rows) {
   char lo[32], hi[32];
   snprintf(lo, sizeof lo, "lo%.10g", 100 * j->level);
@@ -464,8 +283,8 @@ static int run_single(fit_job *j, const cli_args *args) {
   cli_meta_add(&j->meta, "model",
                "y - floor = c x^-e by least squares of log(y - floor) on log x; x = column %s, "
                "y = column %s, floor = %.17g",
-               column_label(&j->t, j->cx, bx, sizeof bx), column_label(&j->t, j->cy, by, sizeof by),
-               opt.floor);
+               fit_table_label(&j->t, j->cx, bx, sizeof bx),
+               fit_table_label(&j->t, j->cy, by, sizeof by), opt.floor);
   meta_weights(j, args, 0);
   meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 0);
   cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or y - floor <= 0)", r.n,
@@ -522,9 +341,9 @@ static int run_joint(fit_job *j, const cli_args *args) {
   cli_meta_add(&j->meta, "model",
                "y = E + A x^-alpha + B x2^-beta by nonlinear least squares (GSL trust region, "
                "Levenberg-Marquardt); x = column %s, x2 = column %s, y = column %s",
-               column_label(&j->t, j->cx, bx, sizeof bx),
-               column_label(&j->t, j->cx2, bx2, sizeof bx2),
-               column_label(&j->t, j->cy, by, sizeof by));
+               fit_table_label(&j->t, j->cx, bx, sizeof bx),
+               fit_table_label(&j->t, j->cx2, bx2, sizeof bx2),
+               fit_table_label(&j->t, j->cy, by, sizeof by));
   if (opt.fix_E)
     cli_meta_add(&j->meta, "E", "fixed at %.17g by --floor", opt.E);
   meta_weights(j, args, 1);
@@ -624,13 +443,13 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
     cli_error("--level: %s is not in (0, 1)", cli_get(&args, "level"));
     goto done;
   }
-  if (cli_outputs_check(&j.out) || table_read(j.path, &j.t))
+  if (cli_outputs_check(&j.out) || fit_table_read(j.path, &j.t))
     goto done;
-  if ((j.cx = table_column(&j.t, j.path, "x", cli_get(&args, "x"))) < 0 ||
-      (j.cy = table_column(&j.t, j.path, "y", cli_get(&args, "y"))) < 0 ||
+  if ((j.cx = fit_table_column(&j.t, j.path, "x", cli_get(&args, "x"))) < 0 ||
+      (j.cy = fit_table_column(&j.t, j.path, "y", cli_get(&args, "y"))) < 0 ||
       (cli_has(&args, "se") &&
-       (j.cse = table_column(&j.t, j.path, "se", cli_get(&args, "se"))) < 0) ||
-      (joint && (j.cx2 = table_column(&j.t, j.path, "x2", cli_get(&args, "x2"))) < 0))
+       (j.cse = fit_table_column(&j.t, j.path, "se", cli_get(&args, "se"))) < 0) ||
+      (joint && (j.cx2 = fit_table_column(&j.t, j.path, "x2", cli_get(&args, "x2"))) < 0))
     goto done;
   cli_meta_add(&j.meta, "riskcalc", "%s", rc_version());
   cli_meta_add(&j.meta, "command", "%s", command_line);
