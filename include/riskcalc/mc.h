@@ -77,13 +77,23 @@ rc_mc_options rc_mc_options_default(void);
  * RC_SUCCESS or RC_EINVAL. */
 int rc_mc_options_check(const rc_mc_options *options, rc_error *err);
 
-/* One row of a simulated risk curve. */
+/* One row of a simulated risk curve: the mean over the runs of each part, with its standard
+ * error (sample standard deviation / sqrt(runs)). Every run carries, beside SGD on the noisy
+ * labels, the noise-free path started from the same point and driven by the same samples; the
+ * error of SGD is exactly the sum of the noise-free error (the bias path) and the difference of
+ * the two (the variance path), so per run
+ *   risk = sigma2 + Approx(S, w*) + bias + variance + 2 <bias path, variance path>_G,
+ * where the cross term has mean zero. bias and variance estimate the exact engine's bias and
+ * variance; approx estimates E_w Approx (exact when every w* gives the same Approx). */
 typedef struct {
-  uint64_t N;  /* SGD steps */
-  double M;    /* model size */
-  double mean; /* mean risk over the runs */
-  double se;   /* standard error of the mean: sample standard deviation / sqrt(runs) */
-  size_t runs; /* number of runs averaged */
+  uint64_t N;                   /* SGD steps */
+  double M;                     /* model size */
+  double mean;                  /* mean risk over the runs */
+  double se;                    /* its standard error */
+  size_t runs;                  /* number of runs averaged */
+  double approx, approx_se;     /* Approx(S, w*) of each run's w* (and sketch) */
+  double bias, bias_se;         /* (v_b - v*)^T G (v_b - v*), v_b the noise-free path */
+  double variance, variance_se; /* (v - v_b)^T G (v - v_b) */
 } rc_mc_risk;
 
 /* The cost of simulating an M x d problem (options NULL: defaults): every sample costs about

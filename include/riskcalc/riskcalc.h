@@ -10,11 +10,13 @@
 #include "riskcalc/io.h"
 #include "riskcalc/mc.h"
 #include "riskcalc/measure.h"
+#include "riskcalc/quad.h"
 #include "riskcalc/rng.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
+#include "riskcalc/tune.h"
 #include "riskcalc/version.h"
 
 #endif

@@ -62,6 +62,12 @@ rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err);
 
 void rc_schedule_free(rc_schedule *schedule);
 
+/* The stages: schedule of count[k] steps at the absolute step gamma[k], k < K (each count >= 1,
+ * at most 2^53 steps in all, each step finite and > 0; the last stage continues for any larger
+ * N), as read from a stages: file. Returns NULL and sets err (RC_EINVAL, RC_ENOMEM). */
+rc_schedule *rc_schedule_stages_alloc(const uint64_t *count, const double *gamma, size_t K,
+                                      rc_error *err);
+
 /* A deep copy (NULL + RC_ENOMEM on failure). */
 rc_schedule *rc_schedule_copy(const rc_schedule *schedule, rc_error *err);
 

@@ -144,6 +144,58 @@ static int parse_wsd(rc_schedule *s, const char *spec, rc_error *err) {
   return RC_SUCCESS;
 }
 
+/* Fills the stages of s from count[k] steps at gamma[k], k < K (checked). */
+static int fill_stages(rc_schedule *s, const double *count, size_t cstride, const double *gamma,
+                       size_t gstride, size_t K, const char *what, rc_error *err) {
+  if (K == 0)
+    return rc_error_set(err, RC_EPARSE, "%s: no stages", what);
+  s->values = malloc(K * sizeof *s->values);
+  s->ends = malloc(K * sizeof *s->ends);
+  if (!s->values || !s->ends)
+    return rc_error_set(err, RC_ENOMEM, "out of memory for %zu stages", K);
+  uint64_t end = 0;
+  for (size_t k = 0; k < K; k++) {
+    const double c = count[k * cstride], g = gamma[k * gstride];
+    if (!(c >= 1 && c == floor(c) && c <= 9007199254740992.0) || !(g > 0 && isfinite(g)))
+      return rc_error_set(err, RC_EINVAL,
+                          "%s: stage %zu is '%.17g %.17g': expected a whole count >= 1 and a step "
+                          "> 0",
+                          what, k + 1, c, g);
+    if ((double)end + c > 9007199254740992.0)
+      return rc_error_set(err, RC_EINVAL, "%s: more than 2^53 steps in all", what);
+    end += (uint64_t)c;
+    s->ends[k] = end;
+    s->values[k] = g;
+  }
+  s->count = K;
+  return RC_SUCCESS;
+}
+
+rc_schedule *rc_schedule_stages_alloc(const uint64_t *count, const double *gamma, size_t K,
+                                      rc_error *err) {
+  rc_schedule *s = calloc(1, sizeof *s);
+  double *c = K ? malloc(K * sizeof *c) : NULL;
+  if (!s || (K && !c)) {
+    free(s);
+    free(c);
+    rc_error_set(err, RC_ENOMEM, "out of memory for a schedule");
+    return NULL;
+  }
+  s->kind = RC_SCHEDULE_STAGES;
+  s->gamma = NAN;
+  for (size_t k = 0; k < K; k++)
+    c[k] = (double)count[k];
+  const int status = count && gamma
+                         ? fill_stages(s, c, 1, gamma, 1, K, "stages", err)
+                         : rc_error_set(err, RC_EINVAL, "stage counts and steps are required");
+  free(c);
+  if (status) {
+    rc_schedule_free(s);
+    return NULL;
+  }
+  return s;
+}
+
 /* stages:FILE: lines "count gamma" (count a whole number >= 1, gamma finite and > 0). */
 static int parse_stages(rc_schedule *s, const char *path, rc_error *err) {
   double *table = NULL;
@@ -158,34 +210,11 @@ static int parse_stages(rc_schedule *s, const char *path, rc_error *err) {
                         "stages file '%s': expected two columns 'count gamma' per line, found %zu",
                         path, cols);
   }
-  s->values = malloc(rows * sizeof *s->values);
-  s->ends = malloc(rows * sizeof *s->ends);
-  if (!s->values || !s->ends) {
-    free(table);
-    return rc_error_set(err, RC_ENOMEM, "out of memory for %zu stages", rows);
-  }
-  uint64_t end = 0;
-  for (size_t k = 0; k < rows; k++) {
-    const double count = table[2 * k], gamma = table[2 * k + 1];
-    if (!(count >= 1 && count == floor(count) && count <= 9007199254740992.0) ||
-        !(gamma > 0 && isfinite(gamma))) {
-      free(table);
-      return rc_error_set(err, RC_EINVAL,
-                          "stages file '%s': stage %zu is '%.17g %.17g': expected a whole count "
-                          ">= 1 and a step > 0",
-                          path, k + 1, count, gamma);
-    }
-    if ((double)end + count > 9007199254740992.0) {
-      free(table);
-      return rc_error_set(err, RC_EINVAL, "stages file '%s': more than 2^53 steps in all", path);
-    }
-    end += (uint64_t)count;
-    s->ends[k] = end;
-    s->values[k] = gamma;
-  }
+  char what[300];
+  snprintf(what, sizeof what, "stages file '%s'", path);
+  status = fill_stages(s, table, 2, table + 1, 2, rows, what, err);
   free(table);
-  s->count = rows;
-  return RC_SUCCESS;
+  return status;
 }
 
 static rc_schedule *parse_nested(const char *spec, double gamma, int depth, rc_error *err);
@@ -826,8 +855,9 @@ static void describe_exact(const rc_schedule *s, char *buf, size_t n) {
     break;
   }
   case RC_SCHEDULE_STAGES:
-    snprintf(buf, n, "stages:%s (%llu stages of absolute steps, %llu steps; the last continues)",
-             s->path, (unsigned long long)s->count, (unsigned long long)s->ends[s->count - 1]);
+    snprintf(buf, n, "stages%s%s (%llu stages of absolute steps, %llu steps; the last continues)",
+             s->path[0] ? ":" : "", s->path, (unsigned long long)s->count,
+             (unsigned long long)s->ends[s->count - 1]);
     break;
   }
 }

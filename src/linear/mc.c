@@ -25,6 +25,8 @@
  * M = 128, d = 2000 one dgemm row costs 70 us against 29 us for a dgemv; from 4 rows on
  * dgemm is as fast per row and then faster). The choice depends on the batch size only. */
 #define MC_GEMM_MIN_ROWS ((size_t)4)
+/* Values a run records per N: risk, Approx(S, w*), bias, variance. */
+#define MC_PARTS 4
 /* Steps between progress reports and cancellation checks. */
 #define MC_PROGRESS_STEPS ((uint64_t)4096)
 
@@ -42,6 +44,7 @@ struct rc_mc_plan {
   size_t rank;   /* reduced mode: number of non-zero singular values */
   double *sigma; /* reduced: r singular values of S H^1/2 */
   double *VT;    /* reduced: r x d right singular vectors */
+  double *U;     /* raw: M x r left singular vectors (eigenvectors of G), for v* */
 };
 
 const char *rc_mc_mode_name(rc_mc_mode mode) {
@@ -88,6 +91,7 @@ void rc_mc_plan_free(rc_mc_plan *plan) {
     free(plan->mu);
     free(plan->sigma);
     free(plan->VT);
+    free(plan->U);
     free(plan);
   }
 }
@@ -182,9 +186,12 @@ rc_mc_plan *rc_mc_plan_alloc(const rc_spectrum *spectrum, const rc_prior *prior,
     eigenvalues_from_svd(svd, p->mu);
   p->rank = svd->rank;
   if (p->mu && p->mode == RC_MC_RAW) {
+    /* Keep S for the samples and U for v* = U diag(1/mu) U^T S H w* (the bias path). */
     p->S = rc_alloc_doubles(rc_mul_size(M, d), err);
     if (p->S)
       memcpy(p->S, sketch->S, M * d * sizeof(double));
+    p->U = svd->U;
+    svd->U = NULL;
   } else if (p->mu) {
     /* Keep sigma and V^T: the map w* -> (v* in the eigenbasis of G, Approx). */
     p->sigma = svd->sigma;
@@ -211,8 +218,12 @@ typedef struct {
   double *y;          /* block: labels, then residuals */
   double *grad;       /* M (raw) or r (reduced) */
   double *v;          /* raw: v (M); reduced: e = U^T v - v* restricted to the rank (r) */
-  double *vstar;      /* reduced: v* in the eigenbasis (r) */
-  double *a;          /* r: V^T H^1/2 w* */
+  double *vb;         /* the noise-free path driven by the same samples: raw v_b - v* (M);
+                         reduced e_b (r); the variance path is v - v_b (it adds exactly) */
+  double *yb;         /* block: the noise-free path's residuals */
+  double *gradb;      /* M (raw) or r (reduced) */
+  double *vstar;      /* reduced: v* in the eigenbasis (r); raw: v* (M) */
+  double *a;          /* r: V^T H^1/2 w* (reduced); U^T S H w* (raw) */
   double *S;          /* resketch: M x d */
   double *mu;         /* resketch: r */
   rc_sketch_svd *svd; /* resketch */
@@ -229,6 +240,9 @@ static void work_free(mc_work *w) {
   free(w->y);
   free(w->grad);
   free(w->v);
+  free(w->vb);
+  free(w->yb);
+  free(w->gradb);
   free(w->vstar);
   free(w->a);
   free(w->S);
@@ -262,8 +276,9 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
   int ok = (w->w = rc_alloc_doubles(d, err)) && (w->h = rc_alloc_doubles(d, err)) &&
            (w->Z = rc_alloc_doubles(rc_mul_size(rows, width), err)) &&
            (w->y = rc_alloc_doubles(rows, err)) && (w->grad = rc_alloc_doubles(width, err)) &&
-           (w->v = rc_alloc_doubles(width, err)) && (w->vstar = rc_alloc_doubles(r, err)) &&
-           (w->a = rc_alloc_doubles(r, err));
+           (w->v = rc_alloc_doubles(width, err)) && (w->vb = rc_alloc_doubles(width, err)) &&
+           (w->yb = rc_alloc_doubles(rows, err)) && (w->gradb = rc_alloc_doubles(width, err)) &&
+           (w->vstar = rc_alloc_doubles(width, err)) && (w->a = rc_alloc_doubles(r, err));
   if (ok && raw)
     ok = (w->X = rc_alloc_doubles(rc_mul_size(rows, d), err)) != NULL;
   if (ok && p->resketch)
@@ -281,8 +296,10 @@ typedef struct {
   const double *S;     /* raw: M x d */
   const double *sigma; /* reduced: singular values */
   const double *VT;    /* reduced: r x d */
-  size_t rank;         /* reduced */
-  double approx;       /* reduced: Approx(S, w*) of this run */
+  const double *U;     /* raw: M x r */
+  const double *mu;    /* raw: r eigenvalues of G (0 beyond the rank) */
+  size_t rank;
+  double approx; /* Approx(S, w*) of this run */
 } run_sketch;
 
 /* Raw mode: `steps` SGD steps at step g on v (length M), data drawn in the space of x. */
@@ -292,6 +309,7 @@ static void raw_steps(const rc_mc_plan *p, mc_work *w, const double *S, double g
   const double scale = -g / (double)batch;
   for (uint64_t t = 0; t < steps; t++) {
     memset(w->grad, 0, M * sizeof(double));
+    memset(w->gradb, 0, M * sizeof(double));
     for (size_t b0 = 0; b0 < batch; b0 += rows) {
       const size_t nb = batch - b0 < rows ? batch - b0 : rows;
       /* x ~ N(0, H) and y = <x, w*> + xi, the label summed while x is drawn (O(d) per sample
@@ -319,8 +337,14 @@ static void raw_steps(const rc_mc_plan *p, mc_work *w, const double *S, double g
                   w->y, 1);
       cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->y, 1, 1.0,
                   w->grad, 1);
+      /* the noise-free path: labels <z, v*>, so its residual is <z, v_b - v*> */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->vb, 1, 0.0,
+                  w->yb, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->yb, 1, 1.0,
+                  w->gradb, 1);
     }
     cblas_daxpy((int)M, scale, w->grad, 1, w->v, 1);
+    cblas_daxpy((int)M, scale, w->gradb, 1, w->vb, 1);
   }
 }
 
@@ -335,6 +359,51 @@ static double raw_risk(const rc_mc_plan *p, mc_work *w, const double *S, double 
   return sigma2 + s;
 }
 
+/* Raw mode: u^T G u = |H^1/2 S^T u|^2 for u of length M. */
+static double raw_energy(const rc_mc_plan *p, mc_work *w, const double *S, const double *u) {
+  const size_t M = p->M, d = p->d;
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)M, (int)d, 1.0, S, (int)d, u, 1, 0.0, w->h, 1);
+  double s = 0;
+  for (size_t i = d; i-- > 0;)
+    s += p->lambda[i] * w->h[i] * w->h[i];
+  return s;
+}
+
+/* Raw mode: the bias (noise-free path) and variance (v - v_b) parts of the excess risk. */
+static void raw_parts(const rc_mc_plan *p, mc_work *w, const double *S, double *bias,
+                      double *variance) {
+  const size_t M = p->M;
+  *bias = raw_energy(p, w, S, w->vb);
+  /* v - v_b = (v - v*) - (v_b - v*); gradb is free between steps */
+  for (size_t k = 0; k < M; k++)
+    w->gradb[k] = w->v[k] - w->vstar[k] - w->vb[k];
+  *variance = raw_energy(p, w, S, w->gradb);
+}
+
+/* Raw mode: v* = G^+ S H w* = U diag(1/mu) U^T S H w* (j below the rank) and
+ * Approx(S, w*) = |H^1/2 w*|^2 - sum_j (U^T S H w*)_j^2 / mu_j (0 when the rank is d). */
+static void raw_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
+  const size_t M = p->M, d = p->d, r = p->r;
+  double total = 0;
+  for (size_t i = 0; i < d; i++) {
+    w->h[i] = p->lambda[i] * w->w[i];
+    total += w->h[i] * w->w[i];
+  }
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)d, 1.0, rs->S, (int)d, w->h, 1, 0.0,
+              w->gradb, 1);
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)M, (int)r, 1.0, rs->U, (int)r, w->gradb, 1, 0.0, w->a,
+              1);
+  double seen = 0;
+  for (size_t j = 0; j < r; j++) {
+    const double c = j < rs->rank ? w->a[j] / rs->mu[j] : 0.0;
+    seen += c * w->a[j];
+    w->a[j] = c;
+  }
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)r, 1.0, rs->U, (int)r, w->a, 1, 0.0,
+              w->vstar, 1);
+  rs->approx = rs->rank == d ? 0.0 : fmax(total - seen, 0.0);
+}
+
 /* Reduced mode: `steps` SGD steps on e = U^T v - v* (first `rank` coordinates):
  * z_j = sigma_j g_j, residual <z, e> - xi' with xi' ~ N(0, sigma2 + Approx(S, w*)). */
 static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs, double g,
@@ -345,6 +414,7 @@ static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs,
   const double *sigma = rs->sigma;
   for (uint64_t t = 0; t < steps; t++) {
     memset(w->grad, 0, n * sizeof(double));
+    memset(w->gradb, 0, n * sizeof(double));
     for (size_t b0 = 0; b0 < batch; b0 += rows) {
       const size_t nb = batch - b0 < rows ? batch - b0 : rows;
       for (size_t b = 0; b < nb; b++) {
@@ -359,9 +429,16 @@ static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs,
                   1);
       cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->y, 1, 1.0, w->grad,
                   1);
+      /* the noise-free path e_b, driven by the same z: residual <z, e_b> */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->vb, 1, 0.0, w->yb,
+                  1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->yb, 1, 1.0,
+                  w->gradb, 1);
     }
-    if (n)
+    if (n) {
       cblas_daxpy((int)n, scale, w->grad, 1, w->v, 1);
+      cblas_daxpy((int)n, scale, w->gradb, 1, w->vb, 1);
+    }
   }
 }
 
@@ -373,6 +450,18 @@ static double reduced_risk(const mc_work *w, const run_sketch *rs, double sigma2
     s += x * x;
   }
   return sigma2 + rs->approx + s;
+}
+
+/* Reduced mode: bias sum_j mu_j e_b,j^2 and variance sum_j mu_j (e_j - e_b,j)^2. */
+static void reduced_parts(const mc_work *w, const run_sketch *rs, double *bias, double *variance) {
+  double b = 0, v = 0;
+  for (size_t j = rs->rank; j-- > 0;) {
+    const double xb = rs->sigma[j] * w->vb[j], xv = rs->sigma[j] * (w->v[j] - w->vb[j]);
+    b += xb * xb;
+    v += xv * xv;
+  }
+  *bias = b;
+  *variance = v;
 }
 
 /* Reduced mode: v* in the eigenbasis and Approx(S, w*) for the run's w* (in w->w):
@@ -421,8 +510,8 @@ typedef struct {
   run_sketch rs;
   double noise_sd;
   size_t run;
-  size_t passes; /* passes started */
-  double *risks; /* this run's risk per index of Ns */
+  size_t passes;  /* passes started */
+  double *values; /* this run's MC_PARTS values per index of Ns */
   rc_mc_tick *tick;
 } mc_walk;
 
@@ -434,11 +523,14 @@ static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
   /* every horizon of a horizon-dependent schedule sees the same data stream */
   if (mw->passes++ > 0)
     rc_rng_copy(mw->w->rng, mw->w->saved);
-  if (p->mode == RC_MC_RAW)
+  if (p->mode == RC_MC_RAW) {
     memset(mw->w->v, 0, p->M * sizeof(double));
-  else
+    for (size_t k = 0; k < p->M; k++)
+      mw->w->vb[k] = -mw->w->vstar[k];
+  } else {
     for (size_t j = 0; j < mw->rs.rank; j++)
-      mw->w->v[j] = -mw->w->vstar[j];
+      mw->w->v[j] = mw->w->vb[j] = -mw->w->vstar[j];
+  }
   return RC_SUCCESS;
 }
 
@@ -460,13 +552,23 @@ static int walk_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
   mc_walk *mw = ctx;
   const mc_model *mm = mw->model;
   const double sigma2 = mm->o.sigma2;
-  const double risk = mm->plan->mode == RC_MC_RAW ? raw_risk(mm->plan, mw->w, mw->rs.S, sigma2)
-                                                  : reduced_risk(mw->w, &mw->rs, sigma2);
-  if (!isfinite(risk))
+  const int raw = mm->plan->mode == RC_MC_RAW;
+  const double risk =
+      raw ? raw_risk(mm->plan, mw->w, mw->rs.S, sigma2) : reduced_risk(mw->w, &mw->rs, sigma2);
+  double bias, variance;
+  if (raw)
+    raw_parts(mm->plan, mw->w, mw->rs.S, &bias, &variance);
+  else
+    reduced_parts(mw->w, &mw->rs, &bias, &variance);
+  if (!isfinite(risk) || !isfinite(bias) || !isfinite(variance))
     return rc_error_set(err, RC_EUNSTABLE,
                         "the simulated risk of run %zu is not finite at N = %llu", mw->run,
                         (unsigned long long)N);
-  mw->risks[index] = risk;
+  double *v = mw->values + MC_PARTS * index;
+  v[0] = risk;
+  v[1] = mw->rs.approx;
+  v[2] = bias;
+  v[3] = variance;
   return RC_SUCCESS;
 }
 
@@ -486,7 +588,7 @@ static int run_walk(const mc_model *mm, mc_work *w, size_t r, gsl_rng *rng, doub
   const size_t M = p->M, d = p->d;
   const int raw = p->mode == RC_MC_RAW;
   w->rng = rng;
-  mc_walk mw = {mm, w, {p->S, p->sigma, p->VT, p->rank, 0.0}, 0.0, r, 0, values, tick};
+  mc_walk mw = {mm, w, {p->S, p->sigma, p->VT, p->U, p->mu, p->rank, 0.0}, 0.0, r, 0, values, tick};
   if (p->resketch) {
     const double scale = 1.0 / sqrt((double)M);
     for (size_t k = 0; k < M * d; k++)
@@ -507,11 +609,15 @@ static int run_walk(const mc_model *mm, mc_work *w, size_t r, gsl_rng *rng, doub
     mw.rs.S = w->S;
     mw.rs.sigma = w->svd->sigma;
     mw.rs.VT = w->svd->VT;
+    mw.rs.U = w->svd->U;
+    mw.rs.mu = w->mu;
     mw.rs.rank = w->svd->rank;
   }
   for (size_t i = 0; i < d; i++)
     w->w[i] = gsl_ran_gaussian_ziggurat(rng, p->sqrt_p[i]);
-  if (!raw)
+  if (raw)
+    raw_target(p, w, &mw.rs);
+  else
     reduced_target(p, w, &mw.rs);
   mw.noise_sd = sqrt(mm->o.sigma2 + (raw ? 0.0 : mw.rs.approx));
   if (rc_schedule_horizon_dependent(mm->schedule))
@@ -599,30 +705,45 @@ int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint6
     if (status)
       return status;
   }
-  double *mean = rc_alloc_doubles(count, err);
-  double *se = mean ? rc_alloc_doubles(count, err) : NULL;
-  if (!se) {
+  const size_t nv = MC_PARTS * count;
+  double *mean = rc_alloc_doubles(nv, err);
+  double *se = mean ? rc_alloc_doubles(nv, err) : NULL;
+  double *values = se && run_risks ? rc_alloc_doubles(rc_mul_size(o.runs, nv), err) : NULL;
+  if (!se || (run_risks && !values)) {
     free(mean);
+    free(se);
     return RC_ENOMEM;
   }
   const rc_mc_runner_callbacks cb = {runner_workspace_alloc, runner_workspace_free, simulate_run};
   const rc_mc_runner_options ro = {o.runs,
                                    o.seed,
                                    o.threads,
-                                   count,
+                                   nv,
                                    rc_walk_steps(schedule, Ns, count),
                                    o.progress,
                                    o.progress_context};
-  status = rc_mc_runner_run(&cb, &mm, &ro, run_risks, mean, se, err);
+  status = rc_mc_runner_run(&cb, &mm, &ro, values, mean, se, err);
   for (size_t k = 0; k < count && status == RC_SUCCESS; k++) {
+    const double *m = mean + MC_PARTS * k, *e = se + MC_PARTS * k;
     out[k].N = Ns[k];
     out[k].M = (double)p->M;
-    out[k].mean = mean[k];
-    out[k].se = se[k];
+    out[k].mean = m[0];
+    out[k].se = e[0];
     out[k].runs = o.runs;
+    out[k].approx = m[1];
+    out[k].approx_se = e[1];
+    out[k].bias = m[2];
+    out[k].bias_se = e[2];
+    out[k].variance = m[3];
+    out[k].variance_se = e[3];
   }
+  if (status == RC_SUCCESS && run_risks)
+    for (size_t r = 0; r < o.runs; r++)
+      for (size_t k = 0; k < count; k++)
+        run_risks[r * count + k] = values[r * nv + MC_PARTS * k];
   free(mean);
   free(se);
+  free(values);
   return status;
 }
 

@@ -47,10 +47,10 @@ static void problem_free(problem *pb) {
   rc_sketch_free(pb->sketch);
 }
 
-/* The exact expected risk of the fixed sketch at every N. */
-static int exact_curve(const problem *pb, const rc_sketch *sketch, const rc_schedule *s,
-                       const uint64_t *Ns, size_t count, size_t batch, double sigma2,
-                       double *risk) {
+/* The exact expected risk of the fixed sketch at every N (and its parts in rows, if given). */
+static int exact_parts(const problem *pb, const rc_sketch *sketch, const rc_schedule *s,
+                       const uint64_t *Ns, size_t count, size_t batch, double sigma2, double *risk,
+                       rc_risk *parts) {
   rc_error err = {0, ""};
   rc_sgd_measure *m = rc_sgd_measure_from_sketch(pb->spectrum, pb->prior, sketch, &err);
   rc_risk rows[16];
@@ -63,9 +63,42 @@ static int exact_curve(const problem *pb, const rc_sketch *sketch, const rc_sche
     printf("    exact engine: %s\n", err.message);
     return status;
   }
-  for (size_t k = 0; k < count; k++)
+  for (size_t k = 0; k < count; k++) {
     risk[k] = rows[k].risk;
+    if (parts)
+      parts[k] = rows[k];
+  }
   return 0;
+}
+
+static int exact_curve(const problem *pb, const rc_sketch *sketch, const rc_schedule *s,
+                       const uint64_t *Ns, size_t count, size_t batch, double sigma2,
+                       double *risk) {
+  return exact_parts(pb, sketch, s, Ns, count, batch, sigma2, risk, NULL);
+}
+
+/* The simulated parts against the exact engine's: approx, bias and variance each within K
+ * standard errors (a part that is exactly 0, such as the variance without noise, must be 0). */
+static void check_parts(const char *what, const rc_mc_risk *out, const rc_risk *exact, size_t count,
+                        double *worst) {
+  for (size_t k = 0; k < count; k++) {
+    const double got[3] = {out[k].approx, out[k].bias, out[k].variance};
+    const double se[3] = {out[k].approx_se, out[k].bias_se, out[k].variance_se};
+    const double want[3] = {exact[k].approx, exact[k].bias, exact[k].variance};
+    const char *name[3] = {"approx", "bias", "variance"};
+    for (int q = 0; q < 3; q++) {
+      if (se[q] == 0 && got[q] == want[q])
+        continue;
+      const double z = (got[q] - want[q]) / se[q];
+      *worst = fmax(*worst, fabs(z));
+      if (!(fabs(z) <= K_SE)) {
+        char b[256];
+        snprintf(b, sizeof b, "%s: N = %llu %s %.17g, exact %.17g, se %.3g: z = %.2f", what,
+                 (unsigned long long)out[k].N, name[q], got[q], want[q], se[q], z);
+        rc_test_fail_(__FILE__, __LINE__, b);
+      }
+    }
+  }
 }
 
 static int simulate(const problem *pb, rc_mc_mode mode, const rc_schedule *s, const uint64_t *Ns,
@@ -123,17 +156,22 @@ static void check_config(const char *what, size_t d, double a, double b, size_t 
   problem pb = problem_make(d, a, b, M, 11);
   rc_schedule *s = rc_schedule_parse(schedule, gamma, NULL);
   const uint64_t Ns[] = {3, 40, 250};
-  double exact[3];
+  double exact[3], worst = 0;
+  rc_risk parts[3];
   rc_mc_risk red[3], raw[3];
-  CHECK_STATUS(exact_curve(&pb, pb.sketch, s, Ns, 3, batch, sigma2, exact), RC_SUCCESS);
+  CHECK_STATUS(exact_parts(&pb, pb.sketch, s, Ns, 3, batch, sigma2, exact, parts), RC_SUCCESS);
   CHECK_STATUS(simulate(&pb, RC_MC_REDUCED, s, Ns, 3, batch, sigma2, reduced_runs, 5, red),
                RC_SUCCESS);
   check_against_exact(what, red, exact, 3);
+  check_parts(what, red, parts, 3, &worst);
   if (raw_runs) {
     CHECK_STATUS(simulate(&pb, RC_MC_RAW, s, Ns, 3, batch, sigma2, raw_runs, 6, raw), RC_SUCCESS);
     check_against_exact(what, raw, exact, 3);
+    check_parts(what, raw, parts, 3, &worst);
     check_two(what, raw, red, 3);
   }
+  printf("    %s: parts (approx, bias, variance) within max |z| = %.2f of the exact engine\n", what,
+         worst);
   rc_schedule_free(s);
   problem_free(&pb);
 }
