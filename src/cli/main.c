@@ -7,6 +7,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "emit.h"
 #include "riskcalc/version.h"
 
 typedef struct {
@@ -42,6 +43,8 @@ int main(int argc, char **argv) {
    * every digit the tool prints must be reproducible from its header on any machine. Monte
    * Carlo runs are parallel over runs (OpenMP) instead. */
   openblas_set_num_threads(1);
+  /* A signal removes the run's temporary files and stops gnuplot before the tool ends. */
+  cli_signals_install();
   if (argc < 2) {
     usage(stderr);
     return CLI_EXIT_BAD;

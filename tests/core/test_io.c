@@ -193,6 +193,80 @@ static void test_read_table_missing(void) {
   CHECK_STATUS(rc_io_read_column(path, &v, &rows, NULL), RC_EIO);
 }
 
+/* rc_io_scan's callback for the tests: appends "line:field|field;" to a buffer. */
+typedef struct {
+  char text[512];
+  size_t stop_at; /* line whose call returns RC_EPARSE (0: never) */
+} scan_log;
+
+static int log_row(char **fields, size_t count, size_t line, void *context, rc_error *err) {
+  scan_log *log = context;
+  if (line == log->stop_at)
+    return rc_error_set(err, RC_EPARSE, "stopped at line %zu", line);
+  size_t n = strlen(log->text);
+  n += (size_t)snprintf(log->text + n, sizeof log->text - n, "%zu:", line);
+  for (size_t k = 0; k < count && n < sizeof log->text; k++)
+    n += (size_t)snprintf(log->text + n, sizeof log->text - n, "%s%s", k ? "|" : "", fields[k]);
+  if (n < sizeof log->text)
+    snprintf(log->text + n, sizeof log->text - n, ";");
+  return RC_SUCCESS;
+}
+
+/* Scans content with split and compares the log with want. */
+static int scan_is(const char *name, const char *content, rc_io_split split, const char *want) {
+  char path[PATH_SIZE];
+  fixture_write(&fx, name, content, path);
+  scan_log log = {"", 0};
+  rc_error err = {0, ""};
+  int rc = rc_io_scan(path, split, log_row, &log, &err);
+  int ok = rc == RC_SUCCESS && strcmp(log.text, want) == 0;
+  if (!ok)
+    printf("    %s: status %d '%s', got '%s', want '%s'\n", name, rc, err.message, log.text, want);
+  return ok;
+}
+
+/* The separator of a DETECT table comes from its first line: tabs, else commas, else blanks;
+ * tab and comma fields are trimmed of blanks and one pair of quotes, and may be empty. */
+static void test_scan_detect(void) {
+  CHECK(scan_is("tabs.tsv", "# c\nN\tM, x\n1\t 2 \n", RC_IO_SPLIT_DETECT, "2:N|M, x;3:1|2;"));
+  CHECK(scan_is("commas.csv", "\"a b\", c\n\n1,,\"3\" # x\r\n", RC_IO_SPLIT_DETECT,
+                "1:a b|c;3:1||3;"));
+  CHECK(scan_is("blanks.txt", "  x   y  z\n1 2\t3\n", RC_IO_SPLIT_DETECT, "1:x|y|z;2:1|2|3;"));
+  /* ANY: blanks, tabs and commas together, empty fields dropped (the numeric files). */
+  CHECK(scan_is("any.txt", "1, 2\t3,,4\n", RC_IO_SPLIT_ANY, "1:1|2|3|4;"));
+  CHECK(scan_is("none.txt", "# only\n\n", RC_IO_SPLIT_DETECT, ""));
+}
+
+/* A callback's status stops the scan and is returned with its message. */
+static void test_scan_stop(void) {
+  char path[PATH_SIZE];
+  fixture_write(&fx, "stop.txt", "1\n2\n3\n", path);
+  scan_log log = {"", 2};
+  rc_error err = {0, ""};
+  CHECK_STATUS(rc_io_scan(path, RC_IO_SPLIT_ANY, log_row, &log, &err), RC_EPARSE);
+  CHECK(strcmp(log.text, "1:1;") == 0);
+  CHECK(strcmp(err.message, "stopped at line 2") == 0);
+}
+
+/* A NUL byte is not text: refused, naming file and line (it used to cut the line short). */
+static void test_scan_nul(void) {
+  char path[PATH_SIZE];
+  snprintf(path, sizeof path, "%s/nul.txt", fx.dir);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite("1\n2\0003\n", 1, 6, f);
+    fclose(f);
+  }
+  scan_log log = {"", 0};
+  rc_error err = {0, ""};
+  CHECK_STATUS(rc_io_scan(path, RC_IO_SPLIT_ANY, log_row, &log, &err), RC_EIO);
+  CHECK(strstr(err.message, "nul.txt:2") != NULL);
+  double *v = NULL;
+  size_t rows, cols;
+  CHECK_STATUS(rc_io_read_table(path, &v, &rows, &cols, NULL), RC_EIO);
+  CHECK(v == NULL);
+}
+
 static int list_is(const char *text, const uint64_t *want, size_t n) {
   uint64_t *v = NULL;
   size_t count = 0;
@@ -392,6 +466,9 @@ int main(void) {
   RUN_TEST(test_read_table_bad_numbers);
   RUN_TEST(test_read_table_empty);
   RUN_TEST(test_read_table_missing);
+  RUN_TEST(test_scan_detect);
+  RUN_TEST(test_scan_stop);
+  RUN_TEST(test_scan_nul);
   RUN_TEST(test_parse_list_values);
   RUN_TEST(test_parse_list_range);
   RUN_TEST(test_parse_list_range_dedup);
