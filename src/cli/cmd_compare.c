@@ -114,10 +114,11 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   cli_meta_add(job.meta, "columns",
                "theory: the expected risk; mean, se: Monte Carlo mean risk and its standard "
                "error; z = (mean - theory) / se");
-  cli_meta_add(job.meta, "z-max", "%.17g", zmax);
+  char num[RC_IO_DOUBLE_CHARS];
+  cli_meta_add(job.meta, "z-max", "%s", rc_io_format_double(zmax, num, sizeof num));
   if (factor != 1.0)
-    cli_meta_add(job.meta, "test hook", "%s = %.17g: the theory column is multiplied by it",
-                 PERTURB_ENV, factor);
+    cli_meta_add(job.meta, "test hook", "%s = %s: the theory column is multiplied by it",
+                 PERTURB_ENV, rc_io_format_double(factor, num, sizeof num));
   const size_t nrows = job.count[0] * job.count[1];
   data = malloc(nrows * N_COLUMNS * sizeof *data);
   if (!data) {
@@ -151,8 +152,8 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   if (cli_emit(job.out, job.meta, &t, &fig, trailer))
     goto done;
   if (factor != 1.0)
-    fprintf(stderr, "riskcalc: warning: test hook %s=%.17g multiplied the theory\n", PERTURB_ENV,
-            factor);
+    fprintf(stderr, "riskcalc: warning: test hook %s=%s multiplied the theory\n", PERTURB_ENV,
+            rc_io_format_double(factor, num, sizeof num));
   fprintf(stderr, "riskcalc compare: %s\n", text);
   status = beyond == 0 ? CLI_EXIT_OK : CLI_EXIT_DISAGREE;
 done:

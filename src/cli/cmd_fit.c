@@ -279,12 +279,13 @@ static int run_single(fit_job *j, const cli_args *args) {
       return CLI_EXIT_BAD;
     }
   }
-  char bx[300], by[300];
+  char bx[300], by[300], fl[RC_IO_DOUBLE_CHARS];
   cli_meta_add(&j->meta, "model",
                "y - floor = c x^-e by least squares of log(y - floor) on log x; x = column %s, "
-               "y = column %s, floor = %.17g",
+               "y = column %s, floor = %s",
                fit_table_label(&j->t, j->cx, bx, sizeof bx),
-               fit_table_label(&j->t, j->cy, by, sizeof by), opt.floor);
+               fit_table_label(&j->t, j->cy, by, sizeof by),
+               rc_io_format_double(opt.floor, fl, sizeof fl));
   meta_weights(j, args, 0);
   meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 0);
   cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or y - floor <= 0)", r.n,
@@ -345,7 +346,8 @@ static int run_joint(fit_job *j, const cli_args *args) {
                fit_table_label(&j->t, j->cx2, bx2, sizeof bx2),
                fit_table_label(&j->t, j->cy, by, sizeof by));
   if (opt.fix_E)
-    cli_meta_add(&j->meta, "E", "fixed at %.17g by --floor", opt.E);
+    cli_meta_add(&j->meta, "E", "fixed at %s by --floor",
+                 rc_io_format_double(opt.E, bx, sizeof bx));
   meta_weights(j, args, 1);
   meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 1);
   cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or x2 <= 0)", r.n, j->dropped);

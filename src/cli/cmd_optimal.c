@@ -99,17 +99,19 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
     lib_fail("deterministic equivalent", &err);
     goto done;
   }
-  char desc[256];
+  char desc[256], num[RC_IO_DOUBLE_CHARS];
   rc_schedule_describe(schedule, desc, sizeof desc);
   cli_meta_add(meta, "riskcalc", "%s", rc_version());
   cli_meta_add(meta, "command", "%s", command_line);
-  cli_meta_add(meta, "spectrum", "power law lambda_i = i^-a, a = %.17g, d = %s", law.a,
-               isinf(law.d) ? "inf" : p->d_text);
+  cli_meta_add(meta, "spectrum", "power law lambda_i = i^-a, a = %s, d = %s",
+               rc_io_format_double(law.a, num, sizeof num), isinf(law.d) ? "inf" : p->d_text);
   if (law.prior == RC_PRIOR_SOURCE)
-    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", law.b);
+    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %s",
+                 rc_io_format_double(law.b, num, sizeof num));
   else
     cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
-  cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %.17g", desc, sigma2);
+  cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %s", desc,
+               rc_io_format_double(sigma2, num, sizeof num));
   cli_meta_add(meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
   cli_meta_add(meta, "optimum",
                "whole M in [max(1, M*/%g), min(C, M* %g)] minimising the deterministic-equivalent "

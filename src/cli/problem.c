@@ -257,20 +257,23 @@ static const char *law_text(rc_spectrum_kind kind) {
 
 void cli_problem_describe_data(cli_problem *p, const char *command_line) {
   cli_meta *meta = &p->meta;
+  char a[RC_IO_DOUBLE_CHARS]; /* inputs are echoed as the shortest text that reads back */
+  rc_io_format_double(p->a, a, sizeof a);
   cli_meta_add(meta, "riskcalc", "%s", rc_version());
   cli_meta_add(meta, "command", "%s", command_line);
   if (p->spectrum_file)
     cli_meta_add(meta, "spectrum", "file %s (d = %zu)", p->spectrum_file, p->spectrum->d);
   else if (p->use_law)
-    cli_meta_add(meta, "spectrum", "%s a = %.17g, d = %s", law_text(p->law_kind), p->a,
+    cli_meta_add(meta, "spectrum", "%s a = %s, d = %s", law_text(p->law_kind), a,
                  p->d_inf ? "inf" : p->d_text);
   else
-    cli_meta_add(meta, "spectrum", "%s a = %.17g, d = %llu", law_text(p->law_kind), p->a,
+    cli_meta_add(meta, "spectrum", "%s a = %s, d = %llu", law_text(p->law_kind), a,
                  (unsigned long long)p->d);
   if (p->prior_file)
     cli_meta_add(meta, "prior", "file %s", p->prior_file);
   else if (p->b_given)
-    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", p->b);
+    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %s",
+                 rc_io_format_double(p->b, a, sizeof a));
   else
     cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
   /* With a law, the signal tr(H P) is reported by the method (it needs the tail sums). */
@@ -283,7 +286,8 @@ void cli_problem_describe_training(cli_problem *p) {
   rc_schedule_describe(p->schedule, desc, sizeof desc);
   cli_meta_add(&p->meta, "schedule", "%s", desc);
   cli_meta_add(&p->meta, "batch", "%zu", p->batch);
-  cli_meta_add(&p->meta, "sigma2", "%.17g", p->sigma2);
+  char s2[RC_IO_DOUBLE_CHARS];
+  cli_meta_add(&p->meta, "sigma2", "%s", rc_io_format_double(p->sigma2, s2, sizeof s2));
 }
 
 int cli_check_work(double work, const char *what) {

@@ -398,5 +398,14 @@ OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$R" linear --a 1.5 --d 3000 --M 300 --
 check "output identical for 1 and 2 BLAS threads" cmp -s th1.tsv th2.tsv
 rm -f th1.tsv th2.tsv
 
+# Inputs are echoed in the header as typed (the shortest text that reads back), not as
+# 0.10000000000000001.
+"$R" linear --a 1.5 --d 60 --M 12 --N 10 --gamma 0.1 --sigma2 0.1 --b 1.7 --schedule poly:10:0.7 >echo.tsv 2>/dev/null
+check "header echoes sigma2 0.1 as typed" grep -qx '# sigma2: 0.1' echo.tsv
+check "header echoes gamma and the schedule's numbers as typed" grep -qx '# schedule: poly:10:0.7 gamma=0.1' echo.tsv
+check "header echoes a and b as typed" sh -c "grep -q 'a = 1.5, d = 60' echo.tsv && grep -q 'b = 1.7\$' echo.tsv"
+check "no 17-digit echo of an input" sh -c "! grep -E '^# (schedule|sigma2|spectrum|prior)' echo.tsv | grep -q '0000000000\\|9999999999'"
+rm -f echo.tsv
+
 echo "cli_linear: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
