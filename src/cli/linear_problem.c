@@ -40,8 +40,8 @@ const cli_option linear_problem_options[] = {
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
     {"plot", "FILE",
-     "also draw a figure (.png or .svg) with gnuplot; keeps FILE's .gp script and .dat data "
-     "next to it",
+     "also draw a figure (.png, .svg or .pdf) with gnuplot; keeps FILE's .gp script and .dat "
+     "data next to it (docs/FIGURES.md)",
      CLI_ROLE_PLOT},
 };
 
@@ -131,6 +131,8 @@ int linear_problem_setup(const cli_args *args, const char *command_line, linear_
     return CLI_EXIT_BAD;
   p->sketch_file = cli_get(args, "sketch");
   cli_outputs_add_input(&b->out, "sketch", p->sketch_file);
+  if (use == LINEAR_SIMULATED)
+    cli_outputs_add_side(&b->out, "per-run", "the per-run table", cli_get(args, "per-run"));
   if (cli_has(args, "M") && rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
     return lib_error("--M", &err);
   /* ... check (before anything of size d is allocated, refuse an M x d that cannot fit) ... */
@@ -218,51 +220,33 @@ int linear_stable_gamma(const linear_problem *p, const rc_sgd_measure *measure, 
   return 0;
 }
 
-void linear_figure(const linear_problem *p, cli_figure *fig, const char *title, const char *ylabel,
-                   size_t zcol, const char *zlabel) {
-  memset(fig, 0, sizeof *fig);
-  fig->title = title;
-  const size_t nN = p->base.nN;
-  if (p->nM > 1 && nN > 1) {
-    fig->kind = CLI_FIGURE_HEATMAP;
-    fig->xcol = 1;
-    fig->ycol_map = 2;
-    fig->zcol = zcol;
-    fig->xlabel = "N (SGD steps)";
-    fig->ylabel = "M (model size)";
-    fig->zlabel = zlabel;
-    return;
-  }
-  fig->kind = CLI_FIGURE_LINES;
-  fig->xcol = nN > 1 || p->nM == 1 ? 1 : 2;
-  fig->xlabel = fig->xcol == 1 ? "N (SGD steps)" : "M (model size)";
-  fig->ylabel = ylabel;
+void linear_figure(const linear_problem *p, cli_figure *fig, cli_figure_mode mode,
+                   const char *title, const char *ylabel) {
+  cli_figure_init(fig, mode, title, ylabel);
+  cli_figure_axis(fig, 0, "N", "N (SGD steps)", 1, p->base.nN);
+  cli_figure_axis(fig, 1, "M", "M (model size)", 2, p->nM);
+  cli_problem_caption(&p->base, fig);
+  if (p->use != LINEAR_ANALYTIC && p->sketch_file)
+    cli_figure_caption_add(fig, "sketch %s", p->sketch_file);
+  else if (p->use != LINEAR_ANALYTIC)
+    cli_figure_caption_add(fig, "seed %llu", (unsigned long long)p->base.seed);
+  fig->noise = p->base.sigma2;
 }
 
-void linear_figure_curve(cli_figure *fig, size_t ycol, size_t errcol, const char *label) {
-  fig->ycol[fig->ncurves] = ycol;
-  fig->errcol[fig->ncurves] = errcol;
-  fig->label[fig->ncurves++] = label;
-}
-
-void linear_figure_noise(const linear_problem *p, cli_figure *fig) {
-  if (p->base.sigma2 > 0) {
-    fig->yconst[fig->ncurves] = p->base.sigma2;
-    linear_figure_curve(fig, 0, 0, "noise sigma^2");
-  }
+void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title) {
+  linear_figure(p, fig, CLI_FIGURE_RESULT, title, "risk and its parts");
+  cli_figure_quantity(fig, "risk", "risk", 7, 0);
+  cli_figure_quantity(fig, "excess", "excess = bias + variance", 6, 0);
+  cli_figure_quantity(fig, "approx", "approximation", 3, 0);
+  cli_figure_quantity(fig, "bias", "bias", 4, 0);
+  cli_figure_quantity(fig, "variance", "variance", 5, 0);
+  fig->default_y = "risk,approx,bias,variance";
 }
 
 int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
                       const double *data, size_t nrows, const char *title) {
   cli_figure fig;
-  linear_figure(p, &fig, title, "risk and its parts", 7, "risk");
-  if (fig.kind == CLI_FIGURE_LINES) {
-    linear_figure_curve(&fig, 7, 0, "risk");
-    linear_figure_curve(&fig, 3, 0, "approximation");
-    linear_figure_curve(&fig, 4, 0, "bias");
-    linear_figure_curve(&fig, 5, 0, "variance");
-    linear_figure_noise(p, &fig);
-  }
+  linear_risk_figure(p, &fig, title);
   const cli_table t = {columns, ncols, NULL, data, nrows};
   return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
 }

@@ -51,6 +51,8 @@ int cli_problem_parse(const cli_args *args, cli_problem *p) {
     return CLI_EXIT_BAD;
   p->out.output = cli_role_value(args, CLI_ROLE_OUTPUT);
   p->out.plot = cli_role_value(args, CLI_ROLE_PLOT);
+  if (cli_plot_style_parse(args, &p->out))
+    return CLI_EXIT_BAD;
 
   p->spectrum_options = (cli_role_value(args, CLI_ROLE_A) != NULL) +
                         (cli_role_value(args, CLI_ROLE_LOG_A) != NULL) +
@@ -288,6 +290,33 @@ void cli_problem_describe_training(cli_problem *p) {
   cli_meta_add(&p->meta, "batch", "%zu", p->batch);
   char s2[RC_IO_DOUBLE_CHARS];
   cli_meta_add(&p->meta, "sigma2", "%s", rc_io_format_double(p->sigma2, s2, sizeof s2));
+}
+
+void cli_problem_caption(const cli_problem *p, cli_figure *fig) {
+  char v[RC_IO_DOUBLE_CHARS];
+  const cli_args *args = p->args;
+  if (p->spectrum_file)
+    cli_figure_caption_add(fig, "spectrum %s", p->spectrum_file);
+  else
+    cli_figure_caption_add(fig, "%s = %s", p->law_kind == RC_SPECTRUM_LOGPOWER ? "log-a" : "a",
+                           rc_io_format_double(p->a, v, sizeof v));
+  if (p->d_text)
+    cli_figure_caption_add(fig, "d = %s", p->d_inf ? "inf" : p->d_text);
+  if (p->prior_file)
+    cli_figure_caption_add(fig, "prior %s", p->prior_file);
+  else if (p->b_given)
+    cli_figure_caption_add(fig, "b = %s", rc_io_format_double(p->b, v, sizeof v));
+  if (cli_role_name(args, CLI_ROLE_SCHEDULE) && p->schedule_file)
+    cli_figure_caption_add(fig, "schedule %s", p->schedule_spec);
+  else if (cli_role_name(args, CLI_ROLE_SCHEDULE))
+    cli_figure_caption_add(fig, "%s schedule γ = %s", p->schedule_spec,
+                           rc_io_format_double(p->gamma, v, sizeof v));
+  else if (cli_role_name(args, CLI_ROLE_GAMMA))
+    cli_figure_caption_add(fig, "γ = %s", rc_io_format_double(p->gamma, v, sizeof v));
+  if (cli_role_name(args, CLI_ROLE_BATCH) && p->batch != 1)
+    cli_figure_caption_add(fig, "batch %zu", p->batch);
+  if (cli_role_name(args, CLI_ROLE_SIGMA2))
+    cli_figure_caption_add(fig, "σ² = %s", rc_io_format_double(p->sigma2, v, sizeof v));
 }
 
 int cli_check_work(double work, const char *what) {

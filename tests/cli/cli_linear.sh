@@ -185,8 +185,8 @@ check "  ... file unchanged" test "$(cat keep.tsv)" = "keep me"
 err_case "failed run (bad flag) keeps the existing output" "--bogus" \
   linear $SMALL --N 100 --bogus --output keep.tsv
 check "  ... file unchanged" test "$(cat keep.tsv)" = "keep me"
-err_case "failed run (bad plot) writes no output" ".png or .svg" \
-  linear $SMALL --N 100 --output new.tsv --plot fig.pdf
+err_case "failed run (bad plot) writes no output" ".png, .svg or .pdf" \
+  linear $SMALL --N 100 --output new.tsv --plot fig.jpg
 check "  ... no file" test ! -e new.tsv
 err_case "divergent gamma writes no output file" "largest stable" \
   linear $SMALL --N 100 --gamma 50 --output new.tsv
@@ -318,8 +318,8 @@ err_case "d beyond memory" "memory" linear --a 1.5 --d 1e13 --M 1 --N 100
 check "  ... refused fast" test $(($(date +%s) - start)) -le 2
 
 err_case "--format xml" "xml" linear $SMALL --N 100 --format xml
-err_case "--plot with a bad extension" ".png or .svg" linear $SMALL --N 100 --plot fig.pdf
-err_case "--plot without extension" ".png or .svg" linear $SMALL --N 100 --plot fig
+err_case "--plot with a bad extension" ".png, .svg or .pdf" linear $SMALL --N 100 --plot fig.jpg
+err_case "--plot without extension" ".png, .svg or .pdf" linear $SMALL --N 100 --plot fig
 err_case "--plot into a missing directory" "no-such-dir" linear $SMALL --N 100 \
   --plot no-such-dir/fig.png
 err_case "--output into a missing directory" "no-such-dir" linear $SMALL --N 100 \
@@ -364,7 +364,7 @@ check "a grid row equals the single-M run (same seed for every M)" cmp -s r1 r2
 if command -v gnuplot >/dev/null 2>&1; then
   "$R" linear --a 1.5 --d 60 --M 6,12,24 --N 10,100 --plot heat.png >/dev/null 2>heat.err
   check "grid --plot draws a heat map" test $? -eq 0 -a ! -s heat.err -a -s heat.png -a -s heat.dat
-  check "heat map script uses pm3d" grep -q pm3d heat.gp
+  check "heat map script draws one box per cell" grep -q "with boxxyerror" heat.gp
   "$R" linear --a 1.5 --d 60 --M 6,12,24 --N 100 --plot m.svg >/dev/null 2>&1
   check "M list with one N: curves over M" sh -c "test -s m.svg && grep -q 'using 2:' m.gp"
 fi
