@@ -22,6 +22,8 @@ static const subcommand subcommands[] = {
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
     {"optimal", cmd_optimal,
      "compute-optimal model size: closed form and deterministic equivalent"},
+    {"schedule-opt", cmd_schedule_opt,
+     "the step-size schedule minimising the final risk, against tuned baselines"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
