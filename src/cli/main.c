@@ -24,6 +24,7 @@ static const subcommand subcommands[] = {
      "compute-optimal model size: closed form and deterministic equivalent"},
     {"schedule-opt", cmd_schedule_opt,
      "the step-size schedule minimising the final risk, against tuned baselines"},
+    {"rerun", cmd_rerun, "re-run the command recorded in an output file and compare its rows"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 

@@ -391,9 +391,9 @@ static void test_parse_double(void) {
   /* Blanks alone (" ") are no number: they used to parse as 0. */
   /* Decimal notation only, as documented: strtod's hexadecimal (0x10 was taken as 16) and
    * exponents without digits are refused. */
-  const char *bad[] = {"",     "abc",      "2.385x", "1.2.3",  "nan",  "NaN",  "inf",
-                       "-inf", "infinity", "1e999",  "-1e999", " ",    "--1",  "1 2",
-                       "0x10", "0X1p3",    "1e",     "e5",     ".",    "1e+",  "+-1"};
+  const char *bad[] = {"",     "abc",      "2.385x", "1.2.3",  "nan", "NaN", "inf",
+                       "-inf", "infinity", "1e999",  "-1e999", " ",   "--1", "1 2",
+                       "0x10", "0X1p3",    "1e",     "e5",     ".",   "1e+", "+-1"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     x = 2.385;
     rc_error_clear(&err);
