@@ -49,7 +49,9 @@ int main(int argc, char **argv) {
   /* A signal removes the run's temporary files and stops gnuplot before the tool ends. */
   cli_signals_install();
   if (argc < 2) {
-    usage(stderr);
+    /* one line, like every other error; the full usage is one --help away */
+    cli_error("a subcommand is needed: riskcalc SUBCOMMAND [options] (subcommands and options: "
+              "riskcalc --help)");
     return CLI_EXIT_BAD;
   }
   if (strcmp(argv[1], "--version") == 0) {
