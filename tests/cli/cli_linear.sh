@@ -407,5 +407,12 @@ check "header echoes a and b as typed" sh -c "grep -q 'a = 1.5, d = 60' echo.tsv
 check "no 17-digit echo of an input" sh -c "! grep -E '^# (schedule|sigma2|spectrum|prior)' echo.tsv | grep -q '0000000000\\|9999999999'"
 rm -f echo.tsv
 
+# no arguments: one line pointing to --help (it used to print the 11-line usage)
+err_case "no arguments" "riskcalc --help"
+
+# decimal notation only (issue 13): strtod's hexadecimal used to be taken (0x10 as 16)
+err_case "hexadecimal gamma" "'0x10' is not a decimal number" linear $SMALL --N 10 --gamma 0x10
+err_case "hexadecimal sigma2" "is not a decimal number" linear $SMALL --N 10 --sigma2 0X1p-3
+
 echo "cli_linear: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
