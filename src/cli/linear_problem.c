@@ -8,15 +8,29 @@
 
 #include <gsl/gsl_rng.h>
 
-const cli_option linear_problem_options[] = {
+const cli_option linear_spectrum_options[] = {
     {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)", CLI_ROLE_A},
     {"log-a", "A", "log-power-law spectrum lambda_i = i^-1 log(i+1)^-A", CLI_ROLE_LOG_A},
     {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count",
      CLI_ROLE_SPECTRUM},
+};
+
+const cli_option linear_d_option[] = {
     {"d", "D",
      "dimension of the data (required with --a and --log-a); --method de and closed also take "
      "inf or any large D at the cost of a moderate one",
      CLI_ROLE_D},
+};
+
+/* compare simulates SGD in d dimensions whatever its theory: no inf. */
+const cli_option linear_d_option_simulated[] = {
+    {"d", "D",
+     "dimension of the data (required with --a and --log-a): a whole number, since the "
+     "simulation runs in d dimensions (riskcalc linear --method de and closed take inf)",
+     CLI_ROLE_D},
+};
+
+const cli_option linear_problem_options[] = {
     {"b", "B",
      "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, which is B = A "
      "for the power law)",
@@ -136,9 +150,14 @@ int linear_problem_setup(const cli_args *args, const char *command_line, linear_
   if (cli_has(args, "M") && rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
     return lib_error("--M", &err);
   /* ... check (before anything of size d is allocated, refuse an M x d that cannot fit) ... */
+  /* --d inf: said for what the run does, never naming a method that would refuse it too. */
   const cli_spectrum_rules rules = {
       use == LINEAR_ANALYTIC, LINEAR_LAW_MIN_D,
-      "--d inf is available with the analytic methods (--method de or closed) only"};
+      use == LINEAR_SIMULATED
+          ? "--d inf: the Monte Carlo simulation runs in d dimensions, so D must be a whole "
+            "number (riskcalc linear --method de or closed take inf)"
+          : "--d inf: the exact method works with the d eigenvalues of one sketch, so D must "
+            "be a whole number (--method de or closed take inf)"};
   if (cli_problem_check_outputs(b) ||
       (use != LINEAR_ANALYTIC && b->d_text && !b->d_inf && p->Ms && linear_check_memory(p, b->d)))
     return CLI_EXIT_BAD;

@@ -6,8 +6,14 @@
 
 #include "problem.h"
 
-/* The problem options (spectrum, prior, sketch, sizes, training, output), in --help order. */
-#define LINEAR_PROBLEM_NOPTIONS 17
+/* The problem options, in --help order: the spectrum (--a, --log-a, --spectrum), the dimension
+ * (--d: linear_d_option, which takes inf with the analytic methods, or
+ * linear_d_option_simulated, compare's, which does not), then the prior, sketch, sizes,
+ * training and output. */
+extern const cli_option linear_spectrum_options[3];
+extern const cli_option linear_d_option[1];
+extern const cli_option linear_d_option_simulated[1];
+#define LINEAR_PROBLEM_NOPTIONS 13
 extern const cli_option linear_problem_options[LINEAR_PROBLEM_NOPTIONS];
 /* The Monte Carlo options (--runs, --mc-mode, --resketch, and --per-run, --band of
  * `linear --method mc` only), of `linear --method mc` and `compare linear`. */

@@ -201,6 +201,18 @@ err_case "mc unstable with resketch" "stable" linear --method mc $P0 --gamma 50 
 err_case "compare without a model" "which model" compare $P
 err_case "compare unknown model" "unknown model 'quadratic'" compare quadratic $P
 err_case "compare unknown theory" "unknown theory method" compare linear $P --method magic
+# compare simulates in d dimensions whatever its theory: its help promises no --d inf, and the
+# refusal does not send a user to the very method given (it once said "available with --method
+# de" to compare --method de).
+"$R" compare --help >ch.txt
+check "compare --help: --d is a whole number" sh -c "grep -A2 -- '^  --d D' ch.txt | grep -q 'whole number' && ! grep -A2 -- '^  --d D' ch.txt | grep -q 'also take'"
+err_case "compare --method de --d inf: refused, pointing to riskcalc linear" "riskcalc linear --method de" \
+  compare linear --method de --resketch --d inf --M 8 --N 10
+err_case "compare --d inf (exact): refused, pointing to riskcalc linear" "riskcalc linear --method de" \
+  compare linear --d inf --M 8 --N 10
+err_case "linear --method mc --d inf: refused, pointing to de and closed" "riskcalc linear --method de or closed" \
+  linear --method mc --d inf --M 8 --N 10
+rm -f ch.txt
 err_case "compare resketch with the exact theory" "fixed sketch" compare linear $P --resketch
 err_case "compare z-max 0" "--z-max" compare linear $P --z-max 0
 err_case "compare z-max junk" "--z-max" compare linear $P --z-max big
