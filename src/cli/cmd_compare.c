@@ -162,6 +162,7 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   }
   char num[RC_IO_DOUBLE_CHARS];
   cli_meta_add(job.meta, "z-max", "%s", rc_io_format_double(zmax, num, sizeof num));
+  cli_meta_param_number(job.meta, "z-max", zmax);
   if (factor != 1.0)
     cli_meta_add(job.meta, "test hook", "%s = %s: the theory column is multiplied by it",
                  PERTURB_ENV, rc_io_format_double(factor, num, sizeof num));

@@ -687,6 +687,22 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
   cli_meta_add(&j.meta, "input", "%s (%zu data rows)", j.path, j.t.nrows);
   if (cli_has(&args, "where"))
     cli_meta_add(&j.meta, "where", "%s", cli_get(&args, "where"));
+  {
+    char name[300];
+    column_name(&j, j.cx, name, sizeof name);
+    cli_meta_param_string(&j.meta, "x", name);
+    column_name(&j, j.cy, name, sizeof name);
+    cli_meta_param_string(&j.meta, "y", name);
+    if (j.cse >= 0) {
+      column_name(&j, j.cse, name, sizeof name);
+      cli_meta_param_string(&j.meta, "se", name);
+    }
+    if (joint) {
+      column_name(&j, j.cx2, name, sizeof name);
+      cli_meta_param_string(&j.meta, "x2", name);
+    }
+    cli_meta_param_number(&j.meta, "level", j.level);
+  }
   status = joint ? run_joint(&j, &args) : run_single(&j, &args);
 done:
   job_free(&j);

@@ -15,12 +15,9 @@ static const cli_option method_options[] = {
 };
 
 static const cli_group linear_groups[] = {
-    CLI_GROUP(method_options),
-    CLI_GROUP(linear_spectrum_options),
-    CLI_GROUP(linear_d_option),
-    CLI_GROUP(linear_problem_options),
-    CLI_GROUP(cli_figure_options),
-    CLI_GROUP(linear_mc_options),
+    CLI_GROUP(method_options),     CLI_GROUP(linear_spectrum_options),
+    CLI_GROUP(linear_d_option),    CLI_GROUP(linear_problem_options),
+    CLI_GROUP(cli_figure_options), CLI_GROUP(linear_mc_options),
 };
 #define N_LINEAR_GROUPS (sizeof linear_groups / sizeof linear_groups[0])
 

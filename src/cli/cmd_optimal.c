@@ -132,6 +132,14 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
     cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
   cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %s", desc,
                rc_io_format_double(sigma2, num, sizeof num));
+  cli_meta_param_number(meta, "a", law.a);
+  if (law.prior == RC_PRIOR_SOURCE)
+    cli_meta_param_number(meta, "b", law.b);
+  cli_meta_param_number(meta, "d", law.d);
+  cli_meta_param_list(meta, "C", Cs, nC);
+  cli_meta_param_number(meta, "gamma", p->gamma);
+  cli_meta_param_number(meta, "sigma2", sigma2);
+  cli_meta_param_number(meta, "range", range);
   cli_meta_add(meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
   cli_meta_add(meta, "optimum",
                "whole M in [max(1, M*/%g), min(C, M* %g)] minimising the deterministic-equivalent "

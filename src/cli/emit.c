@@ -119,46 +119,46 @@ void cli_outputs_free(cli_outputs *o) {
 
 /* ---- tables -------------------------------------------------------------------------------- */
 
-static void json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
-
 static void json_write(FILE *f, const cli_meta *meta, const cli_table *t) {
   const size_t first = t->labels ? 1 : 0, width = t->ncols - first;
   fputs("{\n  \"meta\": {", f);
   for (size_t k = 0; k < meta->count; k++) {
     fputs(k ? ",\n    " : "\n    ", f);
-    json_string(f, meta->key[k]);
+    cli_json_string(f, meta->key[k]);
     fputs(": ", f);
-    json_string(f, meta->value[k]);
+    /* A value that is a number is written as one (typed metadata). */
+    if (cli_json_is_number(meta->value[k]))
+      fputs(meta->value[k], f);
+    else
+      cli_json_string(f, meta->value[k]);
   }
-  fputs("\n  },\n  \"columns\": [", f);
+  fputs("\n  },", f);
+  if (meta->nparams) {
+    fputs("\n  \"parameters\": {", f);
+    for (size_t k = 0; k < meta->nparams; k++) {
+      fputs(k ? ",\n    " : "\n    ", f);
+      cli_json_string(f, meta->param_key[k]);
+      fprintf(f, ": %s", meta->param_json[k]);
+    }
+    fputs("\n  },", f);
+  }
+  fputs("\n  \"columns\": [", f);
   for (size_t c = 0; c < t->ncols; c++) {
     fputs(c ? ", " : "", f);
-    json_string(f, t->columns[c]);
+    cli_json_string(f, t->columns[c]);
   }
   fputs("],\n  \"rows\": [", f);
   for (size_t r = 0; r < t->nrows; r++) {
     fputs(r ? ",\n    {" : "\n    {", f);
     if (t->labels) {
-      json_string(f, t->columns[0]);
+      cli_json_string(f, t->columns[0]);
       fputs(": ", f);
-      json_string(f, t->labels[r]);
+      cli_json_string(f, t->labels[r]);
     }
     for (size_t c = 0; c < width; c++) {
       const double v = t->data[r * width + c];
       fputs(c || t->labels ? ", " : "", f);
-      json_string(f, t->columns[first + c]);
+      cli_json_string(f, t->columns[first + c]);
       /* JSON has no inf or nan: a non-finite value (an infinite z-score) is null. */
       if (isfinite(v))
         fprintf(f, ": %.17g", v);

@@ -14,7 +14,7 @@ static const cli_option method_options[] = {
 };
 
 static const cli_group groups[] = {
-    CLI_GROUP(method_options),         CLI_GROUP(cli_compare_options),
+    CLI_GROUP(method_options),          CLI_GROUP(cli_compare_options),
     CLI_GROUP(linear_spectrum_options), CLI_GROUP(linear_d_option_simulated),
     CLI_GROUP(linear_problem_options),  CLI_GROUP(cli_figure_options),
     CLI_GROUP(linear_mc_options),

@@ -97,6 +97,9 @@ int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
                  "noise of variance sigma2 + Approx(S, w*) for each run's own w*; the risk is "
                  "evaluated exactly");
   cli_meta_add(&b->meta, "runs", "%zu independent runs, each drawing w* from the prior", o->runs);
+  cli_meta_param_number(&b->meta, "runs", (double)o->runs);
+  cli_meta_param_string(&b->meta, "mc-mode", rc_mc_mode_name(o->mode));
+  cli_meta_param_number(&b->meta, "resketch", o->resketch);
   cli_meta_add(&b->meta, "mc seed",
                "%llu: run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(%llu, r); the output "
                "is the same for any number of threads",

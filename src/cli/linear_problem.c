@@ -131,6 +131,8 @@ static void describe(linear_problem *p, const char *command_line) {
     cli_meta_add(&b->meta, "seed", "%llu", (unsigned long long)b->seed);
   }
   cli_problem_describe_training(b);
+  if (p->Ms)
+    cli_meta_param_list(&b->meta, "M", p->Ms, p->nM);
 }
 
 int linear_problem_setup(const cli_args *args, const char *command_line, linear_use use,

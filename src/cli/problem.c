@@ -290,6 +290,36 @@ void cli_problem_describe_training(cli_problem *p) {
   cli_meta_add(&p->meta, "batch", "%zu", p->batch);
   char s2[RC_IO_DOUBLE_CHARS];
   cli_meta_add(&p->meta, "sigma2", "%s", rc_io_format_double(p->sigma2, s2, sizeof s2));
+  cli_problem_parameters(p);
+}
+
+void cli_problem_parameters(cli_problem *p) {
+  cli_meta *m = &p->meta;
+  const cli_args *args = p->args;
+  if (p->spectrum_file)
+    cli_meta_param_string(m, "spectrum", p->spectrum_file);
+  else
+    cli_meta_param_number(m, p->law_kind == RC_SPECTRUM_LOGPOWER ? "log-a" : "a", p->a);
+  if (p->d_text)
+    cli_meta_param_number(m, "d", p->d_inf ? INFINITY : (double)p->d);
+  else if (p->spectrum)
+    cli_meta_param_number(m, "d", (double)p->spectrum->d);
+  if (p->prior_file)
+    cli_meta_param_string(m, "prior", p->prior_file);
+  else if (p->b_given)
+    cli_meta_param_number(m, "b", p->b);
+  if (cli_role_name(args, CLI_ROLE_SCHEDULE))
+    cli_meta_param_string(m, "schedule", p->schedule_spec);
+  if (cli_role_name(args, CLI_ROLE_GAMMA))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_GAMMA), p->gamma);
+  if (cli_role_name(args, CLI_ROLE_BATCH))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_BATCH), (double)p->batch);
+  if (cli_role_name(args, CLI_ROLE_SIGMA2))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_SIGMA2), p->sigma2);
+  if (p->Ns)
+    cli_meta_param_list(m, cli_role_name(args, CLI_ROLE_HORIZONS), p->Ns, p->nN);
+  if (cli_role_name(args, CLI_ROLE_SEED))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_SEED), (double)p->seed);
 }
 
 void cli_problem_caption(const cli_problem *p, cli_figure *fig) {

@@ -135,8 +135,24 @@ got = ['\t'.join('%.17g' % r[c] for c in cols) for r in doc['rows']]
 want = [l.rstrip('\n') for l in open('t.tsv') if not l.startswith('#')][1:]
 assert got == want, (got, want)
 meta = doc['meta']
-assert meta['seed'] == '7' and 'command' in meta and meta['riskcalc']
+assert meta['seed'] == 7 and 'command' in meta and meta['riskcalc']
 "
+# Typed metadata (issue 10): numbers as numbers, lists as arrays, in meta and parameters.
+check "json metadata typed: numbers and lists" python3 -c "
+import json
+doc = json.load(open('t.json'))
+meta, par = doc['meta'], doc['parameters']
+assert meta['batch'] == 2 and meta['sigma2'] == 0.5 and isinstance(meta['schedule'], str)
+assert par['a'] == 1.5 and par['d'] == 80 and par['gamma'] == 0.2385 and par['batch'] == 2
+assert par['sigma2'] == 0.5 and par['seed'] == 7 and par['M'] == [16] and par['schedule'] == 'geometric'
+assert isinstance(par['N'], list) and all(isinstance(n, int) for n in par['N']) and len(par['N']) == 4
+"
+"$R" linear --method de --a 1.5 --d inf --M 8 --N 100 --format json >tinf.json 2>/dev/null
+check "json parameters: d = inf is the string inf" python3 -c "
+import json
+assert json.load(open('tinf.json'))['parameters']['d'] == 'inf'
+"
+rm -f tinf.json
 "$R" linear --a 1.5 --d 80 --M 8,16 --N 100 --format json >t2.json 2>/dev/null
 check "json metadata keys are unique" python3 -c "
 import json
