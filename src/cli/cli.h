@@ -141,11 +141,13 @@ void cli_json_string(FILE *f, const char *s);
 /* 1 when text is a JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?). */
 int cli_json_is_number(const char *text);
 
-/* Progress bar on stderr when it is a terminal; usable as an rc_progress_fn. */
+/* Progress bar on stderr when it is a terminal, with the time elapsed and an estimate of the
+ * time left; usable as an rc_progress_fn. */
 typedef struct {
   int enabled;
   int last_permille;
   const char *label;
+  double start, last_draw; /* monotonic seconds */
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, const char *label);

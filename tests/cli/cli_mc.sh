@@ -134,6 +134,18 @@ check "compare grid" [ "$(rows cgrid.tsv | sed 1d | cut -f1,2 | tr '\t\n' ' ')" 
 check "compare step schedule, batch 4 agrees" [ $? -eq 0 ]
 rm -f cmp.tsv cmp.err ex.tsv mc.tsv raw.tsv pert.tsv pert.out pert.err cmp.json cgrid.tsv
 
+# ---------------------------------------------------------------- progress
+# On a terminal (a pseudo-terminal from script(1)) the bar shows the time elapsed and an
+# estimate of the time left, and is cleared at the end; off a terminal nothing (above).
+if command -v script >/dev/null 2>&1; then
+  script -qec "'$R' linear --method mc --a 1.5 --d 200 --M 32 --N 1e4 --runs 150 >/dev/null" /dev/null >tty.txt 2>&1
+  check "progress on a terminal: elapsed time and time left" grep -q '%  0:0[0-9] elapsed, about [0-9]*:[0-9][0-9] left' tty.txt
+  check "progress on a terminal: cleared at the end" sh -c "tail -c 8 tty.txt | od -c | grep -q '\\\\r 033   \\[   K'"
+  rm -f tty.txt
+else
+  ok "progress on a terminal # skipped: no script(1)"
+fi
+
 # ---------------------------------------------------------------- compare on parts
 # The Monte Carlo parts (approx, bias and variance of the noise-free and noisy paths) agree with
 # the theory's parts within 4 standard errors: fixed sketch (reduced and raw), a source prior with
