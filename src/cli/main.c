@@ -72,6 +72,8 @@ int main(int argc, char **argv) {
       }
       int status = subcommands[k].run(argc - 2, argv + 2, command_line);
       free(command_line);
+      if (status == CLI_EXIT_OK || status == CLI_EXIT_DISAGREE)
+        cli_warnings_flush();
       return status;
     }
   cli_error("unknown subcommand '%s' (try riskcalc --help)", argv[1]);
