@@ -22,8 +22,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_math.h>
-#include <gsl/gsl_roots.h>
 
+#include "core/root.h"
 #include "core/util.h"
 
 #define N_MOM 67        /* tail moments m = 0..66 */
@@ -702,77 +702,44 @@ int rc_deteq_top(const rc_deteq *de, size_t k, double *lambda, double *signal, r
 typedef struct {
   const rc_deteq *de;
   double M;
-  int status;
   rc_error *err;
 } root_params;
 
-static double fn_kappa(double kappa, void *vp) {
+static int fn_kappa(double kappa, void *vp, double *value) {
   root_params *p = vp;
   sums s;
-  if (p->status == RC_SUCCESS)
-    p->status = real_sums(p->de, -kappa, 0, &s, p->err);
-  if (p->status)
-    return GSL_NAN;
-  return s.a1r - p->M;
+  int st = real_sums(p->de, -kappa, 0, &s, p->err);
+  *value = s.a1r - p->M;
+  return st;
 }
 
-static double fn_h(double w, void *vp) { /* A2(w)/M - 1 */
+static int fn_h(double w, void *vp, double *value) { /* A2(w)/M - 1 */
   root_params *p = vp;
   sums s;
-  if (p->status == RC_SUCCESS)
-    p->status = real_sums(p->de, w, S_A2, &s, p->err);
-  if (p->status)
-    return GSL_NAN;
-  return s.a2r / p->M - 1.0;
+  int st = real_sums(p->de, w, S_A2, &s, p->err);
+  *value = s.a2r / p->M - 1.0;
+  return st;
 }
 
-static double fn_a3(double w, void *vp) {
+static int fn_a3(double w, void *vp, double *value) {
   root_params *p = vp;
   sums s;
-  if (p->status == RC_SUCCESS)
-    p->status = real_sums(p->de, w, S_A3, &s, p->err);
-  if (p->status)
-    return GSL_NAN;
-  return s.a3r;
+  int st = real_sums(p->de, w, S_A3, &s, p->err);
+  *value = s.a3r;
+  return st;
 }
 
-/* Brent on [lo, hi] (a sign change) to relative accuracy 1e-15. */
-static int brent(double (*fn)(double, void *), root_params *p, double lo, double hi, double *root,
+/* Every root of the plan to 1e-15 relative (or to adjacent doubles); Brent needs a few tens of
+ * iterations, 300 is a safety cap. */
+static const rc_root_options deteq_root = {0.0, 1e-15, 300, RC_ROOT_BEST};
+
+/* Bracket searches halve (or quarter) the distance to a limit point; 2000 steps reach any
+ * double from any start. */
+#define SEARCH_STEPS 2000
+
+static int brent(rc_root_fn fn, root_params *p, double lo, double hi, double *root,
                  const char *what) {
-  gsl_function F = {fn, p};
-  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  if (!s)
-    return rc_error_set(p->err, RC_ENOMEM, "out of memory for a root finder");
-  int st = gsl_root_fsolver_set(s, &F, lo, hi);
-  if (p->status) {
-    gsl_root_fsolver_free(s);
-    return p->status;
-  }
-  if (st) {
-    gsl_root_fsolver_free(s);
-    return rc_error_set(p->err, RC_ENOCONV, "%s: no sign change in [%.17g, %.17g]", what, lo, hi);
-  }
-  int status = GSL_CONTINUE;
-  for (int it = 0; it < 300 && status == GSL_CONTINUE; it++) {
-    st = gsl_root_fsolver_iterate(s);
-    if (p->status)
-      break;
-    if (st)
-      break;
-    status = gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0.0,
-                                    1e-15);
-    /* a bracket of adjacent doubles cannot shrink further */
-    if (status == GSL_CONTINUE &&
-        nextafter(gsl_root_fsolver_x_lower(s), INFINITY) >= gsl_root_fsolver_x_upper(s))
-      status = GSL_SUCCESS;
-  }
-  *root = gsl_root_fsolver_root(s);
-  gsl_root_fsolver_free(s);
-  if (p->status)
-    return p->status;
-  if (status != GSL_SUCCESS)
-    return rc_error_set(p->err, RC_ENOCONV, "%s: root not bracketed to 1e-15 in 300 steps", what);
-  return RC_SUCCESS;
+  return rc_root_brent(fn, p, lo, hi, &deteq_root, what, root, p->err);
 }
 
 static int find_kappa(const rc_deteq *de, double M, double *kappa, double *approx, rc_error *err) {
@@ -781,22 +748,15 @@ static int find_kappa(const rc_deteq *de, double M, double *kappa, double *appro
     *approx = 0;
     return RC_SUCCESS;
   }
-  root_params p = {de, M, RC_SUCCESS, err};
-  /* sum lambda/(lambda + kappa) < tr(H)/kappa: negative at tr(H)/M */
-  double hi = de->trace / M, lo = hi;
-  double f;
-  for (int it = 0;; it++) {
-    lo /= 4;
-    f = fn_kappa(lo, &p);
-    if (p.status)
-      return p.status;
-    if (f > 0)
-      break;
-    hi = lo;
-    if (it > 2000)
-      return rc_error_set(err, RC_ENOCONV, "kappa not bracketed");
-  }
-  int st = brent(fn_kappa, &p, lo, hi, kappa, "kappa");
+  root_params p = {de, M, err};
+  /* sum lambda/(lambda + kappa) < tr(H)/kappa: negative at tr(H)/M; quarter toward 0 until
+   * positive */
+  const double top = de->trace / M;
+  double lo, hi;
+  int st = rc_root_search(fn_kappa, &p, 0.0, top * 0.25, 0.25, +1, SEARCH_STEPS, top,
+                          "kappa (bracket)", &lo, &hi, err);
+  if (!st)
+    st = brent(fn_kappa, &p, lo, hi, kappa, "kappa");
   if (st)
     return st;
   sums s;
@@ -819,41 +779,24 @@ int rc_deteq_kappa(const rc_deteq *de, double M, double *kappa, double *approx, 
 /* Lower edge of the support in w: h(w_c) = 1 with w_c in (-kappa, 0) when d > M, in
  * (0, lambda_min) when d < M, and w_c = 0 (a hard edge at x = 0) when d == M. */
 static int lower_edge(const rc_deteq *de, double M, double kappa, double *wc, rc_error *err) {
-  root_params p = {de, M, RC_SUCCESS, err};
+  root_params p = {de, M, err};
   if (M == de->d) {
     *wc = 0;
     return RC_SUCCESS;
   }
+  double lo, hi;
+  int st;
   if (M < de->d) {
-    double lo = -kappa, hi = -kappa;
-    for (int it = 0;; it++) {
-      hi /= 2;
-      double f = fn_h(hi, &p);
-      if (p.status)
-        return p.status;
-      if (f > 0)
-        break;
-      lo = hi;
-      if (it > 2000)
-        return rc_error_set(err, RC_ENOCONV, "lower edge not bracketed");
-    }
-    return brent(fn_h, &p, lo, hi, wc, "lower edge of the spectrum");
+    /* from -kappa halfway toward 0 until h > 1 */
+    st = rc_root_search(fn_h, &p, 0.0, -kappa * 0.5, 0.5, +1, SEARCH_STEPS, -kappa,
+                        "lower edge of the spectrum (bracket)", &hi, &lo, err);
+    return st ? st : brent(fn_h, &p, lo, hi, wc, "lower edge of the spectrum");
   }
   /* d < M: h(0) = d/M < 1, h -> inf at the smallest eigenvalue */
   const double lmin = de->lam[de->n - 1];
-  double gap = lmin / 2, hi = lmin - gap;
-  for (int it = 0;; it++) {
-    double f = fn_h(hi, &p);
-    if (p.status)
-      return p.status;
-    if (f > 0)
-      break;
-    gap /= 2;
-    hi = lmin - gap;
-    if (it > 1000)
-      return rc_error_set(err, RC_ENOCONV, "lower edge not bracketed");
-  }
-  return brent(fn_h, &p, 0.0, hi, wc, "lower edge of the spectrum");
+  st = rc_root_search(fn_h, &p, lmin, -(lmin / 2), 0.5, +1, SEARCH_STEPS, 0.0,
+                      "lower edge of the spectrum (bracket)", &hi, &lo, err);
+  return st ? st : brent(fn_h, &p, 0.0, hi, wc, "lower edge of the spectrum");
 }
 
 /* -------------------------------------------------------- w(x) solvers */
@@ -1182,67 +1125,35 @@ static int find_gap(const rc_deteq *de, double M, size_t j, gap *g, int *found, 
       pow(cbrt(de->cnt[j] * hi * hi) + cbrt(de->cnt[j + 1] * lo * lo), 3) / (M * s * s);
   if (bound >= 1)
     return RC_SUCCESS;
-  root_params p = {de, M, RC_SUCCESS, err};
-  /* minimum of the convex h: root of A3, which increases from -inf to +inf */
-  double a = lo + 0.5 * s, b = a;
-  for (double e = 0.25 * s;; e *= 0.5) {
-    a = lo + e;
-    double f = fn_a3(a, &p);
-    if (p.status)
-      return p.status;
-    if (f < 0)
-      break;
-    if (e < 1e-300)
-      return rc_error_set(err, RC_ENOCONV, "gap search failed near lambda = %g", lo);
-  }
-  for (double e = 0.25 * s;; e *= 0.5) {
-    b = hi - e;
-    double f = fn_a3(b, &p);
-    if (p.status)
-      return p.status;
-    if (f > 0)
-      break;
-    if (e < 1e-300)
-      return rc_error_set(err, RC_ENOCONV, "gap search failed near lambda = %g", hi);
-  }
-  double wmin;
-  int st = brent(fn_a3, &p, a, b, &wmin, "gap between eigenvalues");
+  root_params p = {de, M, err};
+  /* minimum of the convex h: root of A3, which increases from -inf to +inf; its bracket ends
+   * close in on the poles lo and hi */
+  double a, b, unused, wmin, hmin;
+  int st = rc_root_search(fn_a3, &p, lo, 0.25 * s, 0.5, -1, SEARCH_STEPS, lo,
+                          "gap between eigenvalues (lower end)", &a, &unused, err);
+  if (!st)
+    st = rc_root_search(fn_a3, &p, hi, -(0.25 * s), 0.5, +1, SEARCH_STEPS, hi,
+                        "gap between eigenvalues (upper end)", &b, &unused, err);
+  if (!st)
+    st = brent(fn_a3, &p, a, b, &wmin, "gap between eigenvalues");
+  if (!st)
+    st = fn_h(wmin, &p, &hmin);
   if (st)
     return st;
-  const double hmin = fn_h(wmin, &p);
-  if (p.status)
-    return p.status;
   if (!(hmin < 0))
     return RC_SUCCESS;
   /* edges: h = 1 on each side of the minimum */
-  double e = 0.5 * (wmin - lo), wa_lo;
-  for (;;) {
-    wa_lo = lo + e;
-    double f = fn_h(wa_lo, &p);
-    if (p.status)
-      return p.status;
-    if (f > 0)
-      break;
-    e *= 0.5;
-    if (!(lo + e > lo))
-      return rc_error_set(err, RC_ENOCONV, "gap edge not bracketed above lambda = %.17g", lo);
-  }
-  if ((st = brent(fn_h, &p, wa_lo, wmin, &g->wa, "edge of a gap")))
-    return st;
-  e = 0.5 * (hi - wmin);
-  double wb_hi;
-  for (;;) {
-    wb_hi = hi - e;
-    double f = fn_h(wb_hi, &p);
-    if (p.status)
-      return p.status;
-    if (f > 0)
-      break;
-    e *= 0.5;
-    if (!(hi - e < hi))
-      return rc_error_set(err, RC_ENOCONV, "gap edge not bracketed below lambda = %.17g", hi);
-  }
-  if ((st = brent(fn_h, &p, wmin, wb_hi, &g->wb, "edge of a gap")))
+  double wa_lo, wb_hi;
+  st = rc_root_search(fn_h, &p, lo, 0.5 * (wmin - lo), 0.5, +1, SEARCH_STEPS, wmin,
+                      "edge of a gap (bracket)", &wa_lo, &unused, err);
+  if (!st)
+    st = brent(fn_h, &p, wa_lo, wmin, &g->wa, "edge of a gap");
+  if (!st)
+    st = rc_root_search(fn_h, &p, hi, -(0.5 * (hi - wmin)), 0.5, +1, SEARCH_STEPS, wmin,
+                        "edge of a gap (bracket)", &wb_hi, &unused, err);
+  if (!st)
+    st = brent(fn_h, &p, wmin, wb_hi, &g->wb, "edge of a gap");
+  if (st)
     return st;
   g->j = j;
   *found = 1;
@@ -1252,7 +1163,7 @@ static int find_gap(const rc_deteq *de, double M, size_t j, gap *g, int *found, 
 /* Support intervals in increasing x. *out is malloc'd. */
 static int find_support(const rc_deteq *de, double M, double kappa, support **out, size_t *nout,
                         rc_error *err) {
-  root_params p = {de, M, RC_SUCCESS, err};
+  root_params p = {de, M, err};
   int st;
   double wc;
   if ((st = lower_edge(de, M, kappa, &wc, err)))
