@@ -22,28 +22,13 @@
 #include <stddef.h>
 
 #include "riskcalc/error.h"
+#include "riskcalc/law.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/spectrum.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* A spectrum and prior given by their laws rather than by d numbers. */
-typedef struct {
-  rc_spectrum_kind kind; /* RC_SPECTRUM_POWER (lambda_i = i^-a) or RC_SPECTRUM_LOGPOWER
-                            (lambda_i = i^-1 log(i+1)^-a) */
-  double a;
-  rc_prior_kind prior; /* RC_PRIOR_ISOTROPIC (p_i = 1) or RC_PRIOR_SOURCE (lambda_i p_i = i^-b) */
-  double b;            /* source exponent (ignored unless RC_PRIOR_SOURCE) */
-  double d;            /* dimension: a whole number >= 1, or INFINITY */
-} rc_law;
-
-/* Checks a law: kind and prior known; a finite (and > 0 for the power law); b finite; d a
- * whole number >= 1 or +inf. At d = inf the trace and the signal must be finite: a > 1 for
- * both laws and, with a source prior, b > 1. Returns RC_SUCCESS or RC_EINVAL naming the
- * problem. */
-int rc_law_check(const rc_law *law, rc_error *err);
 
 typedef struct rc_deteq rc_deteq; /* opaque plan */
 

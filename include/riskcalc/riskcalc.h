@@ -7,6 +7,7 @@
 #include "riskcalc/error.h"
 #include "riskcalc/fit.h"
 #include "riskcalc/io.h"
+#include "riskcalc/law.h"
 #include "riskcalc/mc.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"

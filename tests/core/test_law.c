@@ -1,0 +1,115 @@
+/* Tests of parametric laws (src/core/law.c): the check, monotonicity, values. The tail sums
+ * are checked against mpmath in test_law_tails (added with the quadrature). */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/law_tail.h"
+#include "rc_test.h"
+#include "riskcalc/riskcalc.h"
+
+static rc_law law(rc_spectrum_kind kind, double a, double b, double d) {
+  rc_law l = {kind, a, isnan(b) ? RC_PRIOR_ISOTROPIC : RC_PRIOR_SOURCE, b, d};
+  return l;
+}
+
+static void test_law_check(void) {
+  rc_error err = {0, ""};
+  rc_law l = law(RC_SPECTRUM_POWER, 1.0, NAN, INFINITY);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL); /* trace diverges */
+  CHECK(strstr(err.message, "a must be > 1") != NULL);
+  l = law(RC_SPECTRUM_POWER, 1.5, 0.9, INFINITY);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL); /* signal diverges */
+  l = law(RC_SPECTRUM_POWER, 1.5, NAN, 10.5);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_POWER, 1.5, NAN, 0);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_POWER, NAN, NAN, 100);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_POWER, -1, -1, 100);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_LOGPOWER, 0.5, NAN, INFINITY);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_VALUES, 1.5, NAN, 100);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_POWER, 1.5, INFINITY, 100);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  l = law(RC_SPECTRUM_POWER, 1.5, NAN, -INFINITY);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_EINVAL);
+  /* finite d allows any exponent of the right sign */
+  l = law(RC_SPECTRUM_POWER, 0.7, 0.3, 1000);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_SUCCESS);
+  l = law(RC_SPECTRUM_LOGPOWER, -3.0, -2.0, 1000);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_SUCCESS);
+  l = law(RC_SPECTRUM_LOGPOWER, 2.0, NAN, INFINITY);
+  CHECK_STATUS(rc_law_check(&l, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_law_check(NULL, &err), RC_EINVAL);
+}
+
+/* rc_law_is_decreasing against a direct comparison of the first 10^5 eigenvalues (past
+ * x = 10^5 the derivative argument holds for every a > -12). */
+static void test_law_is_decreasing(void) {
+  const double as[] = {-6,     -2.5, -1.7, -1.6, -1.55, -1.5, -1.45, -1.4,
+                       -1.386, -1.0, -0.3, 0.0,  0.4,   1.5,  7};
+  int seen0 = 0, seen1 = 0, ordered = 1;
+  for (size_t k = 0; k < sizeof as / sizeof as[0]; k++) {
+    for (int inf = 0; inf < 2; inf++) {
+      rc_law l = law(RC_SPECTRUM_LOGPOWER, as[k], NAN, inf ? INFINITY : 1e6);
+      if (rc_law_check(&l, NULL))
+        continue;
+      int direct = 1;
+      for (double i = 1; i < 1e5 && direct; i++)
+        direct = rc_law_lambda(&l, i + 1) < rc_law_lambda(&l, i);
+      const int got = rc_law_is_decreasing(&l);
+      CHECK(got == direct);
+      if (got != direct)
+        printf("    log-power a = %g: predicate %d, direct %d\n", as[k], got, direct);
+      if (!inf) {
+        ordered &= !(seen1 && !got); /* 0 below a threshold, 1 above it */
+        seen0 |= !got;
+        seen1 |= got;
+      }
+    }
+  }
+  CHECK(ordered && seen0 && seen1);
+  rc_law p = law(RC_SPECTRUM_POWER, 0.01, 0.5, 1e9);
+  CHECK(rc_law_is_decreasing(&p));
+  p.a = -1; /* fails rc_law_check */
+  CHECK(!rc_law_is_decreasing(&p));
+  CHECK(!rc_law_is_decreasing(NULL));
+  rc_law one = law(RC_SPECTRUM_LOGPOWER, -20, NAN, 1);
+  CHECK(rc_law_is_decreasing(&one)); /* a single eigenvalue */
+  one.d = 2;
+  CHECK(!rc_law_is_decreasing(&one));
+}
+
+/* The law's values are those of the spectrum and prior allocators. */
+static void test_law_values(void) {
+  rc_error err = {0, ""};
+  const size_t d = 50;
+  rc_spectrum *s = rc_spectrum_logpower_alloc(d, 1.7, &err);
+  rc_prior *iso = rc_prior_isotropic_alloc(d, &err);
+  rc_prior *src = s ? rc_prior_source_alloc(s, 2.3, &err) : NULL;
+  CHECK(s && iso && src);
+  if (s && iso && src) {
+    rc_law li = law(RC_SPECTRUM_LOGPOWER, 1.7, NAN, (double)d);
+    rc_law ls = law(RC_SPECTRUM_LOGPOWER, 1.7, 2.3, (double)d);
+    for (size_t i = 0; i < d; i++) {
+      CHECK_REL(rc_law_lambda(&li, (double)(i + 1)), s->lambda[i], 2e-16);
+      CHECK_REL(rc_law_signal(&li, (double)(i + 1)), s->lambda[i] * iso->p[i], 2e-16);
+      CHECK_REL(rc_law_signal(&ls, (double)(i + 1)), s->lambda[i] * src->p[i], 4e-16);
+    }
+  }
+  rc_prior_free(src);
+  rc_prior_free(iso);
+  rc_spectrum_free(s);
+}
+
+int main(void) {
+  TEST_MAIN_BEGIN();
+  RUN_TEST(test_law_check);
+  RUN_TEST(test_law_is_decreasing);
+  RUN_TEST(test_law_values);
+  TEST_MAIN_END("test_law");
+}
