@@ -38,8 +38,9 @@ typedef struct rc_deteq rc_deteq; /* opaque plan */
  * w_c the lower edge of the spectrum of G at M_max in the variable w (docs/DETEQ.md), at most
  * 2^25. The tail i > K enters through its moments sum_{i>K} lambda_i^m and
  * sum_{i>K} lambda_i^m (lambda_i p_i), m = 0..66, computed by Euler-Maclaurin summation
- * (with the integral in closed form for the power law, by GSL quadrature for the log-power
- * law) up to d or infinity. Memory is O(K), never O(d). The bound on what the tail
+ * (the integral in closed form for the power law; for the log-power law the slowly decaying
+ * part in closed form and the rest by GSL's CQUAD, src/core/law.c) up to d or infinity.
+ * Memory is O(K), never O(d). The bound on what the tail
  * summation neglects is reported by rc_deteq_tail_bound.
  * Returns NULL and sets err: RC_EINVAL (bad law or M_max), RC_ENOMEM, RC_ENOCONV (a tail
  * integral or the cutoff search failed). */

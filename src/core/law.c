@@ -142,13 +142,6 @@ static double tail_log_g(const tail_fn *f, double t) {
   return tail_log_g_log(f, log(t));
 }
 
-/* Integrand in u = log(t / q0): g(q0 e^u) q0 e^u. */
-static double tail_integrand(double u, void *params) {
-  const tail_fn *f = params;
-  const double lt = log(f->q0) + u;
-  return exp(tail_log_g_log(f, lt) + lt);
-}
-
 static void tail_jet(const tail_fn *f, double t0, double *e) {
   double ll[JET], ls[JET], p[JET];
   law_jets(f->law, t0, ll, ls);
@@ -158,41 +151,140 @@ static void tail_jet(const tail_fn *f, double t0, double *e) {
   jet_exp(p, e);
 }
 
+/* The integral over [q0, D] of a pure power, front (t/q0)^-s / q0 (front = the integrand at
+ * q0 times q0), with L = log(D/q0): front (1 - e^((1-s) L)) / (s - 1), front / (s - 1) at
+ * D = inf. */
+static int power_integral(double front, double s, double L, double *integral, rc_error *err) {
+  if (isinf(L)) {
+    if (!(s > 1))
+      return rc_error_set(err, RC_EINVAL, "tail sum diverges (exponent %g <= 1)", s);
+    *integral = front / (s - 1.0);
+  } else if (fabs(s - 1.0) < 1e-12) {
+    *integral = front * L;
+  } else {
+    *integral = front * (-expm1((1.0 - s) * L)) / (s - 1.0);
+  }
+  return RC_SUCCESS;
+}
+
+/* Numerical integrals of the log-power tails, by GSL's CQUAD (doubly adaptive Clenshaw-Curtis;
+ * it never raises for valid tolerances and a workspace, and it survives non-finite values) on
+ * a workspace the library allocates. [x0, inf) is mapped onto [0, 1) by x = x0 + c s/(1-s):
+ * the integrands decay exponentially (rate 1/c), so the mapped one and all its derivatives
+ * vanish at s = 1 (no singularity, no truncation). */
+#define CQUAD_INTERVALS 200
+#define TAIL_EPSREL 1e-13 /* requested relative accuracy of a tail integral (as before) */
+#define TAIL_ACCEPT 1e-10 /* refuse (RC_ENOCONV) when the error estimate is larger */
+
+typedef struct {
+  double (*h)(double x, const tail_fn *f);
+  const tail_fn *f;
+  double x0, c; /* map (c = 0: no map) */
+} integrand;
+
+static double integrand_eval(double s, void *params) {
+  const integrand *g = params;
+  if (g->c == 0)
+    return g->h(s, g->f);
+  if (!(s < 1))
+    return 0.0; /* the limit at infinity */
+  const double t = 1.0 - s;
+  return g->h(g->x0 + g->c * s / t, g->f) * g->c / (t * t);
+}
+
+/* h(u) = g(q0 e^u) q0 e^u: the summand in u = log(t / q0). */
+static double h_u(double u, const tail_fn *f) {
+  const double lt = log(f->q0) + u;
+  return exp(tail_log_g_log(f, lt) + lt);
+}
+
+/* l^-a / (e^l - 1): what remains of lambda(t) dt = l^-a (1 + 1/(e^l - 1)) dl, l = log(1+t),
+ * once the l^-a part is integrated in closed form. */
+static double h_rest(double l, const tail_fn *f) {
+  return exp(-f->law->a * log(l)) / expm1(l);
+}
+
+static int cquad(integrand *g, double a, double b, gsl_integration_cquad_workspace *ws,
+                 double *result, double *abserr, rc_error *err) {
+  gsl_function F = {integrand_eval, g};
+  const int st = gsl_integration_cquad(&F, a, b, 0.0, TAIL_EPSREL, ws, result, abserr, NULL);
+  if (st || !isfinite(*result) || !(*abserr <= TAIL_ACCEPT * fabs(*result)))
+    return rc_error_set(err, RC_ENOCONV,
+                        "tail integral of the log-power law did not converge (%s, estimated "
+                        "error %g of %g)",
+                        st ? gsl_strerror(st) : "error estimate too large", *abserr, *result);
+  return RC_SUCCESS;
+}
+
+/* The integral of g over [q0, D] for the log-power law. Three kinds of summand:
+ *  - i^-b (the signal of a source prior, m = 0): a pure power, in closed form;
+ *  - lambda(t) / lambda(q0)^m (m + q = 1, or m = 1 without signal): with l = log(1+t),
+ *    lambda dt = l^-a dl + l^-a/(e^l - 1) dl; the first part in closed form (it decays only
+ *    algebraically, which is what defeated adaptive quadrature on [0, inf)), the second,
+ *    smaller by e^-l0, by CQUAD;
+ *  - the rest decay like e^-(r u) (u^-alpha), r >= 1 at d = inf: CQUAD in u = log(t/q0). */
+static int logpower_integral(const tail_fn *f, double D, gsl_integration_cquad_workspace *ws,
+                             double *integral, double *abserr, rc_error *err) {
+  const rc_law *l = f->law;
+  const int source = l->prior == RC_PRIOR_SOURCE, finite = isfinite(D);
+  const double q0 = f->q0;
+  *abserr = 0;
+  if (source && f->m == 0)
+    return power_integral(exp((1.0 - l->b) * log(q0)), l->b, finite ? log(D / q0) : INFINITY,
+                          integral, err);
+  if (source ? (f->m == 1 && f->q == 0) : (f->m + f->q == 1)) {
+    const double l0 = log1p(q0), lD = finite ? log1p(D) : INFINITY;
+    /* int_{l0}^{lD} l^-a dl */
+    double head;
+    if (l->a == 1) {
+      head = log(lD / l0);
+    } else {
+      if (!finite && !(l->a > 1))
+        return rc_error_set(err, RC_EINVAL, "tail sum diverges (log-power exponent %g <= 1)", l->a);
+      head = exp((1.0 - l->a) * log(l0)) * (-expm1((1.0 - l->a) * log(lD / l0))) / (l->a - 1.0);
+    }
+    integrand g = {h_rest, f, l0, finite ? 0.0 : 1.0 / (1.0 + fmax(l->a, 0.0) / l0)};
+    double rest;
+    int st = finite ? cquad(&g, l0, lD, ws, &rest, abserr, err)
+                    : cquad(&g, 0.0, 1.0, ws, &rest, abserr, err);
+    if (st)
+      return st;
+    const double front = exp(-f->m * f->log_lambda_q0);
+    *integral = front * (head + rest);
+    *abserr *= front;
+    return RC_SUCCESS;
+  }
+  /* h(u) ~ e^-(r u) (u/l0)^-alpha */
+  const double r = source ? f->m + l->b * f->q - 1.0 : f->m + f->q - 1.0;
+  const double alpha = l->a * (source ? f->m : f->m + f->q);
+  if (!finite && !(r > 0))
+    return rc_error_set(err, RC_EINVAL, "tail sum diverges (exponent %g <= 1)", r + 1.0);
+  integrand g = {h_u, f, 0.0, finite ? 0.0 : 1.0 / (r + fmax(alpha, 0.0) / log1p(q0))};
+  return finite ? cquad(&g, 0.0, log(D / q0), ws, integral, abserr, err)
+                : cquad(&g, 0.0, 1.0, ws, integral, abserr, err);
+}
+
 /* sum_{t = q0}^{D} g(t) (D = +inf allowed) by Euler-Maclaurin with four correction terms.
- * *bound receives the remainder bound |B_8/8| |g'''''''(D)/7! - g'''''''(q0)/7!| plus the
+ * *bound receives the remainder bound |B_8/8| |g'(D)/7! - g'(q0)/7!| plus the
  * quadrature error estimate; the remainder bound is rigorous when g^(8) keeps one sign
  * (completely monotone summands: the power law, and the log-power law with a >= 0). */
-static int tail_sum(tail_fn *f, double D, gsl_integration_workspace *ws, double *sum, double *bound,
-                    rc_error *err) {
+static int tail_sum(tail_fn *f, double D, gsl_integration_cquad_workspace *ws, double *sum,
+                    double *bound, rc_error *err) {
   const double q0 = f->q0;
   const int finite = isfinite(D);
-  const double L = finite ? log(D / q0) : INFINITY;
   double integral, abserr = 0;
+  int st;
   if (f->law->kind == RC_SPECTRUM_POWER) {
     /* g(t) = q0^(a m) t^-s with s = a m + beta q */
     const double beta = f->law->prior == RC_PRIOR_SOURCE ? f->law->b : f->law->a;
     const double s = f->law->a * f->m + beta * f->q;
-    const double front = exp((1.0 - beta * f->q) * log(q0));
-    if (!finite) {
-      if (!(s > 1))
-        return rc_error_set(err, RC_EINVAL, "tail sum diverges (exponent %g <= 1)", s);
-      integral = front / (s - 1.0);
-    } else if (fabs(s - 1.0) < 1e-12) {
-      integral = front * L;
-    } else {
-      integral = front * (-expm1((1.0 - s) * L)) / (s - 1.0);
-    }
+    st = power_integral(exp((1.0 - beta * f->q) * log(q0)), s, finite ? log(D / q0) : INFINITY,
+                        &integral, err);
   } else {
-    gsl_function F = {tail_integrand, f};
-    int st = finite ? gsl_integration_qag(&F, 0.0, L, 0.0, 1e-13, ws->limit, GSL_INTEG_GAUSS21, ws,
-                                          &integral, &abserr)
-                    : gsl_integration_qagiu(&F, 0.0, 0.0, 1e-13, ws->limit, ws, &integral, &abserr);
-    if (st && !(abserr <= 1e-8 * fabs(integral)))
-      return rc_error_set(err, RC_ENOCONV,
-                          "tail integral of the log-power law did not converge (%s, estimated "
-                          "error %g of %g)",
-                          gsl_strerror(st), abserr, integral);
+    st = logpower_integral(f, D, ws, &integral, &abserr, err);
   }
+  if (st)
+    return st;
   double ea[JET], eb[JET] = {0};
   tail_jet(f, q0, ea);
   if (finite)
@@ -211,9 +303,17 @@ int rc_law_tail_moments(const rc_law *law, double n, size_t nmom, double *U, dou
                         double *bound_U1, double *bound_V0, rc_error *err) {
   const double q0 = n + 1.0;
   tail_fn f = {law, 0, 0, log(rc_law_lambda(law, q0)), q0};
-  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(1000);
-  if (!ws)
+  /* gsl_integration_cquad_workspace is a public struct: built here so that running out of
+   * memory is RC_ENOMEM, not a raise in gsl_integration_cquad_workspace_alloc. */
+  gsl_integration_cquad_workspace ws;
+  ws.size = CQUAD_INTERVALS;
+  ws.ivals = malloc(CQUAD_INTERVALS * sizeof *ws.ivals);
+  ws.heap = malloc(CQUAD_INTERVALS * sizeof *ws.heap);
+  if (!ws.ivals || !ws.heap) {
+    free(ws.ivals);
+    free(ws.heap);
     return rc_error_set(err, RC_ENOMEM, "out of memory for a quadrature workspace");
+  }
   int status = RC_SUCCESS;
   *bound_U1 = *bound_V0 = 0;
   U[0] = 0;
@@ -222,17 +322,18 @@ int rc_law_tail_moments(const rc_law *law, double n, size_t nmom, double *U, dou
     f.m = (double)m;
     if (m > 0) {
       f.q = 0;
-      status = tail_sum(&f, law->d, ws, &U[m], &b, err);
+      status = tail_sum(&f, law->d, &ws, &U[m], &b, err);
       if (m == 1)
         *bound_U1 = b;
     }
     if (!status) {
       f.q = 1;
-      status = tail_sum(&f, law->d, ws, &V[m], &b, err);
+      status = tail_sum(&f, law->d, &ws, &V[m], &b, err);
       if (m == 0)
         *bound_V0 = b;
     }
   }
-  gsl_integration_workspace_free(ws);
+  free(ws.ivals);
+  free(ws.heap);
   return status;
 }
