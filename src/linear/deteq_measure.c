@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_integration.h>
 #include <gsl/gsl_math.h>
 
+#include "core/gauss.h"
 #include "core/util.h"
 #include "linear/deteq_internal.h"
 
@@ -358,15 +358,10 @@ rc_sgd_measure *rc_deteq_measure(const rc_deteq *de, double M, const rc_deteq_op
   q.atol_s = 1e-6 * opt.rtol * signal_expected;
   rc_sgd_measure *m = NULL;
   double sep_err = 0;
-  gsl_integration_glfixed_table *tab = gsl_integration_glfixed_table_alloc(opt.nodes);
   q.gx = rc_alloc_doubles(opt.nodes, err);
   q.gw = q.gx ? rc_alloc_doubles(opt.nodes, err) : NULL;
-  if (!tab || !q.gw) {
-    rc_error_set(err, RC_ENOMEM, "out of memory for a quadrature rule");
+  if (!q.gw || rc_gauss_legendre(opt.nodes, q.gx, q.gw, err))
     goto done;
-  }
-  for (size_t k = 0; k < opt.nodes; k++)
-    gsl_integration_glfixed_point(0.0, 1.0, k, &q.gx[k], &q.gw[k], tab);
   for (size_t k = 0; k < niv; k++) {
     q.iv = &iv[k];
     q.cn = 0;
@@ -420,8 +415,6 @@ rc_sgd_measure *rc_deteq_measure(const rc_deteq *de, double M, const rc_deteq_op
     info->fallbacks = q.fallbacks;
   }
 done:
-  if (tab)
-    gsl_integration_glfixed_table_free(tab);
   free(q.gx);
   free(q.gw);
   free(q.ct);

@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 #include <omp.h>
 
+#include "core/rng.h"
 #include "core/util.h"
 #include "linear/sketch_svd.h"
 #include "riskcalc/sgd.h"
@@ -264,10 +265,8 @@ typedef struct {
 static void work_free(mc_work *w) {
   if (!w)
     return;
-  if (w->rng)
-    gsl_rng_free(w->rng);
-  if (w->saved)
-    gsl_rng_free(w->saved);
+  rc_rng_free(w->rng);
+  rc_rng_free(w->saved);
   free(w->w);
   free(w->h);
   free(w->X);
@@ -300,10 +299,9 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
   const int raw = p->mode == RC_MC_RAW;
   const size_t width = raw ? M : r;
   const size_t rows = block_rows(raw ? d : r, batch);
-  w->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  w->saved = w->rng ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+  w->rng = rc_rng_alloc(gsl_rng_mt19937, err);
+  w->saved = w->rng ? rc_rng_alloc(gsl_rng_mt19937, err) : NULL;
   if (!w->saved) {
-    rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
     work_free(w);
     return NULL;
   }
