@@ -42,8 +42,10 @@ typedef struct rc_deteq rc_deteq; /* opaque plan */
  * part in closed form and the rest by GSL's CQUAD, src/core/law.c) up to d or infinity.
  * Memory is O(K), never O(d). The bound on what the tail
  * summation neglects is reported by rc_deteq_tail_bound.
- * Returns NULL and sets err: RC_EINVAL (bad law or M_max), RC_ENOMEM, RC_ENOCONV (a tail
- * integral or the cutoff search failed). */
+ * Returns NULL and sets err: RC_EINVAL (bad law or M_max, or a law whose eigenvalues do not
+ * decrease: exactly the laws for which rc_law_is_decreasing returns 0, so a caller can tell
+ * that case apart beforehand and use rc_deteq_alloc_values instead), RC_ENOMEM, RC_ENOCONV (a
+ * tail integral or the cutoff search failed). */
 rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *err);
 
 /* The same for an explicit spectrum and prior (finite d, any values): every eigenvalue is

@@ -134,7 +134,12 @@ static int run_exact(linear_problem *p) {
       goto done;
     }
     double g_stable = 0;
-    rc_sgd_stable_gamma(measure, p->batch, &g_stable, NULL);
+    if (rc_sgd_stable_gamma(measure, p->batch, &g_stable, &err)) {
+      rc_sgd_measure_free(measure);
+      cli_progress_done(&progress);
+      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+      goto done;
+    }
     char key[32]; /* one key per M: JSON metadata must not repeat a key */
     snprintf(key, sizeof key, "G (M = %llu)", (unsigned long long)p->Ms[m]);
     cli_meta_add(&p->meta, key,

@@ -42,20 +42,22 @@ int rc_law_check(const rc_law *law, rc_error *err) {
   return RC_SUCCESS;
 }
 
-int rc_law_is_decreasing(const rc_law *law) {
-  if (rc_law_check(law, NULL))
-    return 0;
+double rc_law_first_rise(const rc_law *law) {
   if (law->kind == RC_SPECTRUM_POWER || law->a >= 0)
-    return 1;
+    return 0;
   /* log-power, a < 0: lambda(x) = 1 / (x log(1+x)^a) has d log(lambda)/dx < 0 exactly when
    * (1+x) log(1+x) / x > -a, and that ratio increases with x; compare the indices before. */
   for (double i = 1; i < law->d; i++) {
     if ((1 + i) * log1p(i) / i > -law->a)
-      return 1;
-    if (!(rc_law_lambda(law, i + 1) < rc_law_lambda(law, i)))
       return 0;
+    if (!(rc_law_lambda(law, i + 1) < rc_law_lambda(law, i)))
+      return i;
   }
-  return 1;
+  return 0;
+}
+
+int rc_law_is_decreasing(const rc_law *law) {
+  return rc_law_check(law, NULL) == RC_SUCCESS && rc_law_first_rise(law) == 0;
 }
 
 double rc_law_lambda(const rc_law *l, double i) {

@@ -21,6 +21,10 @@
 double rc_law_lambda(const rc_law *law, double i);
 double rc_law_signal(const rc_law *law, double i);
 
+/* The first index i with lambda_{i+1} >= lambda_i, or 0 when the eigenvalues decrease (see
+ * rc_law_is_decreasing; the law must pass rc_law_check). */
+double rc_law_first_rise(const rc_law *law);
+
 /* The tail moments above (U[0] is set to 0) past the n explicit eigenvalues, n >= 1 and
  * n < law->d, for a law that passes rc_law_check. *bound_U1 and *bound_V0 bound what the
  * summation neglects in U_1 and V_0 (Euler-Maclaurin remainder plus the quadrature error

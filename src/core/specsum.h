@@ -71,8 +71,8 @@ rc_specsum *rc_specsum_alloc_values(const double *lambda, const double *p, size_
 
 /* A plan for a law (rc_law_check must pass): eigenvalues 1..min(K, d) explicit, the rest
  * through the law's tail moments. Domain: K >= 1. Returns NULL and sets err: RC_EINVAL (the
- * explicit eigenvalues do not decrease, or a tail sum diverges), RC_ENOMEM, RC_ENOCONV (a tail
- * quadrature failed). */
+ * law's eigenvalues do not decrease, exactly when rc_law_is_decreasing says so, or a tail sum
+ * diverges), RC_ENOMEM, RC_ENOCONV (a tail quadrature failed). */
 rc_specsum *rc_specsum_alloc_law(const rc_law *law, size_t K, rc_error *err);
 
 void rc_specsum_free(rc_specsum *s);

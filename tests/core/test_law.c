@@ -78,6 +78,22 @@ static void test_law_is_decreasing(void) {
   p.a = -1; /* fails rc_law_check */
   CHECK(!rc_law_is_decreasing(&p));
   CHECK(!rc_law_is_decreasing(NULL));
+  /* the plan of a law refuses exactly the laws the predicate rejects, and only with EINVAL */
+  for (size_t k = 0; k < sizeof as / sizeof as[0]; k++) {
+    rc_error err = {0, ""};
+    rc_law l = law(RC_SPECTRUM_LOGPOWER, as[k], NAN, 2e5);
+    rc_deteq *de = rc_deteq_alloc_law(&l, 10, &err);
+    CHECK((de != NULL) == rc_law_is_decreasing(&l));
+    if (!de)
+      CHECK(err.status == RC_EINVAL && strstr(err.message, "rc_law_is_decreasing") != NULL);
+    rc_deteq_free(de);
+  }
+  /* eigenvalues that decrease by less than an ulp tie in double precision: still a law */
+  rc_law flat = law(RC_SPECTRUM_POWER, 1e-12, NAN, 1e5);
+  CHECK(rc_law_is_decreasing(&flat));
+  rc_deteq *de = rc_deteq_alloc_law(&flat, 10, NULL);
+  CHECK(de != NULL);
+  rc_deteq_free(de);
   rc_law one = law(RC_SPECTRUM_LOGPOWER, -20, NAN, 1);
   CHECK(rc_law_is_decreasing(&one)); /* a single eigenvalue */
   one.d = 2;
