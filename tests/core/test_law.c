@@ -125,27 +125,17 @@ static void test_law_values(void) {
 /* Runs tests/helpers/mpmath_tail.py for the moments `pairs` ("m:q ...") of a law past n and
  * reads one value per pair. A missing python3 or mpmath makes the check fail, not skip. */
 static int mpmath_tail(const char *args, const char *pairs, double *out, int count) {
-  char dir[512];
-  snprintf(dir, sizeof dir, "%s", __FILE__);
-  char *slash = strrchr(dir, '/');
-  if (slash)
-    *slash = '\0';
-  else
-    snprintf(dir, sizeof dir, ".");
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/../helpers/mpmath_tail.py %s %s", dir, args,
-           pairs);
-  FILE *f = popen(cmd, "r");
-  if (!f) {
-    printf("    cannot run %s\n", cmd);
+  char all[256];
+  snprintf(all, sizeof all, "%s %s", args, pairs);
+  FILE *f = rc_test_helper("mpmath_tail.py", all);
+  if (!f)
     return -1;
-  }
   int n = 0;
   while (n < count && fscanf(f, "%lf", &out[n]) == 1)
     n++;
   int rc = pclose(f);
   if (n != count || rc != 0) {
-    printf("    reference failed (exit %d, %d values): %s\n", rc, n, cmd);
+    printf("    reference failed (exit %d, %d values): mpmath_tail.py %s\n", rc, n, all);
     return -1;
   }
   return 0;

@@ -72,26 +72,15 @@ static void test_argument_errors(void) {
  * missing python3 or mpmath makes the check fail: it is not skipped. */
 static int mpmath_reference(const char *kind, double a, const char *b, double M, double guess,
                             double *kappa, double *approx) {
-  char dir[512];
-  snprintf(dir, sizeof dir, "%s", __FILE__);
-  char *slash = strrchr(dir, '/');
-  if (slash)
-    *slash = '\0';
-  else
-    snprintf(dir, sizeof dir, ".");
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd,
-           "/usr/bin/python3 %s/../helpers/mpmath_kappa.py %s %.17g %s %.17g %.17g", dir, kind, a,
-           b, M, guess);
-  FILE *f = popen(cmd, "r");
-  if (!f) {
-    printf("    cannot run %s\n", cmd);
+  char args[256];
+  snprintf(args, sizeof args, "%s %.17g %s %.17g %.17g", kind, a, b, M, guess);
+  FILE *f = rc_test_helper("mpmath_kappa.py", args);
+  if (!f)
     return -1;
-  }
   int n = fscanf(f, "%lf %lf", kappa, approx);
   int rc = pclose(f);
   if (n != 2 || rc != 0) {
-    printf("    reference failed (exit %d): %s\n", rc, cmd);
+    printf("    reference failed (exit %d): mpmath_kappa.py %s\n", rc, args);
     return -1;
   }
   return 0;
