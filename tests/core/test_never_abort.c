@@ -528,7 +528,57 @@ static int sc_law_tails(rc_error *err) {
   return rc_law_tail_moments(&l, 100, 67, U, V, &bu, &bv, err);
 }
 
+/* The step-size tuner: measure, log scan and Brent (src/core/minimize.c). */
+static int sc_tune(rc_error *err) {
+  rc_law l = mklaw(RC_SPECTRUM_POWER, 1.5, 2.0, INFINITY);
+  rc_deteq *de = rc_deteq_alloc_law(&l, 16, err);
+  rc_measure *m = de ? rc_deteq_measure(de, 16, NULL, NULL, err) : NULL;
+  rc_schedule *s = m ? rc_schedule_parse("cosine", 0.1, err) : NULL;
+  rc_gamma_tuned t;
+  const int st = s ? rc_sgd_tune_gamma(m, s, 200, NULL, &t, err) : err->status;
+  rc_schedule_free(s);
+  rc_measure_free(m);
+  rc_deteq_free(de);
+  return st;
+}
+
+/* The optimal schedule: valid and edge-case inputs with the default handler (its BFGS state is
+ * allocated by GSL: the documented residue of include/riskcalc/error.h, so no failing
+ * allocations here). */
+static void test_schedule_tuning(void) {
+  rc_error err = {0, ""};
+  CHECK(clean(sc_tune(&err), &err));
+  rc_law l = mklaw(RC_SPECTRUM_POWER, 2.0, 2.5, INFINITY);
+  rc_deteq *de = rc_deteq_alloc_law(&l, 8, &err);
+  rc_measure *m = de ? rc_deteq_measure(de, 8, NULL, NULL, &err) : NULL;
+  CHECK(m != NULL);
+  const uint64_t Ns[] = {1, 2, 5, 64};
+  for (size_t k = 0; m && k < sizeof Ns / sizeof Ns[0]; k++) {
+    rc_schedule_opt_options opt = rc_schedule_opt_options_default();
+    opt.stages = Ns[k] < 4 ? (size_t)Ns[k] : 4;
+    rc_schedule_opt_result r;
+    rc_error_clear(&err);
+    CHECK(clean(rc_sgd_schedule_opt(m, Ns[k], NULL, &opt, &r, &err), &err));
+    rc_schedule_opt_result_free(&r);
+    opt.per_step = 1;
+    rc_error_clear(&err);
+    CHECK(clean(rc_sgd_schedule_opt(m, Ns[k], NULL, &opt, &r, &err), &err));
+    rc_schedule_opt_result_free(&r);
+  }
+  /* a gradient at the stability edge and beyond: a status, not an abort */
+  double g_star = 1, E, grad[2];
+  if (m)
+    rc_sgd_stable_gamma(m, 1, &g_star, NULL);
+  const uint64_t len[2] = {10, 1000};
+  const double edge[2] = {g_star, 10 * g_star};
+  rc_error_clear(&err);
+  CHECK(m && clean(rc_sgd_stage_gradient(m, len, edge, 2, NULL, &E, grad, &err), &err));
+  rc_measure_free(m);
+  rc_deteq_free(de);
+}
+
 static void test_allocation_failures(void) {
+  fail_each_allocation("step-size tuner", sc_tune);
   fail_each_allocation("law plan, log-power d = inf", sc_law_plan);
   fail_each_allocation("law tail moments", sc_law_tails);
   fail_each_allocation("values plan and risk curve", sc_values_plan);
@@ -548,6 +598,7 @@ int main(void) {
   RUN_TEST(test_roots);
   RUN_TEST(test_fits);
   RUN_TEST(test_random_paths);
+  RUN_TEST(test_schedule_tuning);
   RUN_TEST(test_allocation_failures);
   TEST_MAIN_END("test_never_abort");
 }
