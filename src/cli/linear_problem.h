@@ -13,7 +13,7 @@
 extern const cli_option linear_spectrum_options[3];
 extern const cli_option linear_d_option[1];
 extern const cli_option linear_d_option_simulated[1];
-#define LINEAR_PROBLEM_NOPTIONS 13
+#define LINEAR_PROBLEM_NOPTIONS 14
 extern const cli_option linear_problem_options[LINEAR_PROBLEM_NOPTIONS];
 /* The Monte Carlo options (--runs, --mc-mode, --resketch, and --per-run, --band of
  * `linear --method mc` only), of `linear --method mc` and `compare linear`. */
