@@ -152,9 +152,28 @@ void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cli
  *
  * Every script redraws its figure with `gnuplot NAME.gp`; `gnuplot -e 'tablefile="t.txt"'
  * NAME.gp` writes the points it would draw (gnuplot's set table) instead, which the tests use
- * to check what a figure shows. */
+ * to check what a figure shows (tests/cli/figcheck.py).
+ *
+ * Porting a figure written for the former API (kind, xcol, ycol[], errcol[], yconst[], ...):
+ *   kind LINES / HEATMAP      chosen from the axes' counts and --plot-kind (no field)
+ *   xcol, ycol_map, x/ylabel  cli_figure_axis(fig, 0 | 1, name, label, col, count)
+ *   ycol[k], errcol[k], label cli_figure_quantity(fig, name, label, col, se_col): the name is
+ *                             --y's; the same colour per name in every figure, or q->colour
+ *   zcol, zlabel              the first name of default_y (or --y) is the heat map's quantity
+ *   ycol 0 with yconst        fig->noise (and noise_of) for sigma^2; cli_figure_hline otherwise
+ *   zlinear                   fig->linear_z
+ *   errlines                  simulations are joined by a thin line unless a theory runs through
+ *   marks (mark_x, mark_y)    cli_figure_mark
+ *   curves over a heat map    cli_figure_overlay (rows of the first block)
+ *   a coordinate with 0       nothing: an axis holding a value <= 0 is drawn linear
+ *   the title's parameters    cli_problem_caption(problem, fig) and cli_figure_caption_add;
+ *                             a coordinate held at one value is added by the machinery
+ * and call cli_figure_check(&out, &fig) before the work so that a bad --y or --plot-kind is
+ * refused before anything runs. A compare plug-in (compare.h) sets job->parts and fills
+ * CLI_COMPARE_ROW(nparts) values per row; its figure is generic. */
 #define CLI_MAX_QUANTITIES 16
 #define CLI_CAPTION_CHARS 512
+#define CLI_MAX_MARKS 4
 
 /* A quantity of the table a figure can draw; columns are 1-based, 0 when absent. */
 typedef struct {
@@ -164,6 +183,7 @@ typedef struct {
   size_t se_col;          /* its standard error: a simulation (points, 2-se bars); 0: a theory */
   size_t lo_col, hi_col;  /* a band (for example 10% and 90% of the runs), drawn when both set */
   const char *band_label; /* its legend text */
+  const char *colour;     /* "#RRGGBB"; NULL: by name (risk black, bias blue, ...) */
   size_t theory_col;      /* compare: the theory the simulated value is checked against */
   size_t z_col;           /* compare: the z-score (mean - theory) / se, drawn in the lower panel */
 } cli_quantity;
@@ -193,9 +213,21 @@ typedef struct {
   const char *default_y; /* names drawn without --y (NULL: every quantity); in a result figure
                           * "risk" is replaced by "excess" (when the figure has it) when the
                           * noise is at least half of the risk somewhere */
-  double noise;          /* the noise floor sigma^2, a dashed line when > 0 */
-  double zmax;           /* compare: the agreement threshold (dashed in the z panel) */
-  int log_y;             /* 1 (default): log y axis; 0: linear */
+  double noise;          /* the noise floor sigma^2, a dashed line when > 0 and the quantity
+                          * noise_of (NULL: "risk") is drawn */
+  const char *noise_of;
+  double zmax;  /* compare: the agreement threshold (dashed in the z panel) */
+  int log_y;    /* 1 (default): log y axis; 0: linear (an axis of values <= 0 is always
+                 * linear: the abscissa and the heat map's axes choose by themselves) */
+  int linear_z; /* heat map: a linear colour scale (default: logarithmic) */
+  /* Further marks (cli_figure_hline, cli_figure_mark, cli_figure_overlay). */
+  size_t nhlines, nmarks, noverlays;
+  double hline[CLI_MAX_MARKS];
+  const char *hline_label[CLI_MAX_MARKS];
+  double mark_x[CLI_MAX_MARKS], mark_y[CLI_MAX_MARKS];
+  const char *mark_label[CLI_MAX_MARKS];
+  size_t overlay_col[CLI_MAX_MARKS];
+  const char *overlay_label[CLI_MAX_MARKS];
   /* CLI_FIGURE_FIT: gnuplot definitions written verbatim, and expressions in x (and, as a
    * printf %s, the value of the member of a family) of the fitted curve, its band and the
    * band of the residuals; the residuals are in quantity resid of the lower panel. */
@@ -215,6 +247,13 @@ void cli_figure_axis(cli_figure *fig, int k, const char *name, const char *label
  * programming error). */
 cli_quantity *cli_figure_quantity(cli_figure *fig, const char *name, const char *label, size_t col,
                                   size_t se_col);
+/* A horizontal reference line at y (dashed grey, in the legend as label), beside the noise. */
+void cli_figure_hline(cli_figure *fig, double y, const char *label);
+/* A marked point (an optimum): a circle at (x, y) on a dotted vertical line, in the legend. */
+void cli_figure_mark(cli_figure *fig, double x, double y, const char *label);
+/* Heat map: a curve over the map, column col (values of axis 1) against axis 0, from the rows
+ * of the first block (the first value of axis 1), drawn in black with a legend. */
+void cli_figure_overlay(cli_figure *fig, size_t col, const char *label);
 /* Appends "text" to the caption, separated by ", " (cut at CLI_CAPTION_CHARS). */
 void cli_figure_caption_add(cli_figure *fig, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -124,6 +124,28 @@ cli_quantity *cli_figure_quantity(cli_figure *fig, const char *name, const char 
   return q;
 }
 
+void cli_figure_hline(cli_figure *fig, double y, const char *label) {
+  if (fig->nhlines < CLI_MAX_MARKS) {
+    fig->hline[fig->nhlines] = y;
+    fig->hline_label[fig->nhlines++] = label;
+  }
+}
+
+void cli_figure_mark(cli_figure *fig, double x, double y, const char *label) {
+  if (fig->nmarks < CLI_MAX_MARKS) {
+    fig->mark_x[fig->nmarks] = x;
+    fig->mark_y[fig->nmarks] = y;
+    fig->mark_label[fig->nmarks++] = label;
+  }
+}
+
+void cli_figure_overlay(cli_figure *fig, size_t col, const char *label) {
+  if (fig->noverlays < CLI_MAX_MARKS) {
+    fig->overlay_col[fig->noverlays] = col;
+    fig->overlay_label[fig->noverlays++] = label;
+  }
+}
+
 void cli_figure_caption_add(cli_figure *fig, const char *fmt, ...) {
   size_t used = strlen(fig->caption);
   if (used + 3 >= sizeof fig->caption)
@@ -331,9 +353,10 @@ int figure_plan_make(const cli_plot_style *style, const cli_figure *fig, const c
       }
     plan->nsel = 1;
   }
+  const char *floor_of = fig->noise_of ? fig->noise_of : "risk";
   if (fig->mode == CLI_FIGURE_RESULT && plan->kind != FIGURE_HEATMAP && fig->noise > 0)
     for (size_t j = 0; j < plan->nsel; j++)
-      plan->noise |= strcmp(fig->q[plan->sel[j]].name, "risk") == 0;
+      plan->noise |= strcmp(fig->q[plan->sel[j]].name, floor_of) == 0;
   return 0;
 }
 

@@ -182,9 +182,9 @@ static void tic_label(double v, int decade, char *buf, size_t n) {
 static size_t add_tic(tic *t, size_t n, double v, int minor, int decade) {
   if (n == MAX_TICS)
     return n;
-  char r[RC_IO_DOUBLE_CHARS]; /* 12 digits: 3e-4, not 3.0000000000000003e-4 */
+  char r[RC_IO_DOUBLE_CHARS]; /* 12 digits: 3e-4, not 3.0000000000000003e-4; 0, not -0 */
   snprintf(r, sizeof r, "%.12g", v);
-  v = strtod(r, NULL);
+  v = strtod(r, NULL) + 0.0;
   t[n].v = v;
   t[n].minor = minor;
   if (minor)
@@ -292,6 +292,11 @@ static void tint(const char *colour, char *buf) {
            (unsigned)(0.55 * c[1] + 0.45 * 255), (unsigned)(0.55 * c[2] + 0.45 * 255));
 }
 
+/* The colour of quantity q, drawn j-th. */
+static const char *qcolour(const cli_quantity *q, size_t j) {
+  return q->colour ? q->colour : quantity_colour(q->name, j);
+}
+
 /* Viridis (perceptually uniform, readable in grey), as gnuplot palette stops. */
 static const char *const viridis[] = {"#440154", "#482878", "#3E4A89", "#31688E", "#26828E",
                                       "#1F9E89", "#35B779", "#6DCD59", "#B4DE2C", "#FDE725"};
@@ -322,12 +327,29 @@ typedef struct {
   double *xs, *ms; /* distinct values of the abscissa and of the members' axis */
   size_t nx, nm;
   int grid;        /* rows are the grid, axis 0 fastest: members are row ranges or strides */
+  int logx;        /* the abscissa is logarithmic (every value > 0) */
   double ylo, yhi; /* the value axis */
   char note[CLI_MAX_QUANTITIES][160];
 } scene;
 
 static size_t col_x(const scene *s) {
   return s->fig->axis[s->plan.x].col;
+}
+
+/* The abscissa: the data's range with a 3% margin (in log on a log axis). */
+static void x_range(const scene *s, double *lo, double *hi) {
+  double xlo = s->nx ? s->xs[0] : 1, xhi = s->nx ? s->xs[s->nx - 1] : 10;
+  if (s->logx) {
+    const double span = xhi > xlo ? log10(xhi / xlo) : 0.3;
+    xlo /= pow(10, 0.03 * span);
+    xhi *= pow(10, 0.03 * span);
+  } else {
+    const double span = xhi > xlo ? xhi - xlo : fmax(fabs(xhi), 1) * 0.2;
+    xlo -= 0.03 * span;
+    xhi += 0.03 * span;
+  }
+  *lo = xlo;
+  *hi = xhi;
 }
 
 /* Extends [*lo, *hi] by v when it can be drawn (positive on a log axis). */
@@ -365,6 +387,10 @@ static int value_range(scene *s) {
   }
   if (s->plan.noise)
     extend(fig->noise, lg, &lo, &hi);
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nhlines; k++)
+    extend(fig->hline[k], lg, &lo, &hi);
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nmarks; k++)
+    extend(fig->mark_y[k], lg, &lo, &hi);
   if (!(lo <= hi))
     return 0;
   if (lg)
@@ -549,6 +575,9 @@ static void plot_curves(FILE *f, const scene *s) {
   const cli_figure *fig = s->fig;
   char b[RC_IO_DOUBLE_CHARS];
   int first = 1;
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nmarks; k++)
+    fprintf(f, "set arrow from %s, graph 0 to %s, graph 1 nohead dt 3 lc rgb '#888888'\n",
+            num(fig->mark_x[k], b), b);
   fputs("plot \\\n", f);
   if (s->plan.kind == FIGURE_FAMILY) {
     for (size_t k = 0; k < s->nm; k++) {
@@ -589,7 +618,7 @@ static void plot_curves(FILE *f, const scene *s) {
   } else {
     for (size_t j = 0; j < s->plan.nsel; j++) {
       const cli_quantity *q = &fig->q[s->plan.sel[j]];
-      const char *colour = quantity_colour(q->name, j);
+      const char *colour = qcolour(q, j);
       if (q->theory_col) {
         char light[8];
         tint(colour, light);
@@ -609,20 +638,34 @@ static void plot_curves(FILE *f, const scene *s) {
     fprintf(f, ", \\\n  %s with lines lw 1.5 dt 2 lc rgb '#777777' title ", b);
     gp_text(f, text);
   }
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nhlines; k++) {
+    fprintf(f, ", \\\n  %s with lines lw 1.5 dt 4 lc rgb '#555555' title ", num(fig->hline[k], b));
+    gp_text(f, fig->hline_label[k]);
+  }
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nmarks; k++) {
+    char c[RC_IO_DOUBLE_CHARS];
+    fprintf(f,
+            ", \\\n  '+' using (%s):(%s) every ::0::0 with points pt 6 ps 2 lw 2 lc rgb '#000000' "
+            "title ",
+            num(fig->mark_x[k], b), num(fig->mark_y[k], c));
+    gp_text(f, fig->mark_label[k]);
+  }
   fputc('\n', f);
 }
 
 /* Cell edges of sorted values v[0..n-1] (n >= 2), geometric midpoints, the end cells as wide
  * (in log) as their neighbours' halves: gnuplot functions lo(x) and hi(x). */
-static void cell_functions(FILE *f, const char *name, const double *v, size_t n, double *first,
-                           double *last) {
+static void cell_functions(FILE *f, const char *name, const double *v, size_t n, int logscale,
+                           double *first, double *last) {
   double *e = malloc((n + 1) * sizeof *e);
   if (!e)
     return;
+  /* Edges at the midpoints (geometric on a log axis), the end cells as wide as their
+   * neighbours' halves: every value owns one cell centred on it when the grid is uniform. */
   for (size_t i = 1; i < n; i++)
-    e[i] = sqrt(v[i - 1] * v[i]);
-  e[0] = v[0] * v[0] / e[1];
-  e[n] = v[n - 1] * v[n - 1] / e[n - 1];
+    e[i] = logscale ? sqrt(v[i - 1] * v[i]) : (v[i - 1] + v[i]) / 2;
+  e[0] = logscale ? v[0] * v[0] / e[1] : 2 * v[0] - e[1];
+  e[n] = logscale ? v[n - 1] * v[n - 1] / e[n - 1] : 2 * v[n - 1] - e[n - 1];
   char b[RC_IO_DOUBLE_CHARS];
   for (int side = 0; side < 2; side++) {
     fprintf(f, "%s%s(x) = ", name, side ? "hi" : "lo");
@@ -637,10 +680,11 @@ static void cell_functions(FILE *f, const char *name, const double *v, size_t n,
   free(e);
 }
 
-/* Axis tics at the grid values when they are few, else readable log ticks. */
-static void grid_tics(FILE *f, const char *axis, const double *v, size_t n, double lo, double hi) {
+/* Axis tics at the grid values when they are few, else readable ticks. */
+static void grid_tics(FILE *f, const char *axis, const double *v, size_t n, double lo, double hi,
+                      int logscale) {
   if (n > 12) {
-    write_tics(f, axis, lo, hi, 1);
+    write_tics(f, axis, lo, hi, logscale);
     return;
   }
   char b[RC_IO_DOUBLE_CHARS], l[48];
@@ -658,34 +702,39 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
   double *v0, *v1;
   const size_t n0 = figure_distinct(s->t, fig->axis[0].col, &v0);
   const size_t n1 = figure_distinct(s->t, fig->axis[1].col, &v1);
+  /* An axis is logarithmic unless a value cannot sit on one (0, a ridge lambda). */
+  const int logx = n0 && v0[0] > 0, logy = n1 && v1[0] > 0, logz = !fig->linear_z;
   double x0 = 1, x1 = 10, y0 = 1, y1 = 10, zlo = INFINITY, zhi = -INFINITY;
   char b[RC_IO_DOUBLE_CHARS], c[RC_IO_DOUBLE_CHARS];
   if (n0 >= 2 && n1 >= 2) {
-    cell_functions(f, "x", v0, n0, &x0, &x1);
-    cell_functions(f, "y", v1, n1, &y0, &y1);
+    cell_functions(f, "x", v0, n0, logx, &x0, &x1);
+    cell_functions(f, "y", v1, n1, logy, &y0, &y1);
   }
   for (size_t r = 0; r < s->t->nrows; r++)
-    extend(figure_cell(s->t, r, q->col), 1, &zlo, &zhi);
+    extend(figure_cell(s->t, r, q->col), logz, &zlo, &zhi);
   int below = 0;
   if (zlo <= zhi) {
-    if (zlo < zhi * 1e-6) {
+    if (logz && zlo < zhi * 1e-6) {
       zlo = zhi * 1e-6;
       below = 1;
     }
+    if (!logz && zlo > 0)
+      zlo = 0; /* a linear scale from 0 */
     if (!isnan(s->style->ymin))
       zlo = s->style->ymin, below = 1;
     if (!isnan(s->style->ymax))
       zhi = s->style->ymax;
     if (zlo == zhi)
-      zlo /= 1.1, zhi *= 1.1;
+      zlo = logz ? zlo / 1.1 : zlo - 1, zhi = logz ? zhi * 1.1 : zhi + 1;
   } else {
-    zlo = 1, zhi = 10;
+    zlo = logz ? 1 : 0, zhi = 10;
   }
+  const char *lx = logx ? "log10($%zu)" : "$%zu", *ly = logy ? "log10($%zu)" : "$%zu";
   if (s->style->contours) {
     tic t[MAX_TICS];
-    const size_t nt = nice_tics(zlo, zhi, 1, t);
-    fputs("# contour lines at the labelled values of the colour bar, computed on the grid in "
-          "log coordinates\nset contour base\nunset surface\nset cntrparam linear\n"
+    const size_t nt = nice_tics(zlo, zhi, logz, t);
+    fputs("# contour lines at the labelled values of the colour bar, computed on the grid (in "
+          "log coordinates on log axes)\nset contour base\nunset surface\nset cntrparam linear\n"
           "set cntrparam levels discrete ",
           f);
     size_t written = 0;
@@ -693,22 +742,27 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
       if (!t[k].minor)
         fprintf(f, "%s%s", written++ ? ", " : "", num(t[k].v, b));
     if (!written)
-      fputs(num(sqrt(zlo * zhi), b), f);
-    fputs("\nunset logscale\nset table $contour_lines\n", f);
-    fprintf(f, "splot %s using (log10($%zu)):(log10($%zu)):%zu with lines\nunset table\n",
-            data_expr, fig->axis[0].col, fig->axis[1].col, q->col);
+      fputs(num(logz ? sqrt(zlo * zhi) : (zlo + zhi) / 2, b), f);
+    fputs("\nunset logscale\nset table $contour_lines\nsplot ", f);
+    fprintf(f, "%s using (", data_expr);
+    fprintf(f, lx, fig->axis[0].col);
+    fputs("):(", f);
+    fprintf(f, ly, fig->axis[1].col);
+    fprintf(f, "):%zu with lines\nunset table\n", q->col);
     /* A header line first: the data are read with columnheaders. */
     fputs("set print $contours\nprint 'x y level'\n"
           "do for [i = 1:|$contour_lines|] { print $contour_lines[i] }\nset print\n",
           f);
-    fputs("unset contour\nset logscale xy\nif (exists(\"tablefile\")) set table tablefile\n", f);
+    fputs("unset contour\nif (exists(\"tablefile\")) set table tablefile\n", f);
   }
+  fprintf(f, "%sset logscale x\n%sset logscale y\n", logx ? "" : "un", logy ? "" : "un");
   fprintf(f, "set xrange [%s:%s]\n", num(x0, b), num(x1, c));
   fprintf(f, "set yrange [%s:%s]\n", num(y0, b), num(y1, c));
-  grid_tics(f, "x", v0, n0, x0, x1);
-  grid_tics(f, "y", v1, n1, y0, y1);
-  fprintf(f, "set logscale cb\nset cbrange [%s:%s]\n", num(zlo, b), num(zhi, c));
-  write_tics(f, "cb", zlo, zhi, 1);
+  grid_tics(f, "x", v0, n0, x0, x1, logx);
+  grid_tics(f, "y", v1, n1, y0, y1, logy);
+  fprintf(f, "%sset logscale cb\nset cbrange [%s:%s]\n", logz ? "" : "un", num(zlo, b),
+          num(zhi, c));
+  write_tics(f, "cb", zlo, zhi, logz);
   fputs("set palette defined (", f);
   for (size_t k = 0; k < N_VIRIDIS; k++)
     fprintf(f, "%s%zu '%s'", k ? ", " : "", k, viridis[k]);
@@ -717,24 +771,42 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
   snprintf(text, sizeof text, "%s%s", q->label,
            below ? " (values below the colour bar drawn in its lowest colour)" : "");
   gp_text(f, text);
-  fputs(
-      " noenhanced\nunset key\nunset grid\nset tics out\nset xtics nomirror\nset ytics nomirror\n",
-      f);
-  /* Cells overlap by about two pixels (a thousandth of the axis' log span) so that no seam
-   * of the background shows between them. */
-  char ox[RC_IO_DOUBLE_CHARS], oy[RC_IO_DOUBLE_CHARS];
-  snprintf(ox, sizeof ox, "%.4f", pow(x1 / x0, 0.002));
-  snprintf(oy, sizeof oy, "%.4f", pow(y1 / y0, 0.003));
+  fprintf(f, " noenhanced\n%s\nunset grid\nset tics out\nset xtics nomirror\nset ytics nomirror\n",
+          fig->noverlays ? "set key top left opaque box noenhanced" : "unset key");
+  /* Cells overlap by about two pixels (two thousandths of the axis' span) so that no seam of
+   * the background shows between them. */
+  char ox[64], oy[64];
+  if (logx)
+    snprintf(ox, sizeof ox, "($%zu)/%.4f):(xhi($%zu)*%.4f", fig->axis[0].col, pow(x1 / x0, 0.002),
+             fig->axis[0].col, pow(x1 / x0, 0.002));
+  else
+    snprintf(ox, sizeof ox, "($%zu)-%.4g):(xhi($%zu)+%.4g", fig->axis[0].col, 0.002 * (x1 - x0),
+             fig->axis[0].col, 0.002 * (x1 - x0));
+  if (logy)
+    snprintf(oy, sizeof oy, "($%zu)/%.4f):(yhi($%zu)*%.4f", fig->axis[1].col, pow(y1 / y0, 0.003),
+             fig->axis[1].col, pow(y1 / y0, 0.003));
+  else
+    snprintf(oy, sizeof oy, "($%zu)-%.4g):(yhi($%zu)+%.4g", fig->axis[1].col, 0.003 * (y1 - y0),
+             fig->axis[1].col, 0.003 * (y1 - y0));
   fprintf(f,
-          "plot %s using %zu:%zu:(xlo($%zu)/%s):(xhi($%zu)*%s):(ylo($%zu)/%s):(yhi($%zu)*%s):%zu "
-          "with boxxyerror fs solid 1.0 noborder lc palette notitle",
-          data_expr, fig->axis[0].col, fig->axis[1].col, fig->axis[0].col, ox, fig->axis[0].col, ox,
-          fig->axis[1].col, oy, fig->axis[1].col, oy, q->col);
-  if (s->style->contours)
-    fputs(", \\\n  $contours using (10**$1):(10**$2) with lines lw 1.2 lc rgb '#FFFFFF' notitle, "
-          "\\\n  $contours using (10**$1):(10**$2):(sprintf('%g', $3)) every 12::6 with labels "
-          "font ',8' tc rgb '#FFFFFF' notitle",
-          f);
+          "plot %s using %zu:%zu:(xlo%s):(ylo%s):%zu with boxxyerror fs solid 1.0 noborder lc "
+          "palette notitle",
+          data_expr, fig->axis[0].col, fig->axis[1].col, ox, oy, q->col);
+  if (s->style->contours) {
+    fprintf(f, ", \\\n  $contours using (%s):(%s) with lines lw 1.2 lc rgb '#FFFFFF' notitle",
+            logx ? "10**$1" : "$1", logy ? "10**$2" : "$2");
+    fprintf(f,
+            ", \\\n  $contours using (%s):(%s):(sprintf('%%g', $3)) every 12::6 with labels "
+            "font ',8' tc rgb '#FFFFFF' notitle",
+            logx ? "10**$1" : "$1", logy ? "10**$2" : "$2");
+  }
+  /* Overlays: curves of the first block (the rows of the first value of axis 1; the data of
+   * a heat map are written in blocks). */
+  for (size_t k = 0; k < fig->noverlays; k++) {
+    fprintf(f, ", \\\n  %s using %zu:%zu every :::0::0 with lines lw 3 lc rgb '#000000' title ",
+            data_expr, fig->axis[0].col, fig->overlay_col[k]);
+    gp_text(f, fig->overlay_label[k]);
+  }
   fputc('\n', f);
   free(v0);
   free(v1);
@@ -776,7 +848,7 @@ static void plot_z_panel(FILE *f, const scene *s) {
         member_colour(k, s->nm, colour);
         member_rows(s, k, every, sizeof every, filter, sizeof filter);
       } else {
-        snprintf(colour, sizeof colour, "%s", quantity_colour(q->name, j));
+        snprintf(colour, sizeof colour, "%s", qcolour(q, j));
       }
       y_expr(y, sizeof y, q->z_col, filter, "");
       fprintf(f, ", \\\n  datafile using %zu:%s%s with points pt %zu ps 0.9 lc rgb '%s' notitle",
@@ -923,6 +995,7 @@ static void script_write(FILE *f, const cli_outputs *o, const cli_figure *fig, c
   if (figure_plan_make(&o->style, fig, t, &s.plan))
     figure_plan_make(&o->style, fig, NULL, &s.plan);
   s.nx = figure_distinct(t, col_x(&s), &s.xs);
+  s.logx = s.nx == 0 || s.xs[0] > 0;
   if (s.plan.member >= 0)
     s.nm = figure_distinct(t, fig->axis[s.plan.member].col, &s.ms);
   if (fig->axis[1].col) {
@@ -991,21 +1064,20 @@ static void script_write(FILE *f, const cli_outputs *o, const cli_figure *fig, c
     const char *one = fig->mode == CLI_FIGURE_COMPARE ? q0->name : q0->label;
     gp_text(f, s.plan.nsel == 1 || !fig->ylabel ? one : fig->ylabel);
   }
-  fputs(" noenhanced\nset logscale x\nset grid xtics ytics mxtics mytics lc rgb '#E0E0E0'\n", f);
+  fputs(" noenhanced\nset grid xtics ytics mxtics mytics lc rgb '#E0E0E0'\n", f);
   if (s.plan.kind == FIGURE_HEATMAP) {
-    fputs("set logscale y\n", f);
     plot_heatmap(f, &s, "datafile");
     goto done;
   }
   /* The abscissa: the data's range with a margin, readable ticks. */
+  double xlo, xhi;
+  x_range(&s, &xlo, &xhi);
+  if (s.logx)
+    fputs("set logscale x\n", f);
   {
     char b[RC_IO_DOUBLE_CHARS], c[RC_IO_DOUBLE_CHARS];
-    double xlo = s.nx ? s.xs[0] : 1, xhi = s.nx ? s.xs[s.nx - 1] : 10;
-    const double span = xhi > xlo ? log10(xhi / xlo) : 0.3;
-    xlo /= pow(10, 0.03 * span);
-    xhi *= pow(10, 0.03 * span);
     fprintf(f, "set xrange [%s:%s]\n", end6(xlo, b), end6(xhi, c));
-    write_tics(f, "x", xlo, xhi, 1);
+    write_tics(f, "x", xlo, xhi, s.logx);
     if (have_range) {
       fprintf(f, "set yrange [%s:%s]\n", end6(s.ylo, b), end6(s.yhi, c));
       if (fig->log_y)
@@ -1026,12 +1098,8 @@ static void script_write(FILE *f, const cli_outputs *o, const cli_figure *fig, c
         "set lmargin at screen 0.11\nset rmargin at screen 0.67\n"
         "set tmargin at screen 0.87\nset bmargin at screen 0.38\nset xlabel ''\n",
         f);
-  {
-    /* The upper panel's abscissa ticks without labels (the lower panel's carry them). */
-    double xlo = s.nx ? s.xs[0] : 1, xhi = s.nx ? s.xs[s.nx - 1] : 10;
-    const double span = xhi > xlo ? log10(xhi / xlo) : 0.3;
-    write_tics_labelled(f, "x", xlo / pow(10, 0.03 * span), xhi * pow(10, 0.03 * span), 1, 0);
-  }
+  /* The upper panel's abscissa ticks without labels (the lower panel's carry them). */
+  write_tics_labelled(f, "x", xlo, xhi, s.logx, 0);
   if (fig->mode == CLI_FIGURE_COMPARE)
     plot_curves(f, &s);
   else
@@ -1039,11 +1107,7 @@ static void script_write(FILE *f, const cli_outputs *o, const cli_figure *fig, c
   fputs("set tmargin at screen 0.34\nset bmargin at screen 0.10\nset xlabel ", f);
   gp_text(f, fig->axis[s.plan.x].label);
   fputs(" noenhanced\n", f);
-  {
-    double xlo = s.nx ? s.xs[0] : 1, xhi = s.nx ? s.xs[s.nx - 1] : 10;
-    const double span = xhi > xlo ? log10(xhi / xlo) : 0.3;
-    write_tics(f, "x", xlo / pow(10, 0.03 * span), xhi * pow(10, 0.03 * span), 1);
-  }
+  write_tics(f, "x", xlo, xhi, s.logx);
   if (fig->mode == CLI_FIGURE_COMPARE)
     plot_z_panel(f, &s);
   else
