@@ -36,7 +36,7 @@ int linear_mc_check_args(const cli_args *args, const char *method) {
       }
     return 0;
   }
-  if (!method)
+  if (!method) /* compare: the options after the first three (--per-run, --band) are mc's own */
     for (size_t k = 3; k < LINEAR_MC_NOPTIONS; k++)
       if (cli_has(args, linear_mc_options[k].name)) {
         cli_error("--%s belongs to riskcalc linear --method mc (compare writes the means it "
