@@ -12,7 +12,7 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fopenmp -Iinclude $(PK
 LDLIBS := $(PKG_LIBS) -lm -fopenmp
 
 # Library: src/core/ (what every model uses) and one folder per model; src/cli/ is the tool.
-MODELS := linear
+MODELS := linear quad ridge
 LIB_SRC := $(sort $(wildcard src/core/*.c $(MODELS:%=src/%/*.c)))
 LIB_PRIVATE_H := $(wildcard src/core/*.h $(MODELS:%=src/%/*.h))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))

@@ -56,7 +56,8 @@ extern "C" {
   X(RC_EUNSTABLE, 5, "step size is not mean-square stable")                                        \
   X(RC_ENOCONV, 6, "iteration did not converge")                                                   \
   X(RC_ELINALG, 7, "linear algebra routine failed")                                                \
-  X(RC_ECANCEL, 8, "cancelled by callback")
+  X(RC_ECANCEL, 8, "cancelled by callback")                                                        \
+  X(RC_EDOMAIN, 9, "outside the method's domain of validity")
 
 enum rc_status {
 #define RC_STATUS_ENUM(name, value, text) name = value,

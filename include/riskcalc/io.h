@@ -15,6 +15,26 @@
 extern "C" {
 #endif
 
+/* How rc_io_scan splits a line into fields. */
+typedef enum {
+  RC_IO_SPLIT_ANY,   /* numeric files: any run of blanks, tabs and commas separates fields */
+  RC_IO_SPLIT_DETECT /* tables with a header: the first line holding a field decides for the
+                      * file: tabs if it has one, else commas if it has one, else runs of
+                      * blanks; tab- and comma-separated fields are trimmed of blanks and of one
+                      * pair of enclosing double quotes (an empty field stays a field) */
+} rc_io_split;
+
+/* Called by rc_io_scan for each line that holds a field: fields[0..count-1] (NUL-terminated,
+ * writable, valid until the callback returns) and the 1-based line number. Returns
+ * RC_SUCCESS to go on, or a status (with err set) that stops the scan and is returned. */
+typedef int (*rc_io_row_fn)(char **fields, size_t count, size_t line, void *context, rc_error *err);
+
+/* The one reader of text tables (numeric files and the tables `riskcalc fit` reads): reads
+ * path line by line, cuts '#' comments, skips blank lines and calls row for every other
+ * line. Returns RC_SUCCESS, RC_EIO (cannot open or read; a NUL byte: not a text file),
+ * RC_ENOMEM, or the status of row. */
+int rc_io_scan(const char *path, rc_io_split split, rc_io_row_fn row, void *context, rc_error *err);
+
 /* Reads a rectangular table. On success *values (row-major, malloc'd, caller frees with
  * free()) holds *rows x *cols numbers. Returns RC_EIO (cannot open/read), RC_EPARSE (bad
  * number, NaN/inf, ragged rows, no data) or RC_ENOMEM. */

@@ -35,7 +35,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskcalc/cost.h"
 #include "riskcalc/error.h"
+#include "riskcalc/rng.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
@@ -70,19 +72,39 @@ typedef struct {
 
 rc_mc_options rc_mc_options_default(void);
 
-/* One row of a simulated risk curve. */
+/* Checks the options a simulation reads (liblinear style: the reason in err->message): mode
+ * known, runs >= 2, 1 <= batch <= 2^31, sigma2 finite and >= 0, threads >= 0. Returns
+ * RC_SUCCESS or RC_EINVAL. */
+int rc_mc_options_check(const rc_mc_options *options, rc_error *err);
+
+/* One row of a simulated risk curve: the mean over the runs of each part, with its standard
+ * error (sample standard deviation / sqrt(runs)). Every run carries, beside SGD on the noisy
+ * labels, the noise-free path started from the same point and driven by the same samples; the
+ * error of SGD is exactly the sum of the noise-free error (the bias path) and the difference of
+ * the two (the variance path), so per run
+ *   risk = sigma2 + Approx(S, w*) + bias + variance + 2 <bias path, variance path>_G,
+ * where the cross term has mean zero. bias and variance estimate the exact engine's bias and
+ * variance; approx estimates E_w Approx (exact when every w* gives the same Approx). */
 typedef struct {
-  uint64_t N;  /* SGD steps */
-  double M;    /* model size */
-  double mean; /* mean risk over the runs */
-  double se;   /* standard error of the mean: sample standard deviation / sqrt(runs) */
-  size_t runs; /* number of runs averaged */
+  uint64_t N;                   /* SGD steps */
+  double M;                     /* model size */
+  double mean;                  /* mean risk over the runs */
+  double se;                    /* its standard error */
+  size_t runs;                  /* number of runs averaged */
+  double approx, approx_se;     /* Approx(S, w*) of each run's w* (and sketch) */
+  double bias, bias_se;         /* (v_b - v*)^T G (v_b - v*), v_b the noise-free path */
+  double variance, variance_se; /* (v - v_b)^T G (v - v_b) */
 } rc_mc_risk;
 
-/* The 32-bit seed of run r's generator: fmix32(low 32 bits of splitmix64(seed) + r), where
- * fmix32 is MurmurHash3's finaliser. It is a bijection of the 32-bit sum, so the runs of one
- * seed get distinct generator seeds for r < 2^32. */
-uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run);
+/* The cost of simulating an M x d problem (options NULL: defaults): every sample costs about
+ * 2 M updates in reduced mode and 1.5 M d in raw mode (drawing x, then S x), times the batch
+ * size, the steps of one run (max N, or the sum of the distinct N for horizon-dependent
+ * schedules) and the runs; with resketch each run adds its SVD (about 4 M d min(M, d) + 10
+ * min(M, d)^3). bytes: the plan (d numbers per prior/spectrum array and the fixed sketch's
+ * factors) and one workspace per thread (threads = options->threads, or 1 when 0: multiply by
+ * the OpenMP thread count used). Returns RC_SUCCESS or RC_EINVAL. */
+int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+               const rc_mc_options *options, rc_cost *cost, rc_error *err);
 
 typedef struct rc_mc_plan rc_mc_plan; /* opaque */
 

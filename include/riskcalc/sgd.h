@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskcalc/cost.h"
 #include "riskcalc/error.h"
+#include "riskcalc/measure.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
@@ -26,22 +28,10 @@
 extern "C" {
 #endif
 
-/* A spectral measure of G with the signal it carries. Caller-owned plain struct. */
-typedef struct {
-  size_t n;           /* number of atoms */
-  double *mu;         /* atom locations: eigenvalues of G, >= 0 */
-  double *nu;         /* multiplicities (eigen-counts), > 0; they sum to at most M: zero
-                         eigenvalues of G may be left out (they carry no signal and never move),
-                         so a sketch with M > d stores min(M, d) atoms */
-  double *c0;         /* initial bias moment c_j(0) per unit multiplicity, >= 0 */
-  double M;           /* the model size M (reported in every row) */
-  double approx;      /* approximation error E_w Approx (>= 0) */
-  double signal;      /* total signal tr(H P) */
-  size_t rank;        /* number of atoms with mu_j > 0 (counted with multiplicity, rounded) */
-  int pseudo_inverse; /* 1 when G is singular and its pseudo-inverse defines v* */
-} rc_sgd_measure;
+/* The measure type of riskcalc/measure.h under its earlier name (same type). */
+typedef rc_measure rc_sgd_measure;
 
-/* Allocates a zeroed measure of n atoms (n >= 1). */
+/* rc_measure_alloc and rc_measure_free under their earlier names (same behaviour). */
 rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err);
 void rc_sgd_measure_free(rc_sgd_measure *measure);
 
@@ -77,6 +67,10 @@ typedef struct {
 
 rc_sgd_options rc_sgd_options_default(void);
 
+/* Checks the options of a risk computation (liblinear style: the reason in err->message):
+ * batch >= 1, sigma2 finite and >= 0. Returns RC_SUCCESS or RC_EINVAL. */
+int rc_sgd_options_check(const rc_sgd_options *options, rc_error *err);
+
 /* One row of a risk curve. risk = sigma2 + approx + excess, excess = bias + variance. */
 typedef struct {
   uint64_t N;
@@ -103,6 +97,22 @@ typedef struct {
 int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
                       const uint64_t *Ns, size_t count, const rc_sgd_options *options, rc_risk *out,
                       rc_error *err);
+
+/* The cost of rc_sgd_measure_from_sketch for an M x d sketch (M, d >= 1): bytes counts the
+ * caller's sketch, the scaled copy S H^1/2, the singular vectors, LAPACKE's row-major
+ * transposes and dgesdd's workspace (about 5 M d + 7 min(M, d)^2 numbers); updates the
+ * O(M d min(M, d)) flops of the SVD. Returns RC_SUCCESS, or RC_EINVAL when M or d is 0 or the
+ * size overflows. */
+int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error *err);
+
+/* The cost of rc_sgd_risk_curve on a measure of `atoms` atoms (an upper bound of its moving
+ * atoms) for these horizons and options (NULL: defaults), making the engine's own choices:
+ * a constant-step run of at least 8 atoms + 16 steps is one stage jump (about 64 atoms^2
+ * updates, while at most 4096 atoms move) and every other step is iterated (6 atoms updates).
+ * The schedule is walked run by run up to 2^20 runs; steps past that count as iterated (an
+ * upper bound). Returns RC_SUCCESS or RC_EINVAL (bad horizons or options). */
+int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+                      const rc_sgd_options *options, rc_cost *cost, rc_error *err);
 
 /* Checks the schedule's largest step over N steps against rc_sgd_stable_gamma; on failure
  * returns RC_EUNSTABLE with a message naming the largest stable step (and base gamma). */

@@ -1,4 +1,4 @@
-/* Option parsing and error reporting for the riskcalc tool. */
+/* Option groups, parsing and error reporting for the riskcalc tool. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,26 +8,46 @@
 #include "riskcalc/io.h"
 
 void cli_error(const char *fmt, ...) {
-  va_list ap;
+  va_list ap, ap2;
   va_start(ap, fmt);
-  fputs("riskcalc: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  va_copy(ap2, ap);
+  const int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
+  char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (text) {
+    vsnprintf(text, (size_t)n + 1, fmt, ap2);
+    /* One line whatever a file name holds. */
+    for (char *c = text; *c; c++)
+      if ((unsigned char)*c < 0x20 || *c == 0x7f)
+        *c = '?';
+    fprintf(stderr, "riskcalc: %s\n", text);
+    free(text);
+  } else {
+    fputs("riskcalc: ", stderr);
+    vfprintf(stderr, fmt, ap2);
+    fputc('\n', stderr);
+  }
+  va_end(ap2);
 }
 
-static int find_option(const cli_option *options, size_t count, const char *name, size_t len) {
-  for (size_t i = 0; i < count; i++)
-    if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+static int find_option(const cli_args *args, const char *name, size_t len) {
+  for (size_t i = 0; i < args->count; i++)
+    if (strlen(args->option[i]->name) == len && strncmp(args->option[i]->name, name, len) == 0)
       return (int)i;
   return -1;
 }
 
-int cli_parse(const cli_option *options, size_t count, size_t max_positional, int argc, char **argv,
+int cli_parse(const cli_group *groups, size_t ngroups, size_t max_positional, int argc, char **argv,
               cli_args *out) {
   memset(out, 0, sizeof *out);
-  out->options = options;
-  out->count = count;
+  for (size_t g = 0; g < ngroups; g++)
+    for (size_t k = 0; k < groups[g].count; k++) {
+      if (out->count == CLI_MAX_OPTIONS) {
+        cli_error("internal error: more than %d options", CLI_MAX_OPTIONS);
+        return CLI_EXIT_BAD;
+      }
+      out->option[out->count++] = &groups[g].options[k];
+    }
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -48,18 +68,19 @@ int cli_parse(const cli_option *options, size_t count, size_t max_positional, in
     }
     const char *name = a + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    int k = find_option(options, count, name, len);
+    int k = find_option(out, name, len);
     if (k < 0) {
       cli_error("unknown option '--%.*s' (try --help)", (int)len, name);
       return CLI_EXIT_BAD;
     }
+    const cli_option *o = out->option[k];
     if (out->value[k]) {
-      cli_error("option '--%s' given twice", options[k].name);
+      cli_error("option '--%s' given twice", o->name);
       return CLI_EXIT_BAD;
     }
-    if (!options[k].arg) {
+    if (!o->arg) {
       if (eq) {
-        cli_error("option '--%s' takes no value", options[k].name);
+        cli_error("option '--%s' takes no value", o->name);
         return CLI_EXIT_BAD;
       }
       out->value[k] = "";
@@ -68,49 +89,52 @@ int cli_parse(const cli_option *options, size_t count, size_t max_positional, in
     } else if (i + 1 < argc) {
       out->value[k] = argv[++i];
     } else {
-      cli_error("option '--%s' needs a value %s", options[k].name, options[k].arg);
+      cli_error("option '--%s' needs a value %s", o->name, o->arg);
       return CLI_EXIT_BAD;
     }
   }
   return 0;
 }
 
-void cli_print_help(FILE *f, const char *synopsis, const char *description,
-                    const cli_option *options, size_t count) {
-  fprintf(f, "usage: %s\n\n%s\n\noptions:\n", synopsis, description);
-  for (size_t i = 0; i < count; i++) {
-    char left[64];
-    snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
-             options[i].arg ? options[i].arg : "");
-    /* Wrap the help text under its option at 100 columns. */
-    const char *h = options[i].help;
-    fprintf(f, "  %-22s", left);
-    if (strlen(left) > 22)
+static void print_option(FILE *f, const cli_option *o) {
+  char left[64];
+  snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+  /* Wrap the help text under its option at 100 columns. */
+  const char *h = o->help;
+  fprintf(f, "  %-22s", left);
+  if (strlen(left) > 22)
+    fprintf(f, "\n  %-22s", "");
+  size_t col = 0;
+  while (*h) {
+    const char *sp = strchr(h, ' ');
+    size_t w = sp ? (size_t)(sp - h) : strlen(h);
+    if (col > 0 && col + 1 + w > 76) {
       fprintf(f, "\n  %-22s", "");
-    size_t col = 0;
-    while (*h) {
-      const char *sp = strchr(h, ' ');
-      size_t w = sp ? (size_t)(sp - h) : strlen(h);
-      if (col > 0 && col + 1 + w > 76) {
-        fprintf(f, "\n  %-22s", "");
-        col = 0;
-      } else if (col > 0) {
-        fputc(' ', f);
-        col++;
-      }
-      fwrite(h, 1, w, f);
-      col += w;
-      h += w;
-      while (*h == ' ')
-        h++;
+      col = 0;
+    } else if (col > 0) {
+      fputc(' ', f);
+      col++;
     }
-    fputc('\n', f);
+    fwrite(h, 1, w, f);
+    col += w;
+    h += w;
+    while (*h == ' ')
+      h++;
   }
+  fputc('\n', f);
+}
+
+void cli_print_help(FILE *f, const char *synopsis, const char *description, const cli_group *groups,
+                    size_t ngroups) {
+  fprintf(f, "usage: %s\n\n%s\n\noptions:\n", synopsis, description);
+  for (size_t g = 0; g < ngroups; g++)
+    for (size_t k = 0; k < groups[g].count; k++)
+      print_option(f, &groups[g].options[k]);
   fprintf(f, "  %-22s%s\n", "--help", "show this help and exit");
 }
 
 static int option_index(const cli_args *args, const char *name) {
-  int k = find_option(args->options, args->count, name, strlen(name));
+  int k = find_option(args, name, strlen(name));
   if (k < 0) {
     /* A programming error in the tool, not user input: say so plainly. */
     cli_error("internal error: option '--%s' is not declared", name);
@@ -125,6 +149,20 @@ const char *cli_get(const cli_args *args, const char *name) {
 
 int cli_has(const cli_args *args, const char *name) {
   return cli_get(args, name) != NULL;
+}
+
+const char *cli_role_name(const cli_args *args, cli_role role) {
+  for (size_t i = 0; i < args->count; i++)
+    if (args->option[i]->role == role)
+      return args->option[i]->name;
+  return NULL;
+}
+
+const char *cli_role_value(const cli_args *args, cli_role role) {
+  for (size_t i = 0; i < args->count; i++)
+    if (args->option[i]->role == role)
+      return args->value[i];
+  return NULL;
 }
 
 int cli_get_double(const cli_args *args, const char *name, double fallback, double *out) {
@@ -156,6 +194,32 @@ int cli_get_uint(const cli_args *args, const char *name, uint64_t lo, uint64_t h
   return 0;
 }
 
+/* Writes s as one shell word into out (room for 4 strlen(s) + 3 bytes); returns its end. */
+static char *shell_word(const char *s, char *out) {
+  const int quote = s[0] == '\0' || strpbrk(s, " \t\n'\"\\$*?;&|<>()#`!{}[]~") != NULL;
+  if (quote)
+    *out++ = '\'';
+  for (; *s; s++) {
+    if (*s == '\'' && quote) {
+      memcpy(out, "'\\''", 4);
+      out += 4;
+    } else {
+      *out++ = *s;
+    }
+  }
+  if (quote)
+    *out++ = '\'';
+  *out = '\0';
+  return out;
+}
+
+char *cli_shell_word(const char *s) {
+  char *buf = malloc(4 * strlen(s) + 3);
+  if (buf)
+    shell_word(s, buf);
+  return buf;
+}
+
 char *cli_command_line(int argc, char **argv) {
   size_t n = 1;
   for (int i = 0; i < argc; i++)
@@ -163,24 +227,89 @@ char *cli_command_line(int argc, char **argv) {
   char *buf = malloc(n), *out = buf;
   if (!buf)
     return NULL;
+  *out = '\0';
   for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    int quote = a[0] == '\0' || strpbrk(a, " \t\n'\"\\$*?;&|<>()#`!{}[]~") != NULL;
     if (i)
       *out++ = ' ';
-    if (quote)
-      *out++ = '\'';
-    for (; *a; a++) {
-      if (*a == '\'' && quote) {
-        memcpy(out, "'\\''", 4);
-        out += 4;
-      } else {
-        *out++ = *a;
-      }
-    }
-    if (quote)
-      *out++ = '\'';
+    out = shell_word(argv[i], out);
   }
-  *out = '\0';
   return buf;
+}
+
+int cli_parse_format(const char *text, cli_format *out) {
+  if (!text || strcmp(text, "tsv") == 0)
+    *out = CLI_FORMAT_TSV;
+  else if (strcmp(text, "csv") == 0)
+    *out = CLI_FORMAT_CSV;
+  else if (strcmp(text, "json") == 0)
+    *out = CLI_FORMAT_JSON;
+  else {
+    cli_error("--format: '%s' is not one of tsv, csv, json", text);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+void cli_meta_free(cli_meta *meta) {
+  for (size_t k = 0; k < meta->count; k++) {
+    free(meta->key[k]);
+    free(meta->value[k]);
+  }
+  free(meta->key);
+  free(meta->value);
+  memset(meta, 0, sizeof *meta);
+}
+
+void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...) {
+  if (meta->count == meta->capacity) {
+    size_t cap = meta->capacity ? 2 * meta->capacity : 32;
+    char **k = realloc(meta->key, cap * sizeof *k);
+    if (k)
+      meta->key = k;
+    char **v = k ? realloc(meta->value, cap * sizeof *v) : NULL;
+    if (!v) {
+      cli_error("out of memory recording the parameters");
+      exit(CLI_EXIT_BAD);
+    }
+    meta->value = v;
+    meta->capacity = cap;
+  }
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *value = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  char *name = malloc(strlen(key) + 1);
+  if (!value || !name) {
+    va_end(ap2);
+    cli_error("out of memory recording the parameters");
+    exit(CLI_EXIT_BAD);
+  }
+  vsnprintf(value, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  strcpy(name, key);
+  meta->key[meta->count] = name;
+  meta->value[meta->count] = value;
+  meta->count++;
+}
+
+/* The deferred warnings of one run of the tool (the tool's own state, not the library's). */
+#define MAX_WARNINGS 8
+static char warnings[MAX_WARNINGS][512];
+static size_t nwarnings;
+
+void cli_warn_later(const char *fmt, ...) {
+  if (nwarnings == MAX_WARNINGS)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(warnings[nwarnings++], sizeof warnings[0], fmt, ap);
+  va_end(ap);
+}
+
+void cli_warnings_flush(void) {
+  for (size_t k = 0; k < nwarnings; k++)
+    fprintf(stderr, "riskcalc: warning: %s\n", warnings[k]);
+  nwarnings = 0;
 }

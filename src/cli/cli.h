@@ -1,5 +1,6 @@
-/* src/cli/cli.h -- shared pieces of the riskcalc tool: option parsing, errors, output files,
- * tables, progress and plots. The tool uses only the public library API. */
+/* src/cli/cli.h -- shared pieces of the riskcalc tool: option groups and parsing, errors,
+ * header metadata, formats and progress. The output path is in emit.h, the problem options
+ * every model shares in problem.h. The tool uses only the public library API. */
 #ifndef RISKCALC_CLI_H
 #define RISKCALC_CLI_H
 
@@ -14,61 +15,92 @@
 #define CLI_MAX_OPTIONS 64
 #define CLI_MAX_POSITIONAL 4
 
+/* The role of an option that the shared problem parser (problem.h) reads. A model's option
+ * table gives each shared option its role, so it may name it as it likes (--eta for the step,
+ * --T for the horizons); options of one command only have CLI_ROLE_NONE and are read by
+ * name. */
+typedef enum {
+  CLI_ROLE_NONE = 0,
+  CLI_ROLE_A,              /* power-law exponent of the spectrum */
+  CLI_ROLE_LOG_A,          /* log-power-law exponent */
+  CLI_ROLE_SPECTRUM,       /* eigenvalues from a file */
+  CLI_ROLE_D,              /* dimension, a whole number or inf */
+  CLI_ROLE_B,              /* source exponent of the prior */
+  CLI_ROLE_PRIOR,          /* prior variances from a file */
+  CLI_ROLE_GAMMA,          /* base step size */
+  CLI_ROLE_BATCH,          /* mini-batch size */
+  CLI_ROLE_SCHEDULE,       /* step-size schedule */
+  CLI_ROLE_SIGMA2,         /* label noise variance */
+  CLI_ROLE_HORIZONS,       /* list of step counts */
+  CLI_ROLE_SEED,           /* random seed */
+  CLI_ROLE_FORMAT,         /* output format */
+  CLI_ROLE_OUTPUT,         /* output file */
+  CLI_ROLE_PLOT,           /* figure file */
+  CLI_ROLE_APPROX_SCHEDULE /* tolerance of the piecewise-constant approximation of a schedule */
+} cli_role;
+
 /* One long option; arg is the metavariable (NULL for a flag without value). */
 typedef struct {
   const char *name; /* without the leading "--" */
   const char *arg;
   const char *help;
+  cli_role role;
 } cli_option;
 
+/* A group of options: one table, printed together in --help. A command passes the list of
+ * its groups to cli_parse and cli_print_help. */
 typedef struct {
   const cli_option *options;
   size_t count;
-  const char *value[CLI_MAX_OPTIONS]; /* NULL when not given; "" for a given flag */
+} cli_group;
+#define CLI_GROUP(table)                                                                           \
+  { (table), sizeof(table) / sizeof((table)[0]) }
+
+typedef struct {
+  const cli_option *option[CLI_MAX_OPTIONS]; /* every option of the groups, in order */
+  const char *value[CLI_MAX_OPTIONS];        /* NULL when not given; "" for a given flag */
+  size_t count;
   const char *positional[CLI_MAX_POSITIONAL];
   size_t npositional;
   int help; /* --help or -h seen */
 } cli_args;
 
-/* Prints "riskcalc: <message>" on stderr (one line). */
+/* Prints "riskcalc: <message>" on stderr as one line (control characters shown as '?'). */
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
 
-/* Parses argv[0..argc-1] (after the subcommand) against options; exact names only,
- * "--name value" or "--name=value". Returns 0 or CLI_EXIT_BAD after printing the error. */
-int cli_parse(const cli_option *options, size_t count, size_t max_positional, int argc, char **argv,
+/* Parses argv[0..argc-1] (after the subcommand) against the options of the groups; exact
+ * names only, "--name value" or "--name=value". Returns 0 or CLI_EXIT_BAD after printing the
+ * error. */
+int cli_parse(const cli_group *groups, size_t ngroups, size_t max_positional, int argc, char **argv,
               cli_args *out);
 
-void cli_print_help(FILE *f, const char *synopsis, const char *description,
-                    const cli_option *options, size_t count);
+void cli_print_help(FILE *f, const char *synopsis, const char *description, const cli_group *groups,
+                    size_t ngroups);
 
+/* By name: the option must be declared (a programming error otherwise). */
 const char *cli_get(const cli_args *args, const char *name);
 int cli_has(const cli_args *args, const char *name);
+/* By role: the name of the option playing it, NULL when the command has none. */
+const char *cli_role_name(const cli_args *args, cli_role role);
+/* The value given for the option playing role, NULL when absent or not given. */
+const char *cli_role_value(const cli_args *args, cli_role role);
 /* Converters: a missing option yields the default; junk prints "--name: ..." and returns 2. */
 int cli_get_double(const cli_args *args, const char *name, double fallback, double *out);
 int cli_get_uint(const cli_args *args, const char *name, uint64_t lo, uint64_t hi,
                  uint64_t fallback, uint64_t *out);
 
+/* s as one shell word, quoted when it needs to be (malloc'd; NULL when out of memory). */
+char *cli_shell_word(const char *s);
 /* The whole command line, shell-quoted where needed so it can be pasted back into a shell
  * (for output headers). malloc'd (caller frees); NULL when out of memory. */
 char *cli_command_line(int argc, char **argv);
 
-/* Output to stdout or to a file written atomically (temporary file, then rename). */
-typedef struct {
-  FILE *f;
-  char *path; /* final path, NULL for stdout */
-  char *tmp;  /* temporary path */
-} cli_output;
-
-int cli_output_open(cli_output *out, const char *path);
-int cli_output_commit(cli_output *out); /* 0 or CLI_EXIT_BAD (message printed) */
-void cli_output_abort(cli_output *out); /* removes the temporary file */
-
-/* Header metadata (key: value lines) and tables. */
 typedef enum { CLI_FORMAT_TSV, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
+/* NULL is the default, tsv. Prints the error and returns CLI_EXIT_BAD, or 0. */
 int cli_parse_format(const char *text, cli_format *out);
 
 /* Header metadata: any number of entries of any length (a result must be reproducible from
@@ -81,23 +113,12 @@ typedef struct {
 
 void cli_meta_free(cli_meta *meta);
 /* Appends "key: value"; exits the tool with status 2 when memory runs out (an output without
- * its full header must not be written). */
+ * its full header must not be written; no output file exists yet at that point). */
 void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-
-/* Like cli_table_write, with a text first column: labels[r] is row r's column 0 and data holds
- * the remaining ncols - 1 numeric columns of each row. */
-void cli_table_write_labeled(FILE *f, cli_format format, const cli_meta *meta,
-                             const char *const *columns, size_t ncols, const char *const *labels,
-                             const double *data, size_t nrows);
-
-/* Writes metadata, the header row and rows x ncols values (%.17g; null in JSON for a
- * non-finite value). */
-void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const char *const *columns,
-                     size_t ncols, const double *data, size_t nrows);
 
 /* Progress bar on stderr when it is a terminal; usable as an rc_progress_fn. */
 typedef struct {
@@ -110,33 +131,22 @@ void cli_progress_init(cli_progress *p, const char *label);
 int cli_progress_update(void *context, double fraction);
 void cli_progress_done(cli_progress *p);
 
-/* Plot description for cli_plot: curves y(x) on log-log axes from the data table. */
-typedef struct {
-  const char *title;
-  const char *xlabel;
-  const char *ylabel;
-  size_t xcol; /* 1-based column of the data file holding x */
-  size_t ncurves;
-  size_t ycol[8]; /* 1-based columns */
-  const char *label[8];
-  size_t errcol[8]; /* 1-based column of standard errors (points with error bars), 0: line */
-  double yconst[8]; /* used when ycol is 0: a horizontal line at this value */
-} cli_plot_spec;
-
-/* Writes <base>.dat (TSV with the metadata), <base>.gp and runs gnuplot to produce path
- * (.png or .svg) atomically. Returns 0 or CLI_EXIT_BAD (message printed). */
-int cli_plot_lines(const char *path, const cli_plot_spec *spec, const cli_meta *meta,
-                   const char *const *columns, size_t ncols, const double *data, size_t nrows);
-
-/* Heat map of column zcol over (xcol, ycol) on log axes. */
-int cli_plot_heatmap(const char *path, const char *title, size_t xcol, size_t ycol, size_t zcol,
-                     const char *xlabel, const char *ylabel, const char *zlabel,
-                     const cli_meta *meta, const char *const *columns, size_t ncols,
-                     const double *data, size_t nrows);
+/* A warning printed ("riskcalc: warning: ...", one line) only when the subcommand succeeds
+ * (main prints them after it returns 0 or 1), so a refused run still ends with its one error
+ * line. Keeps a few; later ones are dropped. */
+void cli_warn_later(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Prints and clears the warnings kept by cli_warn_later. */
+void cli_warnings_flush(void);
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);
 int cmd_optimal(int argc, char **argv, const char *command_line);
+int cmd_schedule_opt(int argc, char **argv, const char *command_line);
+int cmd_rerun(int argc, char **argv, const char *command_line);
 int cmd_compare(int argc, char **argv, const char *command_line);
 int cmd_fit(int argc, char **argv, const char *command_line);
 

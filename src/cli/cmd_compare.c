@@ -1,80 +1,27 @@
-/* riskcalc compare: a theory curve against the Monte Carlo simulation at the same points,
- * with z-scores and a verdict (docs/mc.md). */
-#include <float.h>
+/* riskcalc compare: a model's theory curve against its Monte Carlo simulation at the same
+ * points, with z-scores and a verdict (docs/mc.md). The model-independent part. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "linear_problem.h"
+#include "compare.h"
+#include "riskcalc/io.h"
 
 /* Test hook (docs/mc.md, deliberately not in --help): multiplies every theory value by this
  * factor so the tests can check that a wrong theory is caught. */
 #define PERTURB_ENV "RISKCALC_TEST_PERTURB_THEORY"
 
-static const cli_option compare_options[] = {
-    {"method", "NAME",
-     "theory to check: exact (default), the exact expected risk for the "
-     "fixed sketch; de, the sketch-averaged deterministic equivalent (needs --resketch)"},
-    {"z-max", "Z",
-     "agreement threshold: every |z| = |mean - theory| / se must be <= Z "
-     "(default 4)"},
-    LINEAR_PROBLEM_OPTIONS,
-    LINEAR_MC_OPTIONS,
+const cli_option cli_compare_options[] = {
+    {"z-max", "Z", "agreement threshold: every |z| = |mean - theory| / se must be <= Z (default 4)",
+     CLI_ROLE_NONE},
 };
-#define N_COMPARE_OPTIONS (sizeof compare_options / sizeof compare_options[0])
 
-static const char *const compare_columns[] = {"N", "M", "theory", "mean", "se", "z"};
-#define N_COMPARE_COLUMNS 6
+static const cli_compare_model *const models[] = {&linear_compare_model};
+#define N_MODELS (sizeof models / sizeof models[0])
 
-/* A theory method: fills theory[k] for every N of p at model size M. sketch is the fixed
- * sketch (NULL with --resketch). Prints the error and returns CLI_EXIT_BAD, or 0. */
-typedef struct {
-  const char *name;
-  int resketch; /* 1: a sketch-averaged theory, compared with --resketch simulations */
-  int (*theory)(linear_problem *p, size_t M, const rc_sketch *sketch, double *theory);
-  const char *description;
-} theory_method;
-
-static int theory_exact(linear_problem *p, size_t M, const rc_sketch *sketch, double *theory) {
-  rc_error err = {0, ""};
-  rc_sgd_measure *measure = rc_sgd_measure_from_sketch(p->spectrum, p->prior, sketch, &err);
-  rc_risk *rows = measure ? malloc(p->nN * sizeof *rows) : NULL;
-  if (!rows) {
-    rc_sgd_measure_free(measure);
-    cli_error("M = %zu: %s", M, measure ? "out of memory" : err.message);
-    return CLI_EXIT_BAD;
-  }
-  rc_sgd_options opt = rc_sgd_options_default();
-  opt.batch = p->batch;
-  opt.sigma2 = p->sigma2;
-  int rc = rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err);
-  if (rc == 0) {
-    char key[32];
-    snprintf(key, sizeof key, "G (M = %zu)", M);
-    cli_meta_add(&p->meta, key, "rank %zu%s; Approx = %.17g", measure->rank,
-                 measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
-                 measure->approx);
-    for (size_t n = 0; n < p->nN; n++)
-      theory[n] = rows[n].risk;
-  }
-  rc_sgd_measure_free(measure);
-  free(rows);
-  if (rc) {
-    cli_error("M = %zu: %s", M, err.message);
-    return CLI_EXIT_BAD;
-  }
-  return 0;
-}
-
-static const theory_method theory_methods[] = {
-    {"exact", 0, theory_exact,
-     "exact: second-moment recursion in the eigenbasis of G = S H S^T for the fixed sketch"},
-    {"de", 1, linear_de_theory,
-     "de: sketch-averaged deterministic equivalent (docs/DETEQ.md); its O(1/M) bias against "
-     "the average over sketches is measured there"},
-};
-#define N_THEORY_METHODS (sizeof theory_methods / sizeof theory_methods[0])
+static const char *const columns_after[] = {"theory", "mean", "se", "z"};
+#define N_COLUMNS 6
 
 /* Reads the test hook; 1 when unset. */
 static int read_perturbation(double *factor) {
@@ -99,40 +46,50 @@ static double z_score(double theory, double mean, double se) {
   return mean > theory ? INFINITY : -INFINITY;
 }
 
-static int plot_compare(const linear_problem *p, const double *data, size_t nrows) {
-  cli_plot_spec spec;
-  memset(&spec, 0, sizeof spec);
-  spec.title = "sketched linear regression: theory against Monte Carlo";
-  spec.xcol = p->nN > 1 || p->nM == 1 ? 1 : 2;
-  spec.xlabel = spec.xcol == 1 ? "N (SGD steps)" : "M (model size)";
-  spec.ylabel = "risk";
-  spec.ycol[0] = 3;
-  spec.label[0] = "theory";
-  spec.ycol[1] = 4;
-  spec.errcol[1] = 5;
-  spec.label[1] = "simulation (mean +- standard error)";
-  spec.ncurves = 2;
-  return cli_plot_lines(p->plot, &spec, &p->meta, compare_columns, N_COMPARE_COLUMNS, data, nrows);
+/* The verdict (every |z| <= zmax) into text; returns the number of points beyond. */
+static size_t verdict(const cli_compare_job *job, const double *data, size_t nrows, double zmax,
+                      char *text, size_t n) {
+  double worst = 0;
+  size_t worst_row = 0, beyond = 0;
+  for (size_t r = 0; r < nrows; r++) {
+    const double az = fabs(data[r * N_COLUMNS + 5]);
+    if (!(az <= zmax))
+      beyond++;
+    if (!(az <= worst)) {
+      worst = az;
+      worst_row = r;
+    }
+  }
+  const double *wr = data + worst_row * N_COLUMNS;
+  if (beyond == 0)
+    snprintf(text, n, "agree, max |z| = %.3g <= %g over %zu points (worst at %s = %.0f, %s = %.0f)",
+             worst, zmax, nrows, job->coord[0], wr[0], job->coord[1], wr[1]);
+  else
+    snprintf(text, n,
+             "disagree, max |z| = %.3g > %g at %s = %.0f, %s = %.0f (%zu of %zu points "
+             "beyond)",
+             worst, zmax, job->coord[0], wr[0], job->coord[1], wr[1], beyond, nrows);
+  return beyond;
 }
 
-static int compare_linear(const cli_args *args, const char *command_line) {
-  const char *method = cli_has(args, "method") ? cli_get(args, "method") : "exact";
-  const theory_method *chosen = NULL;
-  for (size_t k = 0; k < N_THEORY_METHODS; k++)
-    if (strcmp(theory_methods[k].name, method) == 0)
-      chosen = &theory_methods[k];
-  if (!chosen) {
-    cli_error("--method: unknown theory method '%s' (available: exact, de)", method);
-    return CLI_EXIT_BAD;
-  }
-  if (cli_has(args, "resketch") != chosen->resketch) {
-    cli_error(chosen->resketch ? "--method %s is a sketch-averaged theory: add --resketch"
-                               : "--resketch averages over sketches, but --method %s is the "
-                                 "theory of one fixed sketch (the sketch-averaged theory is "
-                                 "--method de)",
-              chosen->name);
-    return CLI_EXIT_BAD;
-  }
+/* Theory as a line and the simulation as points with error bars, against the coordinate
+ * that varies. */
+static void figure(const cli_compare_job *job, cli_figure *fig) {
+  memset(fig, 0, sizeof *fig);
+  fig->kind = CLI_FIGURE_LINES;
+  fig->title = job->title;
+  fig->xcol = job->count[0] > 1 || job->count[1] == 1 ? 1 : 2;
+  fig->xlabel = job->axis[fig->xcol - 1];
+  fig->ylabel = "risk";
+  fig->ncurves = 2;
+  fig->ycol[0] = 3;
+  fig->label[0] = "theory";
+  fig->ycol[1] = 4;
+  fig->errcol[1] = 5;
+  fig->label[1] = "simulation (mean +- standard error)";
+}
+
+static int compare(const cli_compare_model *model, const cli_args *args, const char *command_line) {
   double zmax, factor;
   if (cli_get_double(args, "z-max", 4.0, &zmax))
     return CLI_EXIT_BAD;
@@ -142,159 +99,106 @@ static int compare_linear(const cli_args *args, const char *command_line) {
   }
   if (read_perturbation(&factor))
     return CLI_EXIT_BAD;
-  cli_args problem_args;
-  if (linear_mc_args(args, "mc", &problem_args))
-    return CLI_EXIT_BAD;
-  linear_problem p;
-  int status = linear_problem_setup(&problem_args, command_line, &p);
-  p.args = args;
-  if (status) {
-    linear_problem_free(&p);
-    return status;
-  }
-  status = CLI_EXIT_BAD;
-  double *data = NULL, *theory = NULL;
-  rc_mc_risk *sim = NULL;
-  if (p.plot && p.nM > 1 && p.nN > 1) {
-    cli_error("--plot: compare draws curves against N or against M; give a single M or a "
-              "single N (the grid itself is in the table)");
+  cli_compare_job job;
+  memset(&job, 0, sizeof job);
+  double *data = NULL;
+  int status = CLI_EXIT_BAD;
+  if (model->setup(args, command_line, &job))
+    goto done;
+  if (job.out->plot && job.count[0] > 1 && job.count[1] > 1) {
+    cli_error("--plot: compare draws curves against %s or against %s; give a single %s or a "
+              "single %s (the grid itself is in the table)",
+              job.coord[0], job.coord[1], job.coord[1], job.coord[0]);
     goto done;
   }
-  rc_mc_options o;
-  if (linear_mc_options(&p, &o))
-    goto done;
-  cli_meta_add(&p.meta, "theory", "%s", chosen->description);
-  cli_meta_add(&p.meta, "columns",
-               "theory: the expected risk; mean, se: Monte Carlo mean risk "
-               "and its standard error; z = (mean - theory) / se");
-  cli_meta_add(&p.meta, "z-max", "%.17g", zmax);
-  if (factor != 1.0) {
-    cli_meta_add(&p.meta, "test hook", "%s = %.17g: the theory column is multiplied by it",
+  cli_meta_add(job.meta, "columns",
+               "theory: the expected risk; mean, se: Monte Carlo mean risk and its standard "
+               "error; z = (mean - theory) / se");
+  cli_meta_add(job.meta, "z-max", "%.17g", zmax);
+  if (factor != 1.0)
+    cli_meta_add(job.meta, "test hook", "%s = %.17g: the theory column is multiplied by it",
                  PERTURB_ENV, factor);
-  }
-  const size_t nrows = p.nM * p.nN;
-  data = malloc(nrows * N_COMPARE_COLUMNS * sizeof *data);
-  theory = malloc(p.nN * sizeof *theory);
-  sim = malloc(p.nN * sizeof *sim);
-  if (!data || !theory || !sim) {
+  const size_t nrows = job.count[0] * job.count[1];
+  data = malloc(nrows * N_COLUMNS * sizeof *data);
+  if (!data) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
+  char label[64];
+  snprintf(label, sizeof label, "compare %s", model->name);
   cli_progress bar;
-  cli_progress_init(&bar, "compare linear");
-  for (size_t m = 0; m < p.nM; m++) {
-    const size_t M = (size_t)p.Ms[m];
-    rc_sketch *sketch = NULL;
-    if (!o.resketch && !(sketch = linear_problem_sketch(&p, M)))
-      goto done;
-    int rc = chosen->theory(&p, M, sketch, theory) ||
-             linear_mc_simulate(&p, &o, M, sketch, sim, &bar, (double)m / (double)p.nM,
-                                1.0 / (double)p.nM);
-    rc_sketch_free(sketch);
-    if (rc)
-      goto done;
-    for (size_t n = 0; n < p.nN; n++) {
-      double *row = data + (m * p.nN + n) * N_COMPARE_COLUMNS;
-      row[0] = (double)sim[n].N;
-      row[1] = sim[n].M;
-      row[2] = theory[n] * factor;
-      row[3] = sim[n].mean;
-      row[4] = sim[n].se;
-      row[5] = z_score(row[2], row[3], row[4]);
-    }
-  }
+  cli_progress_init(&bar, label);
+  /* The model writes 5 values per row; spread them to the table's 6. */
+  if (model->run(&job, &bar, data))
+    goto done;
   cli_progress_done(&bar);
-
-  /* The verdict: every |z| <= z-max. */
-  double worst = 0;
-  size_t worst_row = 0, beyond = 0;
-  for (size_t r = 0; r < nrows; r++) {
-    const double az = fabs(data[r * N_COMPARE_COLUMNS + 5]);
-    if (!(az <= zmax))
-      beyond++;
-    if (!(az <= worst)) {
-      worst = az;
-      worst_row = r;
-    }
+  for (size_t r = nrows; r-- > 0;) {
+    double *row = data + r * N_COLUMNS;
+    memmove(row, data + r * 5, 5 * sizeof *row);
+    row[2] *= factor;
+    row[5] = z_score(row[2], row[3], row[4]);
   }
-  char verdict[512];
-  const double *wr = data + worst_row * N_COMPARE_COLUMNS;
-  if (beyond == 0)
-    snprintf(verdict, sizeof verdict,
-             "agree, max |z| = %.3g <= %g over %zu points (worst at N = "
-             "%.0f, M = %.0f)",
-             worst, zmax, nrows, wr[0], wr[1]);
-  else
-    snprintf(verdict, sizeof verdict,
-             "disagree, max |z| = %.3g > %g at N = %.0f, M = %.0f (%zu "
-             "of %zu points beyond)",
-             worst, zmax, wr[0], wr[1], beyond, nrows);
-  if (p.format == CLI_FORMAT_JSON)
-    cli_meta_add(&p.meta, "verdict", "%s", verdict);
-
-  cli_output out;
-  if (cli_output_open(&out, p.output))
-    goto done;
-  if (p.plot && plot_compare(&p, data, nrows)) {
-    cli_output_abort(&out);
-    goto done;
-  }
-  cli_table_write(out.f, p.format, &p.meta, compare_columns, N_COMPARE_COLUMNS, data, nrows);
-  if (p.format != CLI_FORMAT_JSON)
-    fprintf(out.f, "# verdict: %s\n", verdict);
-  if (cli_output_commit(&out))
+  char text[512], trailer[600];
+  const size_t beyond = verdict(&job, data, nrows, zmax, text, sizeof text);
+  if (job.out->format == CLI_FORMAT_JSON)
+    cli_meta_add(job.meta, "verdict", "%s", text);
+  snprintf(trailer, sizeof trailer, "# verdict: %s", text);
+  const char *columns[N_COLUMNS] = {job.coord[0],     job.coord[1],     columns_after[0],
+                                    columns_after[1], columns_after[2], columns_after[3]};
+  const cli_table t = {columns, N_COLUMNS, NULL, data, nrows};
+  cli_figure fig;
+  figure(&job, &fig);
+  if (cli_emit(job.out, job.meta, &t, &fig, trailer))
     goto done;
   if (factor != 1.0)
     fprintf(stderr, "riskcalc: warning: test hook %s=%.17g multiplied the theory\n", PERTURB_ENV,
             factor);
-  fprintf(stderr, "riskcalc compare: %s\n", verdict);
+  fprintf(stderr, "riskcalc compare: %s\n", text);
   status = beyond == 0 ? CLI_EXIT_OK : CLI_EXIT_DISAGREE;
 done:
   free(data);
-  free(theory);
-  free(sim);
-  linear_problem_free(&p);
+  model->release(&job);
   return status;
 }
 
-typedef struct {
-  const char *name;
-  int (*run)(const cli_args *args, const char *command_line);
-} compare_model;
-
-static const compare_model compare_models[] = {
-    {"linear", compare_linear},
-};
-#define N_COMPARE_MODELS (sizeof compare_models / sizeof compare_models[0])
+static const cli_compare_model *find_model(const char *name) {
+  for (size_t k = 0; k < N_MODELS; k++)
+    if (strcmp(models[k]->name, name) == 0)
+      return models[k];
+  return NULL;
+}
 
 int cmd_compare(int argc, char **argv, const char *command_line) {
+  /* The options depend on the model, named by the first positional argument: parse with the
+   * first model's options to find it, then again with its own. */
+  const cli_compare_model *model = models[0];
   cli_args args;
-  if (cli_parse(compare_options, N_COMPARE_OPTIONS, 1, argc, argv, &args))
+  if (cli_parse(model->groups, model->ngroups, 1, argc, argv, &args))
     return CLI_EXIT_BAD;
+  if (args.npositional == 1) {
+    const cli_compare_model *named = find_model(args.positional[0]);
+    if (!named) {
+      char list[256] = "";
+      for (size_t k = 0; k < N_MODELS; k++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+                 models[k]->name);
+      cli_error("compare: unknown model '%s' (available: %s)", args.positional[0], list);
+      return CLI_EXIT_BAD;
+    }
+    if (named != model) {
+      model = named;
+      if (cli_parse(model->groups, model->ngroups, 1, argc, argv, &args))
+        return CLI_EXIT_BAD;
+    }
+  }
   if (args.help) {
-    cli_print_help(
-        stdout,
-        "riskcalc compare linear [--method exact|de] [--a A | --log-a A | --spectrum FILE] --d D "
-        "[--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N LIST [--gamma G] "
-        "[--batch B] [--schedule SPEC] [--sigma2 S] [--runs R] [--mc-mode raw|reduced] "
-        "[--z-max Z] [--format tsv|csv|json] [--output FILE] [--plot FILE]",
-        "Checks a theory curve against the Monte Carlo simulation of SGD at the same points:\n"
-        "for each (M, N) the columns N M theory mean se z, with z = (mean - theory) / se,\n"
-        "then a verdict line ('# verdict: ...', also on standard error). The problem options\n"
-        "are those of `riskcalc linear`; the simulation uses the same sketch as the theory.\n"
-        "--plot draws the theory as a line and the simulation as points with error bars\n"
-        "(against N, or against M when M is the list). Exit status: 0 when every\n"
-        "|z| <= --z-max, 1 when not, 2 on bad input.",
-        compare_options, N_COMPARE_OPTIONS);
+    cli_print_help(stdout, model->synopsis, model->description, model->groups, model->ngroups);
     return CLI_EXIT_OK;
   }
   if (args.npositional == 0) {
-    cli_error("compare: which model? (usage: riskcalc compare linear [options]; try --help)");
+    cli_error("compare: which model? (usage: riskcalc compare %s [options]; try --help)",
+              model->name);
     return CLI_EXIT_BAD;
   }
-  for (size_t k = 0; k < N_COMPARE_MODELS; k++)
-    if (strcmp(args.positional[0], compare_models[k].name) == 0)
-      return compare_models[k].run(&args, command_line);
-  cli_error("compare: unknown model '%s' (available: linear)", args.positional[0]);
-  return CLI_EXIT_BAD;
+  return compare(model, &args, command_line);
 }

@@ -1,330 +1,52 @@
 /* riskcalc fit: power-law exponents with confidence intervals from a table (docs/FIT.md). */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "emit.h"
+#include "fit_table.h"
 #include "riskcalc/riskcalc.h"
 
 static const cli_option fit_options[] = {
-    {"x", "COLUMN", "the abscissa (for example N or M): a header name or a 1-based index"},
-    {"y", "COLUMN", "the quantity fitted (for example risk or excess)"},
+    {"x", "COLUMN", "the abscissa (for example N or M): a header name or a 1-based index",
+     CLI_ROLE_NONE},
+    {"y", "COLUMN", "the quantity fitted (for example risk or excess)", CLI_ROLE_NONE},
     {"se", "COLUMN",
      "standard errors of y (for example risk_se of a Monte Carlo table): "
-     "weighted fit, and intervals from the normal quantile (known noise)"},
+     "weighted fit, and intervals from the normal quantile (known noise)",
+     CLI_ROLE_NONE},
     {"se-relative", NULL,
      "take --se as relative weights only: rescale by the residual "
-     "variance and use the Student t quantile"},
+     "variance and use the Student t quantile",
+     CLI_ROLE_NONE},
     {"floor", "VALUE",
      "single fit: the known floor subtracted from y (default 0); with "
-     "--joint: hold E at VALUE instead of fitting it"},
+     "--joint: hold E at VALUE instead of fitting it",
+     CLI_ROLE_NONE},
     {"expect", "E",
      "expected exponent (e, or alpha with --joint): report whether it lies "
-     "in the interval; exit status 1 when it does not"},
-    {"level", "L", "confidence level of the intervals, in (0, 1) (default 0.95)"},
+     "in the interval; exit status 1 when it does not",
+     CLI_ROLE_NONE},
+    {"level", "L", "confidence level of the intervals, in (0, 1) (default 0.95)", CLI_ROLE_NONE},
     {"where", "COLUMN=VALUE",
      "use only the rows whose COLUMN equals VALUE (for example "
-     "M=64 to fit one curve of a grid)"},
+     "M=64 to fit one curve of a grid)",
+     CLI_ROLE_NONE},
     {"drop-nonpositive", NULL,
      "skip rows that cannot be fitted on log axes (x <= 0, "
      "x2 <= 0, or y - floor <= 0 for the single fit) instead of "
-     "refusing them; their number is reported"},
-    {"joint", NULL, "fit y = E + A x^-alpha + B x2^-beta by nonlinear least squares"},
-    {"x2", "COLUMN", "with --joint: the second abscissa"},
-    {"expect2", "E", "with --joint: expected beta (like --expect for alpha)"},
-    {"max-iter", "K", "with --joint: trust-region iterations allowed (default 500)"},
-    {"format", "FMT", "output format: tsv (default), csv or json"},
-    {"output", "FILE", "write the table to FILE atomically instead of standard output"},
+     "refusing them; their number is reported",
+     CLI_ROLE_NONE},
+    {"joint", NULL, "fit y = E + A x^-alpha + B x2^-beta by nonlinear least squares",
+     CLI_ROLE_NONE},
+    {"x2", "COLUMN", "with --joint: the second abscissa", CLI_ROLE_NONE},
+    {"expect2", "E", "with --joint: expected beta (like --expect for alpha)", CLI_ROLE_NONE},
+    {"max-iter", "K", "with --joint: trust-region iterations allowed (default 500)", CLI_ROLE_NONE},
+    {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
+    {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
 };
-#define N_FIT_OPTIONS (sizeof fit_options / sizeof fit_options[0])
-
-/* ---- reading a table with a header ---------------------------------------------------- */
-
-typedef struct {
-  char *text;  /* the file, split in place */
-  char **name; /* ncols column names (NULL when the file has no header) */
-  size_t ncols;
-  char **cell;    /* nrows x ncols fields */
-  size_t *lineno; /* file line of each row */
-  size_t nrows;
-} table;
-
-static void table_free(table *t) {
-  free(t->text);
-  free(t->name);
-  free(t->cell);
-  free(t->lineno);
-  memset(t, 0, sizeof *t);
-}
-
-static char *trim(char *s) {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  size_t n = strlen(s);
-  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-    s[--n] = '\0';
-  if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-    s[n - 1] = '\0';
-    s++;
-  }
-  return s;
-}
-
-/* Number of fields of line: separated by every sep ('\t' or ','), or by runs of blanks when
- * sep is ' '. */
-static size_t count_fields(const char *line, char sep) {
-  size_t n = 0;
-  if (sep == ' ') {
-    for (const char *p = line; *p;) {
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (!*p)
-        break;
-      n++;
-      while (*p && *p != ' ' && *p != '\t')
-        p++;
-    }
-    return n;
-  }
-  for (const char *p = line; p; p = strchr(p, sep) ? strchr(p, sep) + 1 : NULL)
-    n++;
-  return n;
-}
-
-/* Splits line in place into its count_fields(line, sep) fields. */
-static void split(char *line, char sep, char **field) {
-  size_t n = 0;
-  if (sep == ' ') {
-    for (char *p = line;;) {
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (!*p)
-        break;
-      field[n++] = p;
-      while (*p && *p != ' ' && *p != '\t')
-        p++;
-      if (*p)
-        *p++ = '\0';
-    }
-    return;
-  }
-  for (char *p = line;;) {
-    char *end = strchr(p, sep);
-    if (end)
-      *end = '\0';
-    field[n++] = trim(p);
-    if (!end)
-      break;
-    p = end + 1;
-  }
-}
-
-static int is_number(const char *s) {
-  double v;
-  return rc_io_parse_double(s, &v, NULL) == RC_SUCCESS;
-}
-
-/* Reads path: '#' starts a comment, blank lines are skipped, the first remaining line is the
- * header (unless all its fields are numbers: then there is no header and columns are
- * addressed by index). Fields are separated by tabs if the first line has one, else by
- * commas if it has one, else by blanks. Prints the error and returns CLI_EXIT_BAD. */
-static int table_read(const char *path, table *t) {
-  memset(t, 0, sizeof *t);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    cli_error("cannot open '%s': %s", path, strerror(errno));
-    return CLI_EXIT_BAD;
-  }
-  size_t len = 0, cap = 0;
-  char chunk[65536];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (len + got + 1 > cap) {
-      size_t c = cap ? 2 * cap : sizeof chunk;
-      while (c < len + got + 1)
-        c *= 2;
-      char *b = realloc(t->text, c);
-      if (!b) {
-        fclose(f);
-        cli_error("out of memory reading '%s'", path);
-        return CLI_EXIT_BAD;
-      }
-      t->text = b;
-      cap = c;
-    }
-    memcpy(t->text + len, chunk, got);
-    len += got;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    cli_error("error reading '%s'", path);
-    return CLI_EXIT_BAD;
-  }
-  if (!t->text) {
-    cli_error("'%s' is empty", path);
-    return CLI_EXIT_BAD;
-  }
-  t->text[len] = '\0';
-  if (strlen(t->text) != len) {
-    cli_error("'%s' is not a text table (it contains a NUL byte)", path);
-    return CLI_EXIT_BAD;
-  }
-
-  char **tmp = NULL;
-  size_t tmpcap = 0, cellcap = 0, lineno = 0;
-  char sep = 0;
-  int status = CLI_EXIT_BAD;
-  for (char *line = t->text, *next; line; line = next) {
-    lineno++;
-    next = strchr(line, '\n');
-    if (next)
-      *next++ = '\0';
-    char *hash = strchr(line, '#');
-    if (hash)
-      *hash = '\0';
-    size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-      line[--n] = '\0';
-    char *start = line;
-    while (*start == ' ' || *start == '\t')
-      start++;
-    if (!*start)
-      continue;
-    if (!sep) {
-      if (*start == '{' || *start == '[') {
-        cli_error("%s:%zu: looks like JSON; fit reads TSV or CSV tables (write them with "
-                  "--format tsv or csv)",
-                  path, lineno);
-        goto done;
-      }
-      sep = strchr(start, '\t') ? '\t' : strchr(start, ',') ? ',' : ' ';
-    }
-    const size_t nf = count_fields(start, sep);
-    if (nf > tmpcap) {
-      char **b = realloc(tmp, nf * sizeof *b);
-      if (!b) {
-        cli_error("out of memory reading '%s'", path);
-        goto done;
-      }
-      tmp = b;
-      tmpcap = nf;
-    }
-    split(start, sep, tmp);
-    if (t->ncols == 0) {
-      t->ncols = nf;
-      int numeric = 1;
-      for (size_t k = 0; k < nf && numeric; k++)
-        numeric = is_number(tmp[k]);
-      if (!numeric) {
-        t->name = malloc(nf * sizeof *t->name);
-        if (!t->name) {
-          cli_error("out of memory reading '%s'", path);
-          goto done;
-        }
-        memcpy(t->name, tmp, nf * sizeof *t->name);
-        continue;
-      }
-    }
-    if (nf != t->ncols) {
-      cli_error("%s:%zu: %zu fields, but %s %zu", path, lineno, nf,
-                t->name ? "the header has" : "the first row has", t->ncols);
-      goto done;
-    }
-    if ((t->nrows + 1) * t->ncols > cellcap) {
-      size_t c = cellcap ? 2 * cellcap : 64 * t->ncols;
-      char **b = realloc(t->cell, c * sizeof *b);
-      size_t *l = realloc(t->lineno, (c / t->ncols + 1) * sizeof *l);
-      if (b)
-        t->cell = b;
-      if (l)
-        t->lineno = l;
-      if (!b || !l) {
-        cli_error("out of memory reading '%s'", path);
-        goto done;
-      }
-      cellcap = c;
-    }
-    memcpy(t->cell + t->nrows * t->ncols, tmp, t->ncols * sizeof *tmp);
-    t->lineno[t->nrows++] = lineno;
-  }
-  if (t->nrows == 0) {
-    cli_error("'%s' has no data rows", path);
-    goto done;
-  }
-  status = 0;
-done:
-  free(tmp);
-  if (status)
-    table_free(t);
-  return status;
-}
-
-/* Column by header name, else by 1-based index. Prints the error and returns -1. */
-static long table_column(const table *t, const char *path, const char *option, const char *spec) {
-  long found = -1;
-  for (size_t k = 0; t->name && k < t->ncols; k++)
-    if (strcmp(t->name[k], spec) == 0) {
-      if (found >= 0) {
-        cli_error("--%s: column name '%s' appears twice in '%s'; give its index", option, spec,
-                  path);
-        return -1;
-      }
-      found = (long)k;
-    }
-  if (found >= 0)
-    return found;
-  int digits = *spec != '\0';
-  for (const char *p = spec; *p; p++)
-    digits = digits && isdigit((unsigned char)*p);
-  if (digits) {
-    errno = 0;
-    unsigned long v = strtoul(spec, NULL, 10);
-    if (errno == 0 && v >= 1 && v <= t->ncols)
-      return (long)v - 1;
-    cli_error("--%s: column %s is out of range: '%s' has %zu columns", option, spec, path,
-              t->ncols);
-    return -1;
-  }
-  char list[512] = "";
-  size_t used = 0;
-  for (size_t k = 0; t->name && k < t->ncols && used + 1 < sizeof list; k++) {
-    int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", t->name[k]);
-    if (w < 0)
-      break;
-    used += (size_t)w;
-  }
-  if (t->name)
-    cli_error("--%s: no column '%s' in '%s' (columns: %s)", option, spec, path, list);
-  else
-    cli_error("--%s: '%s' has no header row; give a 1-based column index", option, path);
-  return -1;
-}
-
-/* The value of row r, column c; prints the error naming the line and returns CLI_EXIT_BAD. */
-static int table_value(const table *t, const char *path, size_t r, long c, double *v) {
-  rc_error err = {0, ""};
-  const char *text = t->cell[r * t->ncols + (size_t)c];
-  if (rc_io_parse_double(text, v, &err)) {
-    if (t->name)
-      cli_error("%s:%zu: column '%s': %s", path, t->lineno[r], t->name[c], err.message);
-    else
-      cli_error("%s:%zu: column %ld: %s", path, t->lineno[r], c + 1, err.message);
-    return CLI_EXIT_BAD;
-  }
-  return 0;
-}
-
-static const char *column_label(const table *t, long c, char *buf, size_t n) {
-  if (t->name)
-    snprintf(buf, n, "'%s'", t->name[c]);
-  else
-    snprintf(buf, n, "%ld", c + 1);
-  return buf;
-}
+static const cli_group fit_groups[] = {CLI_GROUP(fit_options)};
 
 /* ---- output ------------------------------------------------------------------------------ */
 
@@ -347,34 +69,23 @@ static void fit_row(fit_rows *rows, const char *name, double estimate, double se
   rows->value[k][3] = hi;
 }
 
-/* Writes the parameter table in the tool's formats (metadata, header row, rows at %.17g; a
- * missing value is nan in TSV/CSV and null in JSON). */
-static void fit_write(FILE *f, cli_format format, const cli_meta *meta, const fit_rows *rows,
-                      double level) {
-  char lo[32], hi[32];
-  snprintf(lo, sizeof lo, "lo%.10g", 100 * level);
-  snprintf(hi, sizeof hi, "hi%.10g", 100 * level);
-  const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
-  cli_table_write_labeled(f, format, meta, columns, FIT_COLUMNS, rows->name, &rows->value[0][0],
-                          rows->count);
-}
-
 /* ---- the command --------------------------------------------------------------------------- */
 
 typedef struct {
   const char *path;
-  table t;
+  fit_table t;
   long cx, cy, cse, cx2; /* columns (-1: not used) */
   double *x, *y, *se, *x2;
   size_t n, dropped, total;
   cli_meta meta;
-  cli_format format;
+  cli_outputs out;
   double level;
 } fit_job;
 
 static void job_free(fit_job *j) {
   cli_meta_free(&j->meta);
-  table_free(&j->t);
+  cli_outputs_free(&j->out);
+  fit_table_free(&j->t);
   free(j->x);
   free(j->y);
   free(j->se);
@@ -404,7 +115,7 @@ static int parse_where(const cli_args *args, fit_job *j, long *col, double *valu
     cli_error("--where: %s", err.message);
     return CLI_EXIT_BAD;
   }
-  *col = table_column(&j->t, j->path, "where", name);
+  *col = fit_table_column(&j->t, j->path, "where", name);
   return *col < 0 ? CLI_EXIT_BAD : 0;
 }
 
@@ -429,19 +140,20 @@ static int load_points(const cli_args *args, fit_job *j, int joint, double floor
     double x, y, se = 1, x2 = 1;
     if (wcol >= 0) {
       double v;
-      if (table_value(&j->t, j->path, r, wcol, &v))
+      if (fit_table_value(&j->t, j->path, r, wcol, &v))
         return CLI_EXIT_BAD;
       if (v != wval)
         continue;
     }
     j->total++;
-    if (table_value(&j->t, j->path, r, j->cx, &x) || table_value(&j->t, j->path, r, j->cy, &y) ||
-        (j->cse >= 0 && table_value(&j->t, j->path, r, j->cse, &se)) ||
-        (joint && table_value(&j->t, j->path, r, j->cx2, &x2)))
+    if (fit_table_value(&j->t, j->path, r, j->cx, &x) ||
+        fit_table_value(&j->t, j->path, r, j->cy, &y) ||
+        (j->cse >= 0 && fit_table_value(&j->t, j->path, r, j->cse, &se)) ||
+        (joint && fit_table_value(&j->t, j->path, r, j->cx2, &x2)))
       return CLI_EXIT_BAD;
     if (!(se > 0)) {
       cli_error("%s:%zu: standard error %.17g in column %s is not > 0", j->path, j->t.lineno[r], se,
-                column_label(&j->t, j->cse, lx, sizeof lx));
+                fit_table_label(&j->t, j->cse, lx, sizeof lx));
       return CLI_EXIT_BAD;
     }
     const int x_bad = !(x > 0), x2_bad = joint && !(x2 > 0);
@@ -455,13 +167,14 @@ static int load_points(const cli_args *args, fit_job *j, int joint, double floor
         cli_error("%s:%zu: %s = %.17g is not > 0, so this row cannot be fitted on log axes "
                   "(--drop-nonpositive skips such rows)",
                   j->path, j->t.lineno[r],
-                  x_bad ? column_label(&j->t, j->cx, lx, sizeof lx)
-                        : column_label(&j->t, j->cx2, lx2, sizeof lx2),
+                  x_bad ? fit_table_label(&j->t, j->cx, lx, sizeof lx)
+                        : fit_table_label(&j->t, j->cx2, lx2, sizeof lx2),
                   x_bad ? x : x2);
       else
         cli_error("%s:%zu: %s - floor = %.17g is not > 0, so this row cannot be fitted on log "
                   "axes (--drop-nonpositive skips such rows)",
-                  j->path, j->t.lineno[r], column_label(&j->t, j->cy, ly, sizeof ly), y - floor_);
+                  j->path, j->t.lineno[r], fit_table_label(&j->t, j->cy, ly, sizeof ly),
+                  y - floor_);
       return CLI_EXIT_BAD;
     }
     j->x[j->n] = x;
@@ -500,14 +213,14 @@ static void meta_weights(fit_job *j, const cli_args *args, int joint) {
                  "residuals");
   else if (joint)
     cli_meta_add(&j->meta, "weights", "1/se^2 with se from column %s (%s)",
-                 column_label(&j->t, j->cse, buf, sizeof buf),
+                 fit_table_label(&j->t, j->cse, buf, sizeof buf),
                  cli_has(args, "se-relative") ? "relative: rescaled by the residual variance"
                                               : "absolute: known noise");
   else
     cli_meta_add(&j->meta, "weights",
                  "((y - floor)/se)^2 with se from column %s, the delta-method variance of "
                  "log(y - floor) (%s)",
-                 column_label(&j->t, j->cse, buf, sizeof buf),
+                 fit_table_label(&j->t, j->cse, buf, sizeof buf),
                  cli_has(args, "se-relative") ? "relative: rescaled by the residual variance"
                                               : "absolute: known noise");
 }
@@ -531,12 +244,14 @@ static void meta_interval(cli_meta *meta, rc_fit_interval kind, double q, size_t
                  dof);
 }
 
-static int write_result(fit_job *j, const cli_args *args, const fit_rows *rows) {
-  cli_output out;
-  if (cli_output_open(&out, cli_get(args, "output")))
-    return CLI_EXIT_BAD;
-  fit_write(out.f, j->format, &j->meta, rows, j->level);
-  return cli_output_commit(&out);
+/* Writes the parameter fit_table (a missing value is nan in TSV/CSV and null in JSON). */
+static int write_result(const fit_job *j, const fit_rows *rows) {
+  char lo[32], hi[32];
+  snprintf(lo, sizeof lo, "lo%.10g", 100 * j->level);
+  snprintf(hi, sizeof hi, "hi%.10g", 100 * j->level);
+  const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
+  const cli_table t = {columns, FIT_COLUMNS, rows->name, &rows->value[0][0], rows->count};
+  return cli_emit(&j->out, &j->meta, &t, NULL, NULL);
 }
 
 static int run_single(fit_job *j, const cli_args *args) {
@@ -568,8 +283,8 @@ static int run_single(fit_job *j, const cli_args *args) {
   cli_meta_add(&j->meta, "model",
                "y - floor = c x^-e by least squares of log(y - floor) on log x; x = column %s, "
                "y = column %s, floor = %.17g",
-               column_label(&j->t, j->cx, bx, sizeof bx), column_label(&j->t, j->cy, by, sizeof by),
-               opt.floor);
+               fit_table_label(&j->t, j->cx, bx, sizeof bx),
+               fit_table_label(&j->t, j->cy, by, sizeof by), opt.floor);
   meta_weights(j, args, 0);
   meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 0);
   cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or y - floor <= 0)", r.n,
@@ -589,7 +304,7 @@ static int run_single(fit_job *j, const cli_args *args) {
           exp(r.log_prefactor_lo), exp(r.log_prefactor_hi));
   fit_row(&rows, "log_prefactor", r.log_prefactor, r.log_prefactor_se, r.log_prefactor_lo,
           r.log_prefactor_hi);
-  if (write_result(j, args, &rows))
+  if (write_result(j, &rows))
     return CLI_EXIT_BAD;
   return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
 }
@@ -626,9 +341,9 @@ static int run_joint(fit_job *j, const cli_args *args) {
   cli_meta_add(&j->meta, "model",
                "y = E + A x^-alpha + B x2^-beta by nonlinear least squares (GSL trust region, "
                "Levenberg-Marquardt); x = column %s, x2 = column %s, y = column %s",
-               column_label(&j->t, j->cx, bx, sizeof bx),
-               column_label(&j->t, j->cx2, bx2, sizeof bx2),
-               column_label(&j->t, j->cy, by, sizeof by));
+               fit_table_label(&j->t, j->cx, bx, sizeof bx),
+               fit_table_label(&j->t, j->cx2, bx2, sizeof bx2),
+               fit_table_label(&j->t, j->cy, by, sizeof by));
   if (opt.fix_E)
     cli_meta_add(&j->meta, "E", "fixed at %.17g by --floor", opt.E);
   meta_weights(j, args, 1);
@@ -661,14 +376,14 @@ static int run_joint(fit_job *j, const cli_args *args) {
   fit_rows rows = {0};
   for (int k = 0; k < RC_FIT_NPARAM; k++)
     fit_row(&rows, rc_fit_param_name(k), r.value[k], r.se[k], r.lo[k], r.hi[k]);
-  if (write_result(j, args, &rows))
+  if (write_result(j, &rows))
     return CLI_EXIT_BAD;
   return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
 }
 
 int cmd_fit(int argc, char **argv, const char *command_line) {
   cli_args args;
-  if (cli_parse(fit_options, N_FIT_OPTIONS, 1, argc, argv, &args))
+  if (cli_parse(fit_groups, 1, 1, argc, argv, &args))
     return CLI_EXIT_BAD;
   if (args.help) {
     cli_print_help(
@@ -688,7 +403,7 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
         "errors. docs/FIT.md has the details. Exit status: 0 success, 1 an --expect/--expect2\n"
         "value lies outside its interval (the table is still written), 2 bad input or a fit\n"
         "that failed (including non-convergence, reported with its residual).",
-        fit_options, N_FIT_OPTIONS);
+        fit_groups, 1);
     return CLI_EXIT_OK;
   }
   if (args.npositional != 1) {
@@ -718,21 +433,23 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
   memset(&j, 0, sizeof j);
   j.path = args.positional[0];
   j.cse = j.cx2 = -1;
-  if (cli_parse_format(cli_get(&args, "format"), &j.format) ||
+  int status = CLI_EXIT_BAD;
+  j.out.output = cli_get(&args, "output");
+  cli_outputs_add_input(&j.out, NULL, j.path);
+  if (cli_parse_format(cli_get(&args, "format"), &j.out.format) ||
       cli_get_double(&args, "level", 0.95, &j.level))
-    return CLI_EXIT_BAD;
+    goto done;
   if (!(j.level > 0 && j.level < 1)) {
     cli_error("--level: %s is not in (0, 1)", cli_get(&args, "level"));
-    return CLI_EXIT_BAD;
-  }
-  int status = CLI_EXIT_BAD;
-  if (table_read(j.path, &j.t))
     goto done;
-  if ((j.cx = table_column(&j.t, j.path, "x", cli_get(&args, "x"))) < 0 ||
-      (j.cy = table_column(&j.t, j.path, "y", cli_get(&args, "y"))) < 0 ||
+  }
+  if (cli_outputs_check(&j.out) || fit_table_read(j.path, &j.t))
+    goto done;
+  if ((j.cx = fit_table_column(&j.t, j.path, "x", cli_get(&args, "x"))) < 0 ||
+      (j.cy = fit_table_column(&j.t, j.path, "y", cli_get(&args, "y"))) < 0 ||
       (cli_has(&args, "se") &&
-       (j.cse = table_column(&j.t, j.path, "se", cli_get(&args, "se"))) < 0) ||
-      (joint && (j.cx2 = table_column(&j.t, j.path, "x2", cli_get(&args, "x2"))) < 0))
+       (j.cse = fit_table_column(&j.t, j.path, "se", cli_get(&args, "se"))) < 0) ||
+      (joint && (j.cx2 = fit_table_column(&j.t, j.path, "x2", cli_get(&args, "x2"))) < 0))
     goto done;
   cli_meta_add(&j.meta, "riskcalc", "%s", rc_version());
   cli_meta_add(&j.meta, "command", "%s", command_line);

@@ -5,26 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "riskcalc/riskcalc.h"
+#include "problem.h"
 
 static const cli_option optimal_options[] = {
-    {"a", "A", "power-law spectrum lambda_i = i^-A (required; A > 1 at --d inf)"},
-    {"b", "B", "source prior lambda_i E w*_i^2 = i^-B (default: isotropic, B = A)"},
+    {"a", "A", "power-law spectrum lambda_i = i^-A (required; A > 1 at --d inf)", CLI_ROLE_A},
+    {"b", "B", "source prior lambda_i E w*_i^2 = i^-B (default: isotropic, B = A)", CLI_ROLE_B},
     {"C", "LIST",
-     "compute budgets C = M N: integers and/or log-spaced ranges lo:hi:count, each "
-     ">= 16"},
-    {"d", "D", "dimension of the data: a whole number or inf (default inf)"},
-    {"gamma", "G", "base step of the geometric schedule (default 0.1)"},
-    {"sigma2", "S", "label noise variance (default 1)"},
+     "compute budgets C = M N: integers and/or log-spaced ranges lo:hi:count, each >= 16",
+     CLI_ROLE_NONE},
+    {"d", "D", "dimension of the data: a whole number or inf (default inf)", CLI_ROLE_D},
+    {"gamma", "G", "base step of the geometric schedule (default 0.1)", CLI_ROLE_GAMMA},
+    {"sigma2", "S", "label noise variance (default 1)", CLI_ROLE_SIGMA2},
     {"range", "F",
-     "search M within [M*/F, M* F] around the closed form M*, clipped to [1, C] "
-     "(default 30)"},
-    {"format", "FMT", "output format: tsv (default), csv or json"},
-    {"output", "FILE", "write the table to FILE atomically instead of standard output"},
-    {"plot", "FILE", "also draw M against C (closed form and optimum), .png or .svg"},
+     "search M within [M*/F, M* F] around the closed form M*, clipped to [1, C] (default 30)",
+     CLI_ROLE_NONE},
+    {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
+    {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
+    {"plot", "FILE", "also draw M against C (closed form and optimum), .png or .svg",
+     CLI_ROLE_PLOT},
 };
-#define N_OPTIMAL_OPTIONS (sizeof optimal_options / sizeof optimal_options[0])
+static const cli_group optimal_groups[] = {CLI_GROUP(optimal_options)};
 
 static const char *const optimal_columns[] = {
     "C",        "M_closed",   "N_closed", "risk_closed",  "M_opt",      "N_opt",
@@ -36,85 +36,43 @@ static int lib_fail(const char *what, const rc_error *err) {
   return CLI_EXIT_BAD;
 }
 
-static int optimal_main(int argc, char **argv, const char *command_line, cli_meta *meta) {
-  cli_args args;
-  if (cli_parse(optimal_options, N_OPTIMAL_OPTIONS, 0, argc, argv, &args))
-    return CLI_EXIT_BAD;
-  if (args.help) {
-    cli_print_help(
-        stdout,
-        "riskcalc optimal --a A [--b B] --C LIST [--d D|inf] [--gamma G] [--sigma2 S] "
-        "[--range F] [--format tsv|csv|json] [--output FILE] [--plot FILE]",
-        "Compute-optimal allocation of C = M N (model size times SGD steps, batch 1, geometric\n"
-        "schedule) for the power-law spectrum. Columns: C; the closed form\n"
-        "M_closed = (C / log2 C)^(1/(a+1)), N_closed = C / M_closed and the deterministic-\n"
-        "equivalent risk at that allocation (risk_closed, M rounded); the whole M minimising\n"
-        "the deterministic-equivalent risk with N = round(C / M) (M_opt, N_opt, risk_opt and\n"
-        "its parts) and the number of risks computed. Exit status: 0 success, 2 bad input.",
-        optimal_options, N_OPTIMAL_OPTIONS);
-    return CLI_EXIT_OK;
-  }
+static int optimal_main(const cli_args *args, const char *command_line, cli_problem *p) {
   rc_error err = {0, ""};
-  cli_meta_add(meta, "riskcalc", "%s", rc_version());
-  cli_meta_add(meta, "command", "%s", command_line);
-  cli_format format;
-  if (cli_parse_format(cli_get(&args, "format"), &format))
+  if (cli_problem_parse(args, p))
     return CLI_EXIT_BAD;
-  if (!cli_has(&args, "a")) {
+  if (!p->a_given) {
     cli_error("--a is required (the power-law exponent)");
     return CLI_EXIT_BAD;
   }
-  if (!cli_has(&args, "C")) {
+  if (!cli_has(args, "C")) {
     cli_error("--C is required (for example --C 1e4:1e8:5)");
     return CLI_EXIT_BAD;
   }
-  rc_law law = {RC_SPECTRUM_POWER, 0, RC_PRIOR_ISOTROPIC, NAN, INFINITY};
-  double gamma, sigma2, range;
-  if (cli_get_double(&args, "a", 0, &law.a) || cli_get_double(&args, "gamma", 0.1, &gamma) ||
-      cli_get_double(&args, "sigma2", 1.0, &sigma2) || cli_get_double(&args, "range", 30, &range))
+  double range;
+  if (cli_get_double(args, "range", 30, &range))
     return CLI_EXIT_BAD;
-  if (cli_has(&args, "b")) {
-    if (cli_get_double(&args, "b", 0, &law.b))
-      return CLI_EXIT_BAD;
-    law.prior = RC_PRIOR_SOURCE;
-  }
-  const char *dtext = cli_get(&args, "d");
-  if (dtext && strcmp(dtext, "inf") != 0 && strcmp(dtext, "infinity") != 0) {
-    uint64_t d;
-    if (cli_get_uint(&args, "d", 1, (uint64_t)1 << 53, 0, &d))
-      return CLI_EXIT_BAD;
-    law.d = (double)d;
-  }
+  const rc_law law = {RC_SPECTRUM_POWER, p->a, p->b_given ? RC_PRIOR_SOURCE : RC_PRIOR_ISOTROPIC,
+                      p->b_given ? p->b : NAN, p->d_text && !p->d_inf ? (double)p->d : INFINITY};
   if (rc_law_check(&law, &err))
     return lib_fail("--a/--b/--d", &err);
-  if (!(gamma > 0)) {
-    cli_error("--gamma must be > 0 (got %g)", gamma);
+  if (cli_problem_check_training(p))
     return CLI_EXIT_BAD;
-  }
-  if (!(sigma2 >= 0)) {
-    cli_error("--sigma2 must be >= 0 (got %g)", sigma2);
-    return CLI_EXIT_BAD;
-  }
   if (!(range >= 1)) {
     cli_error("--range must be >= 1 (got %g)", range);
     return CLI_EXIT_BAD;
   }
-  const char *plot = cli_get(&args, "plot");
-  if (plot) {
-    const char *dot = strrchr(plot, '.');
-    if (!dot || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0)) {
-      cli_error("--plot: '%s' must end in .png or .svg", plot);
-      return CLI_EXIT_BAD;
-    }
-  }
+  if (cli_problem_check_outputs(p))
+    return CLI_EXIT_BAD;
+  const double sigma2 = p->sigma2;
+  cli_meta *meta = &p->meta;
   uint64_t *Cs = NULL;
   size_t nC = 0;
-  if (rc_io_parse_list(cli_get(&args, "C"), &Cs, &nC, &err))
+  if (rc_io_parse_list(cli_get(args, "C"), &Cs, &nC, &err))
     return lib_fail("--C", &err);
   double *lo = malloc(nC * sizeof *lo), *hi = malloc(nC * sizeof *hi);
   double *Mc = malloc(nC * sizeof *Mc), *Nc = malloc(nC * sizeof *Nc);
   double *data = malloc(nC * N_OPTIMAL_COLUMNS * sizeof *data);
-  rc_schedule *schedule = NULL;
+  const rc_schedule *schedule = p->schedule;
   rc_deteq *de = NULL;
   int status = CLI_EXIT_BAD;
   if (!lo || !hi || !Mc || !Nc || !data) {
@@ -136,11 +94,6 @@ static int optimal_main(int argc, char **argv, const char *command_line, cli_met
     hi[k] = fmin(C, ceil(Mc[k] * range));
     M_max = fmax(M_max, fmax(hi[k], floor(Mc[k] + 0.5)));
   }
-  schedule = rc_schedule_parse("geometric", gamma, &err);
-  if (!schedule) {
-    lib_fail("--gamma", &err);
-    goto done;
-  }
   de = rc_deteq_alloc_law(&law, M_max, &err);
   if (!de) {
     lib_fail("deterministic equivalent", &err);
@@ -148,8 +101,10 @@ static int optimal_main(int argc, char **argv, const char *command_line, cli_met
   }
   char desc[256];
   rc_schedule_describe(schedule, desc, sizeof desc);
+  cli_meta_add(meta, "riskcalc", "%s", rc_version());
+  cli_meta_add(meta, "command", "%s", command_line);
   cli_meta_add(meta, "spectrum", "power law lambda_i = i^-a, a = %.17g, d = %s", law.a,
-               isinf(law.d) ? "inf" : dtext);
+               isinf(law.d) ? "inf" : p->d_text);
   if (law.prior == RC_PRIOR_SOURCE)
     cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", law.b);
   else
@@ -200,31 +155,22 @@ static int optimal_main(int argc, char **argv, const char *command_line, cli_met
     cli_progress_update(&progress, (k + 1.0) / (double)nC);
   }
   cli_progress_done(&progress);
-  cli_output out;
-  if (cli_output_open(&out, cli_get(&args, "output")))
-    goto done;
-  if (plot) {
-    cli_plot_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.title = "compute-optimal model size";
-    spec.xcol = 1;
-    spec.xlabel = "compute C = M N";
-    spec.ylabel = "model size M";
-    spec.ncurves = 2;
-    spec.ycol[0] = 2;
-    spec.label[0] = "closed form (C / log_2 C)^{1/(a+1)}";
-    spec.ycol[1] = 5;
-    spec.label[1] = "optimum of the deterministic equivalent";
-    if (cli_plot_lines(plot, &spec, meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC)) {
-      cli_output_abort(&out);
-      goto done;
-    }
-  }
-  cli_table_write(out.f, format, meta, optimal_columns, N_OPTIMAL_COLUMNS, data, nC);
-  status = cli_output_commit(&out);
+  cli_figure fig;
+  memset(&fig, 0, sizeof fig);
+  fig.kind = CLI_FIGURE_LINES;
+  fig.title = "compute-optimal model size";
+  fig.xcol = 1;
+  fig.xlabel = "compute C = M N";
+  fig.ylabel = "model size M";
+  fig.ncurves = 2;
+  fig.ycol[0] = 2;
+  fig.label[0] = "closed form (C / log_2 C)^{1/(a+1)}";
+  fig.ycol[1] = 5;
+  fig.label[1] = "optimum of the deterministic equivalent";
+  const cli_table t = {optimal_columns, N_OPTIMAL_COLUMNS, NULL, data, nC};
+  status = cli_emit(&p->out, meta, &t, &fig, NULL);
 done:
   rc_deteq_free(de);
-  rc_schedule_free(schedule);
   free(Cs);
   free(lo);
   free(hi);
@@ -235,9 +181,25 @@ done:
 }
 
 int cmd_optimal(int argc, char **argv, const char *command_line) {
-  cli_meta meta;
-  memset(&meta, 0, sizeof meta);
-  int status = optimal_main(argc, argv, command_line, &meta);
-  cli_meta_free(&meta);
+  cli_args args;
+  if (cli_parse(optimal_groups, 1, 0, argc, argv, &args))
+    return CLI_EXIT_BAD;
+  if (args.help) {
+    cli_print_help(
+        stdout,
+        "riskcalc optimal --a A [--b B] --C LIST [--d D|inf] [--gamma G] [--sigma2 S] "
+        "[--range F] [--format tsv|csv|json] [--output FILE] [--plot FILE]",
+        "Compute-optimal allocation of C = M N (model size times SGD steps, batch 1, geometric\n"
+        "schedule) for the power-law spectrum. Columns: C; the closed form\n"
+        "M_closed = (C / log2 C)^(1/(a+1)), N_closed = C / M_closed and the deterministic-\n"
+        "equivalent risk at that allocation (risk_closed, M rounded); the whole M minimising\n"
+        "the deterministic-equivalent risk with N = round(C / M) (M_opt, N_opt, risk_opt and\n"
+        "its parts) and the number of risks computed. Exit status: 0 success, 2 bad input.",
+        optimal_groups, 1);
+    return CLI_EXIT_OK;
+  }
+  cli_problem p;
+  int status = optimal_main(&args, command_line, &p);
+  cli_problem_free(&p);
   return status;
 }

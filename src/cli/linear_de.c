@@ -20,11 +20,11 @@ static uint64_t largest(const uint64_t *v, size_t n) {
 static rc_deteq *make_plan(const linear_problem *p, double M_max) {
   rc_error err = {0, ""};
   rc_deteq *de = NULL;
-  if (p->use_law) {
-    de = rc_deteq_alloc_law(&p->law, M_max, &err);
+  if (p->base.use_law) {
+    de = rc_deteq_alloc_law(&p->base.law, M_max, &err);
   } else {
-    const rc_spectrum *s = p->spectrum;
-    const rc_prior *pr = p->prior;
+    const rc_spectrum *s = p->base.spectrum;
+    const rc_prior *pr = p->base.prior;
     const rc_law law = {s->kind, s->a, pr->kind, pr->b, (double)s->d};
     if ((s->kind == RC_SPECTRUM_POWER || s->kind == RC_SPECTRUM_LOGPOWER) &&
         (pr->kind == RC_PRIOR_ISOTROPIC || pr->kind == RC_PRIOR_SOURCE) &&
@@ -40,44 +40,50 @@ static rc_deteq *make_plan(const linear_problem *p, double M_max) {
 
 static void describe_plan(linear_problem *p, const rc_deteq *de) {
   const double d = rc_deteq_dimension(de);
-  cli_meta_add(&p->meta, "signal", "tr(H P) = %.17g", rc_deteq_signal(de));
+  cli_meta *meta = &p->base.meta;
+  cli_meta_add(meta, "signal", "tr(H P) = %.17g", rc_deteq_signal(de));
   char dtext[64];
   snprintf(dtext, sizeof dtext, isinf(d) ? "inf" : "%.0f", d);
   if (isinf(d) || (double)rc_deteq_cutoff(de) < d)
-    cli_meta_add(&p->meta, "tail",
+    cli_meta_add(meta, "tail",
                  "eigenvalues 1..%zu summed explicitly, %zu..%s through tail moments summed by "
                  "Euler-Maclaurin; bound on the neglected part: %.3g relative to tr(H) and "
                  "tr(H P) (tail power series truncated below 1e-16)",
                  rc_deteq_cutoff(de), rc_deteq_cutoff(de) + 1, dtext, rc_deteq_tail_bound(de));
   else
-    cli_meta_add(&p->meta, "tail", "none: all %zu non-zero eigenvalues summed explicitly",
+    cli_meta_add(meta, "tail", "none: all %zu non-zero eigenvalues summed explicitly",
                  rc_deteq_cutoff(de));
 }
 
+/* The plan for the largest M of p, recorded in the header with the method's description. */
+static rc_deteq *described_plan(linear_problem *p, const char *method) {
+  rc_deteq *de = make_plan(p, (double)largest(p->Ms, p->nM));
+  if (de) {
+    cli_meta_add(&p->base.meta, "method", "%s", method);
+    describe_plan(p, de);
+  }
+  return de;
+}
+
 int linear_de_run(linear_problem *p) {
-  /* A poly schedule changes the step every step, so no stage is jumped: every step is
-   * iterated over the atoms (fewer than M; M bounds the cost). */
-  if (rc_schedule_get_kind(p->schedule) == RC_SCHEDULE_POLY &&
-      linear_check_work(p, 1.0, 3.0, "--N or --M, or use a piecewise-constant schedule"))
+  cli_problem *b = &p->base;
+  if (linear_check_iterated(p, "--N or --M, or use a piecewise-constant schedule"))
     return CLI_EXIT_BAD;
-  const size_t nrows = p->nM * p->nN;
+  const size_t nrows = p->nM * b->nN;
   double *data = malloc(nrows * LINEAR_RISK_COLUMNS * sizeof *data);
-  rc_risk *rows = malloc(p->nN * sizeof *rows);
+  rc_risk *rows = malloc(b->nN * sizeof *rows);
   rc_deteq *de = NULL;
   int status = CLI_EXIT_BAD;
   if (!data || !rows) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
-  de = make_plan(p, (double)largest(p->Ms, p->nM));
+  de = described_plan(p, "de: sketch-averaged deterministic equivalent; the eigenvalue and "
+                         "signal measures of G by Stieltjes inversion of the resolvent equation, "
+                         "discretised by adaptive Gauss-Legendre panels, run through the exact "
+                         "second-moment recursion (docs/DETEQ.md)");
   if (!de)
     goto done;
-  cli_meta_add(&p->meta, "method",
-               "de: sketch-averaged deterministic equivalent; the eigenvalue and signal "
-               "measures of G by Stieltjes inversion of the resolvent equation, discretised by "
-               "adaptive Gauss-Legendre panels, run through the exact second-moment recursion "
-               "(docs/DETEQ.md)");
-  describe_plan(p, de);
   cli_progress progress;
   cli_progress_init(&progress, "linear de");
   for (size_t m = 0; m < p->nM; m++) {
@@ -91,21 +97,19 @@ int linear_de_run(linear_problem *p) {
       goto done;
     }
     double g_stable = 0;
-    if (rc_sgd_stable_gamma(measure, p->batch, &g_stable, &err)) {
+    if (linear_stable_gamma(p, measure, M, &g_stable)) {
       rc_sgd_measure_free(measure);
-      cli_progress_done(&progress);
-      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
       goto done;
     }
     char key[32];
     snprintf(key, sizeof key, "DE (M = %llu)", (unsigned long long)p->Ms[m]);
-    cli_meta_add(&p->meta, key,
+    cli_meta_add(&b->meta, key,
                  "kappa = %.17g; Approx = %.17g; %zu atoms on %zu support intervals of [%.6g, "
                  "%.6g]; eigenvalue mass %.12g (expected %.12g); signal mass %.12g (expected "
                  "%.12g); largest mean-square stable constant step %.6g (batch %zu)",
                  info.kappa, info.approx, info.atoms, info.intervals, info.x_min, info.x_max,
                  info.mass, info.mass_expected, info.signal_mass, info.signal_expected, g_stable,
-                 p->batch);
+                 b->batch);
     if (linear_measure_rows(p, measure, m, &progress, rows, data))
       goto done;
   }
@@ -127,7 +131,8 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
     return CLI_EXIT_BAD;
   rc_sgd_measure *measure = rc_deteq_measure(de, (double)M, NULL, NULL, &err);
   rc_deteq_free(de);
-  rc_risk *rows = measure ? malloc(p->nN * sizeof *rows) : NULL;
+  const cli_problem *b = &p->base;
+  rc_risk *rows = measure ? malloc(b->nN * sizeof *rows) : NULL;
   int status = CLI_EXIT_BAD;
   if (!measure) {
     cli_error("M = %zu: %s", M, err.message);
@@ -135,12 +140,12 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
     cli_error("out of memory");
   } else {
     rc_sgd_options opt = rc_sgd_options_default();
-    opt.batch = p->batch;
-    opt.sigma2 = p->sigma2;
-    if (rc_sgd_risk_curve(measure, p->schedule, p->Ns, p->nN, &opt, rows, &err)) {
+    opt.batch = b->batch;
+    opt.sigma2 = b->sigma2;
+    if (rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
       cli_error("M = %zu: %s", M, err.message);
     } else {
-      for (size_t n = 0; n < p->nN; n++)
+      for (size_t n = 0; n < b->nN; n++)
         risk[n] = rows[n].risk;
       status = 0;
     }
@@ -155,48 +160,41 @@ static const char *const closed_columns[] = {
     "N_eff", "T_eff", "k_star", "D_eff", "rate_approx", "rate_bias", "rate_variance"};
 #define N_CLOSED_COLUMNS 14
 
-static int emit_closed(const linear_problem *p, const double *data, size_t nrows) {
-  return linear_risk_table(
-      p, closed_columns, N_CLOSED_COLUMNS, data, nrows,
-      "sketched linear regression, geometric SGD (leading-order closed forms)");
-}
-
 int linear_closed_run(linear_problem *p) {
-  if (rc_schedule_get_kind(p->schedule) != RC_SCHEDULE_GEOMETRIC) {
+  cli_problem *b = &p->base;
+  if (rc_schedule_get_kind(b->schedule) != RC_SCHEDULE_GEOMETRIC) {
     cli_error("--method closed: the closed forms are those of the geometric schedule "
               "(--schedule geometric); use --method de for other schedules");
     return CLI_EXIT_BAD;
   }
-  const size_t nrows = p->nM * p->nN;
+  const size_t nrows = p->nM * b->nN;
   double *data = malloc(nrows * N_CLOSED_COLUMNS * sizeof *data);
-  rc_closed_row *rows = malloc(p->nN * sizeof *rows);
+  rc_closed_row *rows = malloc(b->nN * sizeof *rows);
   rc_deteq *de = NULL;
   int status = CLI_EXIT_BAD;
   if (!data || !rows) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
-  de = make_plan(p, (double)largest(p->Ms, p->nM));
+  de = described_plan(
+      p, "closed: leading-order forms with unit constants, N_eff = ceil(N / log2 N), "
+         "T_eff = N_eff gamma; approx = E Approx from kappa; bias = sum_{i<=M} "
+         "lambda_i p_i exp(-2 T_eff lambda_i); variance = (sigma2 + approx) D_eff / "
+         "(N_eff batch); D_eff = k* + T_eff^2 sum_{k*<i<=M} lambda_i^2, k* = #{i <= M: "
+         "lambda_i T_eff >= 1}; rates M^(1-b), T_eff^((1-b)/a), min(M, T_eff^(1/a)) / "
+         "N_eff (power law only, else nan) (docs/DETEQ.md)");
   if (!de)
     goto done;
-  cli_meta_add(&p->meta, "method",
-               "closed: leading-order forms with unit constants, N_eff = ceil(N / log2 N), "
-               "T_eff = N_eff gamma; approx = E Approx from kappa; bias = sum_{i<=M} "
-               "lambda_i p_i exp(-2 T_eff lambda_i); variance = (sigma2 + approx) D_eff / "
-               "(N_eff batch); D_eff = k* + T_eff^2 sum_{k*<i<=M} lambda_i^2, k* = #{i <= M: "
-               "lambda_i T_eff >= 1}; rates M^(1-b), T_eff^((1-b)/a), min(M, T_eff^(1/a)) / "
-               "N_eff (power law only, else nan) (docs/DETEQ.md)");
-  describe_plan(p, de);
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
-    if (rc_closed_curve(de, (double)p->Ms[m], p->Ns, p->nN, p->gamma, p->batch, p->sigma2, rows,
+    if (rc_closed_curve(de, (double)p->Ms[m], b->Ns, b->nN, b->gamma, b->batch, b->sigma2, rows,
                         &err)) {
       cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
       goto done;
     }
-    for (size_t n = 0; n < p->nN; n++) {
+    for (size_t n = 0; n < b->nN; n++) {
       const rc_closed_row *r = &rows[n];
-      double *row = data + (m * p->nN + n) * N_CLOSED_COLUMNS;
+      double *row = data + (m * b->nN + n) * N_CLOSED_COLUMNS;
       const double v[N_CLOSED_COLUMNS] = {
           (double)r->N, r->M,           r->approx,    r->bias,         r->variance,
           r->excess,    r->risk,        r->N_eff,     r->T_eff,        r->k_star,
@@ -204,10 +202,24 @@ int linear_closed_run(linear_problem *p) {
       memcpy(row, v, sizeof v);
     }
   }
-  status = emit_closed(p, data, nrows);
+  status = linear_risk_table(p, closed_columns, N_CLOSED_COLUMNS, data, nrows,
+                             "sketched linear regression, geometric SGD (leading-order closed "
+                             "forms)");
 done:
   rc_deteq_free(de);
   free(data);
   free(rows);
   return status;
+}
+
+rc_sgd_measure *linear_de_measure(linear_problem *p, size_t M) {
+  rc_deteq *de = described_plan(p, "de: sketch-averaged deterministic equivalent (docs/DETEQ.md)");
+  if (!de)
+    return NULL;
+  rc_error err = {0, ""};
+  rc_sgd_measure *measure = rc_deteq_measure(de, (double)M, NULL, NULL, &err);
+  rc_deteq_free(de);
+  if (!measure)
+    cli_error("M = %zu: %s", M, err.message);
+  return measure;
 }

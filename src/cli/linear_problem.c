@@ -1,267 +1,103 @@
-/* Problem options of `riskcalc linear` and `riskcalc compare linear`. */
+/* The problem of `riskcalc linear` and `riskcalc compare linear`, and the pieces its methods
+ * share: risk rows, figures, the table. */
 #include "linear_problem.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 
-#define MAX_INTEGER ((uint64_t)1 << 53)
+const cli_option linear_problem_options[] = {
+    {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)", CLI_ROLE_A},
+    {"log-a", "A", "log-power-law spectrum lambda_i = i^-1 log(i+1)^-A", CLI_ROLE_LOG_A},
+    {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count",
+     CLI_ROLE_SPECTRUM},
+    {"d", "D",
+     "dimension of the data (required with --a and --log-a); --method de and closed also take "
+     "inf or any large D at the cost of a moderate one",
+     CLI_ROLE_D},
+    {"b", "B",
+     "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, which is B = A "
+     "for the power law)",
+     CLI_ROLE_B},
+    {"prior", "FILE", "prior variances E w*_i^2, one per line", CLI_ROLE_PRIOR},
+    {"sketch", "FILE", "the sketch S: M lines of d numbers", CLI_ROLE_NONE},
+    {"seed", "K",
+     "seed of the Gaussian sketch S, iid N(0, 1/M) from GSL's mt19937, and of the Monte Carlo "
+     "runs (default 1)",
+     CLI_ROLE_SEED},
+    {"M", "LIST", "model sizes: integers and/or log-spaced ranges lo:hi:count", CLI_ROLE_NONE},
+    {"N", "LIST", "numbers of SGD steps (samples / batch): e.g. 100,1000 or 1e2:1e6:9",
+     CLI_ROLE_HORIZONS},
+    {"gamma", "G", "base step size (default 0.1)", CLI_ROLE_GAMMA},
+    {"batch", "B", "mini-batch size (default 1)", CLI_ROLE_BATCH},
+    {"schedule", "SPEC",
+     "const | geometric (default; halved every ceil(N/log2 N) steps) | step:K:F (times F every "
+     "K steps) | poly:T0:P (gamma (1+t/T0)^-P) | cosine[:FLOOR] (f + (gamma-f)(1+cos(pi t/N))/2, "
+     "f = FLOOR gamma) | linear[:FLOOR] (gamma + (f-gamma) t/N) | wsd:FRAC[:linear|cosine|sqrt] "
+     "(constant, then decay over the last ceil(FRAC N) steps) | warmup:W:SPEC (gamma (t+1)/W "
+     "for t < W, then SPEC) | twophase[:T1] (constant for T1 = N/2 steps, then geometric) | "
+     "stages:PATH (lines 'count gamma', absolute) | file:PATH (absolute steps, one per line); "
+     "formulas in docs/THEORY.md",
+     CLI_ROLE_SCHEDULE},
+    {"approx-schedule", "RTOL",
+     "replace the smooth parts of the schedule (poly, cosine, linear, wsd's decay, warm-up "
+     "ramps) by constant stages within which the exact step varies by less than a factor "
+     "1 + RTOL, so whole stages are jumped (measured: risk parts move by at most 0.46 RTOL; "
+     "docs/THEORY.md)",
+     CLI_ROLE_APPROX_SCHEDULE},
+    {"sigma2", "S", "label noise variance (default 1)", CLI_ROLE_SIGMA2},
+    {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
+    {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
+    {"plot", "FILE",
+     "also draw a figure (.png or .svg) with gnuplot; keeps FILE's .gp script and .dat data "
+     "next to it",
+     CLI_ROLE_PLOT},
+};
+
+const char *const linear_risk_columns[LINEAR_RISK_COLUMNS] = {
+    "N", "M", "approx", "bias", "variance", "excess", "risk"};
 
 static int lib_error(const char *what, const rc_error *err) {
-  cli_error("%s%s%s", what ? what : "", what ? ": " : "", err->message);
+  cli_error("%s: %s", what, err->message);
   return CLI_EXIT_BAD;
 }
 
-/* Refuses an M x d that cannot fit in memory (printing why); 0 when it fits. */
-static int check_fits(uint64_t M, uint64_t d) {
-  size_t bytes = rc_sketch_bytes((size_t)M, (size_t)d);
-  size_t physical = rc_physical_memory();
-  /* The engine holds S, S H^1/2 and the right singular vectors: about 3 copies. */
-  if (bytes == 0 || (physical && bytes > physical / 3)) {
-    cli_error("M = %llu, d = %llu does not fit in memory: the exact method needs about "
-              "%.3g GiB for the sketch and its SVD, this machine has %.3g GiB",
-              (unsigned long long)M, (unsigned long long)d,
-              3.0 * 8.0 * (double)M * (double)d / 1073741824.0, (double)physical / 1073741824.0);
-    return CLI_EXIT_BAD;
-  }
-  return 0;
-}
-
-/* Before anything O(d) is allocated: refuse an --M x --d that cannot fit. Values that do not
- * parse are left to the regular checks, which report them. */
-static int precheck_memory(const cli_args *args) {
-  const char *dtext = cli_get(args, "d"), *mtext = cli_get(args, "M");
-  uint64_t d, *Ms = NULL;
-  size_t nM = 0;
-  if (!dtext || !mtext || rc_io_parse_uint(dtext, 1, MAX_INTEGER, &d, NULL) ||
-      rc_io_parse_list(mtext, &Ms, &nM, NULL))
-    return 0;
-  int status = 0;
-  for (size_t k = 0; k < nM && !status; k++)
-    status = check_fits(Ms[k], d);
-  free(Ms);
-  return status;
-}
-
-/* The directory part of path must exist and be writable, so a long run does not fail only
- * when it writes its results. */
-static int check_directory(const char *option, const char *path) {
-  const char *slash = strrchr(path, '/');
-  char dir[4096];
-  if (!slash)
-    snprintf(dir, sizeof dir, ".");
-  else if (slash == path)
-    snprintf(dir, sizeof dir, "/");
-  else
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-  struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    cli_error("--%s: directory '%s' of '%s' does not exist", option, dir, path);
-    return CLI_EXIT_BAD;
-  }
-  if (access(dir, W_OK | X_OK) != 0) {
-    cli_error("--%s: cannot write into directory '%s': %s", option, dir, strerror(errno));
-    return CLI_EXIT_BAD;
-  }
-  return 0;
-}
-
-static int check_output_paths(const linear_problem *p) {
-  if (p->output && strcmp(p->output, "-") != 0 && check_directory("output", p->output))
-    return CLI_EXIT_BAD;
-  if (p->plot) {
-    const char *dot = strrchr(p->plot, '.'), *slash = strrchr(p->plot, '/');
-    if (!dot || (slash && dot < slash) || (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0)) {
-      cli_error("--plot: '%s' must end in .png or .svg", p->plot);
-      return CLI_EXIT_BAD;
-    }
-    if (check_directory("plot", p->plot))
-      return CLI_EXIT_BAD;
-  }
-  return 0;
-}
-
-static int setup_spectrum(const cli_args *args, linear_problem *p) {
+/* The model sizes and the sketch (after the spectrum: a sketch file must match d). */
+static int check_sizes(linear_problem *p) {
   rc_error err = {0, ""};
-  int given = cli_has(args, "a") + cli_has(args, "log-a") + cli_has(args, "spectrum");
-  if (given > 1) {
-    cli_error("give only one of --a, --log-a and --spectrum");
-    return CLI_EXIT_BAD;
-  }
-  const char *dtext = cli_get(args, "d");
-  const int d_inf = dtext && (strcmp(dtext, "inf") == 0 || strcmp(dtext, "infinity") == 0);
-  if (d_inf && !p->analytic) {
-    cli_error("--d inf is available with the analytic methods (--method de or closed) only");
-    return CLI_EXIT_BAD;
-  }
-  uint64_t d = 0;
-  if (dtext && !d_inf && cli_get_uint(args, "d", 1, MAX_INTEGER, 0, &d))
-    return CLI_EXIT_BAD;
-  if (d_inf && cli_has(args, "spectrum")) {
-    cli_error("--d inf needs a spectrum law (--a or --log-a), not --spectrum");
-    return CLI_EXIT_BAD;
-  }
-  if (cli_has(args, "spectrum")) {
-    const char *path = cli_get(args, "spectrum");
-    double *values;
-    size_t count;
-    if (rc_io_read_column(path, &values, &count, &err))
-      return lib_error("--spectrum", &err);
-    if (dtext && d != count) {
-      free(values);
-      cli_error("--d %llu disagrees with the %zu eigenvalues in '%s'", (unsigned long long)d, count,
-                path);
-      return CLI_EXIT_BAD;
-    }
-    p->spectrum = rc_spectrum_values_alloc(values, count, &err);
-    free(values);
-    if (!p->spectrum)
-      return lib_error(path, &err);
-    cli_meta_add(&p->meta, "spectrum", "file %s (d = %zu)", path, count);
-    return 0;
-  }
-  if (!dtext) {
-    cli_error("--d is required with --a or --log-a");
-    return CLI_EXIT_BAD;
-  }
-  double a;
-  int log_power = cli_has(args, "log-a");
-  if (cli_get_double(args, log_power ? "log-a" : "a", 1.5, &a))
-    return CLI_EXIT_BAD;
-  if (p->analytic && (d_inf || (double)d > LINEAR_LAW_MIN_D)) {
-    /* analytic methods at d = inf or huge d: the law, never d numbers */
-    p->use_law = 1;
-    p->law.kind = log_power ? RC_SPECTRUM_LOGPOWER : RC_SPECTRUM_POWER;
-    p->law.a = a;
-    p->law.prior = RC_PRIOR_ISOTROPIC;
-    p->law.b = NAN;
-    p->law.d = d_inf ? INFINITY : (double)d;
-    cli_meta_add(&p->meta, "spectrum", "%s a = %.17g, d = %s",
-                 log_power ? "log power law lambda_i = i^-1 log(i+1)^-a"
-                           : "power law lambda_i = i^-a",
-                 a, d_inf ? "inf" : dtext);
-    return 0;
-  }
-  p->spectrum = log_power ? rc_spectrum_logpower_alloc((size_t)d, a, &err)
-                          : rc_spectrum_power_alloc((size_t)d, a, &err);
-  if (!p->spectrum)
-    return lib_error(log_power ? "--log-a" : "--a", &err);
-  cli_meta_add(&p->meta, "spectrum", "%s a = %.17g, d = %llu",
-               log_power ? "log power law lambda_i = i^-1 log(i+1)^-a"
-                         : "power law lambda_i = i^-a",
-               a, (unsigned long long)d);
-  return 0;
-}
-
-static int setup_prior(const cli_args *args, linear_problem *p) {
-  rc_error err = {0, ""};
-  if (cli_has(args, "b") && cli_has(args, "prior")) {
-    cli_error("give only one of --b and --prior");
-    return CLI_EXIT_BAD;
-  }
-  if (p->use_law) {
-    if (cli_has(args, "prior")) {
-      cli_error("--prior FILE needs d explicit values: not available with --d %s",
-                isinf(p->law.d) ? "inf" : cli_get(args, "d"));
-      return CLI_EXIT_BAD;
-    }
-    if (cli_has(args, "b")) {
-      if (cli_get_double(args, "b", 0, &p->law.b))
-        return CLI_EXIT_BAD;
-      p->law.prior = RC_PRIOR_SOURCE;
-      cli_meta_add(&p->meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g",
-                   p->law.b);
-    } else {
-      cli_meta_add(&p->meta, "prior", "isotropic E w*_i^2 = 1");
-    }
-    if (rc_law_check(&p->law, &err))
-      return lib_error(NULL, &err);
-    return 0; /* the signal tr(H P) is reported by the method */
-  }
-  const size_t d = p->spectrum->d;
-  if (cli_has(args, "prior")) {
-    const char *path = cli_get(args, "prior");
-    double *values;
-    size_t count;
-    if (rc_io_read_column(path, &values, &count, &err))
-      return lib_error("--prior", &err);
-    if (count != d) {
-      free(values);
-      cli_error("--prior '%s' has %zu values but d = %zu", path, count, d);
-      return CLI_EXIT_BAD;
-    }
-    p->prior = rc_prior_values_alloc(values, count, &err);
-    free(values);
-    if (!p->prior)
-      return lib_error(path, &err);
-    cli_meta_add(&p->meta, "prior", "file %s", path);
-  } else if (cli_has(args, "b")) {
-    double b;
-    if (cli_get_double(args, "b", 0, &b))
-      return CLI_EXIT_BAD;
-    p->prior = rc_prior_source_alloc(p->spectrum, b, &err);
-    if (!p->prior)
-      return lib_error("--b", &err);
-    cli_meta_add(&p->meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", b);
-  } else {
-    p->prior = rc_prior_isotropic_alloc(d, &err);
-    if (!p->prior)
-      return lib_error(NULL, &err);
-    cli_meta_add(&p->meta, "prior", "isotropic E w*_i^2 = 1");
-  }
-  cli_meta_add(&p->meta, "signal", "tr(H P) = %.17g", rc_prior_signal(p->spectrum, p->prior));
-  return 0;
-}
-
-static int setup_sizes(const cli_args *args, linear_problem *p) {
-  rc_error err = {0, ""};
-  if (!cli_has(args, "N")) {
-    cli_error("--N is required (for example --N 1e2:1e5:13)");
-    return CLI_EXIT_BAD;
-  }
-  if (rc_io_parse_list(cli_get(args, "N"), &p->Ns, &p->nN, &err))
-    return lib_error("--N", &err);
-  if (cli_has(args, "sketch") && cli_has(args, "seed")) {
+  const cli_problem *b = &p->base;
+  if (p->sketch_file && b->seed_given && p->use != LINEAR_SIMULATED) {
     cli_error("give only one of --sketch and --seed");
     return CLI_EXIT_BAD;
   }
-  if (p->analytic) {
-    /* sketch-averaged methods: no sketch */
-    if (cli_has(args, "sketch")) {
+  if (p->use == LINEAR_ANALYTIC) {
+    if (p->sketch_file) {
       cli_error("--sketch: the analytic methods average over sketches and use none");
       return CLI_EXIT_BAD;
     }
-    if (!cli_has(args, "M")) {
+    if (!p->Ms) {
       cli_error("--M is required");
       return CLI_EXIT_BAD;
     }
-    if (rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
-      return lib_error("--M", &err);
     return 0;
   }
-  if (cli_has(args, "sketch")) {
+  const size_t d = b->spectrum->d;
+  if (p->sketch_file) {
     size_t cols;
-    p->sketch_file = cli_get(args, "sketch");
     if (rc_io_read_table(p->sketch_file, &p->sketch_values, &p->sketch_rows, &cols, &err))
       return lib_error("--sketch", &err);
-    if (cols != p->spectrum->d) {
-      cli_error("--sketch '%s' has %zu columns but d = %zu", p->sketch_file, cols, p->spectrum->d);
+    if (cols != d) {
+      cli_error("--sketch '%s' has %zu columns but d = %zu", p->sketch_file, cols, d);
       return CLI_EXIT_BAD;
     }
-    if (cli_has(args, "M")) {
-      if (rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
-        return lib_error("--M", &err);
-      if (p->nM != 1 || p->Ms[0] != p->sketch_rows) {
-        cli_error("--M %s disagrees with the %zu rows of --sketch '%s'", cli_get(args, "M"),
-                  p->sketch_rows, p->sketch_file);
-        return CLI_EXIT_BAD;
-      }
-    } else {
+    if (p->Ms && (p->nM != 1 || p->Ms[0] != p->sketch_rows)) {
+      cli_error("--M %s disagrees with the %zu rows of --sketch '%s'", cli_get(p->args, "M"),
+                p->sketch_rows, p->sketch_file);
+      return CLI_EXIT_BAD;
+    }
+    if (!p->Ms) {
       p->Ms = malloc(sizeof *p->Ms);
       if (!p->Ms) {
         cli_error("out of memory");
@@ -270,120 +106,81 @@ static int setup_sizes(const cli_args *args, linear_problem *p) {
       p->Ms[0] = p->sketch_rows;
       p->nM = 1;
     }
-    cli_meta_add(&p->meta, "sketch", "file %s (M = %zu rows, d = %zu columns)", p->sketch_file,
-                 p->sketch_rows, cols);
-  } else {
-    if (!cli_has(args, "M")) {
-      cli_error("--M is required (or give the sketch with --sketch)");
-      return CLI_EXIT_BAD;
-    }
-    if (rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
-      return lib_error("--M", &err);
-    if (cli_get_uint(args, "seed", 0, MAX_INTEGER, 1, &p->seed))
-      return CLI_EXIT_BAD;
-    cli_meta_add(&p->meta, "sketch",
+  } else if (!p->Ms) {
+    cli_error("--M is required (or give the sketch with --sketch)");
+    return CLI_EXIT_BAD;
+  }
+  return linear_check_memory(p, d);
+}
+
+static void describe(linear_problem *p, const char *command_line) {
+  cli_problem *b = &p->base;
+  cli_problem_describe_data(b, command_line);
+  if (p->use != LINEAR_ANALYTIC && p->sketch_file) {
+    cli_meta_add(&b->meta, "sketch", "file %s (M = %zu rows, d = %zu columns)", p->sketch_file,
+                 p->sketch_rows, b->spectrum->d);
+  } else if (p->use != LINEAR_ANALYTIC) {
+    cli_meta_add(&b->meta, "sketch",
                  "Gaussian, iid N(0, 1/M) entries drawn row by row with "
                  "gsl_ran_gaussian_ziggurat from gsl_rng_mt19937 seeded with %llu (the same "
                  "seed for every M)",
-                 (unsigned long long)p->seed);
-    cli_meta_add(&p->meta, "seed", "%llu", (unsigned long long)p->seed);
+                 (unsigned long long)b->seed);
+    cli_meta_add(&b->meta, "seed", "%llu", (unsigned long long)b->seed);
   }
-  /* Refuse a sketch that cannot fit before computing anything. */
-  for (size_t k = 0; k < p->nM; k++)
-    if (check_fits(p->Ms[k], p->spectrum->d))
-      return CLI_EXIT_BAD;
-  return 0;
+  cli_problem_describe_training(b);
 }
 
-static int setup_training(const cli_args *args, linear_problem *p) {
-  rc_error err = {0, ""};
-  uint64_t batch;
-  if (cli_get_double(args, "gamma", 0.1, &p->gamma) ||
-      cli_get_uint(args, "batch", 1, (uint64_t)1 << 32, 1, &batch) ||
-      cli_get_double(args, "sigma2", 1.0, &p->sigma2))
-    return CLI_EXIT_BAD;
-  p->batch = (size_t)batch;
-  if (!(p->gamma > 0)) {
-    cli_error("--gamma must be > 0 (got %g)", p->gamma);
-    return CLI_EXIT_BAD;
-  }
-  if (!(p->sigma2 >= 0)) {
-    cli_error("--sigma2 must be >= 0 (got %g)", p->sigma2);
-    return CLI_EXIT_BAD;
-  }
-  const char *spec = cli_has(args, "schedule") ? cli_get(args, "schedule") : "geometric";
-  p->schedule = rc_schedule_parse(spec, p->gamma, &err);
-  if (!p->schedule)
-    return lib_error("--schedule", &err);
-  uint64_t maxN = 0;
-  for (size_t k = 0; k < p->nN; k++)
-    maxN = p->Ns[k] > maxN ? p->Ns[k] : maxN;
-  if (maxN > rc_schedule_capacity(p->schedule)) {
-    cli_error("--schedule: '%s' holds %llu steps but --N asks for %llu", spec,
-              (unsigned long long)rc_schedule_capacity(p->schedule), (unsigned long long)maxN);
-    return CLI_EXIT_BAD;
-  }
-  if (rc_schedule_get_kind(p->schedule) == RC_SCHEDULE_FILE && cli_has(args, "gamma"))
-    fprintf(stderr, "riskcalc: warning: --gamma is ignored: file schedules give absolute steps\n");
-  char desc[512];
-  rc_schedule_describe(p->schedule, desc, sizeof desc);
-  cli_meta_add(&p->meta, "schedule", "%s", desc);
-  cli_meta_add(&p->meta, "batch", "%zu", p->batch);
-  cli_meta_add(&p->meta, "sigma2", "%.17g", p->sigma2);
-  return 0;
-}
-
-static int problem_setup(const cli_args *args, const char *command_line, linear_problem *p,
-                         int analytic) {
+int linear_problem_setup(const cli_args *args, const char *command_line, linear_use use,
+                         linear_problem *p) {
   memset(p, 0, sizeof *p);
-  p->analytic = analytic;
-  cli_meta_add(&p->meta, "riskcalc", "%s", rc_version());
-  cli_meta_add(&p->meta, "command", "%s", command_line);
-  if (cli_parse_format(cli_get(args, "format"), &p->format))
+  p->args = args;
+  p->use = use;
+  cli_problem *b = &p->base;
+  rc_error err = {0, ""};
+  /* Parse ... */
+  if (cli_problem_parse(args, b))
     return CLI_EXIT_BAD;
-  p->output = cli_get(args, "output");
-  p->plot = cli_get(args, "plot");
-  if (check_output_paths(p) || (!analytic && precheck_memory(args)))
+  p->sketch_file = cli_get(args, "sketch");
+  cli_outputs_add_input(&b->out, "sketch", p->sketch_file);
+  if (cli_has(args, "M") && rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
+    return lib_error("--M", &err);
+  /* ... check (before anything of size d is allocated, refuse an M x d that cannot fit) ... */
+  const cli_spectrum_rules rules = {
+      use == LINEAR_ANALYTIC, LINEAR_LAW_MIN_D,
+      "--d inf is available with the analytic methods (--method de or closed) only"};
+  if (cli_problem_check_outputs(b) ||
+      (use != LINEAR_ANALYTIC && b->d_text && !b->d_inf && p->Ms && linear_check_memory(p, b->d)))
     return CLI_EXIT_BAD;
-  if (setup_spectrum(args, p) || setup_prior(args, p) || setup_sizes(args, p) ||
-      setup_training(args, p))
+  if (cli_problem_check_spectrum(b, &rules) || cli_problem_check_prior(b) ||
+      cli_problem_check_horizons(b, "1e2:1e5:13") || check_sizes(p) ||
+      cli_problem_check_training(b))
     return CLI_EXIT_BAD;
+  /* ... describe. */
+  describe(p, command_line);
   return 0;
-}
-
-int linear_problem_setup(const cli_args *args, const char *command_line, linear_problem *p) {
-  return problem_setup(args, command_line, p, 0);
-}
-
-int linear_problem_setup_analytic(const cli_args *args, const char *command_line,
-                                  linear_problem *p) {
-  return problem_setup(args, command_line, p, 1);
 }
 
 void linear_problem_free(linear_problem *p) {
-  rc_spectrum_free(p->spectrum);
-  rc_prior_free(p->prior);
-  rc_schedule_free(p->schedule);
-  free(p->Ns);
+  cli_problem_free(&p->base);
   free(p->Ms);
   free(p->sketch_values);
-  cli_meta_free(&p->meta);
   memset(p, 0, sizeof *p);
 }
 
 rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
   rc_error err = {0, ""};
   rc_sketch *s;
+  const size_t d = p->base.spectrum->d;
   if (p->sketch_values) {
-    s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, p->spectrum->d, &err);
+    s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, d, &err);
   } else {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng) {
       cli_error("out of memory for a random number generator");
       return NULL;
     }
-    gsl_rng_set(rng, (unsigned long)p->seed);
-    s = rc_sketch_gaussian_alloc(M, p->spectrum->d, rng, &err);
+    gsl_rng_set(rng, (unsigned long)p->base.seed);
+    s = rc_sketch_gaussian_alloc(M, d, rng, &err);
     gsl_rng_free(rng);
   }
   if (!s)
@@ -391,24 +188,92 @@ rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
   return s;
 }
 
-int linear_check_work(const linear_problem *p, double runs, double cost_per_step_per_M,
-                      const char *what) {
-  double steps = 0;
-  uint64_t N_max = 0;
-  for (size_t k = 0; k < p->nN; k++) {
-    steps += (double)p->Ns[k];
-    N_max = p->Ns[k] > N_max ? p->Ns[k] : N_max;
+static void risk_row(const rc_risk *r, double *row) {
+  row[0] = (double)r->N;
+  row[1] = r->M;
+  row[2] = r->approx;
+  row[3] = r->bias;
+  row[4] = r->variance;
+  row[5] = r->excess;
+  row[6] = r->risk;
+}
+
+int linear_measure_rows(const linear_problem *p, rc_sgd_measure *measure, size_t m,
+                        cli_progress *progress, rc_risk *rows, double *data) {
+  rc_error err = {0, ""};
+  const cli_problem *b = &p->base;
+  rc_sgd_options opt = rc_sgd_options_default();
+  opt.batch = b->batch;
+  opt.sigma2 = b->sigma2;
+  opt.progress = cli_progress_update;
+  opt.progress_context = progress;
+  int rc = rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err);
+  rc_sgd_measure_free(measure);
+  if (rc) {
+    cli_progress_done(progress);
+    cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+    return CLI_EXIT_BAD;
   }
-  /* Horizon-independent schedules run once to the largest N. */
-  if (!rc_schedule_horizon_dependent(p->schedule))
-    steps = (double)N_max;
-  double work = 0;
-  for (size_t m = 0; m < p->nM; m++)
-    work += runs * steps * (double)p->batch * cost_per_step_per_M * (double)p->Ms[m];
-  if (work <= LINEAR_WORK_LIMIT)
-    return 0;
-  cli_error("this job needs about %.2g elementary updates, more than the %.0e (about a day at "
-            "1e9 per second) riskcalc accepts in one run; reduce %s",
-            work, LINEAR_WORK_LIMIT, what);
-  return CLI_EXIT_BAD;
+  for (size_t n = 0; n < b->nN; n++)
+    risk_row(&rows[n], data + (m * b->nN + n) * LINEAR_RISK_COLUMNS);
+  return 0;
+}
+
+int linear_stable_gamma(const linear_problem *p, const rc_sgd_measure *measure, double M,
+                        double *gamma) {
+  rc_error err = {0, ""};
+  if (rc_sgd_stable_gamma(measure, p->base.batch, gamma, &err)) {
+    cli_error("M = %.0f: %s", M, err.message);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+void linear_figure(const linear_problem *p, cli_figure *fig, const char *title, const char *ylabel,
+                   size_t zcol, const char *zlabel) {
+  memset(fig, 0, sizeof *fig);
+  fig->title = title;
+  const size_t nN = p->base.nN;
+  if (p->nM > 1 && nN > 1) {
+    fig->kind = CLI_FIGURE_HEATMAP;
+    fig->xcol = 1;
+    fig->ycol_map = 2;
+    fig->zcol = zcol;
+    fig->xlabel = "N (SGD steps)";
+    fig->ylabel = "M (model size)";
+    fig->zlabel = zlabel;
+    return;
+  }
+  fig->kind = CLI_FIGURE_LINES;
+  fig->xcol = nN > 1 || p->nM == 1 ? 1 : 2;
+  fig->xlabel = fig->xcol == 1 ? "N (SGD steps)" : "M (model size)";
+  fig->ylabel = ylabel;
+}
+
+void linear_figure_curve(cli_figure *fig, size_t ycol, size_t errcol, const char *label) {
+  fig->ycol[fig->ncurves] = ycol;
+  fig->errcol[fig->ncurves] = errcol;
+  fig->label[fig->ncurves++] = label;
+}
+
+void linear_figure_noise(const linear_problem *p, cli_figure *fig) {
+  if (p->base.sigma2 > 0) {
+    fig->yconst[fig->ncurves] = p->base.sigma2;
+    linear_figure_curve(fig, 0, 0, "noise sigma^2");
+  }
+}
+
+int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
+                      const double *data, size_t nrows, const char *title) {
+  cli_figure fig;
+  linear_figure(p, &fig, title, "risk and its parts", 7, "risk");
+  if (fig.kind == CLI_FIGURE_LINES) {
+    linear_figure_curve(&fig, 7, 0, "risk");
+    linear_figure_curve(&fig, 3, 0, "approximation");
+    linear_figure_curve(&fig, 4, 0, "bias");
+    linear_figure_curve(&fig, 5, 0, "variance");
+    linear_figure_noise(p, &fig);
+  }
+  const cli_table t = {columns, ncols, NULL, data, nrows};
+  return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
 }

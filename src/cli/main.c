@@ -6,6 +6,7 @@
 #include <cblas.h> /* OpenBLAS: openblas_set_num_threads */
 
 #include "cli.h"
+#include "emit.h"
 #include "riskcalc/version.h"
 
 typedef struct {
@@ -20,6 +21,9 @@ static const subcommand subcommands[] = {
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
     {"optimal", cmd_optimal,
      "compute-optimal model size: closed form and deterministic equivalent"},
+    {"schedule-opt", cmd_schedule_opt,
+     "the step-size schedule minimising the final risk, against tuned baselines"},
+    {"rerun", cmd_rerun, "re-run the command recorded in an output file and compare its rows"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -39,8 +43,12 @@ int main(int argc, char **argv) {
    * every digit the tool prints must be reproducible from its header on any machine. Monte
    * Carlo runs are parallel over runs (OpenMP) instead. */
   openblas_set_num_threads(1);
+  /* A signal removes the run's temporary files and stops gnuplot before the tool ends. */
+  cli_signals_install();
   if (argc < 2) {
-    usage(stderr);
+    /* one line, like every other error; the full usage is one --help away */
+    cli_error("a subcommand is needed: riskcalc SUBCOMMAND [options] (subcommands and options: "
+              "riskcalc --help)");
     return CLI_EXIT_BAD;
   }
   if (strcmp(argv[1], "--version") == 0) {
@@ -61,6 +69,8 @@ int main(int argc, char **argv) {
       }
       int status = subcommands[k].run(argc - 2, argv + 2, command_line);
       free(command_line);
+      if (status == CLI_EXIT_OK || status == CLI_EXIT_DISAGREE)
+        cli_warnings_flush();
       return status;
     }
   cli_error("unknown subcommand '%s' (try riskcalc --help)", argv[1]);

@@ -10,9 +10,47 @@
 
 #define RC_LIST_MAX 1000000 /* more points than any curve needs; guards against typos */
 
+/* 1 when text, blanks aside, is a decimal number: [+-]digits[.digits][(e|E)[+-]digits] with
+ * at least one digit before the exponent. strtod also reads hexadecimal (0x10 is 16), inf and
+ * nan, which the documented formats do not include. */
+static int decimal_syntax(const char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  if (*s == '+' || *s == '-')
+    s++;
+  size_t digits = 0;
+  while (isdigit((unsigned char)*s)) {
+    s++;
+    digits++;
+  }
+  if (*s == '.') {
+    s++;
+    while (isdigit((unsigned char)*s)) {
+      s++;
+      digits++;
+    }
+  }
+  if (digits == 0)
+    return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-')
+      s++;
+    if (!isdigit((unsigned char)*s))
+      return 0;
+    while (isdigit((unsigned char)*s))
+      s++;
+  }
+  while (isspace((unsigned char)*s))
+    s++;
+  return *s == '\0';
+}
+
 int rc_io_parse_double(const char *text, double *value, rc_error *err) {
   if (!text || !*text)
     return rc_error_set(err, RC_EPARSE, "expected a number, got an empty string");
+  if (!decimal_syntax(text))
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a decimal number", text);
   char *end;
   errno = 0;
   double v = strtod(text, &end);
@@ -214,75 +252,166 @@ int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_erro
   return RC_SUCCESS;
 }
 
-int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols, rc_error *err) {
-  *values = NULL;
-  *rows = *cols = 0;
+/* Trims blanks and one pair of enclosing double quotes. */
+static char *trim_field(char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = '\0';
+  if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+    s[n - 1] = '\0';
+    s++;
+  }
+  return s;
+}
+
+/* Appends a field pointer to a growing array. */
+static int push_field(char ***fields, size_t *n, size_t *cap, char *f) {
+  if (*n == *cap) {
+    size_t c = *cap ? 2 * *cap : 16;
+    char **b = realloc(*fields, c * sizeof *b);
+    if (!b)
+      return -1;
+    *fields = b;
+    *cap = c;
+  }
+  (*fields)[(*n)++] = f;
+  return 0;
+}
+
+/* Splits line in place; *sep is the separator of a DETECT file (0 until its first line). */
+static int split_line(char *line, rc_io_split split, char *sep, char ***fields, size_t *n,
+                      size_t *cap) {
+  *n = 0;
+  if (split == RC_IO_SPLIT_ANY) {
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " \t\r\n,", &save); tok;
+         tok = strtok_r(NULL, " \t\r\n,", &save))
+      if (push_field(fields, n, cap, tok))
+        return -1;
+    return 0;
+  }
+  if (!*sep)
+    *sep = strchr(line, '\t') ? '\t' : strchr(line, ',') ? ',' : ' ';
+  if (*sep == ' ') {
+    for (char *p = line;;) {
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (!*p)
+        return 0;
+      if (push_field(fields, n, cap, p))
+        return -1;
+      while (*p && *p != ' ' && *p != '\t')
+        p++;
+      if (*p)
+        *p++ = '\0';
+    }
+  }
+  for (char *p = line;;) {
+    char *end = strchr(p, *sep);
+    if (end)
+      *end = '\0';
+    if (push_field(fields, n, cap, trim_field(p)))
+      return -1;
+    if (!end)
+      return 0;
+    p = end + 1;
+  }
+}
+
+int rc_io_scan(const char *path, rc_io_split split, rc_io_row_fn row, void *context,
+               rc_error *err) {
   FILE *f = fopen(path, "r");
   if (!f)
     return rc_error_set(err, RC_EIO, "cannot open '%s': %s", path, strerror(errno));
-  char *line = NULL;
-  size_t linecap = 0, n = 0, cap = 0, ncols = 0, nrows = 0, lineno = 0;
-  double *a = NULL;
+  char *line = NULL, **fields = NULL, sep = 0;
+  size_t linecap = 0, lineno = 0, nfields = 0, cap = 0;
+  ssize_t len;
   int status = RC_SUCCESS;
-  while (getline(&line, &linecap, f) >= 0) {
+  while ((len = getline(&line, &linecap, f)) >= 0) {
     lineno++;
+    if (memchr(line, '\0', (size_t)len)) {
+      status = rc_error_set(err, RC_EIO, "%s:%zu: not a text file (a NUL byte)", path, lineno);
+      break;
+    }
     char *hash = strchr(line, '#');
     if (hash)
       *hash = '\0';
-    size_t here = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(line, " \t\r\n,", &save); tok;
-         tok = strtok_r(NULL, " \t\r\n,", &save)) {
-      char *end;
-      errno = 0;
-      double v = strtod(tok, &end);
-      if (end == tok || *end != '\0') {
-        status = rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a number", path, lineno, tok);
-        goto done;
-      }
-      if (!isfinite(v)) { /* overflow; an underflow is the nearest double and accepted */
-        status =
-            rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", path, lineno, tok);
-        goto done;
-      }
-      if (n == cap) {
-        size_t c = cap ? 2 * cap : 256;
-        double *b = realloc(a, c * sizeof *b);
-        if (!b) {
-          status = rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", path);
-          goto done;
-        }
-        a = b;
-        cap = c;
-      }
-      a[n++] = v;
-      here++;
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+                     line[n - 1] == '\t'))
+      line[--n] = '\0';
+    char *start = line;
+    while (*start == ' ' || *start == '\t')
+      start++;
+    if (!*start)
+      continue; /* blank: neither a row nor the line that decides the separator */
+    if (split_line(start, split, &sep, &fields, &nfields, &cap)) {
+      status = rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", path);
+      break;
     }
-    if (here == 0)
-      continue;
-    if (nrows == 0)
-      ncols = here;
-    else if (here != ncols) {
-      status = rc_error_set(err, RC_EPARSE, "%s:%zu: %zu values, but earlier rows have %zu", path,
-                            lineno, here, ncols);
-      goto done;
-    }
-    nrows++;
+    if (nfields > 0 && (status = row(fields, nfields, lineno, context, err)) != RC_SUCCESS)
+      break;
   }
-  if (ferror(f))
+  if (status == RC_SUCCESS && ferror(f))
     status = rc_error_set(err, RC_EIO, "error reading '%s'", path);
-  else if (nrows == 0)
-    status = rc_error_set(err, RC_EPARSE, "'%s' holds no numbers", path);
-done:
   free(line);
+  free(fields);
   fclose(f);
+  return status;
+}
+
+typedef struct {
+  const char *path;
+  double *a;
+  size_t n, cap, rows, cols;
+} numbers;
+
+static int number_row(char **fields, size_t count, size_t line, void *context, rc_error *err) {
+  numbers *t = context;
+  for (size_t k = 0; k < count; k++) {
+    char *end;
+    errno = 0;
+    const double v = strtod(fields[k], &end);
+    if (end == fields[k] || *end != '\0')
+      return rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a number", t->path, line, fields[k]);
+    if (!isfinite(v)) /* overflow; an underflow is the nearest double and accepted */
+      return rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", t->path, line,
+                          fields[k]);
+    if (t->n == t->cap) {
+      size_t c = t->cap ? 2 * t->cap : 256;
+      double *b = realloc(t->a, c * sizeof *b);
+      if (!b)
+        return rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", t->path);
+      t->a = b;
+      t->cap = c;
+    }
+    t->a[t->n++] = v;
+  }
+  if (t->rows == 0)
+    t->cols = count;
+  else if (count != t->cols)
+    return rc_error_set(err, RC_EPARSE, "%s:%zu: %zu values, but earlier rows have %zu", t->path,
+                        line, count, t->cols);
+  t->rows++;
+  return RC_SUCCESS;
+}
+
+int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols, rc_error *err) {
+  *values = NULL;
+  *rows = *cols = 0;
+  numbers t = {path, NULL, 0, 0, 0, 0};
+  int status = rc_io_scan(path, RC_IO_SPLIT_ANY, number_row, &t, err);
+  if (status == RC_SUCCESS && t.rows == 0)
+    status = rc_error_set(err, RC_EPARSE, "'%s' holds no numbers", path);
   if (status) {
-    free(a);
+    free(t.a);
     return status;
   }
-  *values = a;
-  *rows = nrows;
-  *cols = ncols;
+  *values = t.a;
+  *rows = t.rows;
+  *cols = t.cols;
   return RC_SUCCESS;
 }
 

@@ -1,25 +1,55 @@
-/* Random number generators on library-owned memory (see rng.h). */
+/* Generators and run seeds (src/core/rng.h, include/riskcalc/rng.h). */
 #include "core/rng.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-gsl_rng *rc_rng_alloc(const gsl_rng_type *T, rc_error *err) {
+#include "riskcalc/rng.h"
+
+gsl_rng *rc_rng_alloc(rc_error *err) {
+  const gsl_rng_type *type = gsl_rng_mt19937;
   gsl_rng *r = malloc(sizeof *r);
-  void *state = r ? calloc(1, T->size) : NULL;
+  void *state = r ? calloc(1, type->size) : NULL;
   if (!state) {
     free(r);
     rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
     return NULL;
   }
-  r->type = T;
+  r->type = type;
   r->state = state;
-  gsl_rng_set(r, gsl_rng_default_seed); /* cannot raise */
+  gsl_rng_set(r, gsl_rng_default_seed);
   return r;
 }
 
-void rc_rng_free(gsl_rng *r) {
-  if (r) {
-    free(r->state);
-    free(r);
+void rc_rng_free(gsl_rng *rng) {
+  if (rng) {
+    free(rng->state);
+    free(rng);
   }
+}
+
+void rc_rng_copy(gsl_rng *dest, const gsl_rng *src) {
+  /* same type by construction: gsl_rng_memcpy would raise through the handler otherwise */
+  memcpy(dest->state, src->state, src->type->size);
+}
+
+static uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+/* MurmurHash3's 32-bit finaliser: a bijection of 32-bit words. */
+static uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bU;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35U;
+  h ^= h >> 16;
+  return h;
+}
+
+uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run) {
+  return fmix32((uint32_t)splitmix64(seed) + (uint32_t)run);
 }

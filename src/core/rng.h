@@ -1,4 +1,8 @@
-/* src/core/rng.h -- random number generators the library allocates itself (internal). */
+/* src/core/rng.h -- generators allocated without GSL's error handler (internal).
+ *
+ * gsl_rng_alloc reports an allocation failure through GSL's error handler, whose default
+ * aborts the process. rc_rng_alloc builds the same generator (gsl_rng_mt19937, seeded with GSL's
+ * default seed) on memory the library allocates and reports failure as RC_ENOMEM instead. */
 #ifndef RISKCALC_CORE_RNG_H
 #define RISKCALC_CORE_RNG_H
 
@@ -6,10 +10,11 @@
 
 #include "riskcalc/error.h"
 
-/* A generator of type T, seeded like gsl_rng_alloc (gsl_rng_default_seed). gsl_rng is a public
- * struct: it is built here on malloc'd memory because gsl_rng_alloc raises GSL's error on
- * ENOMEM. Returns NULL and sets err (RC_ENOMEM). Free with rc_rng_free. */
-gsl_rng *rc_rng_alloc(const gsl_rng_type *T, rc_error *err);
-void rc_rng_free(gsl_rng *r);
+/* A gsl_rng_mt19937 generator; NULL + RC_ENOMEM on failure. Free with rc_rng_free. */
+gsl_rng *rc_rng_alloc(rc_error *err);
+void rc_rng_free(gsl_rng *rng);
+
+/* Copies the state of src into dest (both from rc_rng_alloc). */
+void rc_rng_copy(gsl_rng *dest, const gsl_rng *src);
 
 #endif

@@ -9,10 +9,11 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <omp.h>
 
+#include "core/mc_runner.h"
 #include "core/rng.h"
 #include "core/util.h"
+#include "core/walker.h"
 #include "linear/sketch_svd.h"
 #include "riskcalc/sgd.h"
 
@@ -24,31 +25,10 @@
  * M = 128, d = 2000 one dgemm row costs 70 us against 29 us for a dgemv; from 4 rows on
  * dgemm is as fast per row and then faster). The choice depends on the batch size only. */
 #define MC_GEMM_MIN_ROWS ((size_t)4)
+/* Values a run records per N: risk, Approx(S, w*), bias, variance. */
+#define MC_PARTS 4
 /* Steps between progress reports and cancellation checks. */
 #define MC_PROGRESS_STEPS ((uint64_t)4096)
-
-/* OpenBLAS's thread control, when OpenBLAS is the BLAS linked (weak: absent otherwise). The
- * rounding of its threaded dgemv depends on the number of BLAS threads (measured with 0.3.21:
- * S x, S^T v and V^T h change in the last bits between 1 and 2 threads), and the runs are
- * parallel already, so the simulation and the plan's factorisation run BLAS on one thread
- * and restore the caller's setting afterwards. */
-extern void openblas_set_num_threads(int num_threads) __attribute__((weak));
-extern int openblas_get_num_threads(void) __attribute__((weak));
-
-/* Switches OpenBLAS to one thread; returns the previous count (0 when not OpenBLAS). */
-static int blas_serial_begin(void) {
-  if (!openblas_set_num_threads || !openblas_get_num_threads)
-    return 0;
-  const int previous = openblas_get_num_threads();
-  if (previous != 1)
-    openblas_set_num_threads(1);
-  return previous;
-}
-
-static void blas_serial_end(int previous) {
-  if (previous > 1)
-    openblas_set_num_threads(previous);
-}
 
 struct rc_mc_plan {
   rc_mc_mode mode;
@@ -64,6 +44,7 @@ struct rc_mc_plan {
   size_t rank;   /* reduced mode: number of non-zero singular values */
   double *sigma; /* reduced: r singular values of S H^1/2 */
   double *VT;    /* reduced: r x d right singular vectors */
+  double *U;     /* raw: M x r left singular vectors (eigenvectors of G), for v* */
 };
 
 const char *rc_mc_mode_name(rc_mc_mode mode) {
@@ -100,27 +81,6 @@ rc_mc_options rc_mc_options_default(void) {
   return o;
 }
 
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-/* MurmurHash3's 32-bit finaliser: a bijection of 32-bit words. */
-static uint32_t fmix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x85ebca6bU;
-  h ^= h >> 13;
-  h *= 0xc2b2ae35U;
-  h ^= h >> 16;
-  return h;
-}
-
-uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run) {
-  return fmix32((uint32_t)splitmix64(seed) + (uint32_t)run);
-}
-
 void rc_mc_plan_free(rc_mc_plan *plan) {
   if (plan) {
     free(plan->lambda);
@@ -131,6 +91,7 @@ void rc_mc_plan_free(rc_mc_plan *plan) {
     free(plan->mu);
     free(plan->sigma);
     free(plan->VT);
+    free(plan->U);
     free(plan);
   }
 }
@@ -215,9 +176,7 @@ rc_mc_plan *rc_mc_plan_alloc(const rc_spectrum *spectrum, const rc_prior *prior,
   rc_sketch_svd *svd = rc_sketch_svd_alloc(M, d, err);
   if (!svd)
     goto fail;
-  const int blas_threads = blas_serial_begin();
   const int svd_status = rc_sketch_svd_compute(svd, sketch->S, p->sqrt_lambda, err);
-  blas_serial_end(blas_threads);
   if (svd_status) {
     rc_sketch_svd_free(svd);
     goto fail;
@@ -227,9 +186,12 @@ rc_mc_plan *rc_mc_plan_alloc(const rc_spectrum *spectrum, const rc_prior *prior,
     eigenvalues_from_svd(svd, p->mu);
   p->rank = svd->rank;
   if (p->mu && p->mode == RC_MC_RAW) {
+    /* Keep S for the samples and U for v* = U diag(1/mu) U^T S H w* (the bias path). */
     p->S = rc_alloc_doubles(rc_mul_size(M, d), err);
     if (p->S)
       memcpy(p->S, sketch->S, M * d * sizeof(double));
+    p->U = svd->U;
+    svd->U = NULL;
   } else if (p->mu) {
     /* Keep sigma and V^T: the map w* -> (v* in the eigenbasis of G, Approx). */
     p->sigma = svd->sigma;
@@ -247,7 +209,8 @@ fail:
 
 /* One thread's workspace, allocated once per rc_mc_plan_run call. */
 typedef struct {
-  gsl_rng *rng, *saved;
+  gsl_rng *rng;       /* the run's generator (owned by the runner) */
+  gsl_rng *saved;     /* its state at the start of the first horizon */
   double *w;          /* d: w* */
   double *h;          /* d: H^1/2 w*, then scratch */
   double *X;          /* block x d (raw) */
@@ -255,8 +218,12 @@ typedef struct {
   double *y;          /* block: labels, then residuals */
   double *grad;       /* M (raw) or r (reduced) */
   double *v;          /* raw: v (M); reduced: e = U^T v - v* restricted to the rank (r) */
-  double *vstar;      /* reduced: v* in the eigenbasis (r) */
-  double *a;          /* r: V^T H^1/2 w* */
+  double *vb;         /* the noise-free path driven by the same samples: raw v_b - v* (M);
+                         reduced e_b (r); the variance path is v - v_b (it adds exactly) */
+  double *yb;         /* block: the noise-free path's residuals */
+  double *gradb;      /* M (raw) or r (reduced) */
+  double *vstar;      /* reduced: v* in the eigenbasis (r); raw: v* (M) */
+  double *a;          /* r: V^T H^1/2 w* (reduced); U^T S H w* (raw) */
   double *S;          /* resketch: M x d */
   double *mu;         /* resketch: r */
   rc_sketch_svd *svd; /* resketch */
@@ -265,7 +232,6 @@ typedef struct {
 static void work_free(mc_work *w) {
   if (!w)
     return;
-  rc_rng_free(w->rng);
   rc_rng_free(w->saved);
   free(w->w);
   free(w->h);
@@ -274,6 +240,9 @@ static void work_free(mc_work *w) {
   free(w->y);
   free(w->grad);
   free(w->v);
+  free(w->vb);
+  free(w->yb);
+  free(w->gradb);
   free(w->vstar);
   free(w->a);
   free(w->S);
@@ -299,8 +268,7 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
   const int raw = p->mode == RC_MC_RAW;
   const size_t width = raw ? M : r;
   const size_t rows = block_rows(raw ? d : r, batch);
-  w->rng = rc_rng_alloc(gsl_rng_mt19937, err);
-  w->saved = w->rng ? rc_rng_alloc(gsl_rng_mt19937, err) : NULL;
+  w->saved = rc_rng_alloc(err);
   if (!w->saved) {
     work_free(w);
     return NULL;
@@ -308,8 +276,9 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
   int ok = (w->w = rc_alloc_doubles(d, err)) && (w->h = rc_alloc_doubles(d, err)) &&
            (w->Z = rc_alloc_doubles(rc_mul_size(rows, width), err)) &&
            (w->y = rc_alloc_doubles(rows, err)) && (w->grad = rc_alloc_doubles(width, err)) &&
-           (w->v = rc_alloc_doubles(width, err)) && (w->vstar = rc_alloc_doubles(r, err)) &&
-           (w->a = rc_alloc_doubles(r, err));
+           (w->v = rc_alloc_doubles(width, err)) && (w->vb = rc_alloc_doubles(width, err)) &&
+           (w->yb = rc_alloc_doubles(rows, err)) && (w->gradb = rc_alloc_doubles(width, err)) &&
+           (w->vstar = rc_alloc_doubles(width, err)) && (w->a = rc_alloc_doubles(r, err));
   if (ok && raw)
     ok = (w->X = rc_alloc_doubles(rc_mul_size(rows, d), err)) != NULL;
   if (ok && p->resketch)
@@ -327,8 +296,10 @@ typedef struct {
   const double *S;     /* raw: M x d */
   const double *sigma; /* reduced: singular values */
   const double *VT;    /* reduced: r x d */
-  size_t rank;         /* reduced */
-  double approx;       /* reduced: Approx(S, w*) of this run */
+  const double *U;     /* raw: M x r */
+  const double *mu;    /* raw: r eigenvalues of G (0 beyond the rank) */
+  size_t rank;
+  double approx; /* Approx(S, w*) of this run */
 } run_sketch;
 
 /* Raw mode: `steps` SGD steps at step g on v (length M), data drawn in the space of x. */
@@ -338,6 +309,7 @@ static void raw_steps(const rc_mc_plan *p, mc_work *w, const double *S, double g
   const double scale = -g / (double)batch;
   for (uint64_t t = 0; t < steps; t++) {
     memset(w->grad, 0, M * sizeof(double));
+    memset(w->gradb, 0, M * sizeof(double));
     for (size_t b0 = 0; b0 < batch; b0 += rows) {
       const size_t nb = batch - b0 < rows ? batch - b0 : rows;
       /* x ~ N(0, H) and y = <x, w*> + xi, the label summed while x is drawn (O(d) per sample
@@ -365,8 +337,14 @@ static void raw_steps(const rc_mc_plan *p, mc_work *w, const double *S, double g
                   w->y, 1);
       cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->y, 1, 1.0,
                   w->grad, 1);
+      /* the noise-free path: labels <z, v*>, so its residual is <z, v_b - v*> */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->vb, 1, 0.0,
+                  w->yb, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->yb, 1, 1.0,
+                  w->gradb, 1);
     }
     cblas_daxpy((int)M, scale, w->grad, 1, w->v, 1);
+    cblas_daxpy((int)M, scale, w->gradb, 1, w->vb, 1);
   }
 }
 
@@ -381,6 +359,51 @@ static double raw_risk(const rc_mc_plan *p, mc_work *w, const double *S, double 
   return sigma2 + s;
 }
 
+/* Raw mode: u^T G u = |H^1/2 S^T u|^2 for u of length M. */
+static double raw_energy(const rc_mc_plan *p, mc_work *w, const double *S, const double *u) {
+  const size_t M = p->M, d = p->d;
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)M, (int)d, 1.0, S, (int)d, u, 1, 0.0, w->h, 1);
+  double s = 0;
+  for (size_t i = d; i-- > 0;)
+    s += p->lambda[i] * w->h[i] * w->h[i];
+  return s;
+}
+
+/* Raw mode: the bias (noise-free path) and variance (v - v_b) parts of the excess risk. */
+static void raw_parts(const rc_mc_plan *p, mc_work *w, const double *S, double *bias,
+                      double *variance) {
+  const size_t M = p->M;
+  *bias = raw_energy(p, w, S, w->vb);
+  /* v - v_b = (v - v*) - (v_b - v*); gradb is free between steps */
+  for (size_t k = 0; k < M; k++)
+    w->gradb[k] = w->v[k] - w->vstar[k] - w->vb[k];
+  *variance = raw_energy(p, w, S, w->gradb);
+}
+
+/* Raw mode: v* = G^+ S H w* = U diag(1/mu) U^T S H w* (j below the rank) and
+ * Approx(S, w*) = |H^1/2 w*|^2 - sum_j (U^T S H w*)_j^2 / mu_j (0 when the rank is d). */
+static void raw_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
+  const size_t M = p->M, d = p->d, r = p->r;
+  double total = 0;
+  for (size_t i = 0; i < d; i++) {
+    w->h[i] = p->lambda[i] * w->w[i];
+    total += w->h[i] * w->w[i];
+  }
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)d, 1.0, rs->S, (int)d, w->h, 1, 0.0,
+              w->gradb, 1);
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)M, (int)r, 1.0, rs->U, (int)r, w->gradb, 1, 0.0, w->a,
+              1);
+  double seen = 0;
+  for (size_t j = 0; j < r; j++) {
+    const double c = j < rs->rank ? w->a[j] / rs->mu[j] : 0.0;
+    seen += c * w->a[j];
+    w->a[j] = c;
+  }
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)r, 1.0, rs->U, (int)r, w->a, 1, 0.0,
+              w->vstar, 1);
+  rs->approx = rs->rank == d ? 0.0 : fmax(total - seen, 0.0);
+}
+
 /* Reduced mode: `steps` SGD steps on e = U^T v - v* (first `rank` coordinates):
  * z_j = sigma_j g_j, residual <z, e> - xi' with xi' ~ N(0, sigma2 + Approx(S, w*)). */
 static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs, double g,
@@ -391,6 +414,7 @@ static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs,
   const double *sigma = rs->sigma;
   for (uint64_t t = 0; t < steps; t++) {
     memset(w->grad, 0, n * sizeof(double));
+    memset(w->gradb, 0, n * sizeof(double));
     for (size_t b0 = 0; b0 < batch; b0 += rows) {
       const size_t nb = batch - b0 < rows ? batch - b0 : rows;
       for (size_t b = 0; b < nb; b++) {
@@ -405,9 +429,16 @@ static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs,
                   1);
       cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->y, 1, 1.0, w->grad,
                   1);
+      /* the noise-free path e_b, driven by the same z: residual <z, e_b> */
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->vb, 1, 0.0, w->yb,
+                  1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->yb, 1, 1.0,
+                  w->gradb, 1);
     }
-    if (n)
+    if (n) {
       cblas_daxpy((int)n, scale, w->grad, 1, w->v, 1);
+      cblas_daxpy((int)n, scale, w->gradb, 1, w->vb, 1);
+    }
   }
 }
 
@@ -419,6 +450,18 @@ static double reduced_risk(const mc_work *w, const run_sketch *rs, double sigma2
     s += x * x;
   }
   return sigma2 + rs->approx + s;
+}
+
+/* Reduced mode: bias sum_j mu_j e_b,j^2 and variance sum_j mu_j (e_j - e_b,j)^2. */
+static void reduced_parts(const mc_work *w, const run_sketch *rs, double *bias, double *variance) {
+  double b = 0, v = 0;
+  for (size_t j = rs->rank; j-- > 0;) {
+    const double xb = rs->sigma[j] * w->vb[j], xv = rs->sigma[j] * (w->v[j] - w->vb[j]);
+    b += xb * xb;
+    v += xv * xv;
+  }
+  *bias = b;
+  *variance = v;
 }
 
 /* Reduced mode: v* in the eigenbasis and Approx(S, w*) for the run's w* (in w->w):
@@ -450,61 +493,106 @@ static void reduced_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
   rs->approx = s;
 }
 
-/* Shared state of one rc_mc_plan_run call. */
+/* What every run of one rc_mc_plan_run call shares (read-only during the runs). */
 typedef struct {
   const rc_mc_plan *plan;
   const rc_schedule *schedule;
   const uint64_t *Ns;
-  const size_t *order; /* indices of Ns by increasing N */
   size_t count;
   uint64_t N_max;
-  int per_horizon;
   rc_mc_options o;
-  double *risks;       /* runs x count */
-  uint64_t done_steps; /* progress (atomic) */
-  double total_steps;
-  int cancelled;   /* atomic */
-  size_t fail_min; /* lowest failed run so far (runs when none) */
-} mc_shared;
+} mc_model;
 
-/* A thread's first failure (its runs come in increasing order). */
+/* One run's walk over the schedule (the walker's model). */
 typedef struct {
+  const mc_model *model;
+  mc_work *w;
+  run_sketch rs;
+  double noise_sd;
   size_t run;
-  rc_error err;
-} mc_failure;
+  size_t passes;  /* passes started */
+  double *values; /* this run's MC_PARTS values per index of Ns */
+  rc_mc_tick *tick;
+} mc_walk;
 
-static int report_progress(mc_shared *sh, uint64_t steps) {
-#pragma omp atomic
-  sh->done_steps += steps;
-  int cancelled;
-#pragma omp atomic read
-  cancelled = sh->cancelled;
-  if (cancelled)
-    return 1;
-  if (sh->o.progress && omp_get_thread_num() == 0) {
-    uint64_t done;
-#pragma omp atomic read
-    done = sh->done_steps;
-    if (sh->o.progress(sh->o.progress_context, (double)done / sh->total_steps)) {
-#pragma omp atomic write
-      sh->cancelled = 1;
-      return 1;
-    }
+static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
+  (void)horizon;
+  (void)err;
+  mc_walk *mw = ctx;
+  const rc_mc_plan *p = mw->model->plan;
+  /* every horizon of a horizon-dependent schedule sees the same data stream */
+  if (mw->passes++ > 0)
+    rc_rng_copy(mw->w->rng, mw->w->saved);
+  if (p->mode == RC_MC_RAW) {
+    memset(mw->w->v, 0, p->M * sizeof(double));
+    for (size_t k = 0; k < p->M; k++)
+      mw->w->vb[k] = -mw->w->vstar[k];
+  } else {
+    for (size_t j = 0; j < mw->rs.rank; j++)
+      mw->w->v[j] = mw->w->vb[j] = -mw->w->vstar[j];
   }
-  return 0;
+  return RC_SUCCESS;
 }
 
-/* Simulates run r; returns RC_SUCCESS or a status with err filled. */
-static int simulate_run(mc_shared *sh, mc_work *w, size_t r, rc_error *err) {
-  const rc_mc_plan *p = sh->plan;
+static int walk_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *pos,
+                        rc_error *err) {
+  (void)pos;
+  mc_walk *mw = ctx;
+  const mc_model *mm = mw->model;
+  if (mm->plan->mode == RC_MC_RAW)
+    raw_steps(mm->plan, mw->w, mw->rs.S, g, mm->o.batch, mw->noise_sd, steps);
+  else
+    reduced_steps(mm->plan, mw->w, &mw->rs, g, mm->o.batch, mw->noise_sd, steps);
+  if (rc_mc_tick_add(mw->tick, (double)steps))
+    return rc_error_set(err, RC_ECANCEL, "cancelled");
+  return RC_SUCCESS;
+}
+
+static int walk_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
+  mc_walk *mw = ctx;
+  const mc_model *mm = mw->model;
+  const double sigma2 = mm->o.sigma2;
+  const int raw = mm->plan->mode == RC_MC_RAW;
+  const double risk =
+      raw ? raw_risk(mm->plan, mw->w, mw->rs.S, sigma2) : reduced_risk(mw->w, &mw->rs, sigma2);
+  double bias, variance;
+  if (raw)
+    raw_parts(mm->plan, mw->w, mw->rs.S, &bias, &variance);
+  else
+    reduced_parts(mw->w, &mw->rs, &bias, &variance);
+  if (!isfinite(risk) || !isfinite(bias) || !isfinite(variance))
+    return rc_error_set(err, RC_EUNSTABLE,
+                        "the simulated risk of run %zu is not finite at N = %llu", mw->run,
+                        (unsigned long long)N);
+  double *v = mw->values + MC_PARTS * index;
+  v[0] = risk;
+  v[1] = mw->rs.approx;
+  v[2] = bias;
+  v[3] = variance;
+  return RC_SUCCESS;
+}
+
+static void *runner_workspace_alloc(const void *model, rc_error *err) {
+  const mc_model *mm = model;
+  return work_alloc(mm->plan, mm->o.batch, err);
+}
+
+static void runner_workspace_free(void *workspace) {
+  work_free(workspace);
+}
+
+/* Run r: its sketch (with resketch), its w*, then the walk over the schedule. */
+static int run_walk(const mc_model *mm, mc_work *w, size_t r, gsl_rng *rng, double *values,
+                    rc_mc_tick *tick, rc_error *err) {
+  const rc_mc_plan *p = mm->plan;
   const size_t M = p->M, d = p->d;
   const int raw = p->mode == RC_MC_RAW;
-  gsl_rng_set(w->rng, rc_mc_run_seed(sh->o.seed, r));
-  run_sketch rs = {p->S, p->sigma, p->VT, p->rank, 0.0};
+  w->rng = rng;
+  mc_walk mw = {mm, w, {p->S, p->sigma, p->VT, p->U, p->mu, p->rank, 0.0}, 0.0, r, 0, values, tick};
   if (p->resketch) {
     const double scale = 1.0 / sqrt((double)M);
     for (size_t k = 0; k < M * d; k++)
-      w->S[k] = gsl_ran_gaussian_ziggurat(w->rng, scale);
+      w->S[k] = gsl_ran_gaussian_ziggurat(rng, scale);
     int status = rc_sketch_svd_compute(w->svd, w->S, p->sqrt_lambda, err);
     if (status)
       return status;
@@ -515,61 +603,39 @@ static int simulate_run(mc_shared *sh, mc_work *w, size_t r, rc_error *err) {
     m.mu = w->mu;
     m.nu = p->ones;
     m.M = (double)M;
-    status = rc_sgd_check_stability(&m, sh->schedule, sh->N_max, sh->o.batch, err);
+    status = rc_sgd_check_stability(&m, mm->schedule, mm->N_max, mm->o.batch, err);
     if (status)
       return status;
-    rs.S = w->S;
-    rs.sigma = w->svd->sigma;
-    rs.VT = w->svd->VT;
-    rs.rank = w->svd->rank;
+    mw.rs.S = w->S;
+    mw.rs.sigma = w->svd->sigma;
+    mw.rs.VT = w->svd->VT;
+    mw.rs.U = w->svd->U;
+    mw.rs.mu = w->mu;
+    mw.rs.rank = w->svd->rank;
   }
   for (size_t i = 0; i < d; i++)
-    w->w[i] = gsl_ran_gaussian_ziggurat(w->rng, p->sqrt_p[i]);
-  if (!raw)
-    reduced_target(p, w, &rs);
-  const double noise_sd = sqrt(sh->o.sigma2 + (raw ? 0.0 : rs.approx));
-  if (sh->per_horizon)
-    gsl_rng_memcpy(w->saved, w->rng);
-  double *row = sh->risks + r * sh->count;
-  size_t k = 0;
-  while (k < sh->count) {
-    const uint64_t horizon = sh->per_horizon ? sh->Ns[sh->order[k]] : sh->N_max;
-    if (sh->per_horizon && k > 0)
-      gsl_rng_memcpy(w->rng, w->saved); /* the same data stream for every horizon */
-    if (raw)
-      memset(w->v, 0, M * sizeof(double));
-    else
-      for (size_t j = 0; j < rs.rank; j++)
-        w->v[j] = -w->vstar[j];
-    uint64_t t = 0;
-    while (k < sh->count && (!sh->per_horizon || sh->Ns[sh->order[k]] == horizon)) {
-      const uint64_t target = sh->Ns[sh->order[k]];
-      while (t < target) {
-        uint64_t end = rc_schedule_stage_end(sh->schedule, t, horizon);
-        if (end > target)
-          end = target;
-        if (end - t > MC_PROGRESS_STEPS)
-          end = t + MC_PROGRESS_STEPS;
-        const double g = rc_schedule_gamma(sh->schedule, t, horizon);
-        if (raw)
-          raw_steps(p, w, rs.S, g, sh->o.batch, noise_sd, end - t);
-        else
-          reduced_steps(p, w, &rs, g, sh->o.batch, noise_sd, end - t);
-        if (report_progress(sh, end - t))
-          return rc_error_set(err, RC_ECANCEL, "cancelled");
-        t = end;
-      }
-      const double risk =
-          raw ? raw_risk(p, w, rs.S, sh->o.sigma2) : reduced_risk(w, &rs, sh->o.sigma2);
-      if (!isfinite(risk))
-        return rc_error_set(err, RC_EUNSTABLE,
-                            "the simulated risk of run %zu is not finite at N = %llu", r,
-                            (unsigned long long)target);
-      row[sh->order[k]] = risk;
-      k++;
-    }
-  }
-  return RC_SUCCESS;
+    w->w[i] = gsl_ran_gaussian_ziggurat(rng, p->sqrt_p[i]);
+  if (raw)
+    raw_target(p, w, &mw.rs);
+  else
+    reduced_target(p, w, &mw.rs);
+  mw.noise_sd = sqrt(mm->o.sigma2 + (raw ? 0.0 : mw.rs.approx));
+  if (rc_schedule_horizon_dependent(mm->schedule))
+    rc_rng_copy(w->saved, rng);
+  const rc_walk_callbacks cb = {walk_start, walk_advance, walk_record};
+  const rc_walk_options wo = {MC_PROGRESS_STEPS, NULL, NULL};
+  return rc_walk(mm->schedule, mm->Ns, mm->count, &cb, &mw, &wo, err);
+}
+
+static int simulate_run(const void *model, void *workspace, size_t r, gsl_rng *rng, double *values,
+                        rc_mc_tick *tick, rc_error *err) {
+  const mc_model *mm = model;
+  rc_error e = {0, ""};
+  const int status = run_walk(mm, workspace, r, rng, values, tick, &e);
+  /* a divergence with resketch belongs to that run's own sketch: say which run */
+  if (status == RC_EUNSTABLE && mm->plan->resketch)
+    return rc_error_set(err, status, "run %zu (its own sketch): %s", r, e.message);
+  return status ? rc_error_set(err, status, "%s", e.message) : RC_SUCCESS;
 }
 
 static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const uint64_t *Ns,
@@ -583,6 +649,25 @@ static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const
                         "options ask for mode %s%s but the plan was made for mode %s%s",
                         rc_mc_mode_name(o->mode), o->resketch ? " with resketch" : "",
                         rc_mc_mode_name(p->mode), p->resketch ? " with resketch" : "");
+  int status = rc_mc_options_check(o, err);
+  if (status)
+    return status;
+  if (rc_mul_size(o->runs, count) == 0)
+    return rc_error_set(err, RC_EINVAL, "%zu runs x %zu values of N overflow", o->runs, count);
+  status = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
+  if (status)
+    return status;
+  /* BLAS takes int dimensions. */
+  if (p->d > (size_t)1 << 31 || p->M > (size_t)1 << 31)
+    return rc_error_set(err, RC_EINVAL, "dimensions beyond 2^31 are not supported");
+  return RC_SUCCESS;
+}
+
+int rc_mc_options_check(const rc_mc_options *o, rc_error *err) {
+  if (!o)
+    return rc_error_set(err, RC_EINVAL, "options are required");
+  if (o->mode != RC_MC_RAW && o->mode != RC_MC_REDUCED)
+    return rc_error_set(err, RC_EINVAL, "unknown Monte Carlo mode %d", (int)o->mode);
   if (o->runs < 2)
     return rc_error_set(err, RC_EINVAL, "at least 2 runs are needed for a standard error (got %zu)",
                         o->runs);
@@ -595,29 +680,7 @@ static int check_options(const rc_mc_plan *p, const rc_schedule *schedule, const
                         o->sigma2);
   if (o->threads < 0)
     return rc_error_set(err, RC_EINVAL, "thread count must be >= 0 (got %d)", o->threads);
-  if (rc_mul_size(o->runs, count) == 0)
-    return rc_error_set(err, RC_EINVAL, "%zu runs x %zu values of N overflow", o->runs, count);
-  int checked = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
-  if (checked)
-    return checked;
-  /* BLAS takes int dimensions. */
-  if (p->d > (size_t)1 << 31 || p->M > (size_t)1 << 31)
-    return rc_error_set(err, RC_EINVAL, "dimensions beyond 2^31 are not supported");
   return RC_SUCCESS;
-}
-
-/* Insertion sort of indices by N (counts are small). */
-static void sort_by_N(size_t *order, const uint64_t *Ns, size_t count) {
-  for (size_t i = 0; i < count; i++)
-    order[i] = i;
-  for (size_t i = 1; i < count; i++) {
-    size_t v = order[i], j = i;
-    while (j > 0 && Ns[order[j - 1]] > Ns[v]) {
-      order[j] = order[j - 1];
-      j--;
-    }
-    order[j] = v;
-  }
 }
 
 int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint64_t *Ns,
@@ -627,16 +690,9 @@ int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint6
   int status = check_options(p, schedule, Ns, count, &o, out, err);
   if (status)
     return status;
-  mc_shared sh;
-  memset(&sh, 0, sizeof sh);
-  sh.plan = p;
-  sh.schedule = schedule;
-  sh.Ns = Ns;
-  sh.count = count;
-  sh.o = o;
-  sh.per_horizon = rc_schedule_horizon_dependent(schedule);
+  mc_model mm = {p, schedule, Ns, count, 0, o};
   for (size_t k = 0; k < count; k++)
-    sh.N_max = Ns[k] > sh.N_max ? Ns[k] : sh.N_max;
+    mm.N_max = Ns[k] > mm.N_max ? Ns[k] : mm.N_max;
   if (!p->resketch) {
     /* The same refusal as the exact engine, on the same eigenvalues. */
     rc_sgd_measure m;
@@ -645,118 +701,49 @@ int rc_mc_plan_run(const rc_mc_plan *p, const rc_schedule *schedule, const uint6
     m.mu = p->mu;
     m.nu = p->ones;
     m.M = (double)p->M;
-    status = rc_sgd_check_stability(&m, schedule, sh.N_max, o.batch, err);
+    status = rc_sgd_check_stability(&m, schedule, mm.N_max, o.batch, err);
     if (status)
       return status;
   }
-  /* Steps per run: max N, or the sum of the distinct horizons (geometric). */
-  double per_run = (double)sh.N_max;
-  if (sh.per_horizon) {
-    per_run = 0;
-    for (size_t k = 0; k < count; k++) {
-      int seen = 0;
-      for (size_t q = 0; q < k; q++)
-        seen |= Ns[q] == Ns[k];
-      per_run += seen ? 0.0 : (double)Ns[k];
-    }
+  const size_t nv = MC_PARTS * count;
+  double *mean = rc_alloc_doubles(nv, err);
+  double *se = mean ? rc_alloc_doubles(nv, err) : NULL;
+  double *values = se && run_risks ? rc_alloc_doubles(rc_mul_size(o.runs, nv), err) : NULL;
+  if (!se || (run_risks && !values)) {
+    free(mean);
+    free(se);
+    return RC_ENOMEM;
   }
-  sh.total_steps = per_run * (double)o.runs;
-
-  size_t *order = malloc(count * sizeof *order);
-  double *risks = run_risks ? run_risks : rc_alloc_doubles(rc_mul_size(o.runs, count), err);
-  int nthreads = o.threads > 0 ? o.threads : omp_get_max_threads();
-  if (nthreads < 1)
-    nthreads = 1;
-  if ((size_t)nthreads > o.runs)
-    nthreads = (int)o.runs;
-  mc_failure *failures = calloc((size_t)nthreads, sizeof *failures);
-  if (!order || !risks || !failures) {
-    status =
-        rc_error_set(err, RC_ENOMEM, "out of memory for %zu runs x %zu values of N", o.runs, count);
-    goto done;
-  }
-  sort_by_N(order, Ns, count);
-  sh.order = order;
-  sh.risks = risks;
-  sh.fail_min = o.runs;
-  for (int t = 0; t < nthreads; t++)
-    failures[t].run = o.runs;
-
-  const int blas_threads = blas_serial_begin();
-#pragma omp parallel num_threads(nthreads)
-  {
-    const int tid = omp_get_thread_num();
-    mc_failure *mine = &failures[tid];
-    rc_error alloc_err = {0, ""};
-    mc_work *w = work_alloc(p, o.batch, &alloc_err);
-#pragma omp for schedule(dynamic, 1)
-    for (size_t r = 0; r < o.runs; r++) {
-      size_t fail_min;
-      int cancelled;
-#pragma omp atomic read
-      fail_min = sh.fail_min;
-#pragma omp atomic read
-      cancelled = sh.cancelled;
-      /* Runs below the first failure still execute, so the failure reported is always the
-       * lowest-numbered one whatever the thread timing. */
-      if (cancelled || r > fail_min)
-        continue;
-      rc_error run_err = {0, ""};
-      int rs = w ? simulate_run(&sh, w, r, &run_err) : alloc_err.status;
-      if (rs == RC_ECANCEL)
-        continue;
-      if (rs) {
-        mine->run = r;
-        mine->err = w ? run_err : alloc_err;
-#pragma omp critical(rc_mc_fail)
-        {
-          if (r < sh.fail_min)
-            sh.fail_min = r;
-        }
-      }
-    }
-    work_free(w);
-  }
-  blas_serial_end(blas_threads);
-
-  if (sh.cancelled) {
-    status = rc_error_set(err, RC_ECANCEL, "cancelled");
-    goto done;
-  }
-  if (sh.fail_min < o.runs) {
-    for (int t = 0; t < nthreads; t++)
-      if (failures[t].run == sh.fail_min) {
-        const rc_error *e = &failures[t].err;
-        if (p->resketch && e->status == RC_EUNSTABLE)
-          status =
-              rc_error_set(err, e->status, "run %zu (its own sketch): %s", sh.fail_min, e->message);
-        else
-          status = rc_error_set(err, e->status, "%s", e->message);
-      }
-    goto done;
-  }
-  /* Mean and standard error, summed in run order: independent of the thread count. */
-  for (size_t k = 0; k < count; k++) {
-    double sum = 0;
-    for (size_t r = 0; r < o.runs; r++)
-      sum += risks[r * count + k];
-    const double mean = sum / (double)o.runs;
-    double ss = 0;
-    for (size_t r = 0; r < o.runs; r++) {
-      const double dev = risks[r * count + k] - mean;
-      ss += dev * dev;
-    }
+  const rc_mc_runner_callbacks cb = {runner_workspace_alloc, runner_workspace_free, simulate_run};
+  const rc_mc_runner_options ro = {o.runs,
+                                   o.seed,
+                                   o.threads,
+                                   nv,
+                                   rc_walk_steps(schedule, Ns, count),
+                                   o.progress,
+                                   o.progress_context};
+  status = rc_mc_runner_run(&cb, &mm, &ro, values, mean, se, err);
+  for (size_t k = 0; k < count && status == RC_SUCCESS; k++) {
+    const double *m = mean + MC_PARTS * k, *e = se + MC_PARTS * k;
     out[k].N = Ns[k];
     out[k].M = (double)p->M;
-    out[k].mean = mean;
-    out[k].se = sqrt(ss / ((double)o.runs - 1.0) / (double)o.runs);
+    out[k].mean = m[0];
+    out[k].se = e[0];
     out[k].runs = o.runs;
+    out[k].approx = m[1];
+    out[k].approx_se = e[1];
+    out[k].bias = m[2];
+    out[k].bias_se = e[2];
+    out[k].variance = m[3];
+    out[k].variance_se = e[3];
   }
-done:
-  free(order);
-  if (!run_risks)
-    free(risks);
-  free(failures);
+  if (status == RC_SUCCESS && run_risks)
+    for (size_t r = 0; r < o.runs; r++)
+      for (size_t k = 0; k < count; k++)
+        run_risks[r * count + k] = values[r * nv + MC_PARTS * k];
+  free(mean);
+  free(se);
+  free(values);
   return status;
 }
 
@@ -772,4 +759,42 @@ int rc_mc_risk_curve(const rc_spectrum *spectrum, const rc_prior *prior, const r
   int status = rc_mc_plan_run(plan, schedule, Ns, count, options, out, NULL, e);
   rc_mc_plan_free(plan);
   return status;
+}
+
+int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+               const rc_mc_options *options, rc_cost *cost, rc_error *err) {
+  if (!cost)
+    return rc_error_set(err, RC_EINVAL, "output is required");
+  if (M == 0 || d == 0)
+    return rc_error_set(err, RC_EINVAL, "problem size M x d = %zu x %zu: both must be at least 1",
+                        M, d);
+  const rc_mc_options o = options ? *options : rc_mc_options_default();
+  int status = rc_mc_options_check(&o, err);
+  if (!status)
+    status = rc_schedule_check_horizons(schedule, Ns, count, NULL, err);
+  if (status)
+    return status;
+  const int raw = o.mode == RC_MC_RAW;
+  const double m = (double)M, dd = (double)d, r = m < dd ? m : dd;
+  const double per_M = raw ? dd * 1.5 : 2.0;
+  double updates =
+      (double)o.runs * rc_walk_steps(schedule, Ns, count) * (double)o.batch * per_M * m;
+  if (o.resketch)
+    updates += (double)o.runs * (4 * m * dd * r + 10 * r * r * r);
+  /* plan: spectrum, sqrt, prior, the fixed sketch (raw) or its factors (reduced) and the SVD
+   * made once; workspace: w*, scratch, a block of samples, the run's sketch with resketch */
+  const double rows =
+      fmin((double)o.batch, fmax(1.0, floor((double)MC_BLOCK_NUMBERS / (raw ? dd : r))));
+  double plan = 3 * dd + 2 * r;
+  if (!o.resketch)
+    plan += raw ? m * dd : r * dd + r;
+  double svd = 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r;
+  double work = 2 * dd + rows * (raw ? dd + m : r) + rows + 4 * (raw ? m : r);
+  if (o.resketch)
+    work += m * dd + r + svd;
+  const double threads = o.threads > 0 ? (double)o.threads : 1.0;
+  cost->updates = updates;
+  cost->bytes =
+      8 * (plan + (o.resketch ? 0 : svd) + threads * work) + (double)o.runs * (double)count * 8;
+  return RC_SUCCESS;
 }

@@ -9,40 +9,16 @@
 
 #include "core/root.h"
 #include "core/util.h"
+#include "core/walker.h"
 #include "linear/sketch_svd.h"
 #include "linear/stage_jump.h"
 
 rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err) {
-  if (n == 0) {
-    rc_error_set(err, RC_EINVAL, "a measure needs at least one atom");
-    return NULL;
-  }
-  rc_sgd_measure *m = calloc(1, sizeof *m);
-  if (!m) {
-    rc_error_set(err, RC_ENOMEM, "out of memory for a measure");
-    return NULL;
-  }
-  m->n = n;
-  m->mu = rc_alloc_doubles(n, err);
-  m->nu = m->mu ? rc_alloc_doubles(n, err) : NULL;
-  m->c0 = m->nu ? rc_alloc_doubles(n, err) : NULL;
-  if (!m->c0) {
-    rc_sgd_measure_free(m);
-    return NULL;
-  }
-  memset(m->mu, 0, n * sizeof(double));
-  memset(m->nu, 0, n * sizeof(double));
-  memset(m->c0, 0, n * sizeof(double));
-  return m;
+  return rc_measure_alloc(n, err);
 }
 
 void rc_sgd_measure_free(rc_sgd_measure *m) {
-  if (m) {
-    free(m->mu);
-    free(m->nu);
-    free(m->c0);
-    free(m);
-  }
+  rc_measure_free(m);
 }
 
 rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc_prior *prior,
@@ -247,23 +223,56 @@ static void record(const rc_sgd_measure *m, const sgd_work *w, uint64_t N, doubl
   row->risk = sigma2 + m->approx + row->excess;
 }
 
-static int cmp_index_by_N(const void *pa, const void *pb, const uint64_t *Ns) {
-  uint64_t a = Ns[*(const size_t *)pa], b = Ns[*(const size_t *)pb];
-  return a < b ? -1 : a > b;
+/* ------------------------------------------------------------ walking the schedule */
+
+/* Stage jumps pay off for stages much longer than the number of atoms n: a jump costs a few
+ * n x n products, a step 6 n updates. */
+static uint64_t jump_threshold(const rc_stage_jump *jump) {
+  return 8 * rc_stage_jump_size(jump) + 16;
 }
 
-/* qsort has no context pointer in C11: insertion sort, counts are small. */
-static void sort_indices(size_t *idx, size_t count, const uint64_t *Ns) {
-  for (size_t i = 0; i < count; i++)
-    idx[i] = i;
-  for (size_t i = 1; i < count; i++) {
-    size_t v = idx[i], j = i;
-    while (j > 0 && cmp_index_by_N(&idx[j - 1], &v, Ns) > 0) {
-      idx[j] = idx[j - 1];
-      j--;
-    }
-    idx[j] = v;
-  }
+/* Stepped runs are cut to this many steps so progress and cancellation stay responsive. */
+#define SGD_MAX_STEPPED_RUN ((uint64_t)1 << 20)
+
+/* One risk curve walked pass by pass (the walker's model). */
+typedef struct {
+  const rc_sgd_measure *m;
+  sgd_work w;
+  double B, s2, sigma2;
+  rc_stage_jump *jump; /* NULL: every step is iterated */
+  rc_risk *out;
+} sgd_walk;
+
+static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
+  (void)horizon;
+  (void)err;
+  sgd_walk *sw = ctx;
+  memcpy(sw->w.bias, sw->m->c0, sw->m->n * sizeof(double));
+  memset(sw->w.var, 0, sw->m->n * sizeof(double));
+  return RC_SUCCESS;
+}
+
+static int walk_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *pos,
+                        rc_error *err) {
+  (void)pos;
+  sgd_walk *sw = ctx;
+  if (sw->jump && steps >= jump_threshold(sw->jump))
+    return rc_stage_jump_apply(sw->jump, g, steps, sw->s2, sw->w.bias, sw->w.var, err);
+  run_stage(sw->m, &sw->w, g, sw->B, sw->s2, steps);
+  return RC_SUCCESS;
+}
+
+static int record_checked(const rc_sgd_measure *m, const sgd_work *w, uint64_t N, double sigma2,
+                          rc_risk *row, rc_error *err) {
+  record(m, w, N, sigma2, row);
+  if (!isfinite(row->risk))
+    return rc_error_set(err, RC_EUNSTABLE, "risk overflowed at N = %llu", (unsigned long long)N);
+  return RC_SUCCESS;
+}
+
+static int walk_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
+  sgd_walk *sw = ctx;
+  return record_checked(sw->m, &sw->w, N, sw->sigma2, &sw->out[index], err);
 }
 
 /* Horizon-dependent schedules with stage jumps: rather than one pass per horizon, all horizons
@@ -271,90 +280,117 @@ static void sort_indices(size_t *idx, size_t count, const uint64_t *Ns) {
  * the same round, so each step size's propagator is built once (a geometric schedule uses
  * gamma 2^-k for every horizon) and applied to all of them in one matrix product. The
  * arithmetic per horizon is the same as in separate passes. */
-static int run_horizons_together(const rc_sgd_measure *m, const rc_schedule *schedule,
-                                 const uint64_t *Ns, const size_t *idx, size_t count,
-                                 const rc_sgd_options *o, double s2, rc_stage_jump *jump,
-                                 double *a_work, rc_risk *out, rc_error *err) {
-  const size_t n = m->n;
-  size_t H = 0;
+typedef struct {
+  sgd_walk base;
+  double *state; /* pass h: bias at state + 2 h n, variance after it */
+  uint64_t *K;
+  double **bp, **vp;
+} sgd_together;
+
+static int together_start(void *ctx, size_t pass, uint64_t horizon, rc_error *err) {
+  (void)horizon;
+  (void)err;
+  sgd_together *st = ctx;
+  const size_t n = st->base.m->n;
+  memcpy(st->state + 2 * pass * n, st->base.m->c0, n * sizeof(double));
+  memset(st->state + (2 * pass + 1) * n, 0, n * sizeof(double));
+  return RC_SUCCESS;
+}
+
+static int together_group(void *ctx, double g, size_t count, const size_t *ids,
+                          const uint64_t *steps, rc_error *err) {
+  sgd_together *st = ctx;
+  const size_t n = st->base.m->n;
+  /* When one pass of this round needs the propagator, it is built once for all, and a jump
+   * then costs a share of one matrix product: shorter stages join it too. */
+  uint64_t cut = jump_threshold(st->base.jump);
   for (size_t k = 0; k < count; k++)
-    H += k == 0 || Ns[idx[k]] != Ns[idx[k - 1]];
-  uint64_t *hN = malloc(H * sizeof *hN), *t = calloc(H, sizeof *t), *K = malloc(H * sizeof *K);
-  double **bp = malloc(H * sizeof *bp), **vp = malloc(H * sizeof *vp);
-  double *state = rc_alloc_doubles(rc_mul_size(2 * H, n), err);
-  int status = RC_SUCCESS;
-  if (!hN || !t || !K || !bp || !vp || !state) {
+    if (steps[k] >= jump_threshold(st->base.jump))
+      cut = rc_stage_jump_size(st->base.jump) / 4 + 16;
+  size_t group = 0;
+  for (size_t k = 0; k < count; k++) {
+    double *bias = st->state + 2 * ids[k] * n, *var = bias + n;
+    if (steps[k] >= cut) {
+      st->K[group] = steps[k];
+      st->bp[group] = bias;
+      st->vp[group] = var;
+      group++;
+    } else {
+      sgd_work view = {bias, var, st->base.w.a};
+      run_stage(st->base.m, &view, g, st->base.B, st->base.s2, steps[k]);
+    }
+  }
+  if (group)
+    return rc_stage_jump_apply_many(st->base.jump, g, group, st->K, st->base.s2, st->bp, st->vp,
+                                    err);
+  return RC_SUCCESS;
+}
+
+static int together_record(void *ctx, size_t pass, uint64_t N, size_t index, rc_error *err) {
+  sgd_together *st = ctx;
+  const size_t n = st->base.m->n;
+  sgd_work view = {st->state + 2 * pass * n, st->state + (2 * pass + 1) * n, st->base.w.a};
+  return record_checked(st->base.m, &view, N, st->base.sigma2, &st->base.out[index], err);
+}
+
+/* Number of distinct values in Ns. */
+static size_t distinct_horizons(const uint64_t *Ns, size_t count) {
+  size_t H = 0;
+  for (size_t k = 0; k < count; k++) {
+    int seen = 0;
+    for (size_t q = 0; q < k && !seen; q++)
+      seen = Ns[q] == Ns[k];
+    H += !seen;
+  }
+  return H;
+}
+
+static int run_together(sgd_walk *sw, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+                        const rc_walk_options *wo, rc_error *err) {
+  const size_t n = sw->m->n, H = distinct_horizons(Ns, count);
+  sgd_together st = {*sw, NULL, NULL, NULL, NULL};
+  st.state = rc_alloc_doubles(rc_mul_size(2 * H, n), err);
+  st.K = malloc(H * sizeof *st.K);
+  st.bp = malloc(H * sizeof *st.bp);
+  st.vp = malloc(H * sizeof *st.vp);
+  int status;
+  if (!st.state || !st.K || !st.bp || !st.vp) {
     status = rc_error_set(err, RC_ENOMEM, "out of memory for %zu horizons", H);
-    goto done;
+  } else {
+    const rc_walk_group_callbacks cb = {together_start, together_group, together_record};
+    status = rc_walk_together(schedule, Ns, count, &cb, &st, wo, err);
   }
-  double total = 0, done_steps = 0;
-  for (size_t k = 0, h = 0; k < count; k++)
-    if (k == 0 || Ns[idx[k]] != Ns[idx[k - 1]]) {
-      hN[h] = Ns[idx[k]];
-      total += (double)hN[h];
-      memcpy(state + 2 * h * n, m->c0, n * sizeof(double));
-      memset(state + (2 * h + 1) * n, 0, n * sizeof(double));
-      h++;
-    }
-  const uint64_t threshold = 8 * rc_stage_jump_size(jump) + 16;
-  for (;;) {
-    size_t h0 = 0;
-    while (h0 < H && t[h0] == hN[h0])
-      h0++;
-    if (h0 == H)
-      break;
-    const double g = rc_schedule_gamma(schedule, t[h0], hN[h0]);
-    /* When one horizon of this round needs the propagator, it is built once for all, and a
-     * jump then costs a share of one matrix product: shorter stages join it too. */
-    uint64_t cut = threshold;
-    for (size_t h = h0; h < H; h++)
-      if (t[h] < hN[h] && rc_schedule_gamma(schedule, t[h], hN[h]) == g &&
-          rc_schedule_stage_end(schedule, t[h], hN[h]) - t[h] >= threshold)
-        cut = rc_stage_jump_size(jump) / 4 + 16;
-    size_t group = 0;
-    for (size_t h = h0; h < H; h++) {
-      if (t[h] == hN[h] || rc_schedule_gamma(schedule, t[h], hN[h]) != g)
-        continue;
-      const uint64_t end = rc_schedule_stage_end(schedule, t[h], hN[h]), steps = end - t[h];
-      double *bias = state + 2 * h * n, *var = bias + n;
-      if (steps >= cut) {
-        K[group] = steps;
-        bp[group] = bias;
-        vp[group] = var;
-        group++;
-      } else {
-        sgd_work view = {bias, var, a_work};
-        run_stage(m, &view, g, (double)o->batch, s2, steps);
-      }
-      t[h] = end;
-      done_steps += (double)steps;
-    }
-    if (group && (status = rc_stage_jump_apply_many(jump, g, group, K, s2, bp, vp, err)))
-      goto done;
-    if (o->progress && o->progress(o->progress_context, done_steps / total)) {
-      status = rc_error_set(err, RC_ECANCEL, "cancelled");
-      goto done;
-    }
-  }
-  for (size_t k = 0, h = 0; k < count; k++) {
-    if (k > 0 && Ns[idx[k]] != Ns[idx[k - 1]])
-      h++;
-    sgd_work view = {state + 2 * h * n, state + (2 * h + 1) * n, a_work};
-    record(m, &view, Ns[idx[k]], o->sigma2, &out[idx[k]]);
-    if (!isfinite(out[idx[k]].risk)) {
-      status = rc_error_set(err, RC_EUNSTABLE, "risk overflowed at N = %llu",
-                            (unsigned long long)Ns[idx[k]]);
-      goto done;
-    }
-  }
-done:
-  free(hN);
-  free(t);
-  free(K);
-  free(bp);
-  free(vp);
-  free(state);
+  free(st.state);
+  free(st.K);
+  free(st.bp);
+  free(st.vp);
   return status;
+}
+
+int rc_sgd_options_check(const rc_sgd_options *o, rc_error *err) {
+  if (!o)
+    return rc_error_set(err, RC_EINVAL, "options are required");
+  if (o->batch == 0)
+    return rc_error_set(err, RC_EINVAL, "batch size must be at least 1");
+  if (!(isfinite(o->sigma2) && o->sigma2 >= 0))
+    return rc_error_set(err, RC_EINVAL, "noise variance sigma2 must be finite and >= 0 (got %g)",
+                        o->sigma2);
+  return RC_SUCCESS;
+}
+
+/* Stage jumps for this computation, or NULL when every step is iterated (asked for, horizons
+ * too short to gain, or a measure without moving atoms or with more than the jumps take).
+ * Running out of memory is an error, never a silent switch to stepping. */
+static int make_jump(const rc_sgd_measure *m, const rc_sgd_options *o, uint64_t N_max,
+                     rc_stage_jump **jump, rc_error *err) {
+  *jump = NULL;
+  if (o->step_by_step || N_max < 64)
+    return RC_SUCCESS;
+  rc_error e = {0, ""};
+  *jump = rc_stage_jump_alloc(m, o->batch, &e);
+  if (!*jump && e.status != RC_EINVAL)
+    return rc_error_set(err, e.status, "%s", e.message);
+  return RC_SUCCESS;
 }
 
 int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, const uint64_t *Ns,
@@ -362,93 +398,131 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
   if (!m || !schedule || !Ns || !out || count == 0)
     return rc_error_set(err, RC_EINVAL, "measure, schedule and a non-empty list of N are required");
   rc_sgd_options o = options ? *options : rc_sgd_options_default();
-  if (o.batch == 0)
-    return rc_error_set(err, RC_EINVAL, "batch size must be at least 1");
-  if (!(isfinite(o.sigma2) && o.sigma2 >= 0))
-    return rc_error_set(err, RC_EINVAL, "noise variance sigma2 must be finite and >= 0 (got %g)",
-                        o.sigma2);
+  int status = rc_sgd_options_check(&o, err);
+  if (status)
+    return status;
   uint64_t N_max = 0;
-  int status = rc_schedule_check_horizons(schedule, Ns, count, &N_max, err);
+  status = rc_schedule_check_horizons(schedule, Ns, count, &N_max, err);
   if (status)
     return status;
   status = rc_sgd_check_stability(m, schedule, N_max, o.batch, err);
   if (status)
     return status;
 
-  const double B = (double)o.batch, s2 = o.sigma2 + m->approx;
-  sgd_work w = {NULL, NULL, NULL};
-  rc_stage_jump *jump = NULL;
-  size_t *idx = malloc(count * sizeof *idx);
-  w.bias = idx ? rc_alloc_doubles(m->n, err) : NULL;
-  w.var = w.bias ? rc_alloc_doubles(m->n, err) : NULL;
-  w.a = w.var ? rc_alloc_doubles(m->n, err) : NULL;
-  if (!w.a) {
+  sgd_walk sw = {m, {NULL, NULL, NULL}, (double)o.batch, o.sigma2 + m->approx, o.sigma2, NULL, out};
+  sw.w.bias = rc_alloc_doubles(m->n, err);
+  sw.w.var = sw.w.bias ? rc_alloc_doubles(m->n, err) : NULL;
+  sw.w.a = sw.w.var ? rc_alloc_doubles(m->n, err) : NULL;
+  if (!sw.w.a) {
     status = rc_error_set(err, RC_ENOMEM, "out of memory for the recursion workspace");
     goto done;
   }
-  sort_indices(idx, count, Ns);
-  /* Stage jumps pay off only for stages much longer than the number of atoms. */
-  if (!o.step_by_step && N_max >= 64)
-    jump = rc_stage_jump_alloc(m, o.batch, NULL); /* NULL: too many atoms, iterate instead */
-  const int per_horizon = rc_schedule_horizon_dependent(schedule);
-  const size_t state_bytes = rc_mul_size(rc_mul_size(2 * count, m->n), sizeof(double));
-  if (per_horizon && jump && state_bytes != 0 && state_bytes <= ((size_t)256 << 20)) {
-    status = run_horizons_together(m, schedule, Ns, idx, count, &o, s2, jump, w.a, out, err);
+  if ((status = make_jump(m, &o, N_max, &sw.jump, err)))
     goto done;
-  }
-  double total = 0, done_steps = 0;
-  if (per_horizon)
-    for (size_t k = 0; k < count; k++)
-      total += (double)Ns[k];
-  else
-    total = (double)N_max;
-
-  /* One pass per horizon (geometric) or a single pass sampled at every N. */
-  size_t k = 0;
-  while (k < count) {
-    const uint64_t horizon = per_horizon ? Ns[idx[k]] : N_max;
-    memcpy(w.bias, m->c0, m->n * sizeof(double));
-    memset(w.var, 0, m->n * sizeof(double));
-    uint64_t t = 0;
-    while (k < count && (per_horizon ? Ns[idx[k]] == horizon : 1)) {
-      const uint64_t target = Ns[idx[k]];
-      while (t < target) {
-        uint64_t end = rc_schedule_stage_end(schedule, t, horizon);
-        if (end > target)
-          end = target;
-        const double g = rc_schedule_gamma(schedule, t, horizon);
-        if (jump && end - t >= 8 * rc_stage_jump_size(jump) + 16) {
-          status = rc_stage_jump_apply(jump, g, end - t, s2, w.bias, w.var, err);
-          if (status)
-            goto done;
-        } else {
-          /* Cut long stepped stages so progress and cancellation stay responsive. */
-          const uint64_t chunk = (uint64_t)1 << 20;
-          if (end - t > chunk)
-            end = t + chunk;
-          run_stage(m, &w, g, B, s2, end - t);
-        }
-        done_steps += (double)(end - t);
-        t = end;
-        if (o.progress && o.progress(o.progress_context, done_steps / total)) {
-          status = rc_error_set(err, RC_ECANCEL, "cancelled");
-          goto done;
-        }
-      }
-      record(m, &w, target, o.sigma2, &out[idx[k]]);
-      if (!isfinite(out[idx[k]].risk)) {
-        status = rc_error_set(err, RC_EUNSTABLE, "risk overflowed at N = %llu",
-                              (unsigned long long)target);
-        goto done;
-      }
-      k++;
-    }
+  rc_walk_options wo = {sw.jump ? 0 : SGD_MAX_STEPPED_RUN, o.progress, o.progress_context};
+  const size_t state_bytes = rc_mul_size(rc_mul_size(2 * count, m->n), sizeof(double));
+  if (rc_schedule_horizon_dependent(schedule) && sw.jump && state_bytes != 0 &&
+      state_bytes <= ((size_t)256 << 20)) {
+    status = run_together(&sw, schedule, Ns, count, &wo, err);
+  } else {
+    const rc_walk_callbacks cb = {walk_start, walk_advance, walk_record};
+    status = rc_walk(schedule, Ns, count, &cb, &sw, &wo, err);
   }
 done:
-  rc_stage_jump_free(jump);
-  free(idx);
-  free(w.bias);
-  free(w.var);
-  free(w.a);
+  rc_stage_jump_free(sw.jump);
+  free(sw.w.bias);
+  free(sw.w.var);
+  free(sw.w.a);
   return status;
+}
+
+/* ------------------------------------------------------------ costs */
+
+int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error *err) {
+  if (!cost)
+    return rc_error_set(err, RC_EINVAL, "output is required");
+  if (M == 0 || d == 0)
+    return rc_error_set(err, RC_EINVAL, "sketch size M x d = %zu x %zu: both must be at least 1", M,
+                        d);
+  const double m = (double)M, dd = (double)d, r = m < dd ? m : dd;
+  /* sketch + S H^1/2 + LAPACKE's transposed input, U and V^T with their transposes, dgesdd's
+   * work (about 4 r^2 + 7 r beyond them) and integer work, sqrt(lambda), the measure */
+  const double numbers = 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r + 4 * r + dd +
+                         3 * r + (m > dd ? m : dd);
+  if (!(numbers * 8 < 1.8e19))
+    return rc_error_set(err, RC_EINVAL, "sketch size M x d = %zu x %zu overflows", M, d);
+  cost->bytes = 8 * numbers;
+  cost->updates = 4 * m * dd * r + 10 * r * r * r;
+  return RC_SUCCESS;
+}
+
+/* Counts a walk without running it (the walker's model for rc_sgd_curve_cost). */
+typedef struct {
+  double n, threshold; /* atoms; jump threshold (INFINITY: no jumps) */
+  double updates, walked;
+  uint64_t runs;
+} cost_walk;
+
+#define COST_MAX_RUNS ((uint64_t)1 << 20)
+
+static int cost_start(void *ctx, uint64_t horizon, rc_error *err) {
+  (void)ctx;
+  (void)horizon;
+  (void)err;
+  return RC_SUCCESS;
+}
+
+static int cost_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *pos,
+                        rc_error *err) {
+  (void)g;
+  (void)pos;
+  (void)err;
+  cost_walk *cw = ctx;
+  cw->updates += (double)steps >= cw->threshold ? 64 * cw->n * cw->n : 6 * cw->n * (double)steps;
+  cw->walked += (double)steps;
+  return ++cw->runs >= COST_MAX_RUNS ? RC_ECANCEL : RC_SUCCESS;
+}
+
+static int cost_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
+  (void)ctx;
+  (void)N;
+  (void)index;
+  (void)err;
+  return RC_SUCCESS;
+}
+
+int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+                      const rc_sgd_options *options, rc_cost *cost, rc_error *err) {
+  if (!cost)
+    return rc_error_set(err, RC_EINVAL, "output is required");
+  const rc_sgd_options o = options ? *options : rc_sgd_options_default();
+  uint64_t N_max = 0;
+  int status = rc_sgd_options_check(&o, err);
+  if (!status)
+    status = rc_schedule_check_horizons(schedule, Ns, count, &N_max, err);
+  if (status)
+    return status;
+  const double n = (double)atoms;
+  const int jumps =
+      !o.step_by_step && N_max >= 64 && atoms >= 1 && atoms <= RC_STAGE_JUMP_MAX_ATOMS;
+  cost_walk cw = {n, jumps ? 8 * n + 16 : INFINITY, 0, 0, 0};
+  const rc_walk_callbacks cb = {cost_start, cost_advance, cost_record};
+  const rc_walk_options wo = {jumps ? 0 : SGD_MAX_STEPPED_RUN, NULL, NULL};
+  status = rc_walk(schedule, Ns, count, &cb, &cw, &wo, NULL);
+  if (status == RC_ECANCEL) /* too many runs to count: the rest is iterated */
+    cw.updates += 6 * n * (rc_walk_steps(schedule, Ns, count) - cw.walked);
+  else if (status)
+    return rc_error_set(err, status, "cannot walk the schedule to estimate its cost");
+  cost->updates = cw.updates;
+  /* bias, variance and coefficients; the jumps' propagator cache (at most 256 MiB) and the
+   * states of horizons advanced together (at most 256 MiB) */
+  double bytes = 3 * n * 8 + (double)count * sizeof(rc_risk);
+  if (jumps) {
+    const double per = n * n * 8 + 4 * n * 8, cached = floor((256.0 * 1048576) / per);
+    bytes += (cached < 1 ? 1 : cached > 64 ? 64 : cached) * per + 10 * n * 8;
+    if (rc_schedule_horizon_dependent(schedule))
+      bytes += fmin(2 * (double)count * n * 8, 256.0 * 1048576);
+  }
+  cost->bytes = bytes;
+  return RC_SUCCESS;
 }

@@ -157,55 +157,64 @@ static void test_power_weighted(void) {
 
 /* Unknown noise: log-normal multiplicative noise makes log y exactly Gaussian, so the t
  * interval with n - 2 = 3 degrees of freedom has exact 95% coverage. */
-static void test_power_coverage_unweighted(void) {
-  const double x[5] = {10, 31.6, 100, 316, 1000}, e = 0.8124, c = 1.93, sigma = 0.1;
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(rng, 20240611);
-  int covered = 0, failures = 0;
-  for (int t = 0; t < COVER_TRIALS; t++) {
-    double y[5];
-    for (int i = 0; i < 5; i++)
-      y[i] = c * pow(x[i], -e) * exp(gsl_ran_gaussian(rng, sigma));
-    rc_fit_power r;
-    if (rc_fit_power_law(x, y, NULL, 5, NULL, &r, NULL) != RC_SUCCESS) {
-      failures++;
-      continue;
-    }
-    covered += r.exponent_lo <= e && e <= r.exponent_hi;
-  }
-  gsl_rng_free(rng);
-  CHECK(failures == 0);
-  if (covered < COVER_LO || covered > COVER_HI)
-    printf("    unweighted coverage %d of %d\n", covered, COVER_TRIALS);
-  CHECK(covered >= COVER_LO && covered <= COVER_HI);
-}
+/* Coverage of the 95% interval of the exponent over COVER_TRIALS noisy data sets, one table
+ * row per design:
+ *  - unweighted: log-normal noise of one unknown level, Student t interval;
+ *  - weighted: known heteroscedastic noise, se_i / y_i is exactly the sd of log y_i, so the
+ *    weighted normal interval has exact 95% coverage. */
+typedef struct {
+  const char *name;
+  size_t n;
+  double x[8], sd[8]; /* sd of log y_i */
+  double e, c;
+  int weighted;
+  unsigned long seed;
+} coverage_case;
 
-/* Known heteroscedastic noise: se_i / y_i is exactly the sd of log y_i, so the weighted
- * normal interval has exact 95% coverage. */
-static void test_power_coverage_weighted(void) {
-  const double x[6] = {8, 20, 55, 150, 400, 1100}, e = 0.3571, c = 0.77;
-  const double s[6] = {0.02, 0.3, 0.05, 0.15, 0.01, 0.08};
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(rng, 777);
-  int covered = 0, failures = 0;
-  for (int t = 0; t < COVER_TRIALS; t++) {
-    double y[6], se[6];
-    for (int i = 0; i < 6; i++) {
-      y[i] = c * pow(x[i], -e) * exp(gsl_ran_gaussian(rng, s[i]));
-      se[i] = s[i] * y[i];
+static const coverage_case coverage_cases[] = {
+    {"unweighted",
+     5,
+     {10, 31.6, 100, 316, 1000},
+     {0.1, 0.1, 0.1, 0.1, 0.1},
+     0.8124,
+     1.93,
+     0,
+     20240611},
+    {"weighted",
+     6,
+     {8, 20, 55, 150, 400, 1100},
+     {0.02, 0.3, 0.05, 0.15, 0.01, 0.08},
+     0.3571,
+     0.77,
+     1,
+     777},
+};
+
+static void test_power_coverage(void) {
+  for (size_t k = 0; k < sizeof coverage_cases / sizeof coverage_cases[0]; k++) {
+    const coverage_case *cc = &coverage_cases[k];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, cc->seed);
+    int covered = 0, failures = 0;
+    for (int t = 0; t < COVER_TRIALS; t++) {
+      double y[8], se[8];
+      for (size_t i = 0; i < cc->n; i++) {
+        y[i] = cc->c * pow(cc->x[i], -cc->e) * exp(gsl_ran_gaussian(rng, cc->sd[i]));
+        se[i] = cc->sd[i] * y[i];
+      }
+      rc_fit_power r;
+      if (rc_fit_power_law(cc->x, y, cc->weighted ? se : NULL, cc->n, NULL, &r, NULL)) {
+        failures++;
+        continue;
+      }
+      covered += r.exponent_lo <= cc->e && cc->e <= r.exponent_hi;
     }
-    rc_fit_power r;
-    if (rc_fit_power_law(x, y, se, 6, NULL, &r, NULL) != RC_SUCCESS) {
-      failures++;
-      continue;
-    }
-    covered += r.exponent_lo <= e && e <= r.exponent_hi;
+    gsl_rng_free(rng);
+    printf("    %s coverage %d of %d (binomial band %d..%d)\n", cc->name, covered, COVER_TRIALS,
+           COVER_LO, COVER_HI);
+    CHECK(failures == 0);
+    CHECK(covered >= COVER_LO && covered <= COVER_HI);
   }
-  gsl_rng_free(rng);
-  CHECK(failures == 0);
-  if (covered < COVER_LO || covered > COVER_HI)
-    printf("    weighted coverage %d of %d\n", covered, COVER_TRIALS);
-  CHECK(covered >= COVER_LO && covered <= COVER_HI);
 }
 
 static void test_power_level_and_drop(void) {
@@ -464,8 +473,7 @@ int main(void) {
   RUN_TEST(test_power_exact);
   RUN_TEST(test_power_two_points);
   RUN_TEST(test_power_weighted);
-  RUN_TEST(test_power_coverage_unweighted);
-  RUN_TEST(test_power_coverage_weighted);
+  RUN_TEST(test_power_coverage);
   RUN_TEST(test_power_level_and_drop);
   RUN_TEST(test_power_errors);
   RUN_TEST(test_joint_exact);

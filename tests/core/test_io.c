@@ -193,6 +193,80 @@ static void test_read_table_missing(void) {
   CHECK_STATUS(rc_io_read_column(path, &v, &rows, NULL), RC_EIO);
 }
 
+/* rc_io_scan's callback for the tests: appends "line:field|field;" to a buffer. */
+typedef struct {
+  char text[512];
+  size_t stop_at; /* line whose call returns RC_EPARSE (0: never) */
+} scan_log;
+
+static int log_row(char **fields, size_t count, size_t line, void *context, rc_error *err) {
+  scan_log *log = context;
+  if (line == log->stop_at)
+    return rc_error_set(err, RC_EPARSE, "stopped at line %zu", line);
+  size_t n = strlen(log->text);
+  n += (size_t)snprintf(log->text + n, sizeof log->text - n, "%zu:", line);
+  for (size_t k = 0; k < count && n < sizeof log->text; k++)
+    n += (size_t)snprintf(log->text + n, sizeof log->text - n, "%s%s", k ? "|" : "", fields[k]);
+  if (n < sizeof log->text)
+    snprintf(log->text + n, sizeof log->text - n, ";");
+  return RC_SUCCESS;
+}
+
+/* Scans content with split and compares the log with want. */
+static int scan_is(const char *name, const char *content, rc_io_split split, const char *want) {
+  char path[PATH_SIZE];
+  fixture_write(&fx, name, content, path);
+  scan_log log = {"", 0};
+  rc_error err = {0, ""};
+  int rc = rc_io_scan(path, split, log_row, &log, &err);
+  int ok = rc == RC_SUCCESS && strcmp(log.text, want) == 0;
+  if (!ok)
+    printf("    %s: status %d '%s', got '%s', want '%s'\n", name, rc, err.message, log.text, want);
+  return ok;
+}
+
+/* The separator of a DETECT table comes from its first line: tabs, else commas, else blanks;
+ * tab and comma fields are trimmed of blanks and one pair of quotes, and may be empty. */
+static void test_scan_detect(void) {
+  CHECK(scan_is("tabs.tsv", "# c\nN\tM, x\n1\t 2 \n", RC_IO_SPLIT_DETECT, "2:N|M, x;3:1|2;"));
+  CHECK(scan_is("commas.csv", "\"a b\", c\n\n1,,\"3\" # x\r\n", RC_IO_SPLIT_DETECT,
+                "1:a b|c;3:1||3;"));
+  CHECK(scan_is("blanks.txt", "  x   y  z\n1 2\t3\n", RC_IO_SPLIT_DETECT, "1:x|y|z;2:1|2|3;"));
+  /* ANY: blanks, tabs and commas together, empty fields dropped (the numeric files). */
+  CHECK(scan_is("any.txt", "1, 2\t3,,4\n", RC_IO_SPLIT_ANY, "1:1|2|3|4;"));
+  CHECK(scan_is("none.txt", "# only\n\n", RC_IO_SPLIT_DETECT, ""));
+}
+
+/* A callback's status stops the scan and is returned with its message. */
+static void test_scan_stop(void) {
+  char path[PATH_SIZE];
+  fixture_write(&fx, "stop.txt", "1\n2\n3\n", path);
+  scan_log log = {"", 2};
+  rc_error err = {0, ""};
+  CHECK_STATUS(rc_io_scan(path, RC_IO_SPLIT_ANY, log_row, &log, &err), RC_EPARSE);
+  CHECK(strcmp(log.text, "1:1;") == 0);
+  CHECK(strcmp(err.message, "stopped at line 2") == 0);
+}
+
+/* A NUL byte is not text: refused, naming file and line (it used to cut the line short). */
+static void test_scan_nul(void) {
+  char path[PATH_SIZE];
+  snprintf(path, sizeof path, "%s/nul.txt", fx.dir);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite("1\n2\0003\n", 1, 6, f);
+    fclose(f);
+  }
+  scan_log log = {"", 0};
+  rc_error err = {0, ""};
+  CHECK_STATUS(rc_io_scan(path, RC_IO_SPLIT_ANY, log_row, &log, &err), RC_EIO);
+  CHECK(strstr(err.message, "nul.txt:2") != NULL);
+  double *v = NULL;
+  size_t rows, cols;
+  CHECK_STATUS(rc_io_read_table(path, &v, &rows, &cols, NULL), RC_EIO);
+  CHECK(v == NULL);
+}
+
 static int list_is(const char *text, const uint64_t *want, size_t n) {
   uint64_t *v = NULL;
   size_t count = 0;
@@ -310,9 +384,16 @@ static void test_parse_double(void) {
   CHECK(x == 17);
   CHECK_STATUS(rc_io_parse_double("1e-320", &x, NULL), RC_SUCCESS); /* subnormal */
   CHECK(x > 0 && x < 2e-320);
+  const char *good[] = {".5", "5.", "+.5e-3", " 2.385 ", "-0", "1E5"};
+  const double want[] = {0.5, 5.0, 0.5e-3, 2.385, 0.0, 1e5};
+  for (size_t k = 0; k < sizeof good / sizeof good[0]; k++)
+    CHECK(rc_io_parse_double(good[k], &x, NULL) == RC_SUCCESS && x == want[k]);
   /* Blanks alone (" ") are no number: they used to parse as 0. */
+  /* Decimal notation only, as documented: strtod's hexadecimal (0x10 was taken as 16) and
+   * exponents without digits are refused. */
   const char *bad[] = {"",     "abc",      "2.385x", "1.2.3",  "nan", "NaN", "inf",
-                       "-inf", "infinity", "1e999",  "-1e999", " ",   "--1", "1 2"};
+                       "-inf", "infinity", "1e999",  "-1e999", " ",   "--1", "1 2",
+                       "0x10", "0X1p3",    "1e",     "e5",     ".",   "1e+", "+-1"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     x = 2.385;
     rc_error_clear(&err);
@@ -392,6 +473,9 @@ int main(void) {
   RUN_TEST(test_read_table_bad_numbers);
   RUN_TEST(test_read_table_empty);
   RUN_TEST(test_read_table_missing);
+  RUN_TEST(test_scan_detect);
+  RUN_TEST(test_scan_stop);
+  RUN_TEST(test_scan_nul);
   RUN_TEST(test_parse_list_values);
   RUN_TEST(test_parse_list_range);
   RUN_TEST(test_parse_list_range_dedup);

@@ -220,6 +220,296 @@ static void test_file(void) {
 }
 
 /* The description names the kind and records gamma so that it reads back exactly. */
+/* twophase against its formula written out independently: eta for t < T1, then
+ * eta 2^-floor((t - T1)/K) with K = ceil(L / log2 L), L = N - T1 (K = 1 for L = 1); phases and
+ * stages consistent for many horizons, including T1 >= N and L = 1, 2. */
+static double twophase_reference(double eta, uint64_t T1, uint64_t t, uint64_t N) {
+  if (T1 > N)
+    T1 = N;
+  if (t < T1)
+    return eta;
+  const uint64_t L = N - T1;
+  const double K = L <= 1 ? 1.0 : ceil((double)L / log2((double)L));
+  return eta * pow(2.0, -floor((double)(t - T1) / K));
+}
+
+static void test_twophase(void) {
+  const double eta = 0.0371;
+  const char *specs[] = {"twophase", "twophase:7", "twophase:1000"};
+  const uint64_t fixed_T1[] = {0, 7, 1000};
+  const uint64_t Ns[] = {1, 2, 3, 4, 9, 10, 17, 64, 257, 1000, 1001, 5000};
+  for (size_t k = 0; k < 3; k++) {
+    rc_schedule *s = parse_ok(specs[k], eta);
+    CHECK(s != NULL);
+    if (!s)
+      continue;
+    CHECK(rc_schedule_get_kind(s) == RC_SCHEDULE_TWOPHASE);
+    CHECK(rc_schedule_horizon_dependent(s) == 1);
+    CHECK(rc_schedule_phase_count(s) == 2);
+    for (size_t n = 0; n < sizeof Ns / sizeof Ns[0]; n++) {
+      const uint64_t N = Ns[n], T1 = fixed_T1[k] ? fixed_T1[k] : N / 2;
+      int bad = 0;
+      for (uint64_t t = 0; t < N; t++) {
+        bad |= rc_schedule_gamma(s, t, N) != twophase_reference(eta, T1, t, N);
+        bad |= rc_schedule_phase(s, t, N) != (t < T1 ? 0u : 1u);
+        bad |= rc_schedule_phase_end(s, t, N) != (t < T1 && T1 < N ? T1 : N);
+      }
+      if (bad)
+        printf("    %s, N = %llu: gamma or phase differs from the formula\n", specs[k],
+               (unsigned long long)N);
+      CHECK(!bad);
+      CHECK(stages_consistent(s, N) > 0);
+      CHECK(rc_schedule_max(s, N) == eta);
+    }
+    rc_schedule_free(s);
+  }
+  /* Other kinds have one phase that ends at N. */
+  rc_schedule *g = parse_ok("geometric", eta);
+  CHECK(g && rc_schedule_phase_count(g) == 1 && rc_schedule_phase(g, 5, 100) == 0 &&
+        rc_schedule_phase_end(g, 5, 100) == 100);
+  rc_schedule_free(g);
+  rc_error err = {0, ""};
+  CHECK(rc_schedule_parse("twophase:0", eta, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("twophase:x", eta, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("twophase:", eta, &err) == NULL && err.status == RC_EINVAL);
+}
+
+/* The smooth kinds against their formulas written out independently here, in long double:
+ * the library's double steps must carry full relative accuracy down to the last, smallest
+ * step (within 4 ulps). */
+static double ref_step(const char *kind, double g, double a, double b, uint64_t t, uint64_t N) {
+  const long double pi = 3.141592653589793238462643383279502884L, G = g;
+  const long double x = (long double)t / (long double)N;
+  if (strcmp(kind, "cosine") == 0)
+    return (double)(a * G + (G - a * G) * powl(sinl(pi / 2 * ((long double)(N - t) / N)), 2));
+  if (strcmp(kind, "linear") == 0)
+    return (double)(G + (a * G - G) * x);
+  /* wsd: a = FRAC, b = shape (0 linear, 1 cosine, 2 sqrt) */
+  /* FRAC N within 1e-9 of a whole number is that number (0.2 N means N/5) */
+  const long double aN = (long double)a * N, whole = nearbyintl(aN);
+  const long double D =
+      fmaxl(1.0L, fminl((long double)N, fabsl(aN - whole) <= 1e-9L * aN ? whole : ceill(aN)));
+  const long double t0 = (long double)N - D;
+  if ((long double)t < t0)
+    return g;
+  const long double u = ((long double)t - t0) / D;
+  const long double rest = (D - ((long double)t - t0)) / D; /* 1 - u without cancellation */
+  return (double)(b == 0   ? G * rest
+                  : b == 1 ? G * powl(sinl(pi / 2 * rest), 2)
+                           : G * rest / (1 + sqrtl(u)));
+}
+
+static void test_smooth_kinds(void) {
+  const double g = 0.0731;
+  const struct {
+    const char *spec, *kind;
+    double a, b;
+  } cases[] = {
+      {"cosine", "cosine", 0, 0},    {"cosine:0.1", "cosine", 0.1, 0},
+      {"linear", "linear", 0, 0},    {"linear:0.25", "linear", 0.25, 0},
+      {"wsd:0.2", "wsd", 0.2, 0},    {"wsd:0.5:cosine", "wsd", 0.5, 1},
+      {"wsd:1:sqrt", "wsd", 1.0, 2}, {"wsd:0.001:linear", "wsd", 0.001, 0},
+  };
+  const uint64_t Ns[] = {1, 2, 7, 64, 1000, 4097};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    rc_schedule *s = parse_ok(cases[c].spec, g);
+    CHECK(s != NULL);
+    if (!s)
+      continue;
+    CHECK(rc_schedule_horizon_dependent(s) == 1);
+    for (size_t n = 0; n < sizeof Ns / sizeof Ns[0]; n++) {
+      const uint64_t N = Ns[n];
+      double worst = 0, top = 0;
+      for (uint64_t t = 0; t < N; t++) {
+        const double want = ref_step(cases[c].kind, g, cases[c].a, cases[c].b, t, N);
+        worst = fmax(worst, fabs(rc_schedule_gamma(s, t, N) - want) / want);
+        top = fmax(top, want);
+      }
+      if (worst > 9e-16)
+        printf("    %s N = %llu: relative error %.3g\n", cases[c].spec, (unsigned long long)N,
+               worst);
+      CHECK(worst <= 9e-16);
+      CHECK(stages_consistent(s, N) > 0);
+      CHECK(rc_schedule_max(s, N) == top);
+    }
+    rc_schedule_free(s);
+  }
+}
+
+/* warmup:W:SPEC: the ramp gamma (t+1)/W, then SPEC at t - W with horizon N - W; a warm-up
+ * before a horizon-independent schedule is horizon-independent. */
+static void test_warmup(void) {
+  const double g = 0.05;
+  rc_schedule *s = parse_ok("warmup:10:step:20:0.5", g);
+  rc_schedule *c = parse_ok("warmup:7:cosine:0.1", g);
+  rc_schedule *in = parse_ok("cosine:0.1", g);
+  CHECK(s && c && in);
+  if (!s || !c || !in)
+    return;
+  CHECK(rc_schedule_horizon_dependent(s) == 0 && rc_schedule_horizon_dependent(c) == 1);
+  int bad = 0;
+  for (uint64_t t = 0; t < 100; t++) {
+    const double want = t < 10 ? g * (double)(t + 1) / 10 : g * pow(0.5, floor((t - 10) / 20.0));
+    bad |= fabs(rc_schedule_gamma(s, t, 100) - want) > 1e-17;
+    const double wc = t < 7 ? g * (double)(t + 1) / 7 : rc_schedule_gamma(in, t - 7, 93);
+    bad |= fabs(rc_schedule_gamma(c, t, 100) - wc) > 1e-17;
+  }
+  CHECK(!bad);
+  CHECK(rc_schedule_gamma(s, 9, 100) == g); /* the ramp ends on gamma exactly */
+  CHECK(stages_consistent(s, 100) > 0 && stages_consistent(c, 100) > 0);
+  CHECK(stages_consistent(s, 5) > 0 && stages_consistent(c, 3) > 0); /* N inside the ramp */
+  /* last ramp step and first step after share gamma: one stage 9..29 */
+  CHECK(rc_schedule_stage_end(s, 9, 100) == 30);
+  CHECK(rc_schedule_max(s, 100) == g && rc_schedule_max(s, 5) == g * 0.5);
+  rc_error err = {0, ""};
+  CHECK(rc_schedule_parse("warmup:10:file:x", g, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("warmup:0:const", g, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("warmup:10", g, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("warmup:10:", g, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_schedule_parse("warmup:1:warmup:1:warmup:1:warmup:1:warmup:1:const", g, &err) == NULL);
+  rc_schedule *nest = parse_ok("warmup:2:warmup:3:const", g);
+  CHECK(nest && rc_schedule_gamma(nest, 0, 10) == g / 2 && rc_schedule_gamma(nest, 2, 10) == g / 3);
+  rc_schedule_free(nest);
+  rc_schedule_free(s);
+  rc_schedule_free(c);
+  rc_schedule_free(in);
+}
+
+/* stages:FILE: absolute steps, count steps each, the last continuing for ever. */
+static void test_stages(void) {
+  char path[PATH_SIZE], spec[PATH_SIZE + 16];
+  CHECK(temp_file("# count gamma\n3 0.5\n2 0.25\n\n4 0.25\n1e9 0.01 # long\n", path) == 0);
+  snprintf(spec, sizeof spec, "stages:%s", path);
+  rc_schedule *s = parse_ok(spec, NAN);
+  CHECK(s != NULL);
+  if (s) {
+    const double want[] = {0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.01};
+    for (uint64_t t = 0; t < 10; t++)
+      CHECK(rc_schedule_gamma(s, t, 20) == want[t]);
+    CHECK(rc_schedule_gamma(s, 5000000000ULL, 6000000000ULL) == 0.01); /* past the table */
+    CHECK(rc_schedule_stage_end(s, 3, 100) == 9);                      /* equal neighbours merge */
+    CHECK(rc_schedule_stage_end(s, 9, 6000000000ULL) == 6000000000ULL);
+    CHECK(rc_schedule_horizon_dependent(s) == 0);
+    CHECK(rc_schedule_capacity(s) == UINT64_MAX);
+    CHECK(rc_schedule_max(s, 2) == 0.5 && rc_schedule_max(s, 100) == 0.5);
+    CHECK(stages_consistent(s, 2000) > 0);
+    rc_error err = {0, ""};
+    CHECK(rc_schedule_set_base(s, 0.1, &err) == RC_EINVAL);
+    CHECK(rc_schedule_approximate(s, 0.01, &err) == RC_EINVAL);
+    rc_schedule_free(s);
+  }
+  unlink(path);
+  const char *bad[] = {"3 0.5 1\n", "0 0.5\n", "2.5 0.5\n", "3 -1\n", "3 0\n", "3\n"};
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    CHECK(temp_file(bad[k], path) == 0);
+    snprintf(spec, sizeof spec, "stages:%s", path);
+    rc_error err = {0, ""};
+    rc_schedule *b = rc_schedule_parse(spec, NAN, &err);
+    CHECK(b == NULL && (err.status == RC_EINVAL || err.status == RC_EPARSE));
+    rc_schedule_free(b);
+    unlink(path);
+  }
+}
+
+/* rc_schedule_approximate: within each stage the exact step varies by less than the factor
+ * 1 + rtol and the stage takes an exact step from inside it; piecewise-constant kinds do not
+ * change; far fewer stages than steps. */
+static void test_approximate(void) {
+  const char *specs[] = {"cosine",           "linear:0.1",      "poly:10:1", "wsd:0.3:sqrt",
+                         "warmup:50:cosine", "warmup:30:const", "geometric", "step:100:0.5"};
+  const uint64_t N = 100000;
+  for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+    rc_schedule *exact = parse_ok(specs[k], 0.1), *s = parse_ok(specs[k], 0.1);
+    CHECK(exact && s);
+    if (!exact || !s)
+      continue;
+    const double rtol = 1e-2;
+    rc_error err = {0, ""};
+    CHECK(rc_schedule_approximate(s, rtol, &err) == RC_SUCCESS);
+    CHECK(rc_schedule_approximation(s) == rtol);
+    uint64_t stages = 0;
+    int bad = 0;
+    for (uint64_t t = 0; t < N;) {
+      const uint64_t end = rc_schedule_stage_end(s, t, N);
+      const double g = rc_schedule_gamma(s, t, N);
+      double lo = INFINITY, hi = 0;
+      for (uint64_t u = t; u < end; u++) {
+        const double e = rc_schedule_gamma(exact, u, N);
+        lo = fmin(lo, e);
+        hi = fmax(hi, e);
+      }
+      bad |= end <= t || !(hi < lo * (1 + rtol)) || !(g >= lo && g <= hi);
+      bad |= rc_schedule_gamma(s, end - 1, N) != g;
+      stages++;
+      t = end;
+    }
+    printf("    %-18s %6llu stages for %llu steps at rtol %g\n", specs[k],
+           (unsigned long long)stages, (unsigned long long)N, rtol);
+    CHECK(!bad);
+    CHECK(stages_consistent(s, N) == stages);
+    CHECK(stages < 3000);
+    rc_schedule_free(exact);
+    rc_schedule_free(s);
+  }
+  rc_schedule *c = parse_ok("cosine", 0.1);
+  rc_error err = {0, ""};
+  CHECK(rc_schedule_approximate(c, 0, &err) == RC_EINVAL);
+  CHECK(rc_schedule_approximate(c, 1, &err) == RC_EINVAL);
+  rc_schedule_free(c);
+}
+
+/* rc_schedule_stall: the first step from which every step is below 1e-12 of the largest. */
+static void test_stall(void) {
+  rc_schedule *s = parse_ok("step:1000:0.5", 0.1);
+  /* 0.5^40 = 9.1e-13 < 1e-12 <= 0.5^39: from stage 40 on */
+  CHECK(rc_schedule_stall(s, 1000000) == 40000);
+  CHECK(rc_schedule_stall(s, 40000) == 40000);
+  rc_schedule_free(s);
+  s = parse_ok("geometric", 0.1);
+  CHECK(rc_schedule_stall(s, 1000000) == 1000000); /* 20 halvings only */
+  rc_schedule_free(s);
+  s = parse_ok("const", 0.1);
+  CHECK(rc_schedule_stall(s, 1000000) == 1000000);
+  rc_schedule_free(s);
+  s = parse_ok("poly:1:1", 0.1); /* 1/(1+t) < 1e-12 from t = 1e12 */
+  CHECK(rc_schedule_stall(s, 2000000000000ULL) == 1000000000000ULL);
+  rc_schedule_free(s);
+  s = parse_ok("warmup:100:step:10:0.01", 0.1); /* 0.01^6 = 1e-12 is not below; 0.01^7 is */
+  CHECK(rc_schedule_stall(s, 1000) == 170);
+  rc_schedule_free(s);
+}
+
+/* A copy is independent; set_base changes the base step (and the warm-up's SPEC). */
+static void test_copy_and_base(void) {
+  rc_schedule *s = parse_ok("warmup:5:wsd:0.5:cosine", 0.2);
+  rc_error err = {0, ""};
+  rc_schedule *c = s ? rc_schedule_copy(s, &err) : NULL;
+  CHECK(c != NULL);
+  if (!c) {
+    rc_schedule_free(s);
+    return;
+  }
+  CHECK(rc_schedule_set_base(c, 0.1, &err) == RC_SUCCESS);
+  int bad = 0;
+  for (uint64_t t = 0; t < 50; t++)
+    bad |= fabs(rc_schedule_gamma(c, t, 50) - 0.5 * rc_schedule_gamma(s, t, 50)) > 1e-17;
+  CHECK(!bad);
+  CHECK(rc_schedule_set_base(c, 0, &err) == RC_EINVAL);
+  CHECK(rc_schedule_set_base(c, NAN, &err) == RC_EINVAL);
+  rc_schedule_free(c);
+  rc_schedule_free(s);
+  /* parse errors of the new kinds */
+  const char *bad_specs[] = {"cosine:", "cosine:-1",   "linear:x", "wsd",       "wsd:0",
+                             "wsd:1.5", "wsd:0.2:exp", "cosinex",  "linear:1:2"};
+  for (size_t k = 0; k < sizeof bad_specs / sizeof bad_specs[0]; k++) {
+    rc_schedule *b = rc_schedule_parse(bad_specs[k], 0.1, &err);
+    CHECK(b == NULL && err.status == RC_EINVAL);
+    if (b)
+      printf("    '%s' was accepted\n", bad_specs[k]);
+    rc_schedule_free(b);
+  }
+}
+
 static void test_describe(void) {
   const char *specs[] = {"const", "geometric", "step:10:0.5", "poly:2.385:0.75"};
   const char *want[] = {"const", "geometric", "step:10:0.5", "poly:2.38"};
@@ -351,6 +641,13 @@ int main(void) {
   RUN_TEST(test_step);
   RUN_TEST(test_poly);
   RUN_TEST(test_file);
+  RUN_TEST(test_twophase);
+  RUN_TEST(test_smooth_kinds);
+  RUN_TEST(test_warmup);
+  RUN_TEST(test_stages);
+  RUN_TEST(test_approximate);
+  RUN_TEST(test_stall);
+  RUN_TEST(test_copy_and_base);
   RUN_TEST(test_describe);
   RUN_TEST(test_parse_errors);
   RUN_TEST(test_file_errors);

@@ -17,6 +17,8 @@
 #define RC_TESTS_BRUTE_H
 
 #include <math.h>
+
+#include <gsl/gsl_math.h> /* M_PI with -std=c11 */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,13 +36,19 @@ typedef enum {
   BRUTE_GEOMETRIC, /* gamma 2^-floor(t/K), K = ceil(N / log2 N), K = 1 for N = 1 */
   BRUTE_STEP,      /* gamma F^floor(t/K) */
   BRUTE_POLY,      /* gamma (1 + t/T0)^-P */
-  BRUTE_LIST       /* list[t] (absolute steps) */
+  BRUTE_LIST,      /* list[t] (absolute steps) */
+  BRUTE_TWOPHASE,  /* gamma for t < T1 (K: T1, 0 for floor(N/2)), then geometric over N - T1 */
+  BRUTE_COSINE,    /* F gamma + (1 - F) gamma (1 + cos(pi t/N)) / 2 */
+  BRUTE_LINEAR,    /* gamma + (F gamma - gamma) t / N */
+  BRUTE_WSD,       /* F = FRAC: gamma, then gamma (1 - s) over the last ceil(F N) steps */
+  BRUTE_WARMUP,    /* K = W: gamma (t+1)/W, then step:T0:P (T0 = stage length, P = factor) */
+  BRUTE_STAGES     /* list[k] for count steps each (T0 steps per stage), the last continuing */
 } brute_kind;
 
 typedef struct {
   brute_kind kind;
   double gamma;
-  uint64_t K;         /* BRUTE_STEP */
+  uint64_t K;         /* BRUTE_STEP; BRUTE_TWOPHASE: T1 (0: floor(N/2)) */
   double F;           /* BRUTE_STEP */
   double T0, P;       /* BRUTE_POLY */
   const double *list; /* BRUTE_LIST, borrowed */
@@ -63,6 +71,31 @@ static inline double brute_step(const brute_schedule *s, uint64_t t, uint64_t N)
     return s->gamma / pow(1.0 + (double)t / s->T0, s->P);
   case BRUTE_LIST:
     return t < s->count ? s->list[t] : NAN;
+  case BRUTE_COSINE:
+    return s->F * s->gamma + (1 - s->F) * s->gamma * (1 + cos(M_PI * (double)t / (double)N)) / 2;
+  case BRUTE_LINEAR:
+    return s->gamma + (s->F * s->gamma - s->gamma) * (double)t / (double)N;
+  case BRUTE_WSD: {
+    const double D = fmin((double)N, fmax(1.0, ceil(s->F * (double)N - 1e-9)));
+    const double t0 = (double)N - D;
+    return (double)t < t0 ? s->gamma : s->gamma * (1 - ((double)t - t0) / D);
+  }
+  case BRUTE_WARMUP:
+    if (t < s->K)
+      return s->gamma * (double)(t + 1) / (double)s->K;
+    return s->gamma * pow(s->P, floor((double)(t - s->K) / s->T0));
+  case BRUTE_STAGES: {
+    const size_t k = (size_t)((double)t / s->T0);
+    return s->list[k < s->count ? k : s->count - 1];
+  }
+  case BRUTE_TWOPHASE: {
+    const uint64_t T1 = s->K == 0 ? N / 2 : s->K < N ? s->K : N;
+    if (t < T1)
+      return s->gamma;
+    const uint64_t L = N - T1;
+    const double K = L == 1 ? 1.0 : ceil((double)L / log2((double)L));
+    return s->gamma * pow(0.5, floor((double)(t - T1) / K));
+  }
   }
   return NAN;
 }

@@ -403,7 +403,7 @@ static void test_inf_vs_1e7(void) {
  * sum_{i>d} i^-a ~ d^(1-a)/(a-1) of the trace (which moves kappa): results converge to
  * d = inf at the rate d^(1-min(a, b)). Checked for b = a (both d^(1-b)) and b < a (the
  * signal's d^(1-b)). */
-static void check_d_rate(double a, double b) {
+static void check_d_rate(double a, double b, double tol_risk, double tol_approx) {
   const double M = 100;
   const uint64_t Ns[] = {1000};
   rc_risk inf, fin[4];
@@ -422,16 +422,18 @@ static void check_d_rate(double a, double b) {
   }
   double c0, c1, cov00, cov01, cov11, ss;
   gsl_fit_linear(x, 1, y, 1, 4, &c0, &c1, &cov00, &cov01, &cov11, &ss);
-  printf("    a = %g, b = %g: risk(inf) - risk(d) ~ d^%.4f", a, b, c1);
-  CHECK_ABS(c1, 1 - b, 0.02);
+  printf("    a = %g, b = %g: risk(inf) - risk(d) ~ d^%.5f", a, b, c1);
+  CHECK_ABS(c1, 1 - b, tol_risk);
   gsl_fit_linear(x, 1, ya, 1, 4, &c0, &c1, &cov00, &cov01, &cov11, &ss);
-  printf(", Approx ~ d^%.4f (expected %g)\n", c1, 1 - b);
-  CHECK_ABS(c1, 1 - b, 0.02);
+  printf(", Approx ~ d^%.5f (expected %g)\n", c1, 1 - b);
+  CHECK_ABS(c1, 1 - b, tol_approx);
 }
 
 static void test_d_convergence(void) {
-  check_d_rate(1.5, 1.5);
-  check_d_rate(2.5, 1.8);
+  /* measured over d = 1e4..1e7 (pre-asymptotic corrections, not noise): risk slopes within
+   * 1e-4 and 2e-5 of 1 - b, Approx slopes within 1.9e-3 and 2.1e-3 */
+  check_d_rate(1.5, 1.5, 3e-4, 3e-3);
+  check_d_rate(2.5, 1.8, 3e-4, 3e-3);
 }
 
 static void test_tail_bound(void) {
@@ -540,9 +542,9 @@ static void test_exponents(void) {
   }
   double c0, c1, cov00, cov01, cov11, ss;
   gsl_fit_linear(x, 1, y, 1, 10, &c0, &c1, &cov00, &cov01, &cov11, &ss);
-  /* corrections are O(1/M): over M = 1e2..1e5 the fitted slope is within 0.01 of 1 - a */
-  printf("    Approx ~ M^%.4f (expected %g)\n", c1, 1 - a);
-  CHECK_ABS(c1, 1 - a, 0.01);
+  /* corrections are O(1/M): over M = 1e2..1e5 the fitted slope is 8e-4 from 1 - a (measured) */
+  printf("    Approx ~ M^%.5f (expected %g)\n", c1, 1 - a);
+  CHECK_ABS(c1, 1 - a, 1.2e-3);
   /* N: M = 4000, gamma = 0.5, N = 1e3..3e4, T^(1/a) <= 60 */
   rc_sgd_measure *m = rc_deteq_measure(de, 4000, NULL, NULL, &err);
   rc_schedule *s = rc_schedule_parse("geometric", 0.5, &err);
@@ -557,9 +559,10 @@ static void test_exponents(void) {
       y[k] = log(rows[k].risk);
     }
     gsl_fit_linear(x, 1, y, 1, 5, &c0, &c1, &cov00, &cov01, &cov11, &ss);
-    /* pre-asymptotic curvature: local slopes run -0.36 .. -0.33 here (docs/DETEQ.md) */
-    printf("    risk at sigma2 = 0 ~ N_eff^%.4f (expected %.4f)\n", c1, (1 - a) / a);
-    CHECK_ABS(c1, (1 - a) / a, 0.03);
+    /* pre-asymptotic curvature: local slopes run -0.36 .. -0.33 here (docs/DETEQ.md); the
+     * fitted slope is 7.2e-3 from the rate (measured) */
+    printf("    risk at sigma2 = 0 ~ N_eff^%.5f (expected %.5f)\n", c1, (1 - a) / a);
+    CHECK_ABS(c1, (1 - a) / a, 0.01);
   }
   rc_schedule_free(s);
   rc_sgd_measure_free(m);

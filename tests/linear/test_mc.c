@@ -47,10 +47,10 @@ static void problem_free(problem *pb) {
   rc_sketch_free(pb->sketch);
 }
 
-/* The exact expected risk of the fixed sketch at every N. */
-static int exact_curve(const problem *pb, const rc_sketch *sketch, const rc_schedule *s,
-                       const uint64_t *Ns, size_t count, size_t batch, double sigma2,
-                       double *risk) {
+/* The exact expected risk of the fixed sketch at every N (and its parts in rows, if given). */
+static int exact_parts(const problem *pb, const rc_sketch *sketch, const rc_schedule *s,
+                       const uint64_t *Ns, size_t count, size_t batch, double sigma2, double *risk,
+                       rc_risk *parts) {
   rc_error err = {0, ""};
   rc_sgd_measure *m = rc_sgd_measure_from_sketch(pb->spectrum, pb->prior, sketch, &err);
   rc_risk rows[16];
@@ -63,9 +63,42 @@ static int exact_curve(const problem *pb, const rc_sketch *sketch, const rc_sche
     printf("    exact engine: %s\n", err.message);
     return status;
   }
-  for (size_t k = 0; k < count; k++)
+  for (size_t k = 0; k < count; k++) {
     risk[k] = rows[k].risk;
+    if (parts)
+      parts[k] = rows[k];
+  }
   return 0;
+}
+
+static int exact_curve(const problem *pb, const rc_sketch *sketch, const rc_schedule *s,
+                       const uint64_t *Ns, size_t count, size_t batch, double sigma2,
+                       double *risk) {
+  return exact_parts(pb, sketch, s, Ns, count, batch, sigma2, risk, NULL);
+}
+
+/* The simulated parts against the exact engine's: approx, bias and variance each within K
+ * standard errors (a part that is exactly 0, such as the variance without noise, must be 0). */
+static void check_parts(const char *what, const rc_mc_risk *out, const rc_risk *exact, size_t count,
+                        double *worst) {
+  for (size_t k = 0; k < count; k++) {
+    const double got[3] = {out[k].approx, out[k].bias, out[k].variance};
+    const double se[3] = {out[k].approx_se, out[k].bias_se, out[k].variance_se};
+    const double want[3] = {exact[k].approx, exact[k].bias, exact[k].variance};
+    const char *name[3] = {"approx", "bias", "variance"};
+    for (int q = 0; q < 3; q++) {
+      if (se[q] == 0 && got[q] == want[q])
+        continue;
+      const double z = (got[q] - want[q]) / se[q];
+      *worst = fmax(*worst, fabs(z));
+      if (!(fabs(z) <= K_SE)) {
+        char b[256];
+        snprintf(b, sizeof b, "%s: N = %llu %s %.17g, exact %.17g, se %.3g: z = %.2f", what,
+                 (unsigned long long)out[k].N, name[q], got[q], want[q], se[q], z);
+        rc_test_fail_(__FILE__, __LINE__, b);
+      }
+    }
+  }
 }
 
 static int simulate(const problem *pb, rc_mc_mode mode, const rc_schedule *s, const uint64_t *Ns,
@@ -123,17 +156,22 @@ static void check_config(const char *what, size_t d, double a, double b, size_t 
   problem pb = problem_make(d, a, b, M, 11);
   rc_schedule *s = rc_schedule_parse(schedule, gamma, NULL);
   const uint64_t Ns[] = {3, 40, 250};
-  double exact[3];
+  double exact[3], worst = 0;
+  rc_risk parts[3];
   rc_mc_risk red[3], raw[3];
-  CHECK_STATUS(exact_curve(&pb, pb.sketch, s, Ns, 3, batch, sigma2, exact), RC_SUCCESS);
+  CHECK_STATUS(exact_parts(&pb, pb.sketch, s, Ns, 3, batch, sigma2, exact, parts), RC_SUCCESS);
   CHECK_STATUS(simulate(&pb, RC_MC_REDUCED, s, Ns, 3, batch, sigma2, reduced_runs, 5, red),
                RC_SUCCESS);
   check_against_exact(what, red, exact, 3);
+  check_parts(what, red, parts, 3, &worst);
   if (raw_runs) {
     CHECK_STATUS(simulate(&pb, RC_MC_RAW, s, Ns, 3, batch, sigma2, raw_runs, 6, raw), RC_SUCCESS);
     check_against_exact(what, raw, exact, 3);
+    check_parts(what, raw, parts, 3, &worst);
     check_two(what, raw, red, 3);
   }
+  printf("    %s: parts (approx, bias, variance) within max |z| = %.2f of the exact engine\n", what,
+         worst);
   rc_schedule_free(s);
   problem_free(&pb);
 }
@@ -339,9 +377,9 @@ static void test_threads_resketch(void) {
 extern void openblas_set_num_threads(int num_threads) __attribute__((weak));
 extern int openblas_get_num_threads(void) __attribute__((weak));
 
-/* The simulation switches OpenBLAS to one thread during its calls (its threaded dgemv would
- * round differently) and restores the caller's count: results with 2 BLAS threads set equal
- * those with 1, and the setting is 2 again afterwards. */
+/* The BLAS thread count is the caller's choice: a simulation leaves it as the caller set it
+ * (a host such as numpy shares OpenBLAS), and with one BLAS thread, as the tool sets it,
+ * repeated simulations agree bit for bit. */
 static void test_blas_threads(void) {
   if (!openblas_set_num_threads || !openblas_get_num_threads) {
     printf("    (not OpenBLAS: skipped)\n");
@@ -351,20 +389,21 @@ static void test_blas_threads(void) {
   rc_schedule *s = rc_schedule_parse("const", 0.1, NULL);
   const uint64_t Ns[] = {3, 9};
   for (int mode = 0; mode < 2; mode++) {
-    double r[2][16];
-    rc_mc_risk out[2][2];
+    double r[3][16];
+    rc_mc_risk out[3][2];
     rc_mc_options o = rc_mc_options_default();
     o.mode = mode ? RC_MC_RAW : RC_MC_REDUCED;
     o.runs = 8;
     o.batch = mode ? 1 : 128; /* S x by dgemv (raw); Z^T y over 128 x 100 (reduced) */
-    for (int t = 0; t < 2; t++) {
-      openblas_set_num_threads(t + 1);
+    const int threads[3] = {2, 1, 1};
+    for (int t = 0; t < 3; t++) {
+      openblas_set_num_threads(threads[t]);
       rc_mc_plan *plan = rc_mc_plan_alloc(pb.spectrum, pb.prior, pb.sketch, 0, &o, NULL);
       CHECK_STATUS(rc_mc_plan_run(plan, s, Ns, 2, &o, out[t], r[t], NULL), RC_SUCCESS);
-      CHECK(openblas_get_num_threads() == t + 1);
+      CHECK(openblas_get_num_threads() == threads[t]);
       rc_mc_plan_free(plan);
     }
-    CHECK(memcmp(r[0], r[1], sizeof r[0]) == 0);
+    CHECK(memcmp(r[1], r[2], sizeof r[1]) == 0);
   }
   openblas_set_num_threads(1);
   rc_schedule_free(s);
@@ -546,6 +585,51 @@ static void test_progress_and_cancel(void) {
   problem_free(&pb);
 }
 
+/* rc_mc_cost: 2 M (reduced) or 1.5 M d (raw) per sample, times batch, steps and runs; the
+ * steps of a horizon-dependent schedule add up over the distinct N; resketch adds an SVD per
+ * run. rc_mc_options_check gives the reasons. */
+static void test_cost_and_check(void) {
+  rc_cost c;
+  rc_error err = {0, ""};
+  rc_mc_options o = rc_mc_options_default();
+  rc_schedule *cst = rc_schedule_parse("const", 0.1, NULL);
+  rc_schedule *geo = rc_schedule_parse("geometric", 0.1, NULL);
+  const uint64_t Ns[] = {1000, 100, 1000};
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 100.0 * 1000 * 2 * 8);
+  CHECK_STATUS(rc_mc_cost(8, 50, geo, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 100.0 * 1100 * 2 * 8);
+  o.mode = RC_MC_RAW;
+  o.batch = 4;
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 100.0 * 1000 * 4 * 1.5 * 50 * 8);
+  const double raw_bytes = c.bytes;
+  CHECK(raw_bytes > 8.0 * 8 * 50);
+  o.resketch = 1;
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates > 100.0 * 1000 * 4 * 1.5 * 50 * 8);
+  o = rc_mc_options_default();
+  o.runs = 1;
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 3, &o, &c, &err), RC_EINVAL);
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "2 runs") != NULL);
+  o = rc_mc_options_default();
+  o.sigma2 = -1;
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  o = rc_mc_options_default();
+  o.threads = -2;
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  o = rc_mc_options_default();
+  o.mode = (rc_mc_mode)7;
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_EINVAL);
+  o = rc_mc_options_default();
+  CHECK_STATUS(rc_mc_options_check(&o, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_mc_cost(0, 50, cst, Ns, 3, &o, &c, &err), RC_EINVAL);
+  CHECK_STATUS(rc_mc_cost(8, 50, cst, Ns, 0, &o, &c, &err), RC_EINVAL);
+  rc_schedule_free(cst);
+  rc_schedule_free(geo);
+}
+
 static void test_errors(void) {
   problem pb = problem_make(30, 1.5, -1, 7, 2);
   problem other = problem_make(31, 1.5, -1, 7, 2);
@@ -645,5 +729,6 @@ int main(void) {
   RUN_TEST(test_nonfinite_guard);
   RUN_TEST(test_progress_and_cancel);
   RUN_TEST(test_errors);
+  RUN_TEST(test_cost_and_check);
   TEST_MAIN_END("test_mc");
 }

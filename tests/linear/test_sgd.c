@@ -215,6 +215,29 @@ static int write_step_file(char *path, size_t n, double *steps, size_t count, do
   return 0;
 }
 
+/* Writes count stages of `length` steps each at random steps in [0.25, 0.95] g_star as a
+ * stages: file ("count gamma" lines). Returns 0 and the path in path. */
+static int write_stages_file(char *path, size_t n, double *steps, size_t count, uint64_t length,
+                             double g_star, gsl_rng *rng) {
+  snprintf(path, n, "/tmp/rc_test_sgd_XXXXXX");
+  int fd = mkstemp(path);
+  FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+  if (!f) {
+    if (fd >= 0) {
+      close(fd);
+      unlink(path);
+    }
+    return -1;
+  }
+  fprintf(f, "# count gamma\n");
+  for (size_t k = 0; k < count; k++) {
+    steps[k] = g_star * (0.25 + 0.7 * gsl_rng_uniform(rng));
+    fprintf(f, "%llu %.17g\n", (unsigned long long)length, steps[k]);
+  }
+  fclose(f);
+  return 0;
+}
+
 /* For every size and batch 1..8: engine vs brute force on the given schedule kind. */
 static void run_kind(const schedule_case *sc, unsigned long seed0, error_stats *stats) {
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -243,6 +266,15 @@ static void run_kind(const schedule_case *sc, unsigned long seed0, error_stats *
         snprintf(spec, sizeof spec, "file:%s", path);
         bs.list = steps;
         bs.count = 150;
+      } else if (sc->kind == BRUTE_STAGES) {
+        /* stages of T0 steps at random steps in [0.25, 0.95] g*, the last continuing */
+        if (write_stages_file(path, sizeof path, steps, 6, (uint64_t)sc->T0, g_star, rng)) {
+          CHECK(0);
+          break;
+        }
+        snprintf(spec, sizeof spec, "stages:%s", path);
+        bs.list = steps;
+        bs.count = 6;
       } else {
         snprintf(spec, sizeof spec, "%s", sc->spec);
       }
@@ -254,7 +286,7 @@ static void run_kind(const schedule_case *sc, unsigned long seed0, error_stats *
       else
         printf("    %s: %s\n", spec, err.message);
       rc_schedule_free(schedule);
-      if (sc->kind == BRUTE_LIST)
+      if (sc->kind == BRUTE_LIST || sc->kind == BRUTE_STAGES)
         unlink(path);
     }
     problem_free(&pb);
@@ -262,47 +294,63 @@ static void run_kind(const schedule_case *sc, unsigned long seed0, error_stats *
   gsl_rng_free(rng);
 }
 
-static void test_exact_const(void) {
-  error_stats stats = {0, 0};
-  schedule_case sc = {"const", BRUTE_CONST, 0, 0, 0, 0};
-  run_kind(&sc, 101, &stats);
-  report(&stats);
-}
+/* Every schedule kind against the brute force: one table row per kind (its cases share one
+ * pass/fail line and one error report). */
+typedef struct {
+  const char *name;
+  schedule_case cases[3];
+  size_t ncases;
+  unsigned long seed;
+} kind_row;
 
-static void test_exact_geometric(void) {
-  error_stats stats = {0, 0};
-  schedule_case sc = {"geometric", BRUTE_GEOMETRIC, 0, 0, 0, 0};
-  run_kind(&sc, 202, &stats);
-  report(&stats);
-}
+static const kind_row exact_kinds[] = {
+    {"const", {{"const", BRUTE_CONST, 0, 0, 0, 0}}, 1, 101},
+    {"geometric", {{"geometric", BRUTE_GEOMETRIC, 0, 0, 0, 0}}, 1, 202},
+    {"step",
+     {{"step:3:0.7", BRUTE_STEP, 3, 0.7, 0, 0},
+      {"step:11:0.45", BRUTE_STEP, 11, 0.45, 0, 0},
+      {"step:5:1", BRUTE_STEP, 5, 1.0, 0, 0}}, /* F = 1: one long stage */
+     3,
+     303},
+    {"poly",
+     {{"poly:4:0.75", BRUTE_POLY, 0, 0, 4.0, 0.75},
+      {"poly:2.5:1", BRUTE_POLY, 0, 0, 2.5, 1.0},
+      {"poly:10:0", BRUTE_POLY, 0, 0, 10.0, 0.0}}, /* P = 0: constant */
+     3,
+     404},
+    {"file", {{NULL, BRUTE_LIST, 0, 0, 0, 0}}, 1, 505},
+    /* the quadratic model's two phases (horizon-dependent; phases come from the walker) */
+    {"twophase",
+     {{"twophase", BRUTE_TWOPHASE, 0, 0, 0, 0}, {"twophase:20", BRUTE_TWOPHASE, 20, 0, 0, 0}},
+     2,
+     606},
+    {"cosine",
+     {{"cosine", BRUTE_COSINE, 0, 0.0, 0, 0}, {"cosine:0.3", BRUTE_COSINE, 0, 0.3, 0, 0}},
+     2,
+     707},
+    {"linear",
+     {{"linear", BRUTE_LINEAR, 0, 0.0, 0, 0}, {"linear:0.1", BRUTE_LINEAR, 0, 0.1, 0, 0}},
+     2,
+     808},
+    {"wsd", {{"wsd:0.4", BRUTE_WSD, 0, 0.4, 0, 0}, {"wsd:1", BRUTE_WSD, 0, 1.0, 0, 0}}, 2, 909},
+    {"warmup",
+     {{"warmup:7:step:9:0.6", BRUTE_WARMUP, 7, 0, 9, 0.6},
+      {"warmup:200:step:1:1", BRUTE_WARMUP, 200, 0, 1, 1.0}}, /* longer than every N */
+     2,
+     1010},
+    {"stages", {{NULL, BRUTE_STAGES, 0, 0, 13, 0}, {NULL, BRUTE_STAGES, 0, 0, 40, 0}}, 2, 1111},
+};
 
-static void test_exact_step(void) {
-  error_stats stats = {0, 0};
-  schedule_case a = {"step:3:0.7", BRUTE_STEP, 3, 0.7, 0, 0};
-  run_kind(&a, 303, &stats);
-  schedule_case b = {"step:11:0.45", BRUTE_STEP, 11, 0.45, 0, 0};
-  run_kind(&b, 304, &stats);
-  schedule_case c = {"step:5:1", BRUTE_STEP, 5, 1.0, 0, 0}; /* F = 1: one long stage */
-  run_kind(&c, 305, &stats);
-  report(&stats);
-}
-
-static void test_exact_poly(void) {
-  error_stats stats = {0, 0};
-  schedule_case a = {"poly:4:0.75", BRUTE_POLY, 0, 0, 4.0, 0.75};
-  run_kind(&a, 404, &stats);
-  schedule_case b = {"poly:2.5:1", BRUTE_POLY, 0, 0, 2.5, 1.0};
-  run_kind(&b, 405, &stats);
-  schedule_case c = {"poly:10:0", BRUTE_POLY, 0, 0, 10.0, 0.0}; /* P = 0: constant */
-  run_kind(&c, 406, &stats);
-  report(&stats);
-}
-
-static void test_exact_file(void) {
-  error_stats stats = {0, 0};
-  schedule_case sc = {NULL, BRUTE_LIST, 0, 0, 0, 0};
-  run_kind(&sc, 505, &stats);
-  report(&stats);
+static void test_exact_kinds(void) {
+  for (size_t k = 0; k < sizeof exact_kinds / sizeof exact_kinds[0]; k++) {
+    const kind_row *row = &exact_kinds[k];
+    const int failed_before = rc_test_checks_failed_;
+    error_stats stats = {0, 0};
+    for (size_t c = 0; c < row->ncases; c++)
+      run_kind(&row->cases[c], row->seed + c, &stats);
+    printf("    %-10s %s", row->name, rc_test_checks_failed_ > failed_before ? "FAILED: " : "");
+    report(&stats);
+  }
 }
 
 /* A spectrum with exact zeros: G is singular although M < d when M exceeds the number of
@@ -838,6 +886,113 @@ static int on_progress(void *context, double fraction) {
   return r->cancel_at && r->calls >= r->cancel_at;
 }
 
+/* --approx-schedule: the smooth kinds replaced by constant stages whose exact steps vary by
+ * less than the factor 1 + rtol. Against the exact step-by-step path on a 200-atom
+ * deterministic-equivalent measure (a = 1.5, d = inf, M = 200) to N = 1e5, the bias, the
+ * variance and the excess each move by less than rtol relative (measured: at most 0.46 rtol,
+ * the bias of cosine at rtol = 0.1; the excess at most 0.33 rtol; docs/THEORY.md). */
+static void test_approximate_schedule(void) {
+  rc_error err = {0, ""};
+  rc_law law = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_ISOTROPIC, NAN, INFINITY};
+  rc_deteq *de = rc_deteq_alloc_law(&law, 200, &err);
+  rc_sgd_measure *m = de ? rc_deteq_measure(de, 200, NULL, NULL, &err) : NULL;
+  double gs = 0;
+  CHECK(m && rc_sgd_stable_gamma(m, 1, &gs, &err) == RC_SUCCESS);
+  const char *specs[] = {"cosine",  "linear",       "linear:0.1",        "poly:100:0.7",
+                         "wsd:0.3", "wsd:0.5:sqrt", "warmup:1000:cosine"};
+  const double rtols[] = {1e-1, 1e-2, 1e-3};
+  const uint64_t Ns[] = {1000, 10000, 100000};
+  double worst_ratio = 0;
+  for (size_t k = 0; m && k < sizeof specs / sizeof specs[0]; k++) {
+    rc_schedule *ex = rc_schedule_parse(specs[k], 0.5 * gs, &err);
+    rc_risk re[3], ra[3];
+    rc_sgd_options o = rc_sgd_options_default();
+    o.sigma2 = 0.1;
+    CHECK(ex && rc_sgd_risk_curve(m, ex, Ns, 3, &o, re, &err) == RC_SUCCESS);
+    for (size_t r = 0; ex && r < 3; r++) {
+      rc_schedule *ap = rc_schedule_parse(specs[k], 0.5 * gs, &err);
+      CHECK(ap && rc_schedule_approximate(ap, rtols[r], &err) == RC_SUCCESS);
+      CHECK(ap && rc_sgd_risk_curve(m, ap, Ns, 3, &o, ra, &err) == RC_SUCCESS);
+      for (size_t n = 0; ap && n < 3; n++) {
+        const double parts[3][2] = {{ra[n].bias, re[n].bias},
+                                    {ra[n].variance, re[n].variance},
+                                    {ra[n].excess, re[n].excess}};
+        for (int q = 0; q < 3; q++) {
+          const double ratio = fabs(parts[q][0] / parts[q][1] - 1) / rtols[r];
+          worst_ratio = fmax(worst_ratio, ratio);
+          CHECK(ratio < 1);
+        }
+      }
+      rc_schedule_free(ap);
+    }
+    rc_schedule_free(ex);
+  }
+  printf("    largest change of bias, variance or excess: %.3g rtol\n", worst_ratio);
+  rc_sgd_measure_free(m);
+  rc_deteq_free(de);
+}
+
+/* The cost query makes the engine's choices: a run of at least 8 n + 16 steps is one jump
+ * (64 n^2 updates) while n <= 4096, every other step is iterated (6 n); horizons below 64,
+ * step_by_step and large measures iterate everything; past 2^20 runs the rest counts as
+ * iterated. */
+static void test_curve_cost(void) {
+  rc_cost c;
+  rc_error err = {0, ""};
+  rc_sgd_options o = rc_sgd_options_default();
+  rc_schedule *cst = rc_schedule_parse("const", 0.1, NULL);
+  rc_schedule *poly = rc_schedule_parse("poly:10:1", 0.1, NULL);
+  rc_schedule *geo = rc_schedule_parse("geometric", 0.1, NULL);
+  const uint64_t big[] = {1000000000000ULL}, small[] = {50}, mid[] = {1000}, million[] = {1000000};
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 64.0 * 100 * 100);
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, small, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 100 * 50);
+  CHECK_STATUS(rc_sgd_curve_cost(100, poly, mid, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 100 * 1000);
+  CHECK_STATUS(rc_sgd_curve_cost(100, poly, big, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK_REL(c.updates, 6.0 * 100 * 1e12, 1e-12);
+  CHECK_STATUS(rc_sgd_curve_cost(5000, cst, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 5000 * 1e6);
+  o.step_by_step = 1;
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 6.0 * 100 * 1e6);
+  o.step_by_step = 0;
+  /* geometric to 1e6 at 100 atoms: about log2 N stages, each a jump */
+  CHECK_STATUS(rc_sgd_curve_cost(100, geo, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates > 10 * 64.0 * 1e4 && c.updates < 30 * 64.0 * 1e4 && c.bytes > 8e4);
+  /* errors */
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 1, &o, NULL, &err), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 0, &o, &c, &err), RC_EINVAL);
+  o.batch = 0;
+  CHECK_STATUS(rc_sgd_curve_cost(100, cst, big, 1, &o, &c, &err), RC_EINVAL);
+  rc_schedule_free(cst);
+  rc_schedule_free(poly);
+  rc_schedule_free(geo);
+  /* the SVD's memory: about 5 M d + 7 min(M, d)^2 numbers */
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(100, 1000, &c, &err), RC_SUCCESS);
+  CHECK(c.bytes > 8.0 * 5 * 100 * 1000 && c.bytes < 8.0 * 6 * 100 * 1000);
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(0, 1000, &c, &err), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(SIZE_MAX, SIZE_MAX, &c, &err), RC_EINVAL);
+}
+
+/* rc_sgd_options_check: the reasons of rc_sgd_risk_curve's refusals. */
+static void test_options_check(void) {
+  rc_error err = {0, ""};
+  rc_sgd_options o = rc_sgd_options_default();
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_SUCCESS);
+  o.batch = 0;
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "batch") != NULL);
+  o = rc_sgd_options_default();
+  o.sigma2 = NAN;
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "sigma2") != NULL);
+  o.sigma2 = -1;
+  CHECK_STATUS(rc_sgd_options_check(&o, &err), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_options_check(NULL, &err), RC_EINVAL);
+}
+
 static void test_progress_cancel(void) {
   problem pb;
   if (problem_init(&pb, 4, 6, 1501, 0)) {
@@ -874,11 +1029,7 @@ static void test_progress_cancel(void) {
 
 int main(void) {
   TEST_MAIN_BEGIN();
-  RUN_TEST(test_exact_const);
-  RUN_TEST(test_exact_geometric);
-  RUN_TEST(test_exact_step);
-  RUN_TEST(test_exact_poly);
-  RUN_TEST(test_exact_file);
+  RUN_TEST(test_exact_kinds);
   RUN_TEST(test_exact_zero_eigenvalues);
   RUN_TEST(test_exact_duplicate_rows);
   RUN_TEST(test_unsorted_ns);
@@ -892,5 +1043,8 @@ int main(void) {
   RUN_TEST(test_null_arguments);
   RUN_TEST(test_measure_properties);
   RUN_TEST(test_progress_cancel);
+  RUN_TEST(test_curve_cost);
+  RUN_TEST(test_approximate_schedule);
+  RUN_TEST(test_options_check);
   TEST_MAIN_END("test_sgd");
 }

@@ -1,0 +1,238 @@
+/* riskcalc/quad.h -- the quadratically parameterized model f(x) = <x, v.v> trained by one-pass
+ * SGD (docs/QUAD.md, THEORY.md section 3; Ding, Zhang, Zhao, Fang 2025).
+ *
+ * Data x ~ N(0, diag(lambda)) in d dimensions (d finite or infinite), target
+ * y = <x, w*> + xi with xi ~ N(0, sigma2) and w* >= 0. The model uses the first M coordinates:
+ * f(x) = sum_{i<=M} x_i v_i^2 = <x_{1:M}, theta>, theta = v.v. SGD on the loss (1/2)(f - y)^2
+ * with mini-batches of B fresh samples:
+ *   v <- v - 2 eta_t v . (1/B) sum_b (f(x_b) - y_b) x_{b,1:M},
+ * from v_i = v0 (all equal; the paper only needs a small initialisation). The risk is exact:
+ *   risk = sigma2 + approx + sum_{i<=M} lambda_i E (theta_i - w*_i)^2,
+ *   approx = sum_{i>M} lambda_i w*_i^2,
+ * and its excess splits into bias = sum_i lambda_i (E theta_i - w*_i)^2 (the mean trajectory)
+ * and variance = sum_i lambda_i Var theta_i.
+ *
+ * Three methods:
+ *   analytic  a deterministic recursion for the first three moments of every theta_i, coupled
+ *             through the scalar risk (mean field), closed by a Pearson type III (shifted
+ *             gamma) law; long constant-step runs advance in blocks through the exact
+ *             iterate of the linearised one-step map. It refuses (RC_EDOMAIN) to continue
+ *             once fluctuations rival the mean (large eta): use the Monte Carlo method there.
+ *   closed    noise-free logistic Phase I (activation times, effective dimension), the
+ *             linearised Phase II as linear SGD (riskcalc/sgd.h), and the published rates.
+ *   mc        real SGD on the model, many independent runs (riskcalc/mc.h's seeding).
+ * The Gaussian sketch variant f(x) = <S x, v.v> is not implemented. */
+#ifndef RISKCALC_QUAD_H
+#define RISKCALC_QUAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskcalc/error.h"
+#include "riskcalc/schedule.h"
+#include "riskcalc/sgd.h"
+#include "riskcalc/spectrum.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How w* is given. */
+typedef enum {
+  RC_QUAD_TARGET_POWER = 0, /* lambda_i w*_i^2 = i^-beta (the reading of the paper's decay
+                               assumption that reproduces its rates; docs/QUAD.md) */
+  RC_QUAD_TARGET_VALUES     /* explicit w*_i >= 0, i = 1..d */
+} rc_quad_target_kind;
+
+/* Everything but the model size M. Obtain defaults from rc_quad_spec_default and set the
+ * fields; arrays are read by rc_quad_problem_alloc and not kept. */
+typedef struct {
+  rc_spectrum_kind spectrum; /* RC_SPECTRUM_POWER lambda_i = i^-alpha (default),
+                                RC_SPECTRUM_LOGPOWER lambda_i = i^-1 log(i+1)^-alpha,
+                                RC_SPECTRUM_VALUES lambda[0..d-1] */
+  double alpha;              /* exponent of the power / log-power law (default 2) */
+  const double *lambda;      /* VALUES: d eigenvalues, finite and > 0 */
+  rc_quad_target_kind target;
+  double beta;             /* TARGET_POWER: signal exponent (default 1.5) */
+  const double *wstar;     /* TARGET_VALUES: d values, finite and >= 0 */
+  double d;                /* dimension: a whole number (>= M), or INFINITY (default) for the
+                              power and log-power laws with the power target (then beta > 1) */
+  double v0;               /* initial v_i, finite and > 0 (default 0.1) */
+  const double *v0_values; /* optional: M initial values v_i (finite, > 0) instead of v0 */
+  double sigma2;           /* label noise variance, finite and >= 0 (default 0.1) */
+  size_t batch;            /* mini-batch size B >= 1 (default 1) */
+} rc_quad_spec;
+
+rc_quad_spec rc_quad_spec_default(void);
+
+/* One problem at one model size. Caller-owned plain struct (fields read-only by convention);
+ * made by rc_quad_problem_alloc, released with rc_quad_problem_free. */
+typedef struct {
+  size_t M;
+  double d;       /* as in the spec (INFINITY allowed) */
+  double *lambda; /* lambda_1..lambda_M */
+  double *wstar;  /* w*_1..w*_M */
+  double *theta0; /* initial theta_i = v_i^2 */
+  double approx;  /* sum_{i>M} lambda_i w*_i^2 (Hurwitz zeta tail for d = inf) */
+  double signal;  /* sum_{i<=M} lambda_i w*_i^2 */
+  double sigma2;
+  size_t batch;
+  rc_spectrum_kind spectrum;
+  double alpha; /* NaN for VALUES */
+  rc_quad_target_kind target;
+  double beta; /* NaN for TARGET_VALUES */
+} rc_quad_problem;
+
+/* Builds the problem of spec at model size M. Domain: M >= 1; M <= d; spectrum, target and
+ * the numbers as documented in rc_quad_spec; d = inf needs a power or log-power spectrum
+ * (alpha > 0 for the power law) and the power target with beta > 1 (a finite total signal);
+ * every lambda_i > 0 for i <= M with the power target (w*_i = sqrt(i^-beta / lambda_i)).
+ * approx: for d = inf the tail sum_{i>M} i^-beta is the Hurwitz zeta function
+ * zeta(beta, M+1) (gsl_sf_hzeta_e); for finite d it is summed from the smallest term up (for
+ * the power target and d - M > 2^20, as zeta(beta, M+1) - zeta(beta, d+1) when beta > 1).
+ * Returns NULL and sets err (RC_EINVAL, RC_ENOMEM). */
+rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *spec, size_t M, rc_error *err);
+
+void rc_quad_problem_free(rc_quad_problem *problem);
+
+/* One row of the analytic or Monte Carlo risk curve. risk = sigma2 + approx + excess,
+ * excess = bias + variance. */
+typedef struct {
+  uint64_t T;
+  double M;
+  double sigma2, approx, bias, variance, excess, risk;
+  double active; /* analytic: #{i : E theta_i >= w*_i / 2} */
+} rc_quad_row;
+
+/* ---- analytic ---------------------------------------------------------------------------- */
+
+typedef struct {
+  double tol; /* relative error allowed per block of the multi-step update
+                 (default 1e-3; the accepted state is Richardson-extrapolated, so the
+                 error is far below tol: docs/QUAD.md section 4 measures it) */
+  double
+      domain_limit;   /* the largest fluctuation ratio accepted (default 0.35, where the
+                         closure's measured error reaches about 1.5%): see rc_quad_analytic_curve */
+  int step_by_step;   /* 1: every step iterated exactly (the reference of the block update) */
+  double *theta_mean; /* optional: count x M numbers, row k = E theta_i after Ts[k] */
+  double *theta_var;  /* optional: count x M numbers, row k = Var theta_i after Ts[k] */
+  rc_progress_fn progress;
+  void *progress_context;
+} rc_quad_analytic_options;
+
+rc_quad_analytic_options rc_quad_analytic_options_default(void);
+
+/* Work done by the last analytic curve (for benchmarks and tests). */
+typedef struct {
+  double steps;       /* SGD steps covered */
+  double exact_steps; /* steps iterated one by one */
+  double blocks;      /* accepted multi-step blocks */
+  double rejected;    /* blocks rejected by the error test */
+  double max_ratio;   /* largest fluctuation ratio met */
+} rc_quad_analytic_stats;
+
+/* The analytic risk after T steps for every T in Ts[0..count-1] (any order, each >= 1 and
+ * <= the schedule's capacity): out[k] for Ts[k].
+ *
+ * Method (docs/QUAD.md section 3). Given v, the step multiplies theta_i by h_i^2,
+ * h_i = 1 - 2 eta g_i, where g_i = (1/B) sum_b (x_bi^2 u_i + x_bi rho_b), u = theta - w* and
+ * rho the rest of the residual, Gaussian with variance R_-i = R - lambda_i u_i^2 independent
+ * of x_i; the cumulants of g_i are exact polynomials in u_i. Averaging over theta_i needs its
+ * moments up to order 9: the first three are tracked, the others come from the Pearson type
+ * III law with those three (cumulants k_n = (n-1)! k_2 (k_3 / 2 k_2)^(n-2)); R_-i is its mean.
+ * Runs of constant step longer than a few steps advance in blocks of 2^p steps by the exact
+ * iterate of the one-step map linearised at the block's start (and in the risk, assumed to
+ * vary linearly over the block), each block checked against two half blocks (tol).
+ *
+ * Domain: the fluctuation ratio sqrt(Var theta_i) / E theta_i * min(1, E theta_i / w*_i)
+ * (1 when w*_i = 0) of every coordinate stays <= domain_limit, and every moment stays finite
+ * with Var theta_i >= 0. Otherwise RC_EDOMAIN, with a message naming the coordinate, the step
+ * and the regime (multiplicative noise rivalling the drift: eta too large for the closure),
+ * pointing to the Monte Carlo method. options and stats may be NULL.
+ * Returns RC_SUCCESS, RC_EINVAL, RC_EDOMAIN, RC_ENOMEM or RC_ECANCEL. */
+int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
+                           const uint64_t *Ts, size_t count,
+                           const rc_quad_analytic_options *options, rc_quad_row *out,
+                           rc_quad_analytic_stats *stats, rc_error *err);
+
+/* ---- closed ------------------------------------------------------------------------------ */
+
+/* The noise-free Phase I solution of coordinate i at constant step eta (logistic):
+ *   theta_i(t) = w_i / (1 + (w_i / theta_i(0) - 1) exp(-4 eta lambda_i w_i t)),
+ * its activation time (theta_i reaches w_i / 2), t_i = log(w_i / theta_i(0) - 1) /
+ * (4 eta lambda_i w_i) (0 when theta_i(0) >= w_i / 2, +inf when lambda_i w_i = 0). */
+double rc_quad_activation_time(const rc_quad_problem *problem, size_t i, double eta);
+
+/* One row of the closed forms. */
+typedef struct {
+  uint64_t T;
+  double M;
+  double D_eff;   /* min(M, T^(1 / max(beta, (alpha + beta) / 2))) (NaN unless power laws) */
+  double D_t;     /* coordinates activated by step T (noise-free Phase I at the base step) */
+  double t_adapt; /* activation time of coordinate ceil(D_eff) (of D_t without power laws) */
+  double sigma2, approx;
+  double rate_bias;     /* D_eff^(1 - beta) - M^(1 - beta) (unit constants) */
+  double rate_variance; /* sigma2 D_eff / (T B) */
+  double rate_risk;     /* sigma2 + approx + rate_bias + rate_variance */
+} rc_quad_closed_row;
+
+/* The closed forms above for every T in Ts (each >= 1) at base step eta (finite, > 0).
+ * Returns RC_SUCCESS or RC_EINVAL. */
+int rc_quad_closed_curve(const rc_quad_problem *problem, double eta, const uint64_t *Ts,
+                         size_t count, rc_quad_closed_row *out, rc_error *err);
+
+/* The linearised Phase II as a linear SGD measure (riskcalc/sgd.h): near w*, theta' =
+ * theta - 4 eta w* . g to first order, which is SGD with step eta on features of covariance
+ * diag(4 lambda_i w*_i) (atoms mu_i = 4 lambda_i w*_i, nu_i = 1), starting from
+ * c_i(0) = (theta_i(0) - w*_i)^2 / (4 w*_i), with approx of the problem. Coordinates with
+ * w*_i = 0 are left out (they never move at first order). rc_sgd_risk_curve with noise
+ * sigma2 on this measure gives the linearised excess risk. Returns NULL and sets err
+ * (RC_EINVAL when every w*_i is 0, RC_ENOMEM). Free with rc_sgd_measure_free. */
+rc_sgd_measure *rc_quad_linear_measure(const rc_quad_problem *problem, rc_error *err);
+
+/* ---- Monte Carlo ------------------------------------------------------------------------- */
+
+typedef struct {
+  size_t runs;   /* R >= 2 (default 100) */
+  uint64_t seed; /* base seed (default 1); run r uses rc_mc_run_seed(seed, r) */
+  int threads;   /* OpenMP threads (0: all) */
+  rc_progress_fn progress;
+  void *progress_context;
+} rc_quad_mc_options;
+
+rc_quad_mc_options rc_quad_mc_options_default(void);
+
+/* One row of the simulated curve: means over the runs and their standard errors. */
+typedef struct {
+  uint64_t T;
+  double M;
+  double risk, risk_se;
+  double bias, bias_se;
+  double variance, variance_se;
+  size_t runs;
+} rc_quad_mc_row;
+
+/* Simulates R runs of real SGD on the problem (docs/QUAD.md section 5): each step draws B
+ * samples x_{1:M} ~ N(0, diag(lambda_1..M)) and the rest of the label, sum_{i>M} x_i w*_i + xi,
+ * which is exactly N(0, approx + sigma2) and independent of x_{1:M}; the risk of theta = v.v
+ * is exact. Horizon-dependent schedules restart every distinct T from v0 (same stream).
+ * Estimators, with theta_ri the run r's theta_i after T steps, thetabar_i their mean and s_i^2
+ * their sample variance (divisor R - 1):
+ *   risk     = mean of the runs' risks, se = sample sd / sqrt(R);
+ *   variance = sum_i lambda_i s_i^2 (unbiased);
+ *   bias     = sum_i lambda_i (thetabar_i - w*_i)^2 - variance / R (the finite-runs correction:
+ *              unbiased, and bias + variance + sigma2 + approx = risk exactly);
+ *   se of bias and variance by the delta method: the sample sd over runs / sqrt(R) of the
+ *   influence values 2 sum_i lambda_i (thetabar_i - w*_i)(theta_ri - thetabar_i) and
+ *   sum_i lambda_i (theta_ri - thetabar_i)^2.
+ * Results are bit-identical for any thread count. Memory: R x count x (M + 1) numbers.
+ * A run whose v becomes non-finite stops everything with RC_EUNSTABLE (run and step named).
+ * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. */
+int rc_quad_mc_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
+                     const uint64_t *Ts, size_t count, const rc_quad_mc_options *options,
+                     rc_quad_mc_row *out, rc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

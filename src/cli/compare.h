@@ -1,0 +1,44 @@
+/* src/cli/compare.h -- `riskcalc compare MODEL`: a model's theory against its Monte Carlo
+ * simulation at the same points, with z-scores and a verdict (docs/mc.md). cmd_compare.c does
+ * everything that does not depend on the model (the options --z-max and the test hook, the
+ * z-scores, the verdict, the table and its figure); a model plugs in through cli_compare_model. */
+#ifndef RISKCALC_CLI_COMPARE_H
+#define RISKCALC_CLI_COMPARE_H
+
+#include "emit.h"
+
+/* The generic options (--z-max), for the models' option lists. */
+#define CLI_COMPARE_NOPTIONS 1
+extern const cli_option cli_compare_options[CLI_COMPARE_NOPTIONS];
+
+/* What a model's setup tells the generic part. Every row of the comparison is a point
+ * (coordinate 1, coordinate 2), for example (N, M). */
+typedef struct {
+  cli_outputs *out;     /* the checked --output, --plot and format */
+  cli_meta *meta;       /* the header, to which compare adds its own entries */
+  const char *coord[2]; /* column names of the two coordinates ("N", "M") */
+  const char *axis[2];  /* their axis labels */
+  size_t count[2];      /* how many values each takes: the rows are their grid */
+  const char *title;    /* the figure's title */
+  void *state;          /* the model's */
+} cli_compare_job;
+
+typedef struct {
+  const char *name;
+  const cli_group *groups;
+  size_t ngroups;
+  const char *synopsis, *description; /* --help */
+  /* Parses and checks the options, writes the header up to the theory's description. Prints
+   * the error and returns CLI_EXIT_BAD, or 0 (release is called in either case). */
+  int (*setup)(const cli_args *args, const char *command_line, cli_compare_job *job);
+  /* Fills count[0] * count[1] rows of 5 values {coordinate 1, coordinate 2, theory, mean of
+   * the simulation, its standard error}, coordinate 2 major; progress through bar. Prints the
+   * error and returns CLI_EXIT_BAD, or 0. */
+  int (*run)(cli_compare_job *job, cli_progress *bar, double *rows);
+  void (*release)(cli_compare_job *job);
+} cli_compare_model;
+
+/* The linear model (linear_compare.c). */
+extern const cli_compare_model linear_compare_model;
+
+#endif

@@ -1,0 +1,66 @@
+/* What a linear job costs, asked of the library before it runs (riskcalc/cost.h): the tool
+ * holds no model of the engines, only the refusal limit RC_WORK_LIMIT and the machine's
+ * memory. */
+#include "linear_problem.h"
+
+#include <stdlib.h>
+
+static int cost_error(const linear_problem *p, size_t m, const rc_error *err) {
+  cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err->message);
+  return CLI_EXIT_BAD;
+}
+
+int linear_check_memory(const linear_problem *p, uint64_t d) {
+  const size_t physical = rc_physical_memory();
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost cost;
+    const int status = rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], (size_t)d, &cost, &err);
+    if (status || (physical && cost.bytes > (double)physical)) {
+      cli_error("M = %llu, d = %llu does not fit in memory: the sketch and its SVD need %s%.3g "
+                "GiB, this machine has %.3g GiB",
+                (unsigned long long)p->Ms[m], (unsigned long long)d, status ? "more than " : "",
+                status ? 1.8e19 / 1073741824.0 : cost.bytes / 1073741824.0,
+                (double)physical / 1073741824.0);
+      return CLI_EXIT_BAD;
+    }
+  }
+  return 0;
+}
+
+int linear_check_iterated(const linear_problem *p, const char *what) {
+  const cli_problem *b = &p->base;
+  rc_sgd_options opt = rc_sgd_options_default();
+  opt.batch = b->batch;
+  opt.sigma2 = b->sigma2;
+  double work = 0;
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost svd = {0, 0}, curve;
+    /* The measure has at most M atoms (and at most d for a sketch): the SVD, then the curve. */
+    size_t atoms = (size_t)p->Ms[m];
+    if (p->use != LINEAR_ANALYTIC) {
+      const size_t d = b->spectrum->d;
+      atoms = atoms < d ? atoms : d;
+      if (rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], d, &svd, &err))
+        return cost_error(p, m, &err);
+    }
+    if (rc_sgd_curve_cost(atoms, b->schedule, b->Ns, b->nN, &opt, &curve, &err))
+      return cost_error(p, m, &err);
+    work += svd.updates + curve.updates;
+  }
+  return cli_check_work(work, what);
+}
+
+int linear_check_mc(const linear_problem *p, const rc_mc_options *o) {
+  const cli_problem *b = &p->base;
+  double work = 0;
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost cost;
+    if (rc_mc_cost((size_t)p->Ms[m], b->spectrum->d, b->schedule, b->Ns, b->nN, o, &cost, &err))
+      return cost_error(p, m, &err);
+    work += cost.updates;
+  }
+  return cli_check_work(work, "--N, --runs, --M or --batch");
+}

@@ -1,0 +1,316 @@
+/* The options every model shares: parse, check (building the library objects), describe. */
+#include "problem.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INTEGER ((uint64_t)1 << 53)
+
+/* The name of the option playing role (every role a step reads is declared by the command). */
+static const char *name_of(const cli_problem *p, cli_role role) {
+  const char *name = cli_role_name(p->args, role);
+  return name ? name : "?";
+}
+
+static int lib_error(const char *what, const rc_error *err) {
+  cli_error("%s%s%s", what ? what : "", what ? ": " : "", err->message);
+  return CLI_EXIT_BAD;
+}
+
+/* "--name: <library message>" for the option playing role. */
+static int role_error(const cli_problem *p, cli_role role, const rc_error *err) {
+  cli_error("--%s: %s", name_of(p, role), err->message);
+  return CLI_EXIT_BAD;
+}
+
+static int get_double(const cli_problem *p, cli_role role, double fallback, double *out) {
+  const char *name = cli_role_name(p->args, role);
+  if (!name) {
+    *out = fallback;
+    return 0;
+  }
+  return cli_get_double(p->args, name, fallback, out);
+}
+
+static int get_uint(const cli_problem *p, cli_role role, uint64_t lo, uint64_t hi,
+                    uint64_t fallback, uint64_t *out) {
+  const char *name = cli_role_name(p->args, role);
+  if (!name) {
+    *out = fallback;
+    return 0;
+  }
+  return cli_get_uint(p->args, name, lo, hi, fallback, out);
+}
+
+int cli_problem_parse(const cli_args *args, cli_problem *p) {
+  memset(p, 0, sizeof *p);
+  p->args = args;
+  rc_error err = {0, ""};
+  if (cli_parse_format(cli_role_value(args, CLI_ROLE_FORMAT), &p->out.format))
+    return CLI_EXIT_BAD;
+  p->out.output = cli_role_value(args, CLI_ROLE_OUTPUT);
+  p->out.plot = cli_role_value(args, CLI_ROLE_PLOT);
+
+  p->spectrum_options = (cli_role_value(args, CLI_ROLE_A) != NULL) +
+                        (cli_role_value(args, CLI_ROLE_LOG_A) != NULL) +
+                        (cli_role_value(args, CLI_ROLE_SPECTRUM) != NULL);
+  p->spectrum_file = cli_role_value(args, CLI_ROLE_SPECTRUM);
+  const int log_power = cli_role_value(args, CLI_ROLE_LOG_A) != NULL;
+  p->law_kind = log_power ? RC_SPECTRUM_LOGPOWER : RC_SPECTRUM_POWER;
+  p->a_given = cli_role_value(args, log_power ? CLI_ROLE_LOG_A : CLI_ROLE_A) != NULL;
+  if (get_double(p, log_power ? CLI_ROLE_LOG_A : CLI_ROLE_A, 1.5, &p->a))
+    return CLI_EXIT_BAD;
+  p->d_text = cli_role_value(args, CLI_ROLE_D);
+  p->d_inf = p->d_text && (strcmp(p->d_text, "inf") == 0 || strcmp(p->d_text, "infinity") == 0);
+  if (p->d_text && !p->d_inf && get_uint(p, CLI_ROLE_D, 1, MAX_INTEGER, 0, &p->d))
+    return CLI_EXIT_BAD;
+
+  p->b_given = cli_role_value(args, CLI_ROLE_B) != NULL;
+  p->prior_file = cli_role_value(args, CLI_ROLE_PRIOR);
+  if (get_double(p, CLI_ROLE_B, 0, &p->b))
+    return CLI_EXIT_BAD;
+
+  const char *spec = cli_role_value(args, CLI_ROLE_SCHEDULE);
+  p->schedule_spec = spec ? spec : "geometric";
+  if (strncmp(p->schedule_spec, "file:", 5) == 0)
+    p->schedule_file = p->schedule_spec + 5;
+  else if (strncmp(p->schedule_spec, "stages:", 7) == 0)
+    p->schedule_file = p->schedule_spec + 7;
+  if (get_double(p, CLI_ROLE_APPROX_SCHEDULE, 0.0, &p->approx_rtol))
+    return CLI_EXIT_BAD;
+  p->gamma_given = cli_role_value(args, CLI_ROLE_GAMMA) != NULL;
+  uint64_t batch;
+  if (get_double(p, CLI_ROLE_GAMMA, 0.1, &p->gamma) ||
+      get_uint(p, CLI_ROLE_BATCH, 0, (uint64_t)1 << 32, 1, &batch) ||
+      get_double(p, CLI_ROLE_SIGMA2, 1.0, &p->sigma2))
+    return CLI_EXIT_BAD;
+  p->batch = (size_t)batch;
+  const char *horizons = cli_role_value(args, CLI_ROLE_HORIZONS);
+  if (horizons && rc_io_parse_list(horizons, &p->Ns, &p->nN, &err))
+    return role_error(p, CLI_ROLE_HORIZONS, &err);
+  p->seed_given = cli_role_value(args, CLI_ROLE_SEED) != NULL;
+  if (get_uint(p, CLI_ROLE_SEED, 0, MAX_INTEGER, 1, &p->seed))
+    return CLI_EXIT_BAD;
+
+  cli_outputs_add_input(&p->out, name_of(p, CLI_ROLE_SPECTRUM), p->spectrum_file);
+  cli_outputs_add_input(&p->out, name_of(p, CLI_ROLE_PRIOR), p->prior_file);
+  cli_outputs_add_input(&p->out, name_of(p, CLI_ROLE_SCHEDULE), p->schedule_file);
+  return 0;
+}
+
+void cli_problem_free(cli_problem *p) {
+  rc_spectrum_free(p->spectrum);
+  rc_prior_free(p->prior);
+  rc_schedule_free(p->schedule);
+  free(p->Ns);
+  cli_outputs_free(&p->out);
+  cli_meta_free(&p->meta);
+  memset(p, 0, sizeof *p);
+}
+
+int cli_problem_check_outputs(cli_problem *p) {
+  return cli_outputs_check(&p->out);
+}
+
+int cli_problem_check_spectrum(cli_problem *p, const cli_spectrum_rules *rules) {
+  rc_error err = {0, ""};
+  const char *a = name_of(p, CLI_ROLE_A), *log_a = name_of(p, CLI_ROLE_LOG_A);
+  const char *file = name_of(p, CLI_ROLE_SPECTRUM), *d = name_of(p, CLI_ROLE_D);
+  if (p->spectrum_options > 1) {
+    cli_error("give only one of --%s, --%s and --%s", a, log_a, file);
+    return CLI_EXIT_BAD;
+  }
+  if (p->d_inf && !rules->law_ok) {
+    cli_error("%s", rules->inf_refused);
+    return CLI_EXIT_BAD;
+  }
+  if (p->d_inf && p->spectrum_file) {
+    cli_error("--%s inf needs a spectrum law (--%s or --%s), not --%s", d, a, log_a, file);
+    return CLI_EXIT_BAD;
+  }
+  if (p->spectrum_file) {
+    double *values;
+    size_t count;
+    if (rc_io_read_column(p->spectrum_file, &values, &count, &err))
+      return role_error(p, CLI_ROLE_SPECTRUM, &err);
+    if (p->d_text && p->d != count) {
+      free(values);
+      cli_error("--%s %llu disagrees with the %zu eigenvalues in '%s'", d, (unsigned long long)p->d,
+                count, p->spectrum_file);
+      return CLI_EXIT_BAD;
+    }
+    p->spectrum = rc_spectrum_values_alloc(values, count, &err);
+    free(values);
+    return p->spectrum ? 0 : lib_error(p->spectrum_file, &err);
+  }
+  if (!p->d_text) {
+    cli_error("--%s is required with --%s or --%s", d, a, log_a);
+    return CLI_EXIT_BAD;
+  }
+  const int log_power = p->law_kind == RC_SPECTRUM_LOGPOWER;
+  if (rules->law_ok && (p->d_inf || (double)p->d > rules->law_min_d)) {
+    p->use_law = 1;
+    p->law.kind = p->law_kind;
+    p->law.a = p->a;
+    p->law.prior = RC_PRIOR_ISOTROPIC;
+    p->law.b = NAN;
+    p->law.d = p->d_inf ? INFINITY : (double)p->d;
+    return 0; /* checked with the prior */
+  }
+  p->spectrum = log_power ? rc_spectrum_logpower_alloc((size_t)p->d, p->a, &err)
+                          : rc_spectrum_power_alloc((size_t)p->d, p->a, &err);
+  return p->spectrum ? 0 : role_error(p, log_power ? CLI_ROLE_LOG_A : CLI_ROLE_A, &err);
+}
+
+int cli_problem_check_prior(cli_problem *p) {
+  rc_error err = {0, ""};
+  const char *b = name_of(p, CLI_ROLE_B), *file = name_of(p, CLI_ROLE_PRIOR);
+  if (p->b_given && p->prior_file) {
+    cli_error("give only one of --%s and --%s", b, file);
+    return CLI_EXIT_BAD;
+  }
+  if (p->use_law) {
+    if (p->prior_file) {
+      cli_error("--%s FILE needs d explicit values: not available with --%s %s", file,
+                name_of(p, CLI_ROLE_D), p->d_inf ? "inf" : p->d_text);
+      return CLI_EXIT_BAD;
+    }
+    if (p->b_given) {
+      p->law.prior = RC_PRIOR_SOURCE;
+      p->law.b = p->b;
+    }
+    return rc_law_check(&p->law, &err) ? lib_error(NULL, &err) : 0;
+  }
+  const size_t d = p->spectrum->d;
+  if (p->prior_file) {
+    double *values;
+    size_t count;
+    if (rc_io_read_column(p->prior_file, &values, &count, &err))
+      return role_error(p, CLI_ROLE_PRIOR, &err);
+    if (count != d) {
+      free(values);
+      cli_error("--%s '%s' has %zu values but d = %zu", file, p->prior_file, count, d);
+      return CLI_EXIT_BAD;
+    }
+    p->prior = rc_prior_values_alloc(values, count, &err);
+    free(values);
+    return p->prior ? 0 : lib_error(p->prior_file, &err);
+  }
+  if (p->b_given) {
+    p->prior = rc_prior_source_alloc(p->spectrum, p->b, &err);
+    return p->prior ? 0 : role_error(p, CLI_ROLE_B, &err);
+  }
+  p->prior = rc_prior_isotropic_alloc(d, &err);
+  return p->prior ? 0 : lib_error(NULL, &err);
+}
+
+int cli_problem_check_horizons(cli_problem *p, const char *example) {
+  if (!p->Ns) {
+    const char *n = name_of(p, CLI_ROLE_HORIZONS);
+    cli_error("--%s is required (for example --%s %s)", n, n, example);
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+/* The library decides which batch and noise are valid (rc_sgd_options_check); each option is
+ * checked alone so that the message names it. */
+static int check_sgd_option(const cli_problem *p, cli_role role) {
+  rc_error err = {0, ""};
+  rc_sgd_options o = rc_sgd_options_default();
+  if (role == CLI_ROLE_BATCH)
+    o.batch = p->batch;
+  else
+    o.sigma2 = p->sigma2;
+  return rc_sgd_options_check(&o, &err) ? role_error(p, role, &err) : 0;
+}
+
+int cli_problem_check_training(cli_problem *p) {
+  rc_error err = {0, ""};
+  /* Named here: the schedule's own check would blame --schedule. */
+  if (!(p->gamma > 0)) {
+    cli_error("--%s must be > 0 (got %g)", name_of(p, CLI_ROLE_GAMMA), p->gamma);
+    return CLI_EXIT_BAD;
+  }
+  if (check_sgd_option(p, CLI_ROLE_BATCH) || check_sgd_option(p, CLI_ROLE_SIGMA2))
+    return CLI_EXIT_BAD;
+  const char *schedule = name_of(p, CLI_ROLE_SCHEDULE);
+  p->schedule = rc_schedule_parse(p->schedule_spec, p->gamma, &err);
+  if (!p->schedule)
+    return role_error(p, CLI_ROLE_SCHEDULE, &err);
+  uint64_t maxN = 0;
+  for (size_t k = 0; k < p->nN; k++)
+    maxN = p->Ns[k] > maxN ? p->Ns[k] : maxN;
+  if (maxN > rc_schedule_capacity(p->schedule)) {
+    cli_error("--%s: '%s' holds %llu steps but --%s asks for %llu", schedule, p->schedule_spec,
+              (unsigned long long)rc_schedule_capacity(p->schedule), name_of(p, CLI_ROLE_HORIZONS),
+              (unsigned long long)maxN);
+    return CLI_EXIT_BAD;
+  }
+  const rc_schedule_kind kind = rc_schedule_get_kind(p->schedule);
+  if ((kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES) && p->gamma_given)
+    fprintf(stderr, "riskcalc: warning: --%s is ignored: %s schedules give absolute steps\n",
+            name_of(p, CLI_ROLE_GAMMA), kind == RC_SCHEDULE_FILE ? "file" : "stages");
+  if (cli_role_value(p->args, CLI_ROLE_APPROX_SCHEDULE) &&
+      rc_schedule_approximate(p->schedule, p->approx_rtol, &err))
+    return role_error(p, CLI_ROLE_APPROX_SCHEDULE, &err);
+  /* a schedule that has stopped training for a good part of the run deserves a word */
+  const uint64_t stall = rc_schedule_stall(p->schedule, maxN);
+  if (maxN - stall >= (maxN + 99) / 100 && stall < maxN) {
+    snprintf(p->stall, sizeof p->stall,
+             "the schedule stops training: from step %llu on, the last %.3g%% of N = %llu, every "
+             "step is below 1e-12 of its largest step",
+             (unsigned long long)stall, 100.0 * (double)(maxN - stall) / (double)maxN,
+             (unsigned long long)maxN);
+    cli_warn_later("%s", p->stall);
+  }
+  return 0;
+}
+
+static const char *law_text(rc_spectrum_kind kind) {
+  return kind == RC_SPECTRUM_LOGPOWER ? "log power law lambda_i = i^-1 log(i+1)^-a"
+                                      : "power law lambda_i = i^-a";
+}
+
+void cli_problem_describe_data(cli_problem *p, const char *command_line) {
+  cli_meta *meta = &p->meta;
+  cli_meta_add(meta, "riskcalc", "%s", rc_version());
+  cli_meta_add(meta, "command", "%s", command_line);
+  if (p->spectrum_file)
+    cli_meta_add(meta, "spectrum", "file %s (d = %zu)", p->spectrum_file, p->spectrum->d);
+  else if (p->use_law)
+    cli_meta_add(meta, "spectrum", "%s a = %.17g, d = %s", law_text(p->law_kind), p->a,
+                 p->d_inf ? "inf" : p->d_text);
+  else
+    cli_meta_add(meta, "spectrum", "%s a = %.17g, d = %llu", law_text(p->law_kind), p->a,
+                 (unsigned long long)p->d);
+  if (p->prior_file)
+    cli_meta_add(meta, "prior", "file %s", p->prior_file);
+  else if (p->b_given)
+    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", p->b);
+  else
+    cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
+  /* With a law, the signal tr(H P) is reported by the method (it needs the tail sums). */
+  if (!p->use_law)
+    cli_meta_add(meta, "signal", "tr(H P) = %.17g", rc_prior_signal(p->spectrum, p->prior));
+}
+
+void cli_problem_describe_training(cli_problem *p) {
+  char desc[512];
+  rc_schedule_describe(p->schedule, desc, sizeof desc);
+  cli_meta_add(&p->meta, "schedule", "%s", desc);
+  if (p->stall[0])
+    cli_meta_add(&p->meta, "warning", "%s", p->stall);
+  cli_meta_add(&p->meta, "batch", "%zu", p->batch);
+  cli_meta_add(&p->meta, "sigma2", "%.17g", p->sigma2);
+}
+
+int cli_check_work(double work, const char *what) {
+  if (work <= RC_WORK_LIMIT)
+    return 0;
+  cli_error("this job needs about %.2g elementary updates, more than the %.0e (about a day at "
+            "1e9 per second) riskcalc accepts in one run; reduce %s",
+            work, RC_WORK_LIMIT, what);
+  return CLI_EXIT_BAD;
+}

@@ -1,0 +1,83 @@
+/* One-dimensional minimisation (see minimize.h). */
+#include "core/minimize.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_min.h>
+
+/* Bytes of minimiser state kept on the stack; Brent's state is 8 doubles in GSL 2.x. */
+#define MIN_STATE_BYTES 256
+
+/* What GSL's Brent calls: after a failure it returns the largest finite value, so the
+ * minimiser's own finiteness check never fires; the search stops as soon as status is set. */
+typedef struct {
+  rc_min_fn fn;
+  void *params;
+  const char *what;
+  rc_error *err;
+  int status;
+} guard;
+
+static double guarded(double x, void *vp) {
+  guard *g = vp;
+  if (g->status)
+    return DBL_MAX;
+  double y;
+  g->status = g->fn(x, g->params, &y);
+  if (!g->status && !isfinite(y))
+    g->status =
+        rc_error_set(g->err, RC_ENOCONV, "%s: the function is not finite at x = %.17g", g->what, x);
+  return g->status ? DBL_MAX : y;
+}
+
+int rc_min_brent(rc_min_fn fn, void *params, double a, double fa, double x, double fx, double b,
+                 double fb, const rc_min_options *opt, const char *what, double *xmin, double *fmin,
+                 rc_error *err) {
+  if (!fn || !opt || !xmin || !fmin)
+    return rc_error_set(err, RC_EINVAL, "%s: function, options and outputs are required", what);
+  if (!(isfinite(a) && isfinite(x) && isfinite(b) && isfinite(fa) && isfinite(fx) && isfinite(fb) &&
+        a < x && x < b))
+    return rc_error_set(err, RC_EINVAL, "%s: %.17g < %.17g < %.17g is not a finite bracket", what,
+                        a, x, b);
+  if (!(fx < fa && fx < fb))
+    return rc_error_set(err, RC_EINVAL,
+                        "%s: f(%.17g) = %.17g is not below both ends (%.17g, %.17g)", what, x, fx,
+                        fa, fb);
+  if (!(opt->epsabs >= 0 && opt->epsrel >= 0) || opt->max_iter == 0)
+    return rc_error_set(err, RC_EINVAL, "%s: tolerances must be >= 0 and the cap >= 1", what);
+  const gsl_min_fminimizer_type *type = gsl_min_fminimizer_brent;
+  if (type->size > MIN_STATE_BYTES)
+    return rc_error_set(err, RC_ENOMEM, "%s: the minimiser's state outgrows its buffer", what);
+  _Alignas(16) unsigned char state[MIN_STATE_BYTES];
+  memset(state, 0, sizeof state);
+  gsl_min_fminimizer s;
+  memset(&s, 0, sizeof s);
+  s.type = type;
+  s.state = state;
+  guard g = {fn, params, what, err, RC_SUCCESS};
+  gsl_function F = {guarded, &g};
+  /* checked above: x strictly inside with fx below both ends, so set cannot raise */
+  gsl_min_fminimizer_set_with_values(&s, &F, x, fx, a, fa, b, fb);
+  *xmin = x;
+  *fmin = fx;
+  for (size_t iter = 0; iter < opt->max_iter; iter++) {
+    gsl_min_fminimizer_iterate(&s);
+    if (g.status)
+      return g.status;
+    if (s.f_minimum < *fmin) {
+      *xmin = s.x_minimum;
+      *fmin = s.f_minimum;
+    }
+    const double lo = s.x_lower, hi = s.x_upper;
+    const double m = lo > 0 ? lo : hi < 0 ? -hi : 0.0; /* min |x| over the bracket */
+    if (hi - lo < opt->epsabs + opt->epsrel * m || nextafter(lo, INFINITY) >= hi)
+      return RC_SUCCESS;
+  }
+  return rc_error_set(err, RC_ENOCONV,
+                      "%s: no convergence in %zu iterations (bracket [%.17g, %.17g], best f(%.17g) "
+                      "= %.17g)",
+                      what, opt->max_iter, s.x_lower, s.x_upper, *xmin, *fmin);
+}

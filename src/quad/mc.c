@@ -1,0 +1,255 @@
+/* Monte Carlo of real SGD on the quadratic model (docs/QUAD.md section 5): the runner's
+ * simulate callback walks the schedule with the walker and records, per T, the run's risk and
+ * theta. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "core/mc_runner.h"
+#include "core/util.h"
+#include "core/walker.h"
+#include "riskcalc/quad.h"
+
+typedef struct {
+  const rc_quad_problem *p;
+  const rc_schedule *schedule;
+  const uint64_t *Ts;
+  size_t count;
+  double *sqrt_lambda; /* M */
+  double tail_sd;      /* sd of the label part the model cannot see: sqrt(approx + sigma2) */
+} qmc_model;
+
+typedef struct {
+  double *v; /* M */
+  double *x; /* B x M */
+  double *r; /* B */
+  double *g; /* M */
+} qmc_ws;
+
+/* One run in progress: what the walker callbacks act on. */
+typedef struct {
+  const qmc_model *model;
+  qmc_ws *ws;
+  gsl_rng *rng;
+  double *values;
+  rc_mc_tick *tick;
+  size_t run;
+  uint64_t t;
+} qmc_run;
+
+static void *ws_alloc(const void *model, rc_error *err) {
+  const qmc_model *m = model;
+  const size_t M = m->p->M, B = m->p->batch;
+  qmc_ws *w = calloc(1, sizeof *w);
+  if (!w) {
+    rc_error_set(err, RC_ENOMEM, "out of memory for a Monte Carlo workspace");
+    return NULL;
+  }
+  w->v = rc_alloc_doubles(M, err);
+  w->x = w->v ? rc_alloc_doubles(rc_mul_size(B, M), err) : NULL;
+  w->r = w->x ? rc_alloc_doubles(B, err) : NULL;
+  w->g = w->r ? rc_alloc_doubles(M, err) : NULL;
+  if (!w->g) {
+    free(w->v);
+    free(w->x);
+    free(w->r);
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
+static void ws_free(void *workspace) {
+  qmc_ws *w = workspace;
+  if (w) {
+    free(w->v);
+    free(w->x);
+    free(w->r);
+    free(w->g);
+    free(w);
+  }
+}
+
+static int run_start(void *ctx, uint64_t horizon, rc_error *err) {
+  (void)horizon;
+  (void)err;
+  qmc_run *q = ctx;
+  const rc_quad_problem *p = q->model->p;
+  for (size_t i = 0; i < p->M; i++)
+    q->ws->v[i] = sqrt(p->theta0[i]);
+  q->t = 0;
+  return RC_SUCCESS;
+}
+
+static int run_advance(void *ctx, double eta, uint64_t count, const rc_walk_pos *pos,
+                       rc_error *err) {
+  (void)pos;
+  qmc_run *q = ctx;
+  const rc_quad_problem *p = q->model->p;
+  const size_t M = p->M, B = p->batch;
+  const double *sl = q->model->sqrt_lambda, *w = p->wstar;
+  const double tail = q->model->tail_sd, scale = 2.0 * eta / (double)B;
+  double *v = q->ws->v, *x = q->ws->x, *r = q->ws->r, *g = q->ws->g;
+  for (uint64_t step = 0; step < count; step++) {
+    for (size_t b = 0; b < B; b++) {
+      double *xb = x + b * M;
+      double res = -tail * gsl_ran_gaussian_ziggurat(q->rng, 1.0);
+      for (size_t i = 0; i < M; i++) {
+        const double xi = sl[i] * gsl_ran_gaussian_ziggurat(q->rng, 1.0);
+        xb[i] = xi;
+        res += xi * (v[i] * v[i] - w[i]);
+      }
+      r[b] = res; /* f(x) - y */
+    }
+    for (size_t i = 0; i < M; i++)
+      g[i] = 0.0;
+    for (size_t b = 0; b < B; b++)
+      for (size_t i = 0; i < M; i++)
+        g[i] += r[b] * x[b * M + i];
+    for (size_t i = 0; i < M; i++)
+      v[i] *= 1.0 - scale * g[i];
+  }
+  q->t += count;
+  for (size_t i = 0; i < M; i++)
+    if (!isfinite(v[i]))
+      return rc_error_set(err, RC_EUNSTABLE,
+                          "SGD diverged in run %zu by step %llu (v_%zu not finite): the step "
+                          "size is too large",
+                          q->run, (unsigned long long)q->t, i + 1);
+  if (rc_mc_tick_add(q->tick, (double)count))
+    return rc_error_set(err, RC_ECANCEL, "simulation cancelled");
+  return RC_SUCCESS;
+}
+
+static int run_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
+  qmc_run *q = ctx;
+  const rc_quad_problem *p = q->model->p;
+  const size_t M = p->M;
+  double *row = q->values + index * (M + 1);
+  double risk = 0;
+  for (size_t i = M; i-- > 0;) {
+    const double th = q->ws->v[i] * q->ws->v[i], e = th - p->wstar[i];
+    row[1 + i] = th;
+    risk += p->lambda[i] * e * e;
+  }
+  row[0] = p->sigma2 + p->approx + risk;
+  if (!isfinite(row[0]))
+    return rc_error_set(err, RC_EUNSTABLE, "run %zu: risk not finite after T = %llu", q->run,
+                        (unsigned long long)N);
+  return RC_SUCCESS;
+}
+
+static int simulate(const void *model, void *workspace, size_t run, gsl_rng *rng, double *values,
+                    rc_mc_tick *tick, rc_error *err) {
+  const qmc_model *m = model;
+  qmc_run q = {m, workspace, rng, values, tick, run, 0};
+  const rc_walk_callbacks cb = {run_start, run_advance, run_record};
+  return rc_walk(m->schedule, m->Ts, m->count, &cb, &q, NULL, err);
+}
+
+rc_quad_mc_options rc_quad_mc_options_default(void) {
+  rc_quad_mc_options o = {0};
+  o.runs = 100;
+  o.seed = 1;
+  return o;
+}
+
+int rc_quad_mc_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
+                     const uint64_t *Ts, size_t count, const rc_quad_mc_options *options,
+                     rc_quad_mc_row *out, rc_error *err) {
+  if (!problem || !schedule || !Ts || !out)
+    return rc_error_set(err, RC_EINVAL, "problem, schedule, horizons and output are required");
+  int st = rc_schedule_check_horizons(schedule, Ts, count, NULL, err);
+  if (st)
+    return st;
+  const rc_quad_mc_options defaults = rc_quad_mc_options_default();
+  const rc_quad_mc_options *o = options ? options : &defaults;
+  if (o->runs < 2)
+    return rc_error_set(err, RC_EINVAL, "at least 2 runs are needed (got %zu)", o->runs);
+  const size_t M = problem->M, R = o->runs, V = rc_mul_size(count, M + 1);
+  const size_t total = rc_mul_size(R, V);
+  if (V == 0 || total == 0)
+    return rc_error_set(err, RC_ENOMEM, "%zu runs x %zu horizons x %zu coordinates overflow", R,
+                        count, M + 1);
+  qmc_model model = {problem, schedule, Ts, count, NULL, sqrt(problem->approx + problem->sigma2)};
+  double *all = rc_alloc_doubles(total, err);
+  double *mean = all ? rc_alloc_doubles(V, err) : NULL;
+  double *se = mean ? rc_alloc_doubles(V, err) : NULL;
+  model.sqrt_lambda = se ? rc_alloc_doubles(M, err) : NULL;
+  st = RC_ENOMEM;
+  if (!model.sqrt_lambda)
+    goto done;
+  for (size_t i = 0; i < M; i++)
+    model.sqrt_lambda[i] = sqrt(problem->lambda[i]);
+  const rc_mc_runner_callbacks cb = {ws_alloc, ws_free, simulate};
+  rc_mc_runner_options ro = {0};
+  ro.runs = R;
+  ro.seed = o->seed;
+  ro.threads = o->threads;
+  ro.values = V;
+  ro.work_per_run = rc_walk_steps(schedule, Ts, count);
+  ro.progress = o->progress;
+  ro.progress_context = o->progress_context;
+  if ((st = rc_mc_runner_run(&cb, &model, &ro, all, mean, se, err)))
+    goto done;
+  /* bias and variance from the runs, in run order (docs/QUAD.md section 5) */
+  const double *lam = problem->lambda, *w = problem->wstar, Rd = (double)R;
+  for (size_t k = 0; k < count; k++) {
+    const size_t o0 = k * (M + 1);
+    double var = 0, bias = 0;
+    for (size_t i = 0; i < M; i++) {
+      const double tb = mean[o0 + 1 + i];
+      double ss = 0;
+      for (size_t r = 0; r < R; r++) {
+        const double dlt = all[r * V + o0 + 1 + i] - tb;
+        ss += dlt * dlt;
+      }
+      var += lam[i] * ss / (Rd - 1.0);
+      bias += lam[i] * (tb - w[i]) * (tb - w[i]);
+    }
+    bias -= var / Rd;
+    /* influence values of the two estimators, their spread gives the standard errors */
+    double spsi = 0, sphi = 0, mpsi = 0, mphi = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      for (size_t r = 0; r < R; r++) {
+        double psi = 0, phi = 0;
+        for (size_t i = 0; i < M; i++) {
+          const double tb = mean[o0 + 1 + i], dlt = all[r * V + o0 + 1 + i] - tb;
+          psi += lam[i] * dlt * dlt;
+          phi += 2.0 * lam[i] * (tb - w[i]) * dlt;
+        }
+        phi -= psi / Rd;
+        if (pass == 0) {
+          mpsi += psi;
+          mphi += phi;
+        } else {
+          spsi += (psi - mpsi) * (psi - mpsi);
+          sphi += (phi - mphi) * (phi - mphi);
+        }
+      }
+      if (pass == 0) {
+        mpsi /= Rd;
+        mphi /= Rd;
+      }
+    }
+    rc_quad_mc_row *row = &out[k];
+    row->T = Ts[k];
+    row->M = (double)M;
+    row->risk = mean[o0];
+    row->risk_se = se[o0];
+    row->bias = bias;
+    row->bias_se = sqrt(sphi / (Rd - 1.0) / Rd);
+    row->variance = var;
+    row->variance_se = sqrt(spsi / (Rd - 1.0) / Rd);
+    row->runs = R;
+  }
+  st = RC_SUCCESS;
+done:
+  free(all);
+  free(mean);
+  free(se);
+  free(model.sqrt_lambda);
+  return st;
+}

@@ -1,0 +1,210 @@
+/* The quadratic model's problem: eigenvalues, target and the approximation error
+ * (docs/QUAD.md section 1). */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_zeta.h>
+
+#include "core/util.h"
+#include "riskcalc/quad.h"
+
+rc_quad_spec rc_quad_spec_default(void) {
+  rc_quad_spec s = {0};
+  s.spectrum = RC_SPECTRUM_POWER;
+  s.alpha = 2.0;
+  s.target = RC_QUAD_TARGET_POWER;
+  s.beta = 1.5;
+  s.d = INFINITY;
+  s.v0 = 0.1;
+  s.sigma2 = 0.1;
+  s.batch = 1;
+  return s;
+}
+
+void rc_quad_problem_free(rc_quad_problem *p) {
+  if (p) {
+    free(p->lambda);
+    free(p->wstar);
+    free(p->theta0);
+    free(p);
+  }
+}
+
+/* lambda_i of a parametric law, i >= 1. */
+static double law_lambda(rc_spectrum_kind kind, double alpha, double i) {
+  return kind == RC_SPECTRUM_POWER ? pow(i, -alpha) : 1.0 / (i * pow(log(i + 1.0), alpha));
+}
+
+/* zeta(s, q) without GSL's error handler: RC_EINVAL when GSL reports an error. */
+static int hzeta(double s, double q, double *out, rc_error *err) {
+  gsl_sf_result r;
+  int st = gsl_sf_hzeta_e(s, q, &r);
+  if (st != GSL_SUCCESS || !isfinite(r.val))
+    return rc_error_set(err, RC_EINVAL, "Hurwitz zeta(%g, %g) failed: %s", s, q, gsl_strerror(st));
+  *out = r.val;
+  return RC_SUCCESS;
+}
+
+/* sum_{i=M+1}^{d} i^-beta for the power target (d may be +inf). */
+static int power_tail(double beta, size_t M, double d, double *out, rc_error *err) {
+  if (isinf(d))
+    return hzeta(beta, (double)M + 1.0, out, err);
+  if (d - (double)M > 1048576.0 && beta > 1.0) {
+    double a, b;
+    int st = hzeta(beta, (double)M + 1.0, &a, err);
+    if (!st)
+      st = hzeta(beta, d + 1.0, &b, err);
+    if (!st)
+      *out = a - b > 0 ? a - b : 0.0;
+    return st;
+  }
+  double s = 0;
+  for (double i = d; i > (double)M; i -= 1.0) /* smallest terms first */
+    s += pow(i, -beta);
+  *out = s;
+  return RC_SUCCESS;
+}
+
+static int check_spec(const rc_quad_spec *s, size_t M, rc_error *err) {
+  if (!s)
+    return rc_error_set(err, RC_EINVAL, "a problem specification is required");
+  if (M == 0)
+    return rc_error_set(err, RC_EINVAL, "model size M must be at least 1");
+  const double d = s->d;
+  if (!(isinf(d) && d > 0) &&
+      !(isfinite(d) && d >= 1 && d == floor(d) && d <= 9.007199254740992e15))
+    return rc_error_set(err, RC_EINVAL, "d must be a whole number >= 1 or inf (got %g)", d);
+  if ((double)M > d)
+    return rc_error_set(err, RC_EINVAL, "model size M = %zu exceeds the dimension d = %.17g", M, d);
+  switch (s->spectrum) {
+  case RC_SPECTRUM_POWER:
+    if (!(isfinite(s->alpha) && s->alpha > 0))
+      return rc_error_set(err, RC_EINVAL, "spectrum exponent alpha must be finite and > 0 (got %g)",
+                          s->alpha);
+    break;
+  case RC_SPECTRUM_LOGPOWER:
+    if (!isfinite(s->alpha))
+      return rc_error_set(err, RC_EINVAL, "log-power exponent alpha must be finite (got %g)",
+                          s->alpha);
+    break;
+  case RC_SPECTRUM_VALUES:
+    if (!s->lambda)
+      return rc_error_set(err, RC_EINVAL, "spectrum values are required");
+    if (isinf(d))
+      return rc_error_set(err, RC_EINVAL, "an explicit spectrum has finite d (its length)");
+    for (size_t i = 0; i < (size_t)d; i++)
+      if (!(isfinite(s->lambda[i]) && s->lambda[i] > 0))
+        return rc_error_set(err, RC_EINVAL, "eigenvalue %zu is %g: each must be finite and > 0",
+                            i + 1, s->lambda[i]);
+    break;
+  default:
+    return rc_error_set(err, RC_EINVAL, "unknown spectrum kind %d", (int)s->spectrum);
+  }
+  switch (s->target) {
+  case RC_QUAD_TARGET_POWER:
+    if (!isfinite(s->beta))
+      return rc_error_set(err, RC_EINVAL, "signal exponent beta must be finite (got %g)", s->beta);
+    if (isinf(d) && !(s->beta > 1))
+      return rc_error_set(err, RC_EINVAL,
+                          "d = inf needs a finite total signal sum i^-beta: beta must be > 1 "
+                          "(got %g)",
+                          s->beta);
+    break;
+  case RC_QUAD_TARGET_VALUES:
+    if (!s->wstar)
+      return rc_error_set(err, RC_EINVAL, "target values are required");
+    if (isinf(d))
+      return rc_error_set(err, RC_EINVAL, "an explicit target has finite d (its length)");
+    for (size_t i = 0; i < (size_t)d; i++)
+      if (!(isfinite(s->wstar[i]) && s->wstar[i] >= 0))
+        return rc_error_set(err, RC_EINVAL,
+                            "target value w*_%zu is %g: each must be finite and >= 0", i + 1,
+                            s->wstar[i]);
+    break;
+  default:
+    return rc_error_set(err, RC_EINVAL, "unknown target kind %d", (int)s->target);
+  }
+  if (s->v0_values) {
+    for (size_t i = 0; i < M; i++)
+      if (!(isfinite(s->v0_values[i]) && s->v0_values[i] > 0))
+        return rc_error_set(err, RC_EINVAL, "initial v_%zu is %g: each must be finite and > 0",
+                            i + 1, s->v0_values[i]);
+  } else if (!(isfinite(s->v0) && s->v0 > 0)) {
+    return rc_error_set(err, RC_EINVAL, "initial v0 must be finite and > 0 (got %g)", s->v0);
+  }
+  if (!(isfinite(s->sigma2) && s->sigma2 >= 0))
+    return rc_error_set(err, RC_EINVAL, "noise variance sigma2 must be finite and >= 0 (got %g)",
+                        s->sigma2);
+  if (s->batch == 0)
+    return rc_error_set(err, RC_EINVAL, "batch size must be at least 1");
+  return RC_SUCCESS;
+}
+
+rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *s, size_t M, rc_error *err) {
+  if (check_spec(s, M, err))
+    return NULL;
+  rc_quad_problem *p = calloc(1, sizeof *p);
+  if (!p) {
+    rc_error_set(err, RC_ENOMEM, "out of memory for a problem");
+    return NULL;
+  }
+  p->lambda = rc_alloc_doubles(M, err);
+  p->wstar = p->lambda ? rc_alloc_doubles(M, err) : NULL;
+  p->theta0 = p->wstar ? rc_alloc_doubles(M, err) : NULL;
+  if (!p->theta0)
+    goto fail;
+  p->M = M;
+  p->d = s->d;
+  p->sigma2 = s->sigma2;
+  p->batch = s->batch;
+  p->spectrum = s->spectrum;
+  p->alpha = s->spectrum == RC_SPECTRUM_VALUES ? NAN : s->alpha;
+  p->target = s->target;
+  p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
+  for (size_t i = 0; i < M; i++) {
+    const double lam = s->spectrum == RC_SPECTRUM_VALUES
+                           ? s->lambda[i]
+                           : law_lambda(s->spectrum, s->alpha, (double)(i + 1));
+    if (!(isfinite(lam) && lam > 0)) {
+      rc_error_set(err, RC_EINVAL, "eigenvalue %zu is %g (under- or overflow of the law)", i + 1,
+                   lam);
+      goto fail;
+    }
+    p->lambda[i] = lam;
+    p->wstar[i] = s->target == RC_QUAD_TARGET_VALUES ? s->wstar[i]
+                                                     : sqrt(pow((double)(i + 1), -s->beta) / lam);
+    if (!isfinite(p->wstar[i])) {
+      rc_error_set(err, RC_EINVAL, "target w*_%zu overflows", i + 1);
+      goto fail;
+    }
+    const double v = s->v0_values ? s->v0_values[i] : s->v0;
+    p->theta0[i] = v * v;
+  }
+  double signal = 0;
+  for (size_t i = M; i-- > 0;)
+    signal += p->lambda[i] * p->wstar[i] * p->wstar[i];
+  p->signal = signal;
+  if (s->target == RC_QUAD_TARGET_POWER) {
+    if (power_tail(s->beta, M, s->d, &p->approx, err))
+      goto fail;
+  } else {
+    double a = 0;
+    const size_t d = (size_t)s->d;
+    for (size_t i = d; i-- > M;) {
+      const double lam = s->spectrum == RC_SPECTRUM_VALUES
+                             ? s->lambda[i]
+                             : law_lambda(s->spectrum, s->alpha, (double)(i + 1));
+      a += lam * s->wstar[i] * s->wstar[i];
+    }
+    p->approx = a;
+  }
+  if (!isfinite(p->approx)) {
+    rc_error_set(err, RC_EINVAL, "the approximation error is not finite");
+    goto fail;
+  }
+  return p;
+fail:
+  rc_quad_problem_free(p);
+  return NULL;
+}

@@ -1,0 +1,380 @@
+/* Ridge and random-feature deterministic equivalents (docs/RIDGE.md sections 2, 3): kappa and
+ * the degrees of freedom against 40-digit mpmath, exact finite-d identities, the P -> inf and
+ * n -> inf limits, the ridgeless peak, and every error path. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rc_test.h"
+#include "riskcalc/riskcalc.h"
+
+/* Runs tests/helpers/mpmath_ridge.py: kappa df1 df2 B0. A missing python3 or mpmath makes the
+ * check fail (it is not skipped). */
+static int mpmath_ridge(const char *kind, double a, const char *b, int d, double n, double P,
+                        double lambda, double *ref) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s", __FILE__);
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *slash = '\0';
+  else
+    snprintf(dir, sizeof dir, ".");
+  char pbuf[64] = "inf";
+  if (!isinf(P))
+    snprintf(pbuf, sizeof pbuf, "%.17g", P);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 %s/../helpers/mpmath_ridge.py %s %.17g %s %d %.17g %s %.17g", dir,
+           kind, a, b, d, n, pbuf, lambda);
+  FILE *f = popen(cmd, "r");
+  if (!f) {
+    printf("    cannot run %s\n", cmd);
+    return -1;
+  }
+  int got = fscanf(f, "%lf %lf %lf %lf", ref, ref + 1, ref + 2, ref + 3);
+  int rc = pclose(f);
+  if (got != 4 || rc != 0) {
+    printf("    reference failed (exit %d): %s\n", rc, cmd);
+    return -1;
+  }
+  return 0;
+}
+
+static rc_ridge *plan_for(const char *kind, double a, const char *b, size_t d) {
+  rc_error err = {0, ""};
+  rc_spectrum *s = strcmp(kind, "power") == 0 ? rc_spectrum_power_alloc(d, a, &err)
+                                              : rc_spectrum_logpower_alloc(d, a, &err);
+  rc_prior *p = strcmp(b, "iso") == 0 ? rc_prior_isotropic_alloc(d, &err)
+                                      : rc_prior_source_alloc(s, atof(b), &err);
+  rc_ridge *r = rc_ridge_alloc_values(s, p, &err);
+  rc_spectrum_free(s);
+  rc_prior_free(p);
+  return r;
+}
+
+typedef struct {
+  const char *kind;
+  double a;
+  const char *b;
+  int d;
+  double P, n, lambda;
+} ref_case;
+
+/* kappa, df1, df2 and the bias to 1e-12 relative (measured: below 7e-16, except at lambda = 0
+ * next to the peak (a = 2.5, n = 399 of d = 400: kappa = 2.7e-9) where kappa is off by 8.8e-14
+ * and the bias by 1.8e-13: the conditioning eps n / (df1 - df2) of df1(kappa) = n). */
+static void test_against_mpmath(void) {
+  const ref_case cases[] = {
+      {"power", 1.5, "2", 400, INFINITY, 300, 1e-3},
+      {"power", 1.5, "2", 400, INFINITY, 100, 0},
+      {"power", 1.5, "iso", 400, INFINITY, 50, 0.1},
+      {"power", 2.5, "1.2", 400, INFINITY, 399, 0},
+      {"power", 1.5, "2", 400, 50, 100, 1e-3},
+      {"power", 1.5, "iso", 400, 200, 1e4, 0},
+      {"power", 1.5, "2", 400, 200, 100, 0},
+      {"logpower", 2, "iso", 300, INFINITY, 60, 0.05},
+      {"logpower", 2, "1.5", 300, 80, 500, 0.002},
+      {"power", 3, "3", 400, INFINITY, 20, 1e-9},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    const ref_case *c = cases + k;
+    rc_ridge *r = plan_for(c->kind, c->a, c->b, (size_t)c->d);
+    CHECK(r != NULL);
+    double ref[4];
+    if (!r || mpmath_ridge(c->kind, c->a, c->b, c->d, c->n, c->P, c->lambda, ref) != 0) {
+      CHECK(0);
+      rc_ridge_free(r);
+      continue;
+    }
+    rc_error err = {0, ""};
+    double kappa, df1, df2, bias;
+    if (isinf(c->P)) {
+      rc_ridge_row row;
+      CHECK_STATUS(rc_ridge_eval(r, c->n, c->lambda, 0.1, &row, &err), RC_SUCCESS);
+      kappa = row.kappa, df1 = row.df1, df2 = row.df2, bias = row.bias;
+    } else {
+      rc_rf_row row;
+      CHECK_STATUS(rc_rf_eval(r, c->P, c->n, c->lambda, 0.1, &row, &err), RC_SUCCESS);
+      kappa = row.kappa, df1 = row.df1, df2 = row.df2, bias = row.bias;
+    }
+    CHECK_REL(kappa, ref[0], 1e-12);
+    CHECK_REL(df1, ref[1], 1e-12);
+    CHECK_REL(df2, ref[2], 1e-12);
+    CHECK_REL(bias, ref[3], 1e-12);
+    rc_ridge_free(r);
+  }
+}
+
+/* H = I, w* uniform, lambda = 0, n < d: E b = (n/d) w* exactly, so bias = (1 - n/d)^2 |w|^2
+ * and var_x = (n/d)(1 - n/d)|w|^2; the equivalent reproduces both exactly. */
+static void test_isotropic_identities(void) {
+  rc_error err = {0, ""};
+  const size_t d = 300;
+  double lam[300], p[300];
+  for (size_t i = 0; i < d; i++)
+    lam[i] = 2.5, p[i] = 0.7 / (double)d;
+  rc_spectrum *s = rc_spectrum_values_alloc(lam, d, &err);
+  rc_prior *pr = rc_prior_values_alloc(p, d, &err);
+  rc_ridge *r = rc_ridge_alloc_values(s, pr, &err);
+  CHECK(r != NULL);
+  rc_ridge_row row;
+  const double n = 120, q = n / (double)d, w2 = 0.7 * 2.5; /* |w|_H^2 */
+  CHECK_STATUS(rc_ridge_eval(r, n, 0.0, 0.3, &row, &err), RC_SUCCESS);
+  CHECK_REL(row.bias, (1 - q) * (1 - q) * w2, 1e-14);
+  CHECK_REL(row.var_x, q * (1 - q) * w2, 1e-13);
+  CHECK_REL(row.df1, n, 1e-14);
+  CHECK_ABS(row.train, 0.0, 0.0); /* interpolation: exactly 0 */
+  CHECK_REL(row.test, row.gcv, 0.0);
+  CHECK_REL(row.test, 0.3 + row.bias + row.var_x + row.var_noise, 1e-15);
+  /* n > d, lambda = 0: kappa = 0, variance sigma2 d/(n - d), train = (1 - d/n)^2 test */
+  CHECK_STATUS(rc_ridge_eval(r, 500, 0.0, 0.3, &row, &err), RC_SUCCESS);
+  CHECK_ABS(row.kappa, 0.0, 0.0);
+  CHECK_REL(row.var_noise, 0.3 * 300.0 / 200.0, 1e-14);
+  CHECK_REL(row.train, (0.4 * 0.4) * row.test, 1e-14);
+  rc_ridge_free(r);
+  rc_spectrum_free(s);
+  rc_prior_free(pr);
+}
+
+/* P -> inf recovers ridge: exactly at P = inf, at rate 1/P for finite P. */
+static void test_limit_P(void) {
+  rc_ridge *r = plan_for("power", 1.5, "2", 400);
+  rc_error err = {0, ""};
+  rc_ridge_row a;
+  rc_rf_row b, c;
+  CHECK_STATUS(rc_ridge_eval(r, 300, 0.01, 0.1, &a, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_rf_eval(r, INFINITY, 300, 0.01, 0.1, &b, &err), RC_SUCCESS);
+  CHECK_REL(b.test, a.test, 1e-15);
+  CHECK_REL(b.kappa1, a.kappa, 1e-15);
+  CHECK_ABS(b.var_f, 0.0, 0.0);
+  /* the finite-P correction: 1.8e-7 relative at P = 1e8, ten times more at P = 1e7 */
+  rc_rf_row c7;
+  CHECK_STATUS(rc_rf_eval(r, 1e8, 300, 0.01, 0.1, &c, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_rf_eval(r, 1e7, 300, 0.01, 0.1, &c7, &err), RC_SUCCESS);
+  CHECK_REL(c.test, a.test, 2e-7);
+  CHECK_REL((c7.test - a.test) / (c.test - a.test), 10.0, 1e-3);
+  rc_ridge_free(r);
+}
+
+/* n -> inf with lambda -> 0 recovers E Approx of the sketch at M = P (rc_deteq_kappa). */
+static void test_limit_n(void) {
+  rc_error err = {0, ""};
+  rc_spectrum *s = rc_spectrum_power_alloc(400, 1.5, &err);
+  rc_prior *p = rc_prior_source_alloc(s, 2.0, &err);
+  rc_ridge *r = rc_ridge_alloc_values(s, p, &err);
+  rc_deteq *de = rc_deteq_alloc_values(s, p, 200, &err);
+  CHECK(r && de);
+  const double Ps[] = {20, 64, 200};
+  for (size_t k = 0; k < 3; k++) {
+    double kappa, approx;
+    CHECK_STATUS(rc_deteq_kappa(de, Ps[k], &kappa, &approx, &err), RC_SUCCESS);
+    rc_rf_row row;
+    CHECK_STATUS(rc_rf_eval(r, Ps[k], INFINITY, 0.0, 0.05, &row, &err), RC_SUCCESS);
+    CHECK_REL(row.kappa, kappa, 1e-13);
+    CHECK_REL(row.test - 0.05, approx, 1e-12);
+    CHECK_ABS(row.var_x + row.var_noise, 0.0, 0.0);
+    /* large finite n, small lambda: the O(P/n) correction (1.1e-6 relative at P = 200,
+     * n = 1e9), ten times more at n = 1e8 */
+    rc_rf_row row8;
+    CHECK_STATUS(rc_rf_eval(r, Ps[k], 1e9, 1e-14, 0.05, &row, &err), RC_SUCCESS);
+    CHECK_STATUS(rc_rf_eval(r, Ps[k], 1e8, 1e-14, 0.05, &row8, &err), RC_SUCCESS);
+    CHECK_REL(row.test - 0.05, approx, 1.2e-6);
+    CHECK_REL((row8.test - 0.05 - approx) / (row.test - 0.05 - approx), 10.0, 1e-3);
+  }
+  rc_deteq_free(de);
+  rc_ridge_free(r);
+  rc_spectrum_free(s);
+  rc_prior_free(p);
+}
+
+/* lambda = 0 works on both sides of n = d, with the 1/|1 - n/d| peak; n = d itself is refused.
+ * Random features peak at n = P. */
+static void test_ridgeless_peak(void) {
+  rc_ridge *r = plan_for("power", 1.5, "iso", 400);
+  rc_error err = {0, ""};
+  rc_ridge_row lo, lo2, hi, hi2, far;
+  CHECK_STATUS(rc_ridge_eval(r, 200, 0.0, 0.1, &far, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_ridge_eval(r, 396, 0.0, 0.1, &lo, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_ridge_eval(r, 398, 0.0, 0.1, &lo2, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_ridge_eval(r, 402, 0.0, 0.1, &hi2, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_ridge_eval(r, 404, 0.0, 0.1, &hi, &err), RC_SUCCESS);
+  CHECK(lo.test > 10 * far.test && lo2.test > 1.9 * lo.test && hi2.test > 1.9 * hi.test);
+  /* above d: the variance is exactly sigma2 d / (n - d) */
+  CHECK_REL(hi.var_noise, 0.1 * 400 / 4.0, 1e-13);
+  CHECK_STATUS(rc_ridge_eval(r, 400, 0.0, 0.1, &lo, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "interpolation peak") != NULL);
+  CHECK_STATUS(rc_ridge_eval(r, 400, 1e-6, 0.1, &lo, &err), RC_SUCCESS);
+  rc_rf_row f1, f2;
+  CHECK_STATUS(rc_rf_eval(r, 100, 100, 0.0, 0.1, &f1, &err), RC_EINVAL);
+  CHECK_STATUS(rc_rf_eval(r, 100, 98, 0.0, 0.1, &f1, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_rf_eval(r, 100, 102, 0.0, 0.1, &f2, &err), RC_SUCCESS);
+  CHECK(f1.test > 5 * f1.bias && f2.test > 5 * f2.bias);
+  CHECK_ABS(f1.train, 0.0, 0.0);
+  CHECK_ABS(f2.kappa1, 0.0, 0.0); /* least squares in the features */
+  /* P > d: the peak moves to n = d */
+  CHECK_STATUS(rc_rf_eval(r, 800, 400, 0.0, 0.1, &f1, &err), RC_EINVAL);
+  CHECK_STATUS(rc_rf_eval(r, 800, 600, 0.0, 0.1, &f1, &err), RC_SUCCESS);
+  CHECK_REL(f1.var_noise, 0.1 * 400 / 200.0, 1e-13);
+  rc_ridge_free(r);
+}
+
+static void test_columns_and_curves(void) {
+  size_t nc = 0;
+  const char *const *names = rc_ridge_columns(&nc);
+  CHECK(nc == 12 && strcmp(names[0], "n") == 0 && strcmp(names[11], "gcv") == 0);
+  CHECK(strcmp(names[8], "variance") == 0);
+  names = rc_rf_columns(&nc);
+  CHECK(nc == 13 && strcmp(names[0], "P") == 0 && strcmp(names[10], "var_f") == 0);
+  rc_ridge *r = plan_for("power", 2, "iso", 200);
+  rc_error err = {0, ""};
+  const double n[] = {20, 80, 300}, lam[] = {0, 1e-2}, P[] = {10, 50};
+  rc_ridge_row rows[6], one;
+  CHECK_STATUS(rc_ridge_curve(r, n, 3, lam, 2, 0.2, rows, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_ridge_eval(r, 80, 1e-2, 0.2, &one, &err), RC_SUCCESS);
+  CHECK(memcmp(&rows[3], &one, sizeof one) == 0);
+  double v[12];
+  rc_ridge_row_values(&one, v);
+  CHECK(v[0] == 80 && v[1] == 1e-2 && v[9] == one.test && v[11] == one.gcv);
+  rc_rf_row frows[12], fone;
+  CHECK_STATUS(rc_rf_curve(r, P, 2, n, 3, lam, 2, 0.2, frows, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_rf_eval(r, 50, 20, 0.0, 0.2, &fone, &err), RC_SUCCESS);
+  CHECK(memcmp(&frows[6], &fone, sizeof fone) == 0);
+  double fv[13];
+  rc_rf_row_values(&fone, fv);
+  CHECK(fv[0] == 50 && fv[4] == fone.kappa1 && fv[12] == fone.train);
+  /* the failing point is named */
+  const double nbad[] = {20, 200};
+  CHECK_STATUS(rc_ridge_curve(r, nbad, 2, lam, 2, 0.2, rows, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "n = 200, lambda = 0") != NULL);
+  CHECK_STATUS(rc_rf_curve(r, P, 2, nbad, 1, lam, 2, 0.2, frows, &err), RC_SUCCESS);
+  const double Pbad[] = {20};
+  CHECK_STATUS(rc_rf_curve(r, Pbad, 1, nbad, 1, lam, 2, 0.2, frows, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "P = 20, n = 20, lambda = 0") != NULL);
+  rc_ridge_free(r);
+}
+
+static void test_errors(void) {
+  rc_error err = {0, ""};
+  rc_ridge *r = plan_for("power", 1.5, "iso", 50);
+  rc_ridge_row row;
+  rc_rf_row f;
+  CHECK_STATUS(rc_ridge_eval(NULL, 10, 0.1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 10, 0.1, 0.1, NULL, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 0.5, 0.1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, NAN, 0.1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, INFINITY, 0.1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 10, -0.1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 10, INFINITY, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 10, 0.1, -1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 10, 0.1, NAN, &row, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "sigma2") != NULL);
+  CHECK_STATUS(rc_rf_eval(r, 0.5, 10, 0.1, 0.1, &f, &err), RC_EINVAL);
+  CHECK_STATUS(rc_rf_eval(r, NAN, 10, 0.1, 0.1, &f, &err), RC_EINVAL);
+  CHECK_STATUS(rc_rf_eval(r, 10, 0, 0.1, 0.1, &f, &err), RC_EINVAL);
+  CHECK_STATUS(rc_rf_eval(NULL, 10, 10, 0.1, 0.1, &f, &err), RC_EINVAL);
+  const double one[] = {10};
+  CHECK_STATUS(rc_ridge_curve(r, one, 0, one, 1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_curve(r, one, 1, NULL, 1, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_rf_curve(r, one, 1, one, 1, one, 0, 0.1, &f, &err), RC_EINVAL);
+  CHECK(isnan(rc_ridge_dimension(NULL)));
+  CHECK(rc_ridge_dimension(r) == 50);
+  rc_ridge_free(r);
+  rc_ridge_free(NULL);
+
+  /* plans */
+  rc_spectrum *s = rc_spectrum_power_alloc(5, 1.5, &err);
+  rc_prior *p4 = rc_prior_isotropic_alloc(4, &err);
+  CHECK(rc_ridge_alloc_values(s, p4, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_ridge_alloc_values(NULL, p4, &err) == NULL && err.status == RC_EINVAL);
+  const double zeros[] = {0, 0, 0, 0};
+  rc_spectrum *z = rc_spectrum_values_alloc(zeros, 4, &err);
+  CHECK(z == NULL); /* the spectrum module already refuses an all-zero spectrum */
+  rc_law bad = {RC_SPECTRUM_POWER, 0.9, RC_PRIOR_ISOTROPIC, 0, INFINITY};
+  CHECK(rc_ridge_alloc_law(&bad, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_ridge_alloc_law(NULL, &err) == NULL && err.status == RC_EINVAL);
+  rc_spectrum_free(s);
+  rc_prior_free(p4);
+}
+
+/* Zero eigenvalues never enter: the plan counts non-zero ones and the peak moves with them. */
+static void test_zero_eigenvalues(void) {
+  rc_error err = {0, ""};
+  const double lam[] = {1.0, 0.5, 0.0, 0.25, 0.0, 0.125};
+  const double p[] = {1.0, 2.0, 5.0, 1.0, 7.0, 0.5};
+  rc_spectrum *s = rc_spectrum_values_alloc(lam, 6, &err);
+  rc_prior *pr = rc_prior_values_alloc(p, 6, &err);
+  rc_ridge *r = rc_ridge_alloc_values(s, pr, &err);
+  CHECK(r && rc_ridge_dimension(r) == 4);
+  rc_ridge_row row;
+  CHECK_STATUS(rc_ridge_eval(r, 4, 0.0, 0.1, &row, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_eval(r, 8, 0.0, 0.1, &row, &err), RC_SUCCESS);
+  CHECK_REL(row.var_noise, 0.1 * 4 / 4.0, 1e-14);
+  rc_ridge_free(r);
+  rc_spectrum_free(s);
+  rc_prior_free(pr);
+}
+
+/* H = I, p_i = r2/d: ridge with lambda = sigma2 d / (n r2) is the posterior mean, optimal for
+ * every n; the minimiser finds it to 1e-6 (|d log lambda| <= 1e-8 requested; measured below
+ * 1e-7). Random features have their own optimum, and a minimum outside the interval is
+ * reported at its edge. */
+static void test_optimal_lambda(void) {
+  rc_error err = {0, ""};
+  const size_t d = 200;
+  double lam[200], p[200];
+  for (size_t i = 0; i < d; i++)
+    lam[i] = 1.0, p[i] = 1.3 / (double)d;
+  rc_spectrum *s = rc_spectrum_values_alloc(lam, d, &err);
+  rc_prior *pr = rc_prior_values_alloc(p, d, &err);
+  rc_ridge *r = rc_ridge_alloc_values(s, pr, &err);
+  const double ns[] = {50, 180, 700};
+  for (size_t k = 0; k < 3; k++) {
+    double opt;
+    int edge = -1;
+    CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, ns[k], 0.4, 1e-6, 1e3, &opt, &edge, &err),
+                 RC_SUCCESS);
+    CHECK(edge == 0);
+    CHECK_REL(opt, 0.4 * 200 / (ns[k] * 1.3), 1e-6);
+  }
+  double opt, lo_t, at_t, hi_t;
+  int edge;
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, 60, 100, 0.4, 1e-6, 1e3, &opt, &edge, &err), RC_SUCCESS);
+  CHECK(edge == 0);
+  rc_rf_row row;
+  rc_rf_eval(r, 60, 100, opt, 0.4, &row, &err);
+  at_t = row.test;
+  rc_rf_eval(r, 60, 100, opt * 1.01, 0.4, &row, &err);
+  hi_t = row.test;
+  rc_rf_eval(r, 60, 100, opt / 1.01, 0.4, &row, &err);
+  lo_t = row.test;
+  CHECK(at_t < lo_t && at_t < hi_t);
+  /* noiseless, n > d: the best lambda is 0, below any interval */
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 700, 0.0, 1e-6, 1e3, &opt, &edge, &err),
+               RC_SUCCESS);
+  CHECK(edge == 1 && opt == 1e-6);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 700, 0.1, 0, 1, &opt, &edge, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 700, 0.1, 2, 1, &opt, &edge, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, INFINITY, 0.1, 1, 2, &opt, &edge, &err),
+               RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, 0.5, 70, 0.1, 1, 2, &opt, &edge, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(NULL, INFINITY, 70, 0.1, 1, 2, &opt, &edge, &err),
+               RC_EINVAL);
+  CHECK_STATUS(rc_ridge_optimal_lambda(r, INFINITY, 70, -0.1, 1, 2, &opt, &edge, &err), RC_EINVAL);
+  rc_ridge_free(r);
+  rc_spectrum_free(s);
+  rc_prior_free(pr);
+}
+
+int main(void) {
+  TEST_MAIN_BEGIN();
+  RUN_TEST(test_against_mpmath);
+  RUN_TEST(test_isotropic_identities);
+  RUN_TEST(test_limit_P);
+  RUN_TEST(test_limit_n);
+  RUN_TEST(test_ridgeless_peak);
+  RUN_TEST(test_columns_and_curves);
+  RUN_TEST(test_errors);
+  RUN_TEST(test_zero_eigenvalues);
+  RUN_TEST(test_optimal_lambda);
+  TEST_MAIN_END("test_ridge");
+}
