@@ -588,7 +588,7 @@ static int run_joint(fit_job *j, const cli_args *args) {
   fit_figure ff = {"", NULL, 0};
   if (j->out.plot) {
     char label[200];
-    snprintf(label, sizeof label, "fit: alpha = %.3g, beta = %.3g", r.value[RC_FIT_ALPHA],
+    snprintf(label, sizeof label, "fit: α = %.3g, β = %.3g", r.value[RC_FIT_ALPHA],
              r.value[RC_FIT_BETA]);
     char title[1100], xn[300], yn[300], x2n[300];
     column_name(j, j->cx, xn, sizeof xn);

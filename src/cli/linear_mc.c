@@ -158,14 +158,14 @@ static const char *const per_run_columns[] = {"N", "M", "run", "risk"};
 void linear_mc_figure(const linear_problem *p, cli_figure *fig) {
   linear_figure(p, fig, CLI_FIGURE_RESULT, "sketched linear regression, one-pass SGD (Monte Carlo)",
                 "risk and its parts");
-  cli_quantity *risk = cli_figure_quantity(fig, "risk", "risk (mean ± 2 se over the runs)", 3, 4);
+  cli_quantity *risk = cli_figure_quantity(fig, "risk", "risk (mean ± 2 se)", 3, 4);
   cli_figure_quantity(fig, "approx", "approximation", 6, 7);
   cli_figure_quantity(fig, "bias", "bias (noise-free path)", 8, 9);
-  cli_figure_quantity(fig, "variance", "variance (noisy minus noise-free path)", 10, 11);
+  cli_figure_quantity(fig, "variance", "variance (noisy - noise-free path)", 10, 11);
   if (cli_has(p->args, "band")) {
     risk->lo_col = 12;
     risk->hi_col = 13;
-    risk->band_label = "risk: 10% to 90% of the runs";
+    risk->band_label = "risk: 10% to 90% of runs";
   }
   fig->default_y = "risk,approx,bias,variance";
   char runs[64];

@@ -455,7 +455,7 @@ static void range_notes(scene *s) {
       snprintf(note, n, " (%s %s from %s = %s on)", side, lim, fig->axis[s->plan.x].name,
                value_text(first_out, b));
     else
-      snprintf(note, n, " (partly %s %s)", side, lim);
+      snprintf(note, n, " (partly %s the axis)", side);
   }
 }
 
@@ -967,6 +967,52 @@ static void plot_fit(FILE *f, const scene *s) {
   fputc('\n', f);
 }
 
+/* The key below the plot, in as many columns as its longest entry lets fit in the figure's
+ * width, and a bottom margin that holds its rows (a long key would run over the axis). */
+static void key_below(FILE *f, const scene *s, const cli_outputs *o) {
+  const cli_figure *fig = s->fig;
+  size_t items = 0, longest = 0;
+  char b[RC_IO_DOUBLE_CHARS];
+#define ENTRY(len)                                                                                 \
+  do {                                                                                             \
+    items++;                                                                                       \
+    longest = (len) > longest ? (len) : longest;                                                   \
+  } while (0)
+  if (s->plan.kind == FIGURE_FAMILY) {
+    for (size_t k = 0; k < s->nm; k++)
+      ENTRY(strlen(fig->axis[s->plan.member].name) + 3 + strlen(value_text(s->ms[k], b)));
+    for (size_t j = 0; s->plan.nsel > 1 && j < s->plan.nsel; j++)
+      ENTRY(strlen(fig->q[s->plan.sel[j]].label) + strlen(s->note[j]));
+  } else {
+    for (size_t j = 0; j < s->plan.nsel; j++) {
+      const cli_quantity *q = &fig->q[s->plan.sel[j]];
+      ENTRY(strlen(q->label) + strlen(s->note[j]));
+      if (q->lo_col && q->hi_col && q->band_label)
+        ENTRY(strlen(q->band_label));
+    }
+  }
+  if (s->plan.noise)
+    ENTRY((size_t)16);
+  for (size_t k = 0; k < fig->nhlines; k++)
+    ENTRY(strlen(fig->hline_label[k]));
+  for (size_t k = 0; k < fig->nmarks; k++)
+    ENTRY(strlen(fig->mark_label[k]));
+#undef ENTRY
+  /* The width in characters, counted generously (8.5 pixels a character at 11 points for png
+   * and svg, 6 points at 9 points for pdf): an entry takes its text and its sample, and the
+   * columns are a maximum gnuplot keeps to, so the margin always holds the rows. */
+  const char *dot = strrchr(o->figure.path, '.');
+  const int pdf = dot && strcmp(dot, ".pdf") == 0;
+  const double width = pdf ? 72 * (o->style.width > 0 ? o->style.width : 5) / 6.0
+                           : (o->style.width > 0 ? o->style.width : 960) / 8.5;
+  size_t columns = (size_t)(0.9 * width / (double)(longest + 10));
+  columns = columns < 1 ? 1 : columns > 4 ? 4 : columns;
+  const size_t rows = (items + columns - 1) / columns;
+  fprintf(f,
+          "set key outside below center horizontal box noenhanced maxcols %zu\nset bmargin %zu\n",
+          columns, rows + 4);
+}
+
 /* The terminal of the figure's extension and size. */
 static void terminal(FILE *f, const char *figure_path, const cli_plot_style *style) {
   const char *dot = strrchr(figure_path, '.');
@@ -1088,14 +1134,14 @@ static void script_write(FILE *f, const cli_outputs *o, const cli_figure *fig, c
     }
   }
   if (fig->mode == CLI_FIGURE_RESULT) {
-    fputs("set key outside below center horizontal box noenhanced\nset bmargin 7\n", f);
+    key_below(f, &s, o);
     plot_curves(f, &s);
     goto done;
   }
   /* Two panels sharing the abscissa: values above, z-scores or residuals below. */
-  fputs("set key at screen 0.70, screen 0.87 left top Left reverse box noenhanced\n"
+  fputs("set key at screen 0.67, screen 0.87 left top Left reverse box samplen 2.5 noenhanced\n"
         "if (!exists(\"tablefile\")) set multiplot\n"
-        "set lmargin at screen 0.11\nset rmargin at screen 0.67\n"
+        "set lmargin at screen 0.11\nset rmargin at screen 0.64\n"
         "set tmargin at screen 0.87\nset bmargin at screen 0.38\nset xlabel ''\n",
         f);
   /* The upper panel's abscissa ticks without labels (the lower panel's carry them). */
