@@ -108,6 +108,10 @@ double ridge_sums_dimension(const ridge_sums_plan *p) {
   return p->dim;
 }
 
+size_t ridge_sums_terms(const ridge_sums_plan *p) {
+  return p->m;
+}
+
 double ridge_sums_trace(const ridge_sums_plan *p) {
   return p->trace;
 }

@@ -31,6 +31,9 @@ void ridge_sums_free(ridge_sums_plan *plan);
 double ridge_sums_dimension(const ridge_sums_plan *plan);
 double ridge_sums_trace(const ridge_sums_plan *plan);
 
+/* Terms one evaluation sums (its cost). */
+size_t ridge_sums_terms(const ridge_sums_plan *plan);
+
 /* The sums at kappa >= 0 (finite). Allocation-free, thread-safe. */
 void ridge_sums_eval(const ridge_sums_plan *plan, double kappa, ridge_sums *out);
 
