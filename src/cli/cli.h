@@ -135,5 +135,7 @@ int cmd_linear(int argc, char **argv, const char *command_line);
 int cmd_optimal(int argc, char **argv, const char *command_line);
 int cmd_compare(int argc, char **argv, const char *command_line);
 int cmd_fit(int argc, char **argv, const char *command_line);
+int cmd_ridge(int argc, char **argv, const char *command_line);
+int cmd_rf(int argc, char **argv, const char *command_line);
 
 #endif

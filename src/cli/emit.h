@@ -94,6 +94,7 @@ void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cli
  * (xcol, ycol). Columns are 1-based. */
 typedef enum { CLI_FIGURE_LINES, CLI_FIGURE_HEATMAP } cli_figure_kind;
 #define CLI_MAX_CURVES 8
+#define CLI_MAX_MARKS 4
 typedef struct {
   cli_figure_kind kind;
   const char *title, *xlabel, *ylabel;
@@ -101,10 +102,15 @@ typedef struct {
   size_t ncurves;              /* lines */
   size_t ycol[CLI_MAX_CURVES]; /* lines: 0 draws a horizontal line at yconst */
   const char *label[CLI_MAX_CURVES];
-  size_t errcol[CLI_MAX_CURVES]; /* lines: column of standard errors (error bars), 0: none */
+  size_t errcol[CLI_MAX_CURVES];     /* lines: column of standard errors (error bars), 0: none */
+  int errlines;                      /* lines: join the points with error bars by lines */
+  const char *color[CLI_MAX_CURVES]; /* lines: "#rrggbb", NULL: gnuplot's next colour */
   double yconst[CLI_MAX_CURVES];
   size_t ycol_map, zcol; /* heat map */
   const char *zlabel;
+  size_t nmarks; /* lines: marked points (an optimum), each a circle on a dotted vertical line */
+  double mark_x[CLI_MAX_MARKS], mark_y[CLI_MAX_MARKS];
+  const char *mark_label[CLI_MAX_MARKS];
 } cli_figure;
 
 /* The emit path of every command: renders the table (and trailer, a last "# ..." line in TSV

@@ -117,23 +117,47 @@ static void script_write(FILE *f, const cli_figure *fig, const char *base, int s
     fprintf(f, " using %zu:%zu:%zu with pm3d\n", fig->xcol, fig->ycol_map, fig->zcol);
     return;
   }
-  fprintf(f, "set key outside below center horizontal box\nset bmargin 7\nset pointsize 0.8\n");
+  /* room below for the key: three columns of short titles, else two */
+  const size_t nitems = fig->ncurves + fig->nmarks;
+  size_t longest = 0;
+  for (size_t k = 0; k < nitems; k++) {
+    const char *t = k < fig->ncurves ? fig->label[k] : fig->mark_label[k - fig->ncurves];
+    longest = strlen(t) > longest ? strlen(t) : longest;
+  }
+  const size_t columns = longest <= 26 ? 3 : 2, rows = (nitems + columns - 1) / columns;
+  fprintf(f, "set key outside below center horizontal box\nset bmargin %zu\nset pointsize 0.8\n",
+          rows + 4 > 7 ? rows + 4 : 7);
   fputs("datafile = ", f);
   gp_string(f, data_path);
-  fputs("\nplot \\\n", f);
+  fputc('\n', f);
+  for (size_t k = 0; k < fig->nmarks; k++)
+    fprintf(f, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 3 lc rgb \"#888888\"\n",
+            fig->mark_x[k], fig->mark_x[k]);
+  fputs("plot \\\n", f);
+  const size_t items = fig->ncurves + fig->nmarks;
   for (size_t k = 0; k < fig->ncurves; k++) {
-    const char *end = k + 1 < fig->ncurves ? ", \\\n" : "\n";
+    const char *end = k + 1 < items ? ", \\\n" : "\n";
+    char lc[32] = "";
+    if (fig->color[k])
+      snprintf(lc, sizeof lc, " lc rgb \"%.7s\"", fig->color[k]);
     if (fig->ycol[k] == 0)
       fprintf(f,
               "  datafile using %zu:(%.17g) with lines lw 2 dt 2 lc rgb \"#555555\" title \"%s\"%s",
               fig->xcol, fig->yconst[k], fig->label[k], end);
     else if (fig->errcol[k])
-      fprintf(f, "  datafile using %zu:%zu:%zu with yerrorbars pt 7 lw 1.5 title \"%s\"%s",
-              fig->xcol, fig->ycol[k], fig->errcol[k], fig->label[k], end);
+      fprintf(f, "  datafile using %zu:%zu:%zu with %s pt 7 lw 1.5%s title \"%s\"%s", fig->xcol,
+              fig->ycol[k], fig->errcol[k], fig->errlines ? "yerrorlines" : "yerrorbars", lc,
+              fig->label[k], end);
     else
-      fprintf(f, "  datafile using %zu:%zu with linespoints lw 2 pt %zu title \"%s\"%s", fig->xcol,
-              fig->ycol[k], k + 4, fig->label[k], end);
+      fprintf(f, "  datafile using %zu:%zu with linespoints lw 2 pt %zu%s title \"%s\"%s",
+              fig->xcol, fig->ycol[k], k + 4, lc, fig->label[k], end);
   }
+  /* a marked point: one sample of the '+' pseudo-file placed at (x, y) */
+  for (size_t k = 0; k < fig->nmarks; k++)
+    fprintf(f,
+            "  '+' using (%.17g):(%.17g) every ::0::0 with points pt %d ps 2.5 lw 2 title \"%s\"%s",
+            fig->mark_x[k], fig->mark_y[k], k ? 8 : 6, fig->mark_label[k],
+            fig->ncurves + k + 1 < items ? ", \\\n" : "\n");
 }
 
 /* Writes a registered temporary for target through fill(f, ctx). */

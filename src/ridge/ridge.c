@@ -246,7 +246,7 @@ int rc_rf_eval(const rc_ridge *plan, double P, double n, double lambda, double s
     if (lambda > 0)
       kappa1 = lambda / (1 - s.df1 * inv_n);
     else
-      kappa1 = n < P ? kappa * (P - n) * inv_P : 0.0;
+      kappa1 = !(n < P) ? 0.0 : isinf(P) ? kappa : kappa * (P - n) * inv_P;
     var_f = kappa * s.t2 * s.dd * inv_P / (1 - gamma2);
     /* df2 - 2 df1 df2/P + df1^2/P written as a sum of non-negative terms */
     gamma1 = (s.df2 * (1 - s.df1 * inv_P) + s.df1 * s.dd * inv_P) * inv_n / (1 - gamma2);

@@ -147,6 +147,18 @@ static void test_limit_P(void) {
   CHECK_REL(b.test, a.test, 1e-15);
   CHECK_REL(b.kappa1, a.kappa, 1e-15);
   CHECK_ABS(b.var_f, 0.0, 0.0);
+  /* every column at lambda = 0 on both sides of the peak (kappa1 = kappa was 0 * inf) */
+  const double ns[] = {100, 600};
+  for (size_t k = 0; k < 2; k++) {
+    rc_ridge_row a0;
+    rc_rf_row b0;
+    CHECK_STATUS(rc_ridge_eval(r, ns[k], 0.0, 0.1, &a0, &err), RC_SUCCESS);
+    CHECK_STATUS(rc_rf_eval(r, INFINITY, ns[k], 0.0, 0.1, &b0, &err), RC_SUCCESS);
+    CHECK(b0.kappa1 == a0.kappa && b0.kappa == a0.kappa && b0.var_f == 0);
+    CHECK_REL(b0.test, a0.test, 1e-15);
+    CHECK_REL(b0.var_x, a0.var_x, 1e-15);
+    CHECK_ABS(b0.train, a0.train, 1e-15 * a0.test);
+  }
   /* the finite-P correction: 1.8e-7 relative at P = 1e8, ten times more at P = 1e7 */
   rc_rf_row c7;
   CHECK_STATUS(rc_rf_eval(r, 1e8, 300, 0.01, 0.1, &c, &err), RC_SUCCESS);
