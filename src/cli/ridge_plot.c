@@ -85,7 +85,8 @@ static int axes(const coordinate *c, size_t nc, size_t zcol, const char *zlabel,
     return CLI_EXIT_BAD;
   }
   if (nv == 2) {
-    const coordinate *x = &c[vary[0]], *y = &c[vary[1]];
+    /* the heat map's scans run along x at fixed y: the table's faster coordinate is x */
+    const coordinate *x = &c[vary[1]], *y = &c[vary[0]];
     const coordinate *bad = unloggable(x) ? x : unloggable(y) ? y : NULL;
     if (bad) {
       cli_error("--plot: the heat map has logarithmic axes and cannot show %s = %g; draw it "
@@ -117,9 +118,10 @@ int ridge_figure(ridge_problem *p, int se, cli_figure *fig) {
    * rf P n lambda kappa kappa1 df1 df2 bias var_x var_noise var_f test train; the standard
    * error of column k sits 10 columns after it */
   const size_t test = p->rf ? 12 : 10, bias = p->rf ? 8 : 6, train = p->rf ? 13 : 11;
-  title(p, c, nc, "test error and its parts", se, fig);
   if (axes(c, nc, test, "test error", fig))
     return CLI_EXIT_BAD;
+  title(p, c, nc, fig->kind == CLI_FIGURE_HEATMAP ? "test error" : "test error and its parts", se,
+        fig);
   if (fig->kind == CLI_FIGURE_HEATMAP)
     return 0;
   fig->ylabel = "error";
@@ -160,20 +162,26 @@ int ridge_optimal_figure(ridge_problem *p, int se, cli_figure *fig) {
   const size_t nc = coordinates(p, 0, c);
   /* columns: (P) n lambda_opt test_opt lambda_gcv test_gcv gcv, then the standard errors */
   const size_t first = p->rf ? 3 : 2;
-  title(p, c, nc,
-        se ? "test error at the lambda each training set's test error or GCV selects"
-           : "test error at the optimal lambda",
+  title(p, c, nc, se ? "the optimal lambda of each training set and the GCV choice"
+                     : "the optimal lambda",
         se, fig);
   if (axes(c, nc, first + 1, "test error at the optimal lambda", fig))
     return CLI_EXIT_BAD;
   if (fig->kind == CLI_FIGURE_HEATMAP)
     return 0;
-  fig->ylabel = "test error";
+  fig->ylabel = "lambda and test error";
   fig->errlines = se;
-  curve(fig, first + 1, se ? first + 6 : 0,
-        se ? "at the per-training-set optimal lambda (oracle)" : "at the optimal lambda");
-  if (se)
-    curve(fig, first + 3, first + 8, "at the GCV-selected lambda");
+  curve(fig, first + 1, se ? first + 6 : 0, se ? "test at the oracle lambda" : "test");
+  if (se) {
+    curve(fig, first + 3, first + 8, "test at the GCV lambda");
+    fig->color[fig->ncurves - 1] = "#e51e10";
+  }
+  curve(fig, first, se ? first + 5 : 0, se ? "oracle lambda" : "optimal lambda");
+  fig->color[fig->ncurves - 1] = "#56b4e9";
+  if (se) {
+    curve(fig, first + 2, first + 7, "GCV lambda");
+    fig->color[fig->ncurves - 1] = "#e69f00";
+  }
   if (p->base.sigma2 > 0) {
     fig->yconst[fig->ncurves] = p->base.sigma2;
     curve(fig, 0, 0, "noise sigma^2");
