@@ -12,15 +12,29 @@
 extern const cli_option cli_compare_options[CLI_COMPARE_NOPTIONS];
 
 /* What a model's setup tells the generic part. Every row of the comparison is a point
- * (coordinate 1, coordinate 2), for example (N, M). */
+ * (coordinate 1, coordinate 2[, coordinate 3]), for example (N, M), with one or more compared
+ * parts (for example test, bias, ...). */
+#define CLI_COMPARE_MAX_COORDS 3
+#define CLI_COMPARE_MAX_PARTS 8
 typedef struct {
-  cli_outputs *out;     /* the checked --output, --plot and format */
-  cli_meta *meta;       /* the header, to which compare adds its own entries */
-  const char *coord[2]; /* column names of the two coordinates ("N", "M") */
-  const char *axis[2];  /* their axis labels */
-  size_t count[2];      /* how many values each takes: the rows are their grid */
-  const char *title;    /* the figure's title */
-  void *state;          /* the model's */
+  cli_outputs *out;                          /* the checked --output, --plot and format */
+  cli_meta *meta;                            /* the header, to which compare adds its own entries */
+  size_t ncoord;                             /* 2 or 3 (0 is read as 2) */
+  const char *coord[CLI_COMPARE_MAX_COORDS]; /* column names of the coordinates ("N", "M") */
+  const char *axis[CLI_COMPARE_MAX_COORDS];  /* their axis labels */
+  size_t count[CLI_COMPARE_MAX_COORDS];      /* how many values each takes: the rows are their
+                                                grid */
+  const char *format[CLI_COMPARE_MAX_COORDS]; /* printf format of a coordinate in the verdict
+                                                 (NULL: "%.0f") */
+  size_t nparts;                              /* compared quantities, 0 is read as 1 */
+  const char *part[CLI_COMPARE_MAX_PARTS];    /* their names (columns <part>_theory, ...); NULL
+                                                 with one part: the columns theory mean se z */
+  size_t drawn;        /* parts drawn by --plot, the first ones (0: all, at most 4 when
+                          named) */
+  const char *title;   /* the figure's title */
+  const char *ylabel;  /* the figure's y axis (NULL: "risk") */
+  const char *columns; /* the header's description of the columns (NULL: the risk's) */
+  void *state;         /* the model's */
 } cli_compare_job;
 
 typedef struct {
@@ -31,14 +45,16 @@ typedef struct {
   /* Parses and checks the options, writes the header up to the theory's description. Prints
    * the error and returns CLI_EXIT_BAD, or 0 (release is called in either case). */
   int (*setup)(const cli_args *args, const char *command_line, cli_compare_job *job);
-  /* Fills count[0] * count[1] rows of 5 values {coordinate 1, coordinate 2, theory, mean of
-   * the simulation, its standard error}, coordinate 2 major; progress through bar. Prints the
+  /* Fills the rows (the product of the counts), each ncoord coordinates then, for every part,
+   * {theory, mean of the simulation, its standard error}; progress through bar. Prints the
    * error and returns CLI_EXIT_BAD, or 0. */
   int (*run)(cli_compare_job *job, cli_progress *bar, double *rows);
   void (*release)(cli_compare_job *job);
 } cli_compare_model;
 
-/* The linear model (linear_compare.c). */
+/* The models: linear (linear_compare.c), ridge and rf (ridge_compare.c). */
 extern const cli_compare_model linear_compare_model;
+extern const cli_compare_model ridge_compare_model;
+extern const cli_compare_model rf_compare_model;
 
 #endif

@@ -125,8 +125,10 @@ static void script_write(FILE *f, const cli_figure *fig, const char *base, int s
     longest = strlen(t) > longest ? strlen(t) : longest;
   }
   const size_t columns = longest <= 26 ? 3 : 2, rows = (nitems + columns - 1) / columns;
-  fprintf(f, "set key outside below center horizontal box\nset bmargin %zu\nset pointsize 0.8\n",
-          rows + 4 > 7 ? rows + 4 : 7);
+  fprintf(f, "set key outside below center horizontal box");
+  if (nitems > 6) /* gnuplot would otherwise let a long key run past the figure */
+    fprintf(f, " maxcols %zu", columns);
+  fprintf(f, "\nset bmargin %zu\nset pointsize 0.8\n", rows + 4 > 7 ? rows + 4 : 7);
   fputs("datafile = ", f);
   gp_string(f, data_path);
   fputc('\n', f);

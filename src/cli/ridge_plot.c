@@ -162,8 +162,8 @@ int ridge_optimal_figure(ridge_problem *p, int se, cli_figure *fig) {
   const size_t nc = coordinates(p, 0, c);
   /* columns: (P) n lambda_opt test_opt lambda_gcv test_gcv gcv, then the standard errors */
   const size_t first = p->rf ? 3 : 2;
-  title(p, c, nc, se ? "the optimal lambda of each training set and the GCV choice"
-                     : "the optimal lambda",
+  title(p, c, nc,
+        se ? "the optimal lambda of each training set and the GCV choice" : "the optimal lambda",
         se, fig);
   if (axes(c, nc, first + 1, "test error at the optimal lambda", fig))
     return CLI_EXIT_BAD;
