@@ -27,9 +27,9 @@ static void describe_columns(ridge_problem *p) {
   cli_meta_add(meta, "columns",
                "test = sigma2 + bias + var_f + var_x + var_noise, conditioning on the features F "
                "first, then on the inputs X: bias = |E b - w*|_H^2; var_f = Var_F of E[b|F] "
-               "(the features' main effect, as in the paper's and Adlam & Pennington's "
-               "decompositions); var_x = E_F Var_X of E[b|X,F] (the inputs' main effect plus "
-               "their interaction with F); var_noise = E Var(b | X, F) from the label noise; "
+               "(the features' main effect, V_F of the symmetric ANOVA split); var_x = E_F "
+               "Var_X of E[b|X,F] (the inputs' main effect V_X = bias df2/(n - df2) plus their "
+               "interaction with F, docs/RIDGE.md section 3); var_noise = E Var(b | X, F) from the label noise; "
                "kappa1 = the feature-space ridge; train = expected (1/n)|y - X F v|^2");
 }
 
