@@ -8,7 +8,8 @@
 
 const cli_option ridge_method_options[] = {
     {"method", "NAME",
-     "de (default): the deterministic equivalent, any d including inf; mc: Monte Carlo, --runs "
+     "de (default): the deterministic equivalent (d = inf, and d > 2^20, wait for the shared "
+     "spectral sums: refused until then); mc: Monte Carlo, --runs "
      "independent training sets (and feature draws) fitted exactly, the decomposition estimated "
      "from them with standard errors (d <= 1048576)",
      CLI_ROLE_NONE},
@@ -25,8 +26,7 @@ const cli_option ridge_data_options[] = {
     {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count",
      CLI_ROLE_SPECTRUM},
     {"d", "D",
-     "dimension of the data (required with --a and --log-a); the deterministic equivalent also "
-     "takes inf",
+     "dimension of the data (required with --a and --log-a), or inf (see --method)",
      CLI_ROLE_D},
     {"b", "B",
      "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, which is B = A "
