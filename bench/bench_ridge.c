@@ -108,8 +108,8 @@ int main(void) {
   if (st)
     printf("failed: %s\n", err.message);
   else
-    printf("%-22s %10.3f s\n%-22s %10.3f s\n", "optimal lambda de x8", t_opt,
-           "ridge mc tune", t_tune);
+    printf("%-22s %10.3f s\n%-22s %10.3f s\n", "optimal lambda de x8", t_opt, "ridge mc tune",
+           t_tune);
   rc_spectrum_free(s);
   rc_prior_free(p);
   return 0;

@@ -25,8 +25,7 @@ const cli_option ridge_data_options[] = {
     {"log-a", "A", "log-power-law spectrum lambda_i = i^-1 log(i+1)^-A", CLI_ROLE_LOG_A},
     {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count",
      CLI_ROLE_SPECTRUM},
-    {"d", "D",
-     "dimension of the data (required with --a and --log-a), or inf (see --method)",
+    {"d", "D", "dimension of the data (required with --a and --log-a), or inf (see --method)",
      CLI_ROLE_D},
     {"b", "B",
      "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, which is B = A "

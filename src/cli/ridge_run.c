@@ -29,7 +29,8 @@ static void describe_columns(ridge_problem *p) {
                "first, then on the inputs X: bias = |E b - w*|_H^2; var_f = Var_F of E[b|F] "
                "(the features' main effect, V_F of the symmetric ANOVA split); var_x = E_F "
                "Var_X of E[b|X,F] (the inputs' main effect V_X = bias df2/(n - df2) plus their "
-               "interaction with F, docs/RIDGE.md section 3); var_noise = E Var(b | X, F) from the label noise; "
+               "interaction with F, docs/RIDGE.md section 3); var_noise = E Var(b | X, F) from the "
+               "label noise; "
                "kappa1 = the feature-space ridge; train = expected (1/n)|y - X F v|^2");
 }
 
@@ -84,7 +85,8 @@ static int emit_table(ridge_problem *p, const columns *c, const double *data, si
 /* On a figure against lambda: the optimum over the interval of the list. */
 static int mark_de_optimum(ridge_problem *p, const rc_ridge *plan, cli_figure *fig,
                            mark_labels *labels) {
-  if (!(p->lambda_lo < p->lambda_hi))
+  /* (n = inf: the population limit has no finite-sample optimum to mark) */
+  if (!(p->lambda_lo < p->lambda_hi) || isinf(p->n[0]))
     return 0;
   rc_error err = {0, ""};
   const double P = p->rf ? p->P[0] : INFINITY;
