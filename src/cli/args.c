@@ -293,3 +293,23 @@ void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...) {
   meta->value[meta->count] = value;
   meta->count++;
 }
+
+/* The deferred warnings of one run of the tool (the tool's own state, not the library's). */
+#define MAX_WARNINGS 8
+static char warnings[MAX_WARNINGS][512];
+static size_t nwarnings;
+
+void cli_warn_later(const char *fmt, ...) {
+  if (nwarnings == MAX_WARNINGS)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(warnings[nwarnings++], sizeof warnings[0], fmt, ap);
+  va_end(ap);
+}
+
+void cli_warnings_flush(void) {
+  for (size_t k = 0; k < nwarnings; k++)
+    fprintf(stderr, "riskcalc: warning: %s\n", warnings[k]);
+  nwarnings = 0;
+}
