@@ -105,16 +105,18 @@ typedef struct {
 static int df_gap(double kappa, void *vp, double *value) {
   const kappa_ctx *c = vp;
   ridge_sums s;
-  ridge_sums_eval(c->plan->sums, kappa, &s);
+  const int status = ridge_sums_eval(c->plan->sums, kappa, &s, c->err);
   *value = s.df1 - c->target;
-  return RC_SUCCESS;
+  return status;
 }
 
 /* kappa (1 - df1/n)(1 - df1/P) - lambda: increasing in kappa above kappa0. */
 static int kappa_gap(double kappa, void *vp, double *value) {
   const kappa_ctx *c = vp;
   ridge_sums s;
-  ridge_sums_eval(c->plan->sums, kappa, &s);
+  const int status = ridge_sums_eval(c->plan->sums, kappa, &s, c->err);
+  if (status)
+    return status;
   /* 1 - df1/n as (n - df1)/n: exact for n = inf */
   const double fn = isinf(c->n) ? 1.0 : (c->n - s.df1) / c->n;
   const double fp = isinf(c->P) ? 1.0 : (c->P - s.df1) / c->P;
@@ -196,7 +198,8 @@ int rc_ridge_eval(const rc_ridge *plan, double n, double lambda, double sigma2, 
   if (status)
     return status;
   ridge_sums s;
-  ridge_sums_eval(plan->sums, kappa, &s);
+  if ((status = ridge_sums_eval(plan->sums, kappa, &s, err)))
+    return status;
   const double gamma = s.df2 / n;
   if (!(gamma < 1))
     return rc_error_set(err, RC_ENOCONV, "gamma = df2/n = %.17g >= 1 at n = %g, lambda = %g", gamma,
@@ -237,7 +240,8 @@ int rc_rf_eval(const rc_ridge *plan, double P, double n, double lambda, double s
   if (status)
     return status;
   ridge_sums s;
-  ridge_sums_eval(plan->sums, kappa, &s);
+  if ((status = ridge_sums_eval(plan->sums, kappa, &s, err)))
+    return status;
   const double inv_n = isinf(n) ? 0.0 : 1.0 / n, inv_P = isinf(P) ? 0.0 : 1.0 / P;
   double kappa1, var_f, gamma1;
   if (kappa > 0) {

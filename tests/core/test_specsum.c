@@ -59,9 +59,9 @@ static double compare(const rc_specsum *ss, const double *lam, const double *p, 
       continue;
     const long double l = lam[i], sg = fabsl(l * (long double)p[i]);
     const long double ar = 1.0L / cabsl(l - (wr + wi * I));
-    const long double t[NSUMS] = {l * ar,           l * l * ar * ar,  l * l * ar * ar * ar,
-                                  sg * ar,          sg * l * ar,      sg * l * ar * ar,
-                                  sg * l * ar * ar, l * ar * ar,      sg * ar * ar};
+    const long double t[NSUMS] = {l * ar,           l * l * ar * ar, l * l * ar * ar * ar,
+                                  sg * ar,          sg * l * ar,     sg * l * ar * ar,
+                                  sg * l * ar * ar, l * ar * ar,     sg * ar * ar};
     for (int k = 0; k < NSUMS; k++)
       mag[k] += t[k];
   }
