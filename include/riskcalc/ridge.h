@@ -71,9 +71,13 @@ void rc_rf_row_values(const rc_rf_row *row, double *values);
 typedef struct rc_ridge rc_ridge; /* opaque plan */
 
 /* A plan for a law (power or log-power spectrum, isotropic or source prior, d finite or inf;
- * rc_law_check's rules). The sums at kappa use the explicit top eigenvalues and analytic tail
- * moments (docs/DETEQ.md section 2), so d = inf costs the same as a moderate d.
- * Returns NULL and sets err: RC_EINVAL, RC_ENOMEM, RC_ENOCONV. Free with rc_ridge_free. */
+ * rc_law_check's rules, decreasing eigenvalues). The sums at kappa go through the shared
+ * spectral-sum engine: the top min(d, 2^20) eigenvalues explicitly (24 MiB), the rest through
+ * the law's tail moments (docs/DETEQ.md section 2), so d = inf costs the same as a moderate d
+ * (a sum adds only the eigenvalues above 0.4 kappa one by one). A kappa below
+ * rc_ridge_kappa_min (about 2 lambda_{2^20 + 1}: 1.9e-9 for the power law a = 1.5) is not
+ * served: the evaluations needing one return RC_ENOCONV. Returns NULL and sets err: RC_EINVAL,
+ * RC_ENOMEM, RC_ENOCONV. Free with rc_ridge_free. */
 rc_ridge *rc_ridge_alloc_law(const rc_law *law, rc_error *err);
 
 /* A plan for an explicit spectrum and prior (spectrum->d == prior->d, at least one
@@ -85,6 +89,17 @@ void rc_ridge_free(rc_ridge *plan);
 
 /* Number of non-zero eigenvalues (INFINITY for d = inf): the interpolation threshold. */
 double rc_ridge_dimension(const rc_ridge *plan);
+
+/* tr(H P) = sum lambda_i E w*_i^2 (tails included), the test error of the zero predictor
+ * minus sigma2. */
+double rc_ridge_signal(const rc_ridge *plan);
+
+/* A law's plan: the eigenvalues held explicitly (the rest is its analytic tail; all of them
+ * for an explicit spectrum), the bound on the part of tr(H) and tr(H P) the tail summation
+ * neglects (relative; 0 without a tail), and the smallest kappa served (0 without a tail). */
+size_t rc_ridge_explicit_count(const rc_ridge *plan);
+double rc_ridge_tail_bound(const rc_ridge *plan);
+double rc_ridge_kappa_min(const rc_ridge *plan);
 
 /* The ridge equivalent at sample size n (real, >= 1), ridge lambda (finite, >= 0), noise
  * sigma2 (finite, >= 0). kappa to about 1e-14 relative. Refuses lambda = 0 with n equal to the

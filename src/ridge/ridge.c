@@ -92,6 +92,22 @@ double rc_ridge_dimension(const rc_ridge *plan) {
   return plan ? plan->dim : NAN;
 }
 
+double rc_ridge_signal(const rc_ridge *plan) {
+  return plan ? ridge_sums_signal(plan->sums) : NAN;
+}
+
+size_t rc_ridge_explicit_count(const rc_ridge *plan) {
+  return plan ? ridge_sums_explicit(plan->sums) : 0;
+}
+
+double rc_ridge_tail_bound(const rc_ridge *plan) {
+  return plan ? ridge_sums_tail_bound(plan->sums) : NAN;
+}
+
+double rc_ridge_kappa_min(const rc_ridge *plan) {
+  return plan ? ridge_sums_kappa_min(plan->sums) : NAN;
+}
+
 /* ---------------------------------------------------------------- kappa */
 
 typedef struct {
@@ -151,10 +167,19 @@ static int solve_kappa(const rc_ridge *plan, double P, double n, double lambda, 
                        rc_error *err) {
   const double D = n < P ? n : P;
   double k0;
-  int status = kappa_floor(plan, D, &k0, err);
-  if (status || lambda == 0) {
-    *kappa = k0;
-    return status;
+  int status;
+  /* lambda > 0: kappa = lambda is a lower end when df1(lambda) <= min(n, P) (then kappa0 <=
+   * lambda and the gap there is lambda (f - 1) < 0), so kappa0 -- which may lie below what a
+   * law's plan serves when n is huge -- is only needed when lambda < kappa0 */
+  ridge_sums s;
+  if (lambda > 0 && ridge_sums_eval(plan->sums, lambda, &s, NULL) == RC_SUCCESS && s.df1 <= D) {
+    k0 = lambda;
+  } else {
+    status = kappa_floor(plan, D, &k0, err);
+    if (status || lambda == 0) {
+      *kappa = k0;
+      return status;
+    }
   }
   kappa_ctx c = {plan, 0.0, n, P, lambda, err};
   /* the gap is -lambda at kappa0: expand kappa0 + lambda 2^k upward until it is positive */

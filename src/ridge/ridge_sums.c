@@ -95,6 +95,10 @@ size_t ridge_sums_terms(const ridge_sums_plan *p) {
   return p->ss->n;
 }
 
+size_t ridge_sums_explicit(const ridge_sums_plan *p) {
+  return rc_specsum_explicit_count(p->ss);
+}
+
 int ridge_sums_eval(const ridge_sums_plan *p, double kappa, ridge_sums *o, rc_error *err) {
   rc_specsum_sums s;
   const int status = rc_specsum_eval(

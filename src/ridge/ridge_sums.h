@@ -42,8 +42,10 @@ double ridge_sums_signal(const ridge_sums_plan *plan);
  * the part of the trace and signal its tail neglects (relative; 0 without a tail). */
 double ridge_sums_kappa_min(const ridge_sums_plan *plan);
 double ridge_sums_tail_bound(const ridge_sums_plan *plan);
-/* Explicit distinct eigenvalues (an evaluation sums at most these terms: its cost). */
+/* Explicit distinct eigenvalues (an evaluation sums at most these terms: its cost), and the
+ * explicit eigenvalues with multiplicity. */
 size_t ridge_sums_terms(const ridge_sums_plan *plan);
+size_t ridge_sums_explicit(const ridge_sums_plan *plan);
 
 /* The sums at kappa >= 0 (finite). Allocation-free, thread-safe. Returns RC_SUCCESS or
  * RC_ENOCONV (kappa below ridge_sums_kappa_min, message names it). */

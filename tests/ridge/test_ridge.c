@@ -139,6 +139,70 @@ static void test_against_mpmath(void) {
   printf("    d = inf: largest relative difference from mpmath %.2g\n", worst_inf);
 }
 
+/* Plans from a law: at d = 1.5e6 (> 2^20: explicit top, analytic tail) against the same 1.5e6
+ * eigenvalues explicit; at d = inf the random-feature population limit against the sketch's
+ * deterministic equivalent, and a kappa below what the plan serves refused. */
+static void test_law_plans(void) {
+  rc_error err = {0, ""};
+  const size_t d = 1500000;
+  const rc_law law = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_SOURCE, 2.0, (double)d};
+  rc_ridge *lr = rc_ridge_alloc_law(&law, &err);
+  rc_spectrum *s = rc_spectrum_power_alloc(d, 1.5, &err);
+  rc_prior *p = rc_prior_source_alloc(s, 2.0, &err);
+  rc_ridge *vr = rc_ridge_alloc_values(s, p, &err);
+  CHECK(lr && vr);
+  if (lr && vr) {
+    CHECK(rc_ridge_explicit_count(lr) == (size_t)1 << 20 && rc_ridge_explicit_count(vr) == d);
+    CHECK(rc_ridge_dimension(lr) == (double)d && rc_ridge_dimension(vr) == (double)d);
+    CHECK(rc_ridge_tail_bound(lr) > 0 && rc_ridge_tail_bound(lr) < 1e-12);
+    CHECK(rc_ridge_tail_bound(vr) == 0 && rc_ridge_kappa_min(vr) == 0);
+    CHECK_REL(rc_ridge_signal(lr), rc_ridge_signal(vr), 1e-13);
+    const double ns[] = {10, 1e3, 1e5}, ls[] = {0, 1e-6, 0.1};
+    double worst = 0;
+    for (size_t i = 0; i < 3; i++)
+      for (size_t j = 0; j < 3; j++) {
+        rc_ridge_row a, b;
+        CHECK_STATUS(rc_ridge_eval(lr, ns[i], ls[j], 0.1, &a, &err), RC_SUCCESS);
+        CHECK_STATUS(rc_ridge_eval(vr, ns[i], ls[j], 0.1, &b, &err), RC_SUCCESS);
+        const double pa[] = {a.kappa, a.df1, a.df2, a.bias, a.test, a.train};
+        const double pb[] = {b.kappa, b.df1, b.df2, b.bias, b.test, b.train};
+        for (int q = 0; q < 6; q++)
+          worst = fmax(worst, fabs(pa[q] - pb[q]) / fabs(pb[q]));
+      }
+    printf("    law (2^20 explicit + tail) against 1.5e6 explicit: %.2g\n", worst);
+    CHECK(worst < 1e-12);
+  }
+  rc_ridge_free(lr);
+  rc_ridge_free(vr);
+  rc_spectrum_free(s);
+  rc_prior_free(p);
+  /* d = inf */
+  const rc_law inf = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_SOURCE, 2.0, INFINITY};
+  rc_ridge *r = rc_ridge_alloc_law(&inf, &err);
+  rc_deteq *de = rc_deteq_alloc_law(&inf, 1000, &err);
+  CHECK(r && de);
+  if (r && de) {
+    CHECK(isinf(rc_ridge_dimension(r)) && rc_ridge_kappa_min(r) > 0);
+    const double Ps[] = {20, 200, 1000};
+    for (size_t k = 0; k < 3; k++) {
+      double kappa, approx;
+      rc_rf_row row;
+      CHECK_STATUS(rc_deteq_kappa(de, Ps[k], &kappa, &approx, &err), RC_SUCCESS);
+      CHECK_STATUS(rc_rf_eval(r, Ps[k], INFINITY, 0.0, 0.05, &row, &err), RC_SUCCESS);
+      CHECK_REL(row.kappa, kappa, 1e-12);
+      CHECK_REL(row.test - 0.05, approx, 1e-12);
+    }
+    /* lambda = 0 at n = 1e9 needs kappa ~ 1e-14, far below the 2^20 explicit eigenvalues */
+    rc_ridge_row row;
+    CHECK_STATUS(rc_ridge_eval(r, 1e9, 0.0, 0.1, &row, &err), RC_ENOCONV);
+    CHECK(strstr(err.message, "below") != NULL);
+    CHECK_STATUS(rc_ridge_eval(r, 1e9, 1e-3, 0.1, &row, &err), RC_SUCCESS);
+    CHECK(row.kappa >= 1e-3 && isfinite(row.test));
+  }
+  rc_deteq_free(de);
+  rc_ridge_free(r);
+}
+
 /* H = I, w* uniform, lambda = 0, n < d: E b = (n/d) w* exactly, so bias = (1 - n/d)^2 |w|^2
  * and var_x = (n/d)(1 - n/d)|w|^2; the equivalent reproduces both exactly. */
 static void test_isotropic_identities(void) {
@@ -414,6 +478,7 @@ static void test_optimal_lambda(void) {
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_against_mpmath);
+  RUN_TEST(test_law_plans);
   RUN_TEST(test_isotropic_identities);
   RUN_TEST(test_limit_P);
   RUN_TEST(test_limit_n);
