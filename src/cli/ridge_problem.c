@@ -8,8 +8,8 @@
 
 const cli_option ridge_method_options[] = {
     {"method", "NAME",
-     "de (default): the deterministic equivalent (d = inf, and d > 2^20, wait for the shared "
-     "spectral sums: refused until then); mc: Monte Carlo, --runs "
+     "de (default): the deterministic equivalent, any d including inf (a law beyond d = 2^20: "
+     "its top 2^20 eigenvalues explicit, the rest as an analytic tail); mc: Monte Carlo, --runs "
      "independent training sets (and feature draws) fitted exactly, the decomposition estimated "
      "from them with standard errors (d <= 1048576)",
      CLI_ROLE_NONE},
@@ -239,10 +239,20 @@ rc_ridge *ridge_problem_plan(ridge_problem *p) {
     return NULL;
   }
   const double dim = rc_ridge_dimension(plan);
-  cli_meta_add(&b->meta, "dimension",
-               isinf(dim) ? "inf (non-zero eigenvalues; the interpolation threshold)"
-                          : "%.0f non-zero eigenvalues (the interpolation threshold)",
-               dim);
+  if (isinf(dim))
+    cli_meta_add(&b->meta, "dimension", "inf (no interpolation threshold)");
+  else
+    cli_meta_add(&b->meta, "dimension", "%.0f non-zero eigenvalues (the interpolation threshold)",
+                 dim);
+  if (b->use_law) {
+    cli_meta_add(&b->meta, "signal", "tr(H P) = %.17g", rc_ridge_signal(plan));
+    cli_meta_add(&b->meta, "tail",
+                 "eigenvalues 1..%zu summed explicitly, the rest through the law's tail moments "
+                 "summed by Euler-Maclaurin (core/specsum); bound on the neglected part: %.3g "
+                 "relative to tr(H) and tr(H P); kappa >= %.3g served (smaller: refused)",
+                 rc_ridge_explicit_count(plan), rc_ridge_tail_bound(plan),
+                 rc_ridge_kappa_min(plan));
+  }
   rc_cost cost;
   const double points =
       (double)ridge_problem_points(p) * (p->optimal ? RC_RIDGE_OPTIMAL_POINTS : 1);

@@ -136,6 +136,25 @@ assert abs(float(row[11]) - 0.1 - approx) <= 1e-13 * approx, (row[11], approx)"
 check "rf json" python3 -c "
 import json; j = json.load(open('f.json')); assert j['columns'][4] == 'kappa1' and j['rows'][0]['P'] == 50"
 
+# ---------------------------------------------------------------- d = inf (a law's plan)
+"$R" ridge --a 1.5 --d inf --b 2 --n 10,1e3,1e5 --lambda 0,1e-3 --sigma2 0.1 >i.tsv 2>i.err
+check "ridge --d inf runs" test $? -eq 0 -a ! -s i.err
+check "d = inf header: dimension, signal zeta(2), the tail and its bound" sh -c "grep -q '^# dimension: inf' i.tsv && grep -q '^# signal: tr(H P) = 1.644934066848' i.tsv && grep -q '^# tail: eigenvalues 1..1048576 summed explicitly' i.tsv"
+check "d = inf: identities, df1 = n at lambda = 0, no nan" py i.tsv "
+for r in t:
+    assert rel(r['test'], 0.1 + r['bias'] + r['variance'], 1e-14), r
+    if r['lambda'] == 0:
+        assert rel(r['df1'], r['n'], 1e-12) and r['train'] == 0, r"
+"$R" ridge --a 1.5 --d 2000000 --b 2 --n 10,1e3,1e5 --lambda 0,1e-3 --sigma2 0.1 >i2.tsv 2>/dev/null
+check "d = 2e6 also through the law (tail in the header)" sh -c "grep -q '^# tail: ' i2.tsv && grep -q '^# dimension: 2000000 ' i2.tsv"
+"$R" rf --a 1.5 --d inf --b 2 --P 100 --n inf --lambda 0 --sigma2 0.1 >ii.tsv 2>/dev/null
+"$R" linear --method de --a 1.5 --d inf --b 2 --M 100 --N 1 --sigma2 0.1 >iil.tsv 2>/dev/null
+check "rf at d = inf, n = inf: the sketch's approximation error at M = P" python3 -c "
+rf = [l.split() for l in open('ii.tsv') if not l.startswith('#')]
+lin = [l.split() for l in open('iil.tsv') if not l.startswith('#')]
+t = float(rf[1][rf[0].index('test')]); a = float(lin[1][lin[0].index('approx')])
+assert abs(t - 0.1 - a) <= 1e-12 * a, (t, a)"
+
 # ---------------------------------------------------------------- optimal lambda
 "$R" ridge --a 1.5 --d 300 --n 50,200,1000 --lambda 1e-6:10:2 --sigma2 0.5 --optimal-lambda >o.tsv 2>o.err
 check "optimal de runs" test $? -eq 0 -a ! -s o.err
@@ -217,7 +236,7 @@ err_case "--runs with de" "--runs belongs to the Monte Carlo: use it with --meth
 err_case "--seed with de" "--seed belongs to the Monte Carlo" rf --a 1.5 --d 50 --P 5 --n 10 --lambda 0.1 --seed 5 --output out.tsv
 err_case "--runs 2" "at least 3 runs" ridge --method mc --runs 2 --a 1.5 --d 50 --n 10 --lambda 0.1 --output out.tsv
 err_case "mc --d inf" "--d inf is available with the deterministic equivalent (--method de) only" ridge --method mc --a 1.5 --d inf --n 10 --lambda 0.1 --output out.tsv
-err_case "de --d inf (until the shared spectral sums land)" "spectral-sum engine" ridge --a 1.5 --d inf --n 10 --lambda 0.1 --output out.tsv
+err_case "d = inf: a kappa below the plan's range" "kappa = " ridge --a 1.5 --d inf --n 1e9 --lambda 0 --output out.tsv
 err_case "mc beyond the work limit" "reduce --runs, --n, --lambda or d" ridge --method mc --runs 1000000000 --a 1.5 --d 1000 --n 1000 --lambda 0.1 --output out.tsv
 err_case "mc beyond memory" "GiB" rf --method mc --runs 100000 --a 1.5 --d 20000 --P 100 --n 100 --lambda 0.1,1 --output out.tsv
 err_case "spectrum and a" "give only one of --a, --log-a and --spectrum" ridge --a 1.5 --spectrum ../fx_spec6.txt --n 3 --lambda 0 --output out.tsv
