@@ -1,8 +1,8 @@
 /* bench_ridge: timings of the ridge and random-feature equivalents (docs/RIDGE.md section 7,
  * docs/BENCHMARKS.md): a 100-point learning curve (n log-spaced in [10, 1e5], lambda = 1e-3)
  * for ridge and for random features (P = 1000), power law a = 1.5, source b = 2, at d = 1e6
- * (explicit spectrum) and at d = inf (a law: needs the shared spectral-sum engine; reported
- * as unavailable until it lands), the Monte Carlo at d = 400, and the optimal lambda (the
+ * (explicit spectrum) and at d = inf (the law's plan: 2^20 explicit eigenvalues and the
+ * analytic tail), the Monte Carlo at d = 400, and the optimal lambda (the
  * equivalent at 8 sample sizes; the simulation's per-run oracle and GCV minimisers). Run with
  * OPENBLAS_NUM_THREADS=1. */
 #include <math.h>
