@@ -13,7 +13,9 @@
 #define PERTURB_ENV "RISKCALC_TEST_PERTURB_THEORY"
 
 const cli_option cli_compare_options[] = {
-    {"z-max", "Z", "agreement threshold: every |z| = |mean - theory| / se must be <= Z (default 4)",
+    {"z-max", "Z",
+     "agreement threshold: every |z| = |mean - theory| / se, of the risk and of its parts, "
+     "must be <= Z (default 4)",
      CLI_ROLE_NONE},
 };
 
@@ -21,9 +23,9 @@ static const cli_compare_model *const models[] = {&linear_compare_model, &ridge_
                                                   &rf_compare_model};
 #define N_MODELS (sizeof models / sizeof models[0])
 
-/* The table: the coordinates, then theory mean se z per part. */
-#define MAX_COLUMNS (CLI_COMPARE_MAX_COORDS + 4 * CLI_COMPARE_MAX_PARTS)
-static const char *const columns_after[] = {"theory", "mean", "se", "z"};
+/* Columns: the coordinates, then theory mean se z of the risk, then the same four of every
+ * part (appended after the contract's first ones). */
+#define MAX_COLUMNS (CLI_COMPARE_MAX_COORDS + 4 + 4 * CLI_COMPARE_MAX_PARTS)
 
 /* Reads the test hook; 1 when unset. */
 static int read_perturbation(double *factor) {
@@ -48,115 +50,91 @@ static double z_score(double theory, double mean, double se) {
   return mean > theory ? INFINITY : -INFINITY;
 }
 
-/* "N = 1000, M = 8" (with the part first when named) for the verdict. */
-static void where(const cli_compare_job *job, const double *row, size_t part, char *text,
-                  size_t n) {
-  size_t len = 0;
-  text[0] = '\0';
-  if (job->part[0])
-    len += (size_t)snprintf(text, n, "%s, ", job->part[part]);
-  for (size_t c = 0; c < job->ncoord && len < n; c++) {
-    len += (size_t)snprintf(text + len, n - len, "%s%s = ", c ? ", " : "", job->coord[c]);
-    if (len < n)
-      len +=
-          (size_t)snprintf(text + len, n - len, job->format[c] ? job->format[c] : "%.0f", row[c]);
-  }
-}
-
-/* The verdict (every |z| <= zmax) into text; returns the number of values beyond. */
-static size_t verdict(const cli_compare_job *job, const double *data, size_t nrows, size_t width,
-                      double zmax, char *text, size_t n) {
+/* The verdict over the z columns zcols[0..nz) (0-based) into text; returns the number of
+ * values beyond zmax. what names the values: NULL for the risk ("points"), else the parts. */
+static size_t verdict(const cli_compare_job *job, const double *data, size_t width, size_t nrows,
+                      const size_t *zcols, size_t nz, double zmax, char *text, size_t n) {
   double worst = 0;
-  size_t worst_row = 0, worst_part = 0, beyond = 0;
+  size_t worst_row = 0, worst_z = 0, beyond = 0;
   for (size_t r = 0; r < nrows; r++)
-    for (size_t k = 0; k < job->nparts; k++) {
-      const double az = fabs(data[r * width + job->ncoord + 4 * k + 3]);
+    for (size_t k = 0; k < nz; k++) {
+      const double az = fabs(data[r * width + zcols[k]]);
       if (!(az <= zmax))
         beyond++;
       if (!(az <= worst)) {
         worst = az;
         worst_row = r;
-        worst_part = k;
+        worst_z = k;
       }
     }
-  char at[256];
-  where(job, data + worst_row * width, worst_part, at, sizeof at);
-  char parts[48] = "";
-  if (job->part[0])
-    snprintf(parts, sizeof parts, " x %zu parts", job->nparts);
+  const double *wr = data + worst_row * width;
+  char where[200];
+  size_t len = 0;
+  where[0] = '\0';
+  if (nz > 1)
+    len += (size_t)snprintf(where, sizeof where, "%s at ", job->parts[worst_z]);
+  for (size_t c = 0; c < job->ncoord && len < sizeof where; c++) {
+    len += (size_t)snprintf(where + len, sizeof where - len, "%s%s = ", c ? ", " : "",
+                            job->coord[c]);
+    if (len < sizeof where)
+      len += (size_t)snprintf(where + len, sizeof where - len,
+                              job->format[c] ? job->format[c] : "%.0f", wr[c]);
+  }
+  const char *unit = nz == 1 ? "points" : "values";
   if (beyond == 0)
-    snprintf(text, n, "agree, max |z| = %.3g <= %g over %zu points%s (worst at %s)", worst, zmax,
-             nrows, parts, at);
+    snprintf(text, n, "agree, max |z| = %.3g <= %g over %zu %s (worst%s %s)", worst, zmax,
+             nrows * nz, unit, nz == 1 ? " at" : ":", where);
   else
-    snprintf(text, n, "disagree, max |z| = %.3g > %g at %s (%zu of %zu %s beyond)", worst, zmax, at,
-             beyond, nrows * job->nparts, job->part[0] ? "values" : "points");
+    snprintf(text, n, "disagree, max |z| = %.3g > %g at %s (%zu of %zu %s beyond)", worst, zmax,
+             where, beyond, nrows * nz, unit);
   return beyond;
 }
 
-/* Theory as lines and the simulation as points with error bars, against the coordinate that
- * varies; with named parts the first job->drawn of them, one colour each. */
-static void figure(const cli_compare_job *job, cli_figure *fig) {
-  static const char *const palette[] = {"#9400d3", "#009e73", "#56b4e9", "#e69f00"};
-  memset(fig, 0, sizeof *fig);
-  fig->kind = CLI_FIGURE_LINES;
+/* The figure: theory as a line, the simulation as points with 2-se error bars, the z-scores
+ * below; the parts by --y. */
+static void figure(const cli_compare_job *job, cli_figure *fig, double zmax,
+                   const char *const *columns, size_t ncols) {
+  (void)ncols;
+  fig->mode = CLI_FIGURE_COMPARE;
   fig->title = job->title;
-  fig->xcol = 1;
-  for (size_t c = 0; c < job->ncoord; c++)
-    if (job->count[c] > 1) {
-      fig->xcol = c + 1;
-      break;
-    }
-  fig->xlabel = job->axis[fig->xcol - 1];
-  fig->ylabel = job->ylabel ? job->ylabel : "risk";
-  if (!job->part[0]) {
-    fig->ncurves = 2;
-    fig->ycol[0] = job->ncoord + 1;
-    fig->label[0] = "theory";
-    fig->ycol[1] = job->ncoord + 2;
-    fig->errcol[1] = job->ncoord + 3;
-    fig->label[1] = "simulation (mean +- standard error)";
-    return;
+  fig->ylabel = job->ylabel ? job->ylabel : "risk and its parts";
+  fig->zmax = zmax;
+  for (int k = 0; k < 2; k++) {
+    const size_t c = job->figure_axes[0] ? job->figure_axes[k] - 1 : (size_t)k;
+    cli_figure_axis(fig, k, job->coord[c], job->axis[c], c + 1, job->count[c]);
   }
-  static char labels[CLI_MAX_CURVES][64];
-  size_t drawn = job->drawn && job->drawn < job->nparts ? job->drawn : job->nparts;
-  drawn = drawn > 4 ? 4 : drawn;
-  for (size_t k = 0; k < drawn; k++) {
-    const size_t col = job->ncoord + 4 * k + 1;
-    /* a column name such as var_x is shown with its subscript: var_{x} */
-    const char *name = job->part[k], *bar = strchr(name, '_');
-    char shown[40];
-    if (bar)
-      snprintf(shown, sizeof shown, "%.*s_{%s}", (int)(bar - name), name, bar + 1);
-    else
-      snprintf(shown, sizeof shown, "%s", name);
-    snprintf(labels[2 * k], sizeof labels[0], "%s theory", shown);
-    snprintf(labels[2 * k + 1], sizeof labels[0], "%s simulation", shown);
-    fig->ycol[fig->ncurves] = col;
-    fig->color[fig->ncurves] = palette[k];
-    fig->label[fig->ncurves++] = labels[2 * k];
-    fig->ycol[fig->ncurves] = col + 1;
-    fig->errcol[fig->ncurves] = col + 2;
-    fig->color[fig->ncurves] = palette[k];
-    fig->label[fig->ncurves++] = labels[2 * k + 1];
+  const size_t nc = job->ncoord;
+  static char risk_label[64];
+  const char *name = job->quantity ? job->quantity : "risk";
+  snprintf(risk_label, sizeof risk_label, "%s: Monte Carlo ± 2 se", name);
+  cli_quantity *q = cli_figure_quantity(fig, name, risk_label, nc + 2, nc + 3);
+  q->theory_col = nc + 1;
+  q->z_col = nc + 4;
+  for (size_t k = 0; k < job->nparts; k++) {
+    const size_t base = nc + 4 + 4 * k; /* 0-based column of <part>_theory */
+    static char labels[CLI_COMPARE_MAX_PARTS][64];
+    snprintf(labels[k], sizeof labels[k], "%s: Monte Carlo ± 2 se", job->parts[k]);
+    q = cli_figure_quantity(fig, job->parts[k], labels[k], base + 2, base + 3);
+    q->theory_col = base + 1;
+    q->z_col = base + 4;
+    (void)columns;
   }
+  fig->default_y = name;
 }
 
-/* Refuses a figure over a grid: at most one coordinate may vary. */
+/* A coordinate that is not an axis of the figure must take one value. */
 static int check_plot(const cli_compare_job *job) {
-  size_t varying = 0;
-  for (size_t c = 0; c < job->ncoord; c++)
-    varying += job->count[c] > 1;
-  if (!job->out->plot || varying <= 1)
+  if (!job->out->plot || job->ncoord <= 2)
     return 0;
-  if (job->ncoord == 2)
-    cli_error("--plot: compare draws curves against %s or against %s; give a single %s or a "
-              "single %s (the grid itself is in the table)",
-              job->coord[0], job->coord[1], job->coord[1], job->coord[0]);
-  else
-    cli_error("--plot: compare draws curves against one of %s, %s and %s; give single values of "
-              "the other two (the grid itself is in the table)",
-              job->coord[0], job->coord[1], job->coord[2]);
-  return CLI_EXIT_BAD;
+  for (size_t c = 0; c < job->ncoord; c++)
+    if (job->count[c] > 1 && c + 1 != job->figure_axes[0] && c + 1 != job->figure_axes[1]) {
+      cli_error("--plot: the figure has two axes (%s, %s); give a single value of %s (the grid "
+                "itself is in the table)",
+                job->coord[job->figure_axes[0] - 1], job->coord[job->figure_axes[1] - 1],
+                job->coord[c]);
+      return CLI_EXIT_BAD;
+    }
+  return 0;
 }
 
 static int compare(const cli_compare_model *model, const cli_args *args, const char *command_line) {
@@ -171,28 +149,56 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
     return CLI_EXIT_BAD;
   cli_compare_job job;
   memset(&job, 0, sizeof job);
+  cli_figure fig;
+  cli_figure_init(&fig, CLI_FIGURE_COMPARE, NULL, NULL);
+  job.figure = &fig;
   double *data = NULL;
+  char names[MAX_COLUMNS][48];
+  const char *columns[MAX_COLUMNS];
   int status = CLI_EXIT_BAD;
   if (model->setup(args, command_line, &job))
     goto done;
   if (job.ncoord == 0)
     job.ncoord = 2;
-  if (job.nparts == 0)
-    job.nparts = 1;
-  if (check_plot(&job))
+  const size_t nc = job.ncoord, np = job.nparts, risk_cols = nc + 4;
+  const size_t width = risk_cols + 4 * np, in = CLI_COMPARE_ROW_N(nc, np);
+  static const char *const after[] = {"theory", "mean", "se", "z"};
+  for (size_t c = 0; c < width; c++) {
+    if (c < nc)
+      snprintf(names[c], sizeof names[c], "%s", job.coord[c]);
+    else if (c < risk_cols)
+      snprintf(names[c], sizeof names[c], "%s", after[c - nc]);
+    else
+      snprintf(names[c], sizeof names[c], "%s_%s", job.parts[(c - risk_cols) / 4],
+               after[(c - risk_cols) % 4]);
+    columns[c] = names[c];
+  }
+  figure(&job, &fig, zmax, columns, width);
+  if (check_plot(&job) || cli_figure_check(job.out, &fig))
     goto done;
   cli_meta_add(job.meta, "columns", "%s",
                job.columns ? job.columns
                            : "theory: the expected risk; mean, se: Monte Carlo mean risk and its "
                              "standard error; z = (mean - theory) / se");
-  cli_meta_add(job.meta, "z-max", "%.17g", zmax);
+  if (np) {
+    char list[160] = "";
+    for (size_t k = 0; k < np; k++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+               job.parts[k]);
+    cli_meta_add(job.meta, "parts",
+                 "%s: <part>_theory, <part>_mean, <part>_se, <part>_z the same for each part of "
+                 "the risk",
+                 list);
+  }
+  char num[RC_IO_DOUBLE_CHARS];
+  cli_meta_add(job.meta, "z-max", "%s", rc_io_format_double(zmax, num, sizeof num));
+  cli_meta_param_number(job.meta, "z-max", zmax);
   if (factor != 1.0)
-    cli_meta_add(job.meta, "test hook", "%s = %.17g: the theory column is multiplied by it",
-                 PERTURB_ENV, factor);
+    cli_meta_add(job.meta, "test hook", "%s = %s: the theory column is multiplied by it",
+                 PERTURB_ENV, rc_io_format_double(factor, num, sizeof num));
   size_t nrows = 1;
-  for (size_t c = 0; c < job.ncoord; c++)
+  for (size_t c = 0; c < nc; c++)
     nrows *= job.count[c];
-  const size_t in = job.ncoord + 3 * job.nparts, width = job.ncoord + 4 * job.nparts;
   data = malloc(nrows * width * sizeof *data);
   if (!data) {
     cli_error("out of memory for %zu rows", nrows);
@@ -202,51 +208,50 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   snprintf(label, sizeof label, "compare %s", model->name);
   cli_progress bar;
   cli_progress_init(&bar, label);
-  /* The model writes ncoord + 3 values per part and row; spread them to the table's 4. */
+  /* The model writes `in` values per row; spread them to the table's width. */
   if (model->run(&job, &bar, data))
     goto done;
   cli_progress_done(&bar);
   for (size_t r = nrows; r-- > 0;) {
+    double v[CLI_COMPARE_ROW_N(CLI_COMPARE_MAX_COORDS, CLI_COMPARE_MAX_PARTS)];
+    memcpy(v, data + r * in, in * sizeof *v);
     double *row = data + r * width;
-    const double *from = data + r * in;
-    double v[MAX_COLUMNS];
-    memcpy(v, from, in * sizeof *v);
-    memcpy(row, v, job.ncoord * sizeof *row);
-    for (size_t k = 0; k < job.nparts; k++) {
-      double *out = row + job.ncoord + 4 * k;
-      const double *src = v + job.ncoord + 3 * k;
-      out[0] = src[0] * factor;
-      out[1] = src[1];
-      out[2] = src[2];
-      out[3] = z_score(out[0], out[1], out[2]);
+    memcpy(row, v, (nc + 3) * sizeof *row);
+    row[nc] *= factor;
+    row[nc + 3] = z_score(row[nc], row[nc + 1], row[nc + 2]);
+    for (size_t k = 0; k < np; k++) {
+      double *part = row + risk_cols + 4 * k;
+      const double *got = v + nc + 3 + 3 * k;
+      part[0] = got[0] * factor;
+      part[1] = got[1];
+      part[2] = got[2];
+      part[3] = z_score(part[0], part[1], part[2]);
     }
   }
-  char text[512], trailer[600];
-  const size_t beyond = verdict(&job, data, nrows, width, zmax, text, sizeof text);
-  if (job.out->format == CLI_FORMAT_JSON)
+  char text[512], parts_text[512] = "", trailer[1200];
+  const size_t zrisk = nc + 3;
+  size_t zparts[CLI_COMPARE_MAX_PARTS];
+  for (size_t k = 0; k < np; k++)
+    zparts[k] = risk_cols + 4 * k + 3;
+  size_t beyond = verdict(&job, data, width, nrows, &zrisk, 1, zmax, text, sizeof text);
+  if (np)
+    beyond += verdict(&job, data, width, nrows, zparts, np, zmax, parts_text, sizeof parts_text);
+  if (job.out->format == CLI_FORMAT_JSON) {
     cli_meta_add(job.meta, "verdict", "%s", text);
-  snprintf(trailer, sizeof trailer, "# verdict: %s", text);
-  const char *columns[MAX_COLUMNS];
-  char names[4 * CLI_COMPARE_MAX_PARTS][48];
-  for (size_t c = 0; c < job.ncoord; c++)
-    columns[c] = job.coord[c];
-  for (size_t k = 0; k < job.nparts; k++)
-    for (size_t q = 0; q < 4; q++) {
-      if (job.part[0]) {
-        snprintf(names[4 * k + q], sizeof names[0], "%s_%s", job.part[k], columns_after[q]);
-        columns[job.ncoord + 4 * k + q] = names[4 * k + q];
-      } else {
-        columns[job.ncoord + 4 * k + q] = columns_after[q];
-      }
-    }
+    if (np)
+      cli_meta_add(job.meta, "parts verdict", "%s", parts_text);
+  }
+  /* The parts' line first: the verdict stays the last line. */
+  snprintf(trailer, sizeof trailer, "%s%s%s# verdict: %s", np ? "# parts: " : "", parts_text,
+           np ? "\n" : "", text);
   const cli_table t = {columns, width, NULL, data, nrows};
-  cli_figure fig;
-  figure(&job, &fig);
   if (cli_emit(job.out, job.meta, &t, &fig, trailer))
     goto done;
   if (factor != 1.0)
-    fprintf(stderr, "riskcalc: warning: test hook %s=%.17g multiplied the theory\n", PERTURB_ENV,
-            factor);
+    fprintf(stderr, "riskcalc: warning: test hook %s=%s multiplied the theory\n", PERTURB_ENV,
+            rc_io_format_double(factor, num, sizeof num));
+  if (np)
+    fprintf(stderr, "riskcalc compare: parts: %s\n", parts_text);
   fprintf(stderr, "riskcalc compare: %s\n", text);
   status = beyond == 0 ? CLI_EXIT_OK : CLI_EXIT_DISAGREE;
 done:
@@ -263,10 +268,10 @@ static const cli_compare_model *find_model(const char *name) {
 }
 
 int cmd_compare(int argc, char **argv, const char *command_line) {
-  /* The options depend on the model, named by the first positional argument: when it comes
-   * first (riskcalc compare ridge ...) its options are known at once; otherwise parse with the
+  /* The options depend on the model, named by the first positional argument: parse with the
    * first model's options to find it, then again with its own. */
   const cli_compare_model *model = models[0];
+  /* a model named first (riskcalc compare ridge ...) is parsed with its own options at once */
   if (argc > 0 && argv[0][0] != '-' && find_model(argv[0]))
     model = find_model(argv[0]);
   cli_args args;

@@ -6,7 +6,7 @@
 
 static const cli_group ridge_groups[] = {
     CLI_GROUP(ridge_method_options), CLI_GROUP(ridge_data_options),   CLI_GROUP(ridge_size_options),
-    CLI_GROUP(ridge_mc_options),     CLI_GROUP(ridge_output_options),
+    CLI_GROUP(ridge_mc_options),     CLI_GROUP(ridge_output_options), CLI_GROUP(cli_figure_options),
 };
 #define N_RIDGE_GROUPS (sizeof ridge_groups / sizeof ridge_groups[0])
 

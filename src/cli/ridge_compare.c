@@ -17,12 +17,12 @@ static const cli_group rf_groups[] = {
     CLI_GROUP(ridge_size_options),  CLI_GROUP(ridge_mc_options),   CLI_GROUP(ridge_output_options),
 };
 
-/* The compared parts and where they sit in a row's values (rc_*_row_values). */
-static const char *const ridge_parts[] = {"test", "bias", "var_x", "var_noise", "train", "gcv"};
-static const size_t ridge_index[] = {9, 5, 6, 7, 10, 11};
-static const char *const rf_parts[] = {"test", "bias", "var_f", "var_x", "var_noise", "train"};
+/* The compared test error and parts, and where they sit in a row's values (rc_*_row_values). */
+static const char *const ridge_parts[] = {"bias", "var_x", "var_noise", "train", "gcv"};
+static const size_t ridge_index[] = {9, 5, 6, 7, 10, 11}; /* test, then the parts */
+static const char *const rf_parts[] = {"bias", "var_f", "var_x", "var_noise", "train"};
 static const size_t rf_index[] = {11, 7, 10, 8, 9, 12};
-#define NPARTS 6
+#define NPARTS 5
 
 /* A standard error below this fraction of the test error is the rounding of the fits, not
  * sampling noise (a part that is exactly 0, like the training error of an interpolator). */
@@ -58,19 +58,28 @@ static int setup(const cli_args *args, const char *command_line, cli_compare_job
   job->coord[c] = "lambda";
   job->axis[c] = "lambda (ridge)";
   job->format[c] = "%g";
-  job->count[c] = p->nl;
+  job->count[c++] = p->nl;
+  /* the figure's axes: the varying coordinates, fastest first (lambda, n, P) */
+  size_t k = 0;
+  for (size_t q = c; q-- > 0 && k < 2;)
+    if (job->count[q] > 1)
+      job->figure_axes[k++] = q + 1;
+  for (size_t q = c; q-- > 0 && k < 2;)
+    if (job->count[q] <= 1)
+      job->figure_axes[k++] = q + 1;
+  job->quantity = "test";
+  job->ylabel = "test error and its parts";
   job->nparts = NPARTS;
-  memcpy(job->part, rf ? rf_parts : ridge_parts, sizeof ridge_parts);
-  job->drawn = 4;
-  job->ylabel = "error";
+  memcpy(job->parts, rf ? rf_parts : ridge_parts, sizeof ridge_parts);
   job->title = rf ? "linear random features: deterministic equivalent against Monte Carlo"
                   : "ridge regression: deterministic equivalent against Monte Carlo";
   job->columns =
-      "for each part (test error and its split, docs/RIDGE.md): <part>_theory the deterministic "
-      "equivalent, <part>_mean and <part>_se the Monte Carlo estimate and its standard error "
-      "(floored at 1e-12 times the test error: below it is the rounding of the fits), <part>_z = "
-      "(mean - theory) / se; the equivalent leaves out O(1/n) (and O(1/P)) finite-size "
+      "theory mean se z: the test error, the deterministic equivalent against the Monte Carlo "
+      "mean and its standard error, z = (mean - theory) / se; then the same four for each part "
+      "(docs/RIDGE.md); standard errors are floored at 1e-12 times the test error (below it is "
+      "the rounding of the fits); the equivalent leaves out O(1/n) (and O(1/P)) finite-size "
       "corrections, which enough runs resolve";
+  cli_problem_caption(&p->base, job->figure);
   if (!(j->plan = ridge_problem_plan(p)))
     return CLI_EXIT_BAD;
   cli_meta_add(job->meta, "theory",
@@ -138,10 +147,10 @@ static int run(cli_compare_job *job, cli_progress *bar, double *data) {
       rc_ridge_row_values((const rc_ridge_row *)mean + r, m);
       rc_ridge_row_values((const rc_ridge_row *)se + r, s);
     }
-    double *row = data + r * (nc + 3 * NPARTS);
+    double *row = data + r * CLI_COMPARE_ROW_N(nc, NPARTS);
     memcpy(row, t, nc * sizeof *row);
     const double floor = SE_FLOOR * t[index[0]];
-    for (size_t k = 0; k < NPARTS; k++) {
+    for (size_t k = 0; k <= NPARTS; k++) {
       row[nc + 3 * k] = t[index[k]];
       row[nc + 3 * k + 1] = m[index[k]];
       row[nc + 3 * k + 2] = s[index[k]] > floor ? s[index[k]] : floor;
@@ -171,16 +180,17 @@ const cli_compare_model ridge_compare_model = {
     sizeof ridge_groups / sizeof ridge_groups[0],
     "riskcalc compare ridge [--a A | --log-a A | --spectrum FILE] --d D [--b B | --prior FILE] "
     "--n LIST --lambda LIST [--sigma2 S] [--runs R] [--seed K] [--z-max Z] "
-    "[--format tsv|csv|json] [--output FILE] [--plot FILE]",
+    "[--format tsv|csv|json] [--output FILE] [--plot FILE [--y LIST]]",
     "Checks the deterministic equivalent of ridge regression against its Monte Carlo at the\n"
-    "same points, part by part: for each (n, lambda) the columns n lambda, then for each part\n"
-    "of test bias var_x var_noise train gcv the four columns <part>_theory <part>_mean\n"
-    "<part>_se <part>_z with z = (mean - theory) / se, then a verdict line ('# verdict: ...',\n"
-    "also on standard error) over every part. The problem options are those of `riskcalc\n"
-    "ridge`; d must be finite (the simulation draws d coordinates). The equivalent leaves out\n"
-    "O(1/n) corrections that enough runs resolve (docs/RIDGE.md section 6). --plot draws the\n"
-    "first four parts, theory as lines and the simulation as points with error bars, against\n"
-    "n or lambda. Exit status: 0 when every |z| <= --z-max, 1 when not, 2 on bad input.",
+    "same points: for each (n, lambda) the columns n lambda theory mean se z of the test error\n"
+    "(z = (mean - theory) / se), then for each part of bias var_x var_noise train gcv the\n"
+    "four columns <part>_theory <part>_mean <part>_se <part>_z, a '# parts: ...' line and the\n"
+    "verdict line ('# verdict: ...', also on standard error). The problem options are those\n"
+    "of `riskcalc ridge`; d must be finite (the simulation draws d coordinates). The\n"
+    "equivalent leaves out O(1/n) corrections that enough runs resolve (docs/RIDGE.md section\n"
+    "9). --plot draws the test error (--y: the parts too), theory as a line and the simulation\n"
+    "as points with 2-se error bars, z-scores below. Exit status: 0 when every |z| <= --z-max\n"
+    "(the test error and every part), 1 when not, 2 on bad input.",
     setup_ridge,
     run,
     release,
@@ -192,14 +202,14 @@ const cli_compare_model rf_compare_model = {
     sizeof rf_groups / sizeof rf_groups[0],
     "riskcalc compare rf [--a A | --log-a A | --spectrum FILE] --d D [--b B | --prior FILE] "
     "--P LIST --n LIST --lambda LIST [--sigma2 S] [--runs R] [--seed K] [--z-max Z] "
-    "[--format tsv|csv|json] [--output FILE] [--plot FILE]",
+    "[--format tsv|csv|json] [--output FILE] [--plot FILE [--y LIST]]",
     "Checks the deterministic equivalent of linear random features against its Monte Carlo at\n"
-    "the same points, part by part: for each (P, n, lambda) the columns P n lambda, then for\n"
-    "each part of test bias var_f var_x var_noise train the four columns <part>_theory\n"
-    "<part>_mean <part>_se <part>_z, then a verdict line over every part. The problem options\n"
-    "are those of `riskcalc rf`; d must be finite. --plot draws the first four parts against\n"
-    "the one of P, n, lambda that varies. Exit status: 0 when every |z| <= --z-max, 1 when\n"
-    "not, 2 on bad input.",
+    "the same points: for each (P, n, lambda) the columns P n lambda theory mean se z of the\n"
+    "test error, then for each part of bias var_f var_x var_noise train the four columns\n"
+    "<part>_theory <part>_mean <part>_se <part>_z, a '# parts: ...' line and the verdict\n"
+    "line. The problem options are those of `riskcalc rf`; d must be finite. --plot draws\n"
+    "against the varying ones of P, n, lambda (at most two). Exit status: 0 when every |z| <=\n"
+    "--z-max, 1 when not, 2 on bad input.",
     setup_rf,
     run,
     release,

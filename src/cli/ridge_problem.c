@@ -63,8 +63,10 @@ const cli_option ridge_output_options[] = {
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
     {"plot", "FILE",
-     "also draw a figure (.png or .svg) with gnuplot; keeps FILE's .gp script and .dat data "
-     "next to it",
+     "also draw a figure (.png, .svg or .pdf) with gnuplot; keeps FILE's .gp script and .dat "
+     "data next to it (docs/FIGURES.md); --y chooses the quantities (test bias var_x var_noise "
+     "variance var_f train gcv kappa df1 df2; with --optimal-lambda test_opt lambda_opt "
+     "test_gcv lambda_gcv gcv)",
      CLI_ROLE_PLOT},
 };
 

@@ -63,17 +63,20 @@ int ridge_run(ridge_problem *p);
 
 /* ---- figures (ridge_plot.c) -------------------------------------------------------------- */
 
-/* The figure of a table of p (columns of rc_ridge_columns / rc_rf_columns, then with se the
- * standard error of every column from the third (ridge) or fourth (rf) on): the test error and
- * its parts against the one coordinate that varies, or a heat map of the test error when two
- * vary. Prints the error and returns CLI_EXIT_BAD when the table cannot be drawn, else 0. */
+/* The figure description of a table of p (columns of rc_ridge_columns / rc_rf_columns, then
+ * with se the standard error of every column from the third (ridge) or fourth (rf) on): its
+ * axes (the varying coordinates, fastest first), quantities (by --y name), noise floor and
+ * caption; the machinery draws the test error and its parts against the coordinate that
+ * varies, or a heat map when two vary. With --plot, prints the error and returns CLI_EXIT_BAD
+ * when the table cannot be drawn (three coordinates varying, inf on an axis), else 0. */
 int ridge_figure(ridge_problem *p, int se, cli_figure *fig);
 
 /* Marks on a figure against lambda: a point (lambda, test) with its label (kept by the caller
  * until the figure is drawn). */
 void ridge_figure_mark(cli_figure *fig, double lambda, double test, const char *label);
 
-/* The figure of an --optimal-lambda table (columns of ridge_optimal_columns). */
+/* The figure description of an --optimal-lambda table ((P) n lambda_opt test_opt lambda_gcv
+ * test_gcv gcv, then with se their standard errors). */
 int ridge_optimal_figure(ridge_problem *p, int se, cli_figure *fig);
 
 #endif

@@ -72,6 +72,11 @@ typedef struct {
   char text[CLI_MAX_MARKS][96];
 } mark_labels;
 
+/* A figure against lambda alone (the other coordinates at one value): the optimum is marked. */
+static int against_lambda(const ridge_problem *p) {
+  return p->nl > 1 && p->nn == 1 && (!p->rf || p->nP == 1);
+}
+
 static int emit_table(ridge_problem *p, const columns *c, const double *data, size_t nrows,
                       cli_figure *fig) {
   if (check_finite(data, nrows, c))
@@ -125,7 +130,7 @@ static int mark_de_optimum(ridge_problem *p, const rc_ridge *plan, cli_figure *f
   return 0;
 }
 
-static int run_de(ridge_problem *p) {
+static int run_de(ridge_problem *p, cli_figure *fig) {
   rc_error err = {0, ""};
   rc_ridge *plan = ridge_problem_plan(p);
   if (!plan)
@@ -162,16 +167,10 @@ static int run_de(ridge_problem *p) {
     else
       rc_ridge_row_values((const rc_ridge_row *)rows + r, data + r * c.ncols);
   }
-  cli_figure fig;
   mark_labels labels;
-  if (p->base.out.plot) {
-    if (ridge_figure(p, 0, &fig))
-      goto done;
-    if (fig.kind == CLI_FIGURE_LINES && fig.xcol == (p->rf ? 3u : 2u) &&
-        mark_de_optimum(p, plan, &fig, &labels))
-      goto done;
-  }
-  status = emit_table(p, &c, data, nrows, &fig);
+  if (p->base.out.plot && against_lambda(p) && mark_de_optimum(p, plan, fig, &labels))
+    goto done;
+  status = emit_table(p, &c, data, nrows, fig);
 done:
   rc_ridge_free(plan);
   free(rows);
@@ -237,7 +236,7 @@ static int mark_mc_optimum(ridge_problem *p, cli_figure *fig, mark_labels *label
   return 0;
 }
 
-static int run_mc(ridge_problem *p) {
+static int run_mc(ridge_problem *p, cli_figure *fig) {
   rc_error err = {0, ""};
   cli_problem *b = &p->base;
   describe_mc(p);
@@ -279,16 +278,10 @@ static int run_mc(ridge_problem *p) {
     memcpy(row, values[0], base * sizeof *row);
     memcpy(row + base, values[1] + c.first_se, (base - c.first_se) * sizeof *row);
   }
-  cli_figure fig;
   mark_labels labels;
-  if (b->out.plot) {
-    if (ridge_figure(p, 1, &fig))
-      goto done;
-    if (fig.kind == CLI_FIGURE_LINES && fig.xcol == (p->rf ? 3u : 2u) &&
-        mark_mc_optimum(p, &fig, &labels))
-      goto done;
-  }
-  status = emit_table(p, &c, data, nrows, &fig);
+  if (b->out.plot && against_lambda(p) && mark_mc_optimum(p, fig, &labels))
+    goto done;
+  status = emit_table(p, &c, data, nrows, fig);
 done:
   free(data);
   free(mean);
@@ -431,7 +424,7 @@ done:
   return status;
 }
 
-static int run_optimal(ridge_problem *p) {
+static int run_optimal(ridge_problem *p, cli_figure *fig) {
   const int mc = p->use == RIDGE_MC;
   const size_t width = 2 + (mc ? 2 : 1) * OPTIMAL_VALUES, nrows = ridge_problem_points(p);
   double *data = malloc(nrows * width * sizeof *data);
@@ -443,22 +436,25 @@ static int run_optimal(ridge_problem *p) {
   if (status == 0 && !p->rf) /* ridge: drop the P column */
     for (size_t r = 0; r < nrows; r++)
       memmove(data + r * (width - 1), data + r * width + 1, (width - 1) * sizeof *data);
-  cli_figure fig;
-  if (status == 0 && p->base.out.plot)
-    status = ridge_optimal_figure(p, mc, &fig);
   if (status == 0) {
     columns c;
     c.ncols = width - !p->rf;
     c.first_se = p->rf ? 2 : 1;
     memcpy(c.names, optimal_names + !p->rf, c.ncols * sizeof *c.names);
-    status = emit_table(p, &c, data, nrows, &fig);
+    status = emit_table(p, &c, data, nrows, fig);
   }
   free(data);
   return status;
 }
 
 int ridge_run(ridge_problem *p) {
+  /* the figure is described (and --y, --plot-kind checked) before any work */
+  cli_figure fig;
+  const int mc = p->use == RIDGE_MC;
+  if ((p->optimal ? ridge_optimal_figure(p, mc, &fig) : ridge_figure(p, mc, &fig)) ||
+      cli_figure_check(&p->base.out, &fig))
+    return CLI_EXIT_BAD;
   if (p->optimal)
-    return run_optimal(p);
-  return p->use == RIDGE_MC ? run_mc(p) : run_de(p);
+    return run_optimal(p, &fig);
+  return mc ? run_mc(p, &fig) : run_de(p, &fig);
 }
