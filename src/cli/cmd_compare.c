@@ -74,8 +74,8 @@ static size_t verdict(const cli_compare_job *job, const double *data, size_t wid
   if (nz > 1)
     len += (size_t)snprintf(where, sizeof where, "%s at ", job->parts[worst_z]);
   for (size_t c = 0; c < job->ncoord && len < sizeof where; c++) {
-    len += (size_t)snprintf(where + len, sizeof where - len, "%s%s = ", c ? ", " : "",
-                            job->coord[c]);
+    len +=
+        (size_t)snprintf(where + len, sizeof where - len, "%s%s = ", c ? ", " : "", job->coord[c]);
     if (len < sizeof where)
       len += (size_t)snprintf(where + len, sizeof where - len,
                               job->format[c] ? job->format[c] : "%.0f", wr[c]);

@@ -7,7 +7,8 @@
 
 static const cli_group rf_groups[] = {
     CLI_GROUP(ridge_method_options), CLI_GROUP(ridge_data_options), CLI_GROUP(ridge_P_options),
-    CLI_GROUP(ridge_size_options),   CLI_GROUP(ridge_mc_options),   CLI_GROUP(ridge_output_options), CLI_GROUP(cli_figure_options),
+    CLI_GROUP(ridge_size_options),   CLI_GROUP(ridge_mc_options),   CLI_GROUP(ridge_output_options),
+    CLI_GROUP(cli_figure_options),
 };
 #define N_RF_GROUPS (sizeof rf_groups / sizeof rf_groups[0])
 

@@ -17,9 +17,9 @@ extern const cli_option cli_compare_options[CLI_COMPARE_NOPTIONS];
 #define CLI_COMPARE_MAX_COORDS 3
 
 typedef struct {
-  cli_outputs *out; /* the checked --output, --plot and format */
-  cli_meta *meta;   /* the header, to which compare adds its own entries */
-  size_t ncoord;    /* coordinates of a point, 2 (0 is read as 2) or 3 */
+  cli_outputs *out;                          /* the checked --output, --plot and format */
+  cli_meta *meta;                            /* the header, to which compare adds its own entries */
+  size_t ncoord;                             /* coordinates of a point, 2 (0 is read as 2) or 3 */
   const char *coord[CLI_COMPARE_MAX_COORDS]; /* column names of the coordinates ("N", "M") */
   const char *axis[CLI_COMPARE_MAX_COORDS];  /* their axis labels */
   size_t count[CLI_COMPARE_MAX_COORDS];      /* how many values each takes: the rows are their

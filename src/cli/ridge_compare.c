@@ -10,11 +10,12 @@
 
 static const cli_group ridge_groups[] = {
     CLI_GROUP(cli_compare_options), CLI_GROUP(ridge_data_options),   CLI_GROUP(ridge_size_options),
-    CLI_GROUP(ridge_mc_options),    CLI_GROUP(ridge_output_options),
+    CLI_GROUP(ridge_mc_options),    CLI_GROUP(ridge_output_options), CLI_GROUP(cli_figure_options),
 };
 static const cli_group rf_groups[] = {
     CLI_GROUP(cli_compare_options), CLI_GROUP(ridge_data_options), CLI_GROUP(ridge_P_options),
     CLI_GROUP(ridge_size_options),  CLI_GROUP(ridge_mc_options),   CLI_GROUP(ridge_output_options),
+    CLI_GROUP(cli_figure_options),
 };
 
 /* The compared test error and parts, and where they sit in a row's values (rc_*_row_values). */

@@ -34,10 +34,10 @@ static size_t coordinates(const ridge_problem *p, int with_lambda, coordinate *c
 /* One colour per quantity in every ridge figure. */
 static const char *colour(const char *name) {
   static const char *const table[][2] = {
-      {"test", "#9400d3"},  {"bias", "#009e73"},       {"var_x", "#56b4e9"},
-      {"var_noise", "#e69f00"}, {"var_f", "#c8a800"}, {"train", "#0072b2"},
-      {"gcv", "#e51e10"},   {"variance", "#666666"},   {"test_opt", "#9400d3"},
-      {"test_gcv", "#e51e10"}, {"lambda_opt", "#56b4e9"}, {"lambda_gcv", "#e69f00"}};
+      {"test", "#9400d3"},      {"bias", "#009e73"},       {"var_x", "#56b4e9"},
+      {"var_noise", "#e69f00"}, {"var_f", "#c8a800"},      {"train", "#0072b2"},
+      {"gcv", "#e51e10"},       {"variance", "#666666"},   {"test_opt", "#9400d3"},
+      {"test_gcv", "#e51e10"},  {"lambda_opt", "#56b4e9"}, {"lambda_gcv", "#e69f00"}};
   for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
     if (strcmp(name, table[k][0]) == 0)
       return table[k][1];
@@ -85,6 +85,11 @@ static int axes(ridge_problem *p, const coordinate *c, size_t nc, cli_figure *fi
     cli_figure_axis(fig, (int)a, c[axis[a]].name, c[axis[a]].axis, c[axis[a]].col,
                     c[axis[a]].count);
   cli_problem_caption(&p->base, fig);
+  /* a coordinate off the axes takes one value: the caption says which (the axes' own are
+   * added by the machinery) */
+  for (size_t q = 0; q < nc; q++)
+    if (q != axis[0] && (k < 2 || q != axis[1]))
+      cli_figure_caption_add(fig, "%s = %g", c[q].name, c[q].values[0]);
   fig->noise = p->base.sigma2;
   fig->noise_of = "test";
   return (int)varying;
@@ -93,13 +98,14 @@ static int axes(ridge_problem *p, const coordinate *c, size_t nc, cli_figure *fi
 int ridge_figure(ridge_problem *p, int se, cli_figure *fig) {
   coordinate c[3];
   const size_t nc = coordinates(p, 1, c);
-  snprintf(p->title, sizeof p->title, "%s: test error and its parts (%s)",
-           p->rf ? "linear random features" : "ridge regression",
-           se ? "Monte Carlo" : "deterministic equivalent");
   cli_figure_init(fig, CLI_FIGURE_RESULT, p->title, "error");
   const int varying = axes(p, c, nc, fig);
   if (varying < 0)
     return CLI_EXIT_BAD;
+  snprintf(p->title, sizeof p->title, "%s: %s (%s)",
+           p->rf ? "linear random features" : "ridge regression",
+           varying == 2 ? "test error" : "test error and its parts",
+           se ? "Monte Carlo" : "deterministic equivalent");
   /* columns (1-based): ridge n lambda kappa df1 df2 bias var_x var_noise variance test train
    * gcv; rf P n lambda kappa kappa1 df1 df2 bias var_x var_noise var_f test train; the
    * standard error of column k sits 10 columns after it */
@@ -108,12 +114,12 @@ int ridge_figure(ridge_problem *p, int se, cli_figure *fig) {
 #define SE(col) (se ? (col) + 10 : 0)
   quantity(fig, "test", "test", test, SE(test));
   quantity(fig, "bias", "bias", bias, SE(bias));
-  quantity(fig, "var_x", "var_{x} (inputs)", bias + 1, SE(bias + 1));
-  quantity(fig, "var_noise", "var_{noise} (label noise)", bias + 2, SE(bias + 2));
+  quantity(fig, "var_x", "var_x (inputs)", bias + 1, SE(bias + 1));
+  quantity(fig, "var_noise", "var_noise (label noise)", bias + 2, SE(bias + 2));
   if (p->rf)
-    quantity(fig, "var_f", "var_{f} (features)", 11, SE(11));
+    quantity(fig, "var_f", "var_f (features)", 11, SE(11));
   else
-    quantity(fig, "variance", "variance = var_{x} + var_{noise}", 9, SE(9));
+    quantity(fig, "variance", "variance = var_x + var_noise", 9, SE(9));
   quantity(fig, "train", "train", train, SE(train));
   if (!p->rf)
     quantity(fig, "gcv", se ? "gcv (each run's)" : "gcv (= test)", 12, SE(12));

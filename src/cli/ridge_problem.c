@@ -168,7 +168,19 @@ static int check_mc_cost(const ridge_problem *p) {
 static void describe(ridge_problem *p, const char *command_line) {
   cli_problem *b = &p->base;
   cli_problem_describe_data(b, command_line);
-  cli_meta_add(&b->meta, "sigma2", "%.17g", b->sigma2);
+  char s2[RC_IO_DOUBLE_CHARS];
+  cli_meta_add(&b->meta, "sigma2", "%s", rc_io_format_double(b->sigma2, s2, sizeof s2));
+  /* the typed parameters of JSON output */
+  cli_problem_parameters(b);
+  cli_meta_param_string(&b->meta, "method", p->use == RIDGE_DE ? "de" : "mc");
+  if (p->rf)
+    cli_meta_param_numbers(&b->meta, "P", p->P, p->nP);
+  cli_meta_param_numbers(&b->meta, "n", p->n, p->nn);
+  cli_meta_param_numbers(&b->meta, "lambda", p->lambda, p->nl);
+  if (p->optimal)
+    cli_meta_param_number(&b->meta, "optimal-lambda", 1);
+  if (p->use != RIDGE_DE)
+    cli_meta_param_number(&b->meta, "runs", (double)p->mc.runs);
   if (p->use != RIDGE_DE) {
     cli_meta_add(&b->meta, "runs", "%zu", p->mc.runs);
     cli_meta_add(&b->meta, "mc seed",

@@ -13,6 +13,7 @@
 # 2, one line on stderr, nothing on stdout, no file left); the .dat and .gp of every figure
 # kind; compare's exit statuses 0, 1, 2. Uses $RISKCALC (default build/riskcalc) and python3.
 . "$(dirname "$0")/lib_cli.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
 cli_begin cli_ridge
 
 # py FILE CODE: runs CODE with t = the table of FILE (a list of dicts of floats, header from the
@@ -244,10 +245,11 @@ err_case "prior size" "has 2 values but d = 6" ridge --spectrum ../fx_spec6.txt 
 err_case "--optimal-lambda needs an interval" "--optimal-lambda searches between the smallest positive and the largest --lambda" ridge --a 1.5 --d 50 --n 10 --lambda 0,0.1 --optimal-lambda --output out.tsv
 err_case "unknown option" "unknown option" ridge --a 1.5 --d 50 --n 10 --lambda 0.1 --M 3 --output out.tsv
 err_case "--P is rf's" "unknown option" ridge --a 1.5 --d 50 --P 10 --n 10 --lambda 0.1 --output out.tsv
-err_case "bad plot name" "--plot: 'x.gif' must end in .png or .svg" ridge --a 1.5 --d 50 --n 10 --lambda 0.1 --plot x.gif --output out.tsv
-err_case "heat map with lambda = 0" "--plot: the heat map has logarithmic axes and cannot show lambda = 0" ridge --a 1.5 --d 50 --n 10,20 --lambda 0,0.1 --plot hm.png --output out.tsv
-err_case "heat map with P = inf" "cannot show P = inf" rf --a 1.5 --d 50 --P 10,inf --n 10,20 --lambda 0.1 --plot hm.png --output out.tsv
+err_case "bad plot name" "--plot: 'x.gif' must end in .png" ridge --a 1.5 --d 50 --n 10 --lambda 0.1 --plot x.gif --output out.tsv
+err_case "figure axis with P = inf" "--plot: P = inf (a limit) cannot sit on the figure's P axis" rf --a 1.5 --d 50 --P 10,inf --n 10,20 --lambda 0.1 --plot hm.png --output out.tsv
 err_case "three varying coordinates" "--plot: a figure shows curves against one of P, n and lambda" rf --a 1.5 --d 50 --P 10,20 --n 10,20 --lambda 0.1,1 --plot hm.png --output out.tsv
+err_case "--y names a quantity the figure lacks" "--y" ridge --a 1.5 --d 50 --n 10,20 --lambda 0.1 --plot y.png --y var_f --output out.tsv
+err_case "--y without --plot" "--y shapes the figure: it needs --plot FILE" ridge --a 1.5 --d 50 --n 10,20 --lambda 0.1 --y test --output out.tsv
 ERR_CASE_NO_FILE=
 check "no file left behind by the failures" sh -c "test -z \"\$(ls -A)\""
 cd "$T" || exit 1
@@ -257,7 +259,9 @@ cd "$T" || exit 1
 check "--output: the file, nothing on stdout" sh -c "test -s keep.tsv -a ! -s so.txt -a ! -s se.txt && grep -q '^50' keep.tsv"
 rm -f keep.tsv
 
-# fig NAME ARGS...: riskcalc ARGS --plot NAME.png writes the figure, its .dat (the table) and .gp
+# fig NAME ARGS...: riskcalc ARGS --plot NAME.png writes the figure, its .dat (the table) and
+# .gp, and gnuplot draws the points of NAME.gp into NAME.pts (tests/cli/figcheck.py reads them)
+FIGCHECK="/usr/bin/python3 $HERE/figcheck.py"
 fig() {
   name=$1
   shift
@@ -271,51 +275,61 @@ fig() {
     fail "figure $name" ".dat header differs from the table's"
     return
   fi
+  gnuplot -e "tablefile=\"$name.pts\"" "$name.gp" 2>"$name.gperr"
+  if ! $FIGCHECK "$name.gp" "$name.pts" visible; then
+    fail "figure $name" "points outside the ranges"
+    return
+  fi
   ok "figure $name"
 }
 fig lc ridge --a 1.5 --d 200 --n 20:2000:30 --lambda 0 --sigma2 0.1
-check "learning curve: against n, test (col 10) and its parts, sigma2" sh -c "grep -q 'using 1:10 ' lc.gp && grep -q 'using 1:6 ' lc.gp && grep -q 'using 1:8 ' lc.gp && grep -q 'using 1:(0.1' lc.gp && grep -q 'xlabel \"n (training samples)\"' lc.gp"
+check "learning curve: against n, test (col 10) and its parts, sigma2, lambda in the caption" sh -c "grep -q 'using 1:10 ' lc.gp && grep -q 'using 1:6 ' lc.gp && grep -q 'using 1:8 ' lc.gp && grep -q 'noise σ² = 0.1' lc.gp && grep -q \"set xlabel 'n (training samples)'\" lc.gp && grep -q 'lambda = 0' lc.gp"
 check "learning curve data: the peak at n = d" py lc.dat "
 peak = max(t, key=lambda r: r['test']); assert 150 < peak['n'] < 260, peak"
 fig lam ridge --a 1.5 --d 200 --n 100 --lambda 1e-5:10:25 --sigma2 0.1
-check "against lambda: optimum marked (arrow and point), train drawn" sh -c "grep -q '^set arrow from ' lam.gp && grep -q \"'+' using (\" lam.gp && grep -q 'optimum (= GCV min) at' lam.gp && grep -q 'using 2:11 ' lam.gp && grep -q '^# optimum: lambda = ' lam.tsv"
+check "against lambda: optimum marked (dotted line and point), train drawn" sh -c "grep -q '^set arrow from ' lam.gp && grep -q \"'+' using (\" lam.gp && grep -q 'optimum (= GCV min) at' lam.gp && grep -q 'using 2:11 ' lam.gp && grep -q '^# optimum: lambda = ' lam.tsv"
 fig lamm ridge --method mc --runs 10 --a 1.5 --d 60 --n 30 --lambda 1e-4:10:6 --sigma2 0.1
-check "mc against lambda: error bars, oracle and GCV choice marked" sh -c "grep -q 'using 2:10:20 with yerrorlines' lamm.gp && grep -q 'oracle optimum (mean) at' lamm.gp && grep -q 'GCV choice (mean) at' lamm.gp && grep -q 'using 2:12:22' lamm.gp"
+check "mc against lambda: 2-se error bars, gcv, oracle and GCV choice marked" sh -c "grep -q 'using 2:10:(2\*\$20) with yerrorbars' lamm.gp && grep -q 'oracle optimum (mean) at' lamm.gp && grep -q 'GCV choice (mean) at' lamm.gp && grep -q 'using 2:12:(2\*\$22)' lamm.gp"
 fig rfp rf --a 1.5 --d 200 --P 10:1000:20 --n 100 --lambda 1e-3 --sigma2 0.1
-check "rf against P: var_f drawn" sh -c "grep -q 'using 1:11 ' rfp.gp && grep -q 'P (random features)' rfp.gp && grep -q 'n = 100, lambda = 0.001' rfp.gp"
+check "rf against P: var_f drawn, the fixed n and lambda in the caption" sh -c "grep -q 'using 1:11 ' rfp.gp && grep -q 'P (random features)' rfp.gp && grep -q 'n = 100, lambda = 1e-3' rfp.gp"
 fig heat rf --a 1.5 --d 200 --P 10:1000:8 --n 10:1000:8 --lambda 1e-3
-check "heat map over (n, P): scans along n, blank lines between P" sh -c "grep -q 'using 2:1:12 with pm3d' heat.gp && test \$(grep -c '^\$' heat.dat) -eq 7"
+check "heat map over (n, P) of the test error: cells on the grid" sh -c "grep -q 'using 2:1:.*:12 with boxxyerror' heat.gp && $FIGCHECK heat.gp heat.pts cells"
+fig hl0 ridge --a 1.5 --d 100 --n 10,30,300 --lambda 0,1e-3,1e-1
+check "heat map with lambda = 0: a linear lambda axis (no refusal)" sh -c "grep -q 'with boxxyerror' hl0.gp && grep -q '^unset logscale x' hl0.gp"
 fig opt ridge --a 1.5 --d 200 --n 20:2000:6 --lambda 1e-6:10:2 --sigma2 0.5 --optimal-lambda
 check "optimal figure: test and lambda against n" sh -c "grep -q 'using 1:3 ' opt.gp && grep -q 'using 1:2 ' opt.gp"
-fig cmp compare ridge --runs 20 --a 1.5 --d 100 --n 20:400:5 --lambda 0.01 --sigma2 0.1
-check "compare figure: theory lines, simulation error bars, four parts" sh -c "grep -q 'using 1:3 with linespoints' cmp.gp && grep -q 'using 1:4:5 with yerrorbars' cmp.gp && grep -q 'var_{noise} simulation' cmp.gp && ! grep -q 'title \"train' cmp.gp"
+fig cmp compare ridge --runs 20 --a 1.5 --d 100 --n 20:400:5 --lambda 0.01 --sigma2 0.1 --y test,bias,var_x
+check "compare figure: theory lines, 2-se bars, the parts asked by --y, z-scores below" sh -c "grep -q 'using 1:3 smooth unique with lines' cmp.gp && grep -q 'using 1:4:(2\*\$5) with yerrorbars' cmp.gp && grep -q \"title 'var_x: theory'\" cmp.gp && grep -q 'using 1:6 with points' cmp.gp"
+fig cmpf compare rf --runs 10 --a 1.5 --d 60 --P 10,20,40 --n 50 --lambda 0.05 --sigma2 0.1
+check "compare rf figure against P (n and lambda fixed)" sh -c "grep -q \"set xlabel 'P (random features)'\" cmpf.gp"
+"$R" ridge --a 1.5 --d 100 --n 10:1000:5 --lambda 0.01 --plot y.png --y test,df1 >y.tsv 2>y.err
+check "--y draws other columns (df1)" sh -c "grep -q \"title 'df1'\" y.gp && ! grep -q \"title 'bias'\" y.gp"
 
 # ---------------------------------------------------------------- compare
 "$R" compare ridge --runs 40 --a 1.5 --d 100 --b 2 --n 40,120 --lambda 0.01,0.1 --sigma2 0.2 >c.tsv 2>c.err
 rc=$?
-check "compare ridge agrees: exit 0, verdict on stderr and as the last line" sh -c "test $rc -eq 0 && grep -q '^riskcalc compare: agree, max |z| = .* over 4 points x 6 parts' c.err && tail -n 1 c.tsv | grep -q '^# verdict: agree'"
-check "compare ridge columns" test "$(rows c.tsv | head -n 1 | cut -f1-10)" = "$(printf 'n\tlambda\ttest_theory\ttest_mean\ttest_se\ttest_z\tbias_theory\tbias_mean\tbias_se\tbias_z')"
-check "compare ridge: every part, z = (mean - theory)/se" py c.tsv "
-for p in ('test', 'bias', 'var_x', 'var_noise', 'train', 'gcv'):
+check "compare ridge agrees: exit 0, verdicts on stderr and as the last lines" sh -c "test $rc -eq 0 && grep -q '^riskcalc compare: agree, max |z| = .* over 4 points' c.err && grep -q '^riskcalc compare: parts: agree, .* over 20 values' c.err && tail -n 1 c.tsv | grep -q '^# verdict: agree' && tail -n 2 c.tsv | head -n 1 | grep -q '^# parts: agree'"
+check "compare ridge columns" test "$(rows c.tsv | head -n 1 | cut -f1-10)" = "$(printf 'n\tlambda\ttheory\tmean\tse\tz\tbias_theory\tbias_mean\tbias_se\tbias_z')"
+check "compare ridge: the test error and every part, z = (mean - theory)/se" py c.tsv "
+for p in ('', 'bias_', 'var_x_', 'var_noise_', 'train_', 'gcv_'):
     for r in t:
-        assert rel(r[p + '_z'], (r[p + '_mean'] - r[p + '_theory']) / r[p + '_se'], 1e-12), (p, r)"
+        assert rel(r[p + 'z'], (r[p + 'mean'] - r[p + 'theory']) / r[p + 'se'], 1e-12), (p, r)"
 RISKCALC_TEST_PERTURB_THEORY=1.3 "$R" compare ridge --runs 40 --a 1.5 --d 100 --b 2 --n 40,120 --lambda 0.01,0.1 --sigma2 0.2 >cp.tsv 2>cp.err
 rc=$?
 check "compare ridge: a wrong theory disagrees, exit 1" sh -c "test $rc -eq 1 && grep -q 'disagree' cp.err"
 "$R" compare rf --runs 30 --a 1.5 --d 100 --P 40,120 --n 80 --lambda 0.05 --sigma2 0.2 >cf.tsv 2>cf.err
 rc=$?
-check "compare rf agrees: exit 0, parts with var_f" sh -c "test $rc -eq 0 && grep -q 'var_f_z' cf.tsv && grep -q 'over 2 points x 6 parts' cf.err"
+check "compare rf agrees: exit 0, parts with var_f" sh -c "test $rc -eq 0 && grep -q 'var_f_z' cf.tsv && grep -q 'over 2 points' cf.err && grep -q 'over 10 values' cf.err"
 RISKCALC_TEST_PERTURB_THEORY=0.7 "$R" compare rf --runs 30 --a 1.5 --d 100 --P 40,120 --n 80 --lambda 0.05 --sigma2 0.2 >cfp.tsv 2>/dev/null
 check "compare rf: a wrong theory disagrees, exit 1" test $? -eq 1
 "$R" compare ridge --runs 200 --a 1.5 --d 100 --n 150 --lambda 0 --sigma2 0.2 >c0.tsv 2>c0.err
 rc=$?
-check "compare ridge resolves the O(1/n) correction at lambda = 0, n > d (exit 1 on var_noise)" sh -c "test $rc -eq 1 && grep -q 'disagree, .* at \(test\|var_noise\), n = 150, lambda = 0' c0.err"
+check "compare ridge resolves the O(1/n) correction at lambda = 0, n > d (exit 1)" sh -c "test $rc -eq 1 && grep -q 'disagree, .*n = 150, lambda = 0' c0.err"
 cd errs || exit 1
 ERR_CASE_NO_FILE=out.tsv
 err_case "compare ridge needs finite d" "--d inf is available with the deterministic equivalent" compare ridge --a 1.5 --d inf --n 10 --lambda 0.1 --output out.tsv
 err_case "compare ridge: no --optimal-lambda" "unknown option" compare ridge --a 1.5 --d 50 --n 10 --lambda 0.1 --optimal-lambda --output out.tsv
-err_case "compare rf: plot over a grid" "--plot: compare draws curves against one of P, n and lambda" compare rf --a 1.5 --d 50 --P 10,20 --n 30,40 --lambda 0.1 --plot g.png --output out.tsv
-err_case "compare ridge: plot over a grid" "give a single lambda or a single n" compare ridge --a 1.5 --d 50 --n 30,40 --lambda 0.1,1 --plot g.png --output out.tsv
+err_case "compare rf: plot over three varying coordinates" "--plot: the figure has two axes (lambda, n); give a single value of P" compare rf --a 1.5 --d 50 --P 10,20 --n 30,40 --lambda 0.1,1 --plot g.png --output out.tsv
 err_case "compare ridge: bad z-max" "--z-max must be > 0" compare ridge --a 1.5 --d 50 --n 30 --lambda 0.1 --z-max 0 --output out.tsv
 err_case "compare unknown model" "unknown model 'lasso' (available: linear, ridge, rf)" compare lasso --output out.tsv
 ERR_CASE_NO_FILE=
