@@ -12,5 +12,6 @@ mkdir -p "$out" docs/img
 "$R" rf --a 1.5 --d 1000 --b 2 --P 10:1e4:40 --n 300 --lambda 1e-4 --sigma2 0.05 \
   --plot "$out/rf_P_parts.png" --output "$out/rf_P_parts.tsv"
 "$R" compare rf --a 1.5 --d 400 --b 2 --P 20:800:8 --n 200 --lambda 1e-3 --sigma2 0.1 --runs 200 \
-  --plot "$out/compare_rf.png" --output "$out/compare_rf.tsv" || true # exit 1 is a verdict
+  --plot "$out/compare_rf.png" --y test,bias,var_f,var_x --output "$out/compare_rf.tsv" ||
+  true # exit 1 is a verdict
 cp "$out/ridge_lambda_mc.png" "$out/rf_P_parts.png" "$out/compare_rf.png" docs/img/
