@@ -17,6 +17,8 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
+    {"ridge", cmd_ridge, "ridge regression: test error, fine bias-variance split, train, GCV"},
+    {"rf", cmd_rf, "linear random features: the same with the variance due to the features"},
     {"compare", cmd_compare, "a theory curve against the Monte Carlo simulation, with z-scores"},
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
     {"optimal", cmd_optimal,
