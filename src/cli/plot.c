@@ -570,11 +570,42 @@ static void series(FILE *f, const scene *s, size_t j, long member, const char *c
     fputs(" notitle", f);
 }
 
+/* The reference lines and marks of a figure: the noise floor, horizontal lines, marked points. */
+static void references(FILE *f, const scene *s, int *first) {
+  const cli_figure *fig = s->fig;
+  char b[RC_IO_DOUBLE_CHARS], c[RC_IO_DOUBLE_CHARS];
+  if (s->plan.noise) {
+    char text[64];
+    snprintf(text, sizeof text, "noise σ² = %s", num(fig->noise, b));
+    fprintf(f, "%s  %s with lines lw 1.5 dt 2 lc rgb '#777777' title ", *first ? "" : ", \\\n", b);
+    gp_text(f, text);
+    *first = 0;
+  }
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nhlines; k++) {
+    fprintf(f, "%s  %s with lines lw 1.5 dt 4 lc rgb '#555555' title ", *first ? "" : ", \\\n",
+            num(fig->hline[k], b));
+    gp_text(f, fig->hline_label[k]);
+    *first = 0;
+  }
+  /* Marks: a circle, a square, a triangle, a diamond. */
+  static const int shapes[CLI_MAX_MARKS] = {6, 4, 8, 12};
+  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nmarks; k++) {
+    fprintf(f,
+            "%s  '+' using (%s):(%s) every ::0::0 with points pt %d ps 2 lw 2 lc rgb '#000000' "
+            "title ",
+            *first ? "" : ", \\\n", num(fig->mark_x[k], b), num(fig->mark_y[k], c), shapes[k]);
+    gp_text(f, fig->mark_label[k]);
+    *first = 0;
+  }
+}
+
 /* The curves of a result or compare figure (upper panel). */
 static void plot_curves(FILE *f, const scene *s) {
   const cli_figure *fig = s->fig;
   char b[RC_IO_DOUBLE_CHARS];
   int first = 1;
+  const int overdraw =
+      fig->mode == CLI_FIGURE_RESULT && s->plan.kind == FIGURE_CURVES && s->plan.nsel > 1;
   for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nmarks; k++)
     fprintf(f, "set arrow from %s, graph 0 to %s, graph 1 nohead dt 3 lc rgb '#888888'\n",
             num(fig->mark_x[k], b), b);
@@ -632,41 +663,58 @@ static void plot_curves(FILE *f, const scene *s) {
       series(f, s, j, -1, colour, 1, 1, &first);
     }
   }
-  if (s->plan.noise) {
-    char text[64];
-    snprintf(text, sizeof text, "noise σ² = %s", num(fig->noise, b));
-    fprintf(f, ", \\\n  %s with lines lw 1.5 dt 2 lc rgb '#777777' title ", b);
-    gp_text(f, text);
-  }
-  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nhlines; k++) {
-    fprintf(f, ", \\\n  %s with lines lw 1.5 dt 4 lc rgb '#555555' title ", num(fig->hline[k], b));
-    gp_text(f, fig->hline_label[k]);
-  }
-  for (size_t k = 0; fig->mode == CLI_FIGURE_RESULT && k < fig->nmarks; k++) {
-    char c[RC_IO_DOUBLE_CHARS];
-    fprintf(f,
-            ", \\\n  '+' using (%s):(%s) every ::0::0 with points pt 6 ps 2 lw 2 lc rgb '#000000' "
-            "title ",
-            num(fig->mark_x[k], b), num(fig->mark_y[k], c));
-    gp_text(f, fig->mark_label[k]);
-  }
+  references(f, s, &first);
+  /* A result figure draws its first quantity (the risk) once more, on top of its parts, which
+   * come close to it (a gcv or a training error on a test error). */
+  if (overdraw)
+    series(f, s, 0, -1, qcolour(&fig->q[s->plan.sel[0]], 0), 1, 0, &first);
   fputc('\n', f);
 }
 
 /* Cell edges of sorted values v[0..n-1] (n >= 2), geometric midpoints, the end cells as wide
  * (in log) as their neighbours' halves: gnuplot functions lo(x) and hi(x). */
-static void cell_functions(FILE *f, const char *name, const double *v, size_t n, int logscale,
+/* How a heat map places one of its coordinates. */
+typedef enum {
+  SCALE_LOG,    /* every value > 0: a log axis, cells between geometric midpoints */
+  SCALE_LINEAR, /* a value <= 0, the rest within a decade: a linear axis */
+  SCALE_INDEX   /* a value <= 0 beside values over decades (lambda = 0, 1e-4 .. 1): one cell per
+                 * value side by side, labelled with the values */
+} heat_scale;
+
+static heat_scale scale_of(const double *v, size_t n) {
+  if (n && v[0] > 0)
+    return SCALE_LOG;
+  size_t k = 0;
+  while (k < n && !(v[k] > 0))
+    k++;
+  return k < n && n - k >= 2 && v[n - 1] > 10 * v[k] ? SCALE_INDEX : SCALE_LINEAR;
+}
+
+/* The functions of one axis (name "x" or "y") over sorted values v[0..n-1] (n >= 2): lo(x) and
+ * hi(x), the edges of the cell holding value x (midpoints, geometric on a log axis; the end cells
+ * as wide as their neighbours' halves, so every value owns one cell centred on it when the grid
+ * is uniform), and with SCALE_INDEX also i(x), the position of x. */
+static void cell_functions(FILE *f, const char *name, const double *v, size_t n, heat_scale sc,
                            double *first, double *last) {
+  char b[RC_IO_DOUBLE_CHARS];
+  if (sc == SCALE_INDEX) {
+    fprintf(f, "%si(x) = ", name);
+    for (size_t i = 1; i < n; i++)
+      fprintf(f, "x < %s ? %zu : ", num((v[i - 1] + v[i]) / 2, b), i - 1);
+    fprintf(f, "%zu\n%slo(x) = %si(x) - 0.5\n%shi(x) = %si(x) + 0.5\n", n - 1, name, name, name,
+            name);
+    *first = -0.5;
+    *last = (double)n - 0.5;
+    return;
+  }
+  const int logscale = sc == SCALE_LOG;
   double *e = malloc((n + 1) * sizeof *e);
   if (!e)
     return;
-  /* Edges at the midpoints (geometric on a log axis), the end cells as wide as their
-   * neighbours' halves: every value owns one cell centred on it when the grid is uniform. */
   for (size_t i = 1; i < n; i++)
     e[i] = logscale ? sqrt(v[i - 1] * v[i]) : (v[i - 1] + v[i]) / 2;
   e[0] = logscale ? v[0] * v[0] / e[1] : 2 * v[0] - e[1];
   e[n] = logscale ? v[n - 1] * v[n - 1] / e[n - 1] : 2 * v[n - 1] - e[n - 1];
-  char b[RC_IO_DOUBLE_CHARS];
   for (int side = 0; side < 2; side++) {
     fprintf(f, "%s%s(x) = ", name, side ? "hi" : "lo");
     for (size_t i = 1; i < n; i++) {
@@ -680,20 +728,45 @@ static void cell_functions(FILE *f, const char *name, const double *v, size_t n,
   free(e);
 }
 
-/* Axis tics at the grid values when they are few, else readable ticks. */
+/* Axis tics at the grid values when they are few (at their positions on an index axis), else
+ * readable ticks. */
 static void grid_tics(FILE *f, const char *axis, const double *v, size_t n, double lo, double hi,
-                      int logscale) {
-  if (n > 12) {
-    write_tics(f, axis, lo, hi, logscale);
+                      heat_scale sc) {
+  if (n > 12 && sc != SCALE_INDEX) {
+    write_tics(f, axis, lo, hi, sc == SCALE_LOG);
     return;
   }
+  const size_t step = n > 12 ? (n + 11) / 12 : 1; /* an index axis: at most 12 labels */
   char b[RC_IO_DOUBLE_CHARS], l[48];
   fprintf(f, "set %stics (", axis);
-  for (size_t k = 0; k < n; k++) {
+  for (size_t k = 0; k < n; k += step) {
     tic_label(v[k], 0, l, sizeof l);
-    fprintf(f, "%s\"%s\" %s", k ? ", " : "", l, num(v[k], b));
+    if (sc == SCALE_INDEX)
+      fprintf(f, "%s\"%s\" %zu", k ? ", " : "", l, k);
+    else
+      fprintf(f, "%s\"%s\" %s", k ? ", " : "", l, num(v[k], b));
   }
   fputs(")\n", f);
+}
+
+/* The coordinate of column col on an axis of scale sc, as a using expression (name: "x", "y"). */
+static void coordinate(char *buf, size_t n, const char *name, size_t col, heat_scale sc) {
+  if (sc == SCALE_INDEX)
+    snprintf(buf, n, "(%si($%zu))", name, col);
+  else
+    snprintf(buf, n, "%zu", col);
+}
+
+/* The edges of the cell of column col: "(lo...):(hi...)", slightly widened (two thousandths of
+ * the axis' span) so that no seam of the background shows between cells. */
+static void edges(char *buf, size_t n, const char *name, size_t col, heat_scale sc, double a,
+                  double z) {
+  if (sc == SCALE_LOG)
+    snprintf(buf, n, "(%slo($%zu)/%.4f):(%shi($%zu)*%.4f)", name, col, pow(z / a, 0.002), name, col,
+             pow(z / a, 0.002));
+  else
+    snprintf(buf, n, "(%slo($%zu)-%.4g):(%shi($%zu)+%.4g)", name, col, 0.002 * (z - a), name, col,
+             0.002 * (z - a));
 }
 
 static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
@@ -702,13 +775,13 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
   double *v0, *v1;
   const size_t n0 = figure_distinct(s->t, fig->axis[0].col, &v0);
   const size_t n1 = figure_distinct(s->t, fig->axis[1].col, &v1);
-  /* An axis is logarithmic unless a value cannot sit on one (0, a ridge lambda). */
-  const int logx = n0 && v0[0] > 0, logy = n1 && v1[0] > 0, logz = !fig->linear_z;
+  const heat_scale sx = scale_of(v0, n0), sy = scale_of(v1, n1);
+  const int logz = !fig->linear_z;
   double x0 = 1, x1 = 10, y0 = 1, y1 = 10, zlo = INFINITY, zhi = -INFINITY;
   char b[RC_IO_DOUBLE_CHARS], c[RC_IO_DOUBLE_CHARS];
   if (n0 >= 2 && n1 >= 2) {
-    cell_functions(f, "x", v0, n0, logx, &x0, &x1);
-    cell_functions(f, "y", v1, n1, logy, &y0, &y1);
+    cell_functions(f, "x", v0, n0, sx, &x0, &x1);
+    cell_functions(f, "y", v1, n1, sy, &y0, &y1);
   }
   for (size_t r = 0; r < s->t->nrows; r++)
     extend(figure_cell(s->t, r, q->col), logz, &zlo, &zhi);
@@ -729,7 +802,9 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
   } else {
     zlo = logz ? 1 : 0, zhi = 10;
   }
-  const char *lx = logx ? "log10($%zu)" : "$%zu", *ly = logy ? "log10($%zu)" : "$%zu";
+  char cx[64], cy[64];
+  coordinate(cx, sizeof cx, "x", fig->axis[0].col, sx);
+  coordinate(cy, sizeof cy, "y", fig->axis[1].col, sy);
   if (s->style->contours) {
     tic t[MAX_TICS];
     const size_t nt = nice_tics(zlo, zhi, logz, t);
@@ -743,23 +818,29 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
         fprintf(f, "%s%s", written++ ? ", " : "", num(t[k].v, b));
     if (!written)
       fputs(num(logz ? sqrt(zlo * zhi) : (zlo + zhi) / 2, b), f);
-    fputs("\nunset logscale\nset table $contour_lines\nsplot ", f);
-    fprintf(f, "%s using (", data_expr);
-    fprintf(f, lx, fig->axis[0].col);
-    fputs("):(", f);
-    fprintf(f, ly, fig->axis[1].col);
-    fprintf(f, "):%zu with lines\nunset table\n", q->col);
+    fprintf(f, "\nunset logscale\nset table $contour_lines\nsplot %s using ", data_expr);
+    if (sx == SCALE_LOG)
+      fprintf(f, "(log10($%zu))", fig->axis[0].col);
+    else
+      fputs(cx, f);
+    fputc(':', f);
+    if (sy == SCALE_LOG)
+      fprintf(f, "(log10($%zu))", fig->axis[1].col);
+    else
+      fputs(cy, f);
+    fprintf(f, ":%zu with lines\nunset table\n", q->col);
     /* A header line first: the data are read with columnheaders. */
     fputs("set print $contours\nprint 'x y level'\n"
           "do for [i = 1:|$contour_lines|] { print $contour_lines[i] }\nset print\n",
           f);
     fputs("unset contour\nif (exists(\"tablefile\")) set table tablefile\n", f);
   }
-  fprintf(f, "%sset logscale x\n%sset logscale y\n", logx ? "" : "un", logy ? "" : "un");
+  fprintf(f, "%sset logscale x\n%sset logscale y\n", sx == SCALE_LOG ? "" : "un",
+          sy == SCALE_LOG ? "" : "un");
   fprintf(f, "set xrange [%s:%s]\n", num(x0, b), num(x1, c));
   fprintf(f, "set yrange [%s:%s]\n", num(y0, b), num(y1, c));
-  grid_tics(f, "x", v0, n0, x0, x1, logx);
-  grid_tics(f, "y", v1, n1, y0, y1, logy);
+  grid_tics(f, "x", v0, n0, x0, x1, sx);
+  grid_tics(f, "y", v1, n1, y0, y1, sy);
   fprintf(f, "%sset logscale cb\nset cbrange [%s:%s]\n", logz ? "" : "un", num(zlo, b),
           num(zhi, c));
   write_tics(f, "cb", zlo, zhi, logz);
@@ -773,38 +854,27 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
   gp_text(f, text);
   fprintf(f, " noenhanced\n%s\nunset grid\nset tics out\nset xtics nomirror\nset ytics nomirror\n",
           fig->noverlays ? "set key top left opaque box noenhanced" : "unset key");
-  /* Cells overlap by about two pixels (two thousandths of the axis' span) so that no seam of
-   * the background shows between them. */
-  char ox[64], oy[64];
-  if (logx)
-    snprintf(ox, sizeof ox, "($%zu)/%.4f):(xhi($%zu)*%.4f", fig->axis[0].col, pow(x1 / x0, 0.002),
-             fig->axis[0].col, pow(x1 / x0, 0.002));
-  else
-    snprintf(ox, sizeof ox, "($%zu)-%.4g):(xhi($%zu)+%.4g", fig->axis[0].col, 0.002 * (x1 - x0),
-             fig->axis[0].col, 0.002 * (x1 - x0));
-  if (logy)
-    snprintf(oy, sizeof oy, "($%zu)/%.4f):(yhi($%zu)*%.4f", fig->axis[1].col, pow(y1 / y0, 0.003),
-             fig->axis[1].col, pow(y1 / y0, 0.003));
-  else
-    snprintf(oy, sizeof oy, "($%zu)-%.4g):(yhi($%zu)+%.4g", fig->axis[1].col, 0.003 * (y1 - y0),
-             fig->axis[1].col, 0.003 * (y1 - y0));
+  char ex[128], ey[128];
+  edges(ex, sizeof ex, "x", fig->axis[0].col, sx, x0, x1);
+  edges(ey, sizeof ey, "y", fig->axis[1].col, sy, y0, y1);
   fprintf(f,
-          "plot %s using %zu:%zu:(xlo%s):(ylo%s):%zu with boxxyerror fs solid 1.0 noborder lc "
-          "palette notitle",
-          data_expr, fig->axis[0].col, fig->axis[1].col, ox, oy, q->col);
+          "plot %s using %s:%s:%s:%s:%zu with boxxyerror fs solid 1.0 noborder lc palette "
+          "notitle",
+          data_expr, cx, cy, ex, ey, q->col);
   if (s->style->contours) {
-    fprintf(f, ", \\\n  $contours using (%s):(%s) with lines lw 1.2 lc rgb '#FFFFFF' notitle",
-            logx ? "10**$1" : "$1", logy ? "10**$2" : "$2");
+    const char *bx = sx == SCALE_LOG ? "10**$1" : "$1", *by = sy == SCALE_LOG ? "10**$2" : "$2";
+    fprintf(f, ", \\\n  $contours using (%s):(%s) with lines lw 1.2 lc rgb '#FFFFFF' notitle", bx,
+            by);
     fprintf(f,
             ", \\\n  $contours using (%s):(%s):(sprintf('%%g', $3)) every 12::6 with labels "
             "font ',8' tc rgb '#FFFFFF' notitle",
-            logx ? "10**$1" : "$1", logy ? "10**$2" : "$2");
+            bx, by);
   }
-  /* Overlays: curves of the first block (the rows of the first value of axis 1; the data of
-   * a heat map are written in blocks). */
+  /* Overlays: curves of the first block (the rows of the first value of axis 1; the data of a
+   * heat map are written in blocks), in the units of axis 1. */
   for (size_t k = 0; k < fig->noverlays; k++) {
-    fprintf(f, ", \\\n  %s using %zu:%zu every :::0::0 with lines lw 3 lc rgb '#000000' title ",
-            data_expr, fig->axis[0].col, fig->overlay_col[k]);
+    fprintf(f, ", \\\n  %s using %s:%zu every :::0::0 with lines lw 3 lc rgb '#000000' title ",
+            data_expr, cx, fig->overlay_col[k]);
     gp_text(f, fig->overlay_label[k]);
   }
   fputc('\n', f);
@@ -1009,8 +1079,8 @@ static void key_below(FILE *f, const scene *s, const cli_outputs *o) {
   columns = columns < 1 ? 1 : columns > 4 ? 4 : columns;
   const size_t rows = (items + columns - 1) / columns;
   fprintf(f,
-          "set key outside below center horizontal box noenhanced maxcols %zu\nset bmargin %zu\n",
-          columns, rows + 4);
+          "set key outside below center horizontal box noenhanced maxcols %zu%s\nset bmargin %zu\n",
+          columns, "", rows + 4);
 }
 
 /* The terminal of the figure's extension and size. */

@@ -122,6 +122,36 @@ static void test_lambda_sweep(void) {
   free(gp);
 }
 
+/* A heat map over lambda = 0 and lambdas over decades: one cell per value side by side. */
+static void test_index_axis(void) {
+  static const char *const cols[] = {"n", "lambda", "test"};
+  const double lambda[] = {0, 1e-4, 1e-2, 1}, n[] = {100, 1000};
+  double data[8 * 3];
+  for (int i = 0; i < 2; i++)
+    for (int k = 0; k < 4; k++) {
+      double *row = data + 3 * (4 * i + k);
+      row[0] = n[i];
+      row[1] = lambda[k];
+      row[2] = 0.2 + lambda[k] + 10 / n[i];
+    }
+  const cli_table t = {cols, 3, NULL, data, 8};
+  cli_figure fig;
+  cli_figure_init(&fig, CLI_FIGURE_RESULT, "ridge", "test");
+  cli_figure_axis(&fig, 0, "lambda", "lambda (ridge)", 2, 4);
+  cli_figure_axis(&fig, 1, "n", "n (training samples)", 1, 2);
+  cli_figure_quantity(&fig, "test", "test error", 3, 0);
+  char *gp = draw("index.png", &t, &fig);
+  CHECK(gp != NULL);
+  if (!gp)
+    return;
+  CHECK(strstr(gp, "xi(x) = x < 5e-5 ? 0 : x < 0.00505 ? 1 : x < 0.505 ? 2 : 3\n") != NULL);
+  CHECK(strstr(gp, "unset logscale x\nset logscale y\n") != NULL);
+  CHECK(strstr(gp, "set xrange [-0.5:3.5]") != NULL);
+  CHECK(strstr(gp, "set xtics (\"0\" 0, \"10^{-4}\" 1, \"0.01\" 2, \"1\" 3)") != NULL);
+  CHECK(strstr(gp, "using (xi($2)):1:(xlo($2)-") != NULL);
+  free(gp);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
@@ -137,6 +167,7 @@ int main(void) {
   cli_signals_install();
   RUN_TEST(test_phase_map);
   RUN_TEST(test_lambda_sweep);
+  RUN_TEST(test_index_axis);
   char rm[64];
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   if (chdir("/") != 0 || system(rm) != 0)
