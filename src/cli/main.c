@@ -34,8 +34,8 @@ static void usage(FILE *f) {
           "usage: riskcalc SUBCOMMAND [options]   (riskcalc SUBCOMMAND --help for its options)\n\n"
           "Analytic risk curves of learning-theory models.\n\nsubcommands:\n");
   for (size_t k = 0; k < N_SUBCOMMANDS; k++)
-    fprintf(f, "  %-10s %s\n", subcommands[k].name, subcommands[k].summary);
-  fprintf(f, "\noptions:\n  --help     show this help\n  --version  show the version\n\n"
+    fprintf(f, "  %-13s %s\n", subcommands[k].name, subcommands[k].summary);
+  fprintf(f, "\noptions:\n  --help        show this help\n  --version     show the version\n\n"
              "Exit status: 0 success, 1 disagreement (compare; fit --expect), 2 bad input or "
              "failure.\n");
 }
