@@ -110,6 +110,7 @@ static void figure(const cli_compare_job *job, cli_figure *fig, double zmax,
   cli_quantity *q = cli_figure_quantity(fig, name, risk_label, nc + 2, nc + 3);
   q->theory_col = nc + 1;
   q->z_col = nc + 4;
+  q->colour = job->colour[0];
   for (size_t k = 0; k < job->nparts; k++) {
     const size_t base = nc + 4 + 4 * k; /* 0-based column of <part>_theory */
     static char labels[CLI_COMPARE_MAX_PARTS][64];
@@ -117,6 +118,7 @@ static void figure(const cli_compare_job *job, cli_figure *fig, double zmax,
     q = cli_figure_quantity(fig, job->parts[k], labels[k], base + 2, base + 3);
     q->theory_col = base + 1;
     q->z_col = base + 4;
+    q->colour = job->colour[k + 1];
     (void)columns;
   }
   fig->default_y = name;

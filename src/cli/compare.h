@@ -39,6 +39,8 @@ typedef struct {
    * <part>_z are appended to the table, and --y can draw them. */
   const char *parts[CLI_COMPARE_MAX_PARTS];
   size_t nparts;
+  const char *colour[1 + CLI_COMPARE_MAX_PARTS]; /* optional "#RRGGBB" of the compared
+                                                  * quantity and of each part (NULL: by name) */
   cli_figure *figure; /* set by compare before setup: the model adds its caption
                        * (cli_problem_caption, cli_figure_caption_add) */
   void *state;        /* the model's */

@@ -660,7 +660,8 @@ static void plot_curves(FILE *f, const scene *s) {
         gp_text(f, text);
         first = 0;
       }
-      series(f, s, j, -1, colour, 1, 1, &first);
+      /* compare: one point shape per quantity, as in the z panel */
+      series(f, s, j, -1, colour, fig->mode == CLI_FIGURE_COMPARE ? (int)j + 1 : 1, 1, &first);
     }
   }
   references(f, s, &first);

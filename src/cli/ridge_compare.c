@@ -72,6 +72,10 @@ static int setup(const cli_args *args, const char *command_line, cli_compare_job
   job->ylabel = "test error and its parts";
   job->nparts = NPARTS;
   memcpy(job->parts, rf ? rf_parts : ridge_parts, sizeof ridge_parts);
+  /* the colours of the ridge figures */
+  job->colour[0] = ridge_colour("test");
+  for (size_t q = 0; q < NPARTS; q++)
+    job->colour[q + 1] = ridge_colour(job->parts[q]);
   job->title = rf ? "linear random features: deterministic equivalent against Monte Carlo"
                   : "ridge regression: deterministic equivalent against Monte Carlo";
   job->columns =

@@ -31,11 +31,11 @@ static size_t coordinates(const ridge_problem *p, int with_lambda, coordinate *c
   return k;
 }
 
-/* One colour per quantity in every ridge figure. */
-static const char *colour(const char *name) {
+/* One colour per quantity in every ridge figure (compare's too). */
+const char *ridge_colour(const char *name) {
   static const char *const table[][2] = {
       {"test", "#9400d3"},      {"bias", "#009e73"},       {"var_x", "#56b4e9"},
-      {"var_noise", "#e69f00"}, {"var_f", "#c8a800"},      {"train", "#0072b2"},
+      {"var_noise", "#e69f00"}, {"var_f", "#cc79a7"},      {"train", "#0072b2"},
       {"gcv", "#e51e10"},       {"variance", "#666666"},   {"test_opt", "#9400d3"},
       {"test_gcv", "#e51e10"},  {"lambda_opt", "#56b4e9"}, {"lambda_gcv", "#e69f00"}};
   for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
@@ -48,7 +48,7 @@ static void quantity(cli_figure *fig, const char *name, const char *label, size_
                      size_t se_col) {
   cli_quantity *q = cli_figure_quantity(fig, name, label, col, se_col);
   if (q)
-    q->colour = colour(name);
+    q->colour = ridge_colour(name);
 }
 
 /* The figure's two axes: the coordinates that vary, fastest first (lambda, n, P), completed by

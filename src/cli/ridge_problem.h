@@ -70,6 +70,9 @@ int ridge_run(ridge_problem *p);
  * varies, or a heat map when two vary. With --plot, prints the error and returns CLI_EXIT_BAD
  * when the table cannot be drawn (three coordinates varying, inf on an axis), else 0. */
 int ridge_figure(ridge_problem *p, int se, cli_figure *fig);
+/* The colour of a ridge quantity ("test", "bias", "var_f", ...) in every figure; NULL when it
+ * has none of its own. */
+const char *ridge_colour(const char *name);
 
 /* Marks on a figure against lambda: a point (lambda, test) with its label (kept by the caller
  * until the figure is drawn). */
