@@ -872,10 +872,18 @@ static void plot_heatmap(FILE *f, const scene *s, const char *data_expr) {
             bx, by);
   }
   /* Overlays: curves of the first block (the rows of the first value of axis 1; the data of a
-   * heat map are written in blocks), in the units of axis 1. */
+   * heat map are written in blocks), in the units of axis 1. On a log axis a value <= 0 (a
+   * count still at 0) has no place: it is left out rather than drawn outside the range. */
   for (size_t k = 0; k < fig->noverlays; k++) {
-    fprintf(f, ", \\\n  %s using %s:%zu every :::0::0 with lines lw 3 lc rgb '#000000' title ",
-            data_expr, cx, fig->overlay_col[k]);
+    const size_t oc = fig->overlay_col[k];
+    if (sy == SCALE_LOG)
+      fprintf(f,
+              ", \\\n  %s using %s:($%zu > 0 ? $%zu : NaN) every :::0::0 with lines lw 3 lc rgb "
+              "'#000000' title ",
+              data_expr, cx, oc, oc);
+    else
+      fprintf(f, ", \\\n  %s using %s:%zu every :::0::0 with lines lw 3 lc rgb '#000000' title ",
+              data_expr, cx, oc);
     gp_text(f, fig->overlay_label[k]);
   }
   fputc('\n', f);
