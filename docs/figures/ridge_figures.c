@@ -45,7 +45,8 @@ int main(int argc, char **argv) {
    *    d = 1000, sigma2 = 0.05: the interpolation peak at n = d for lambda = 0, gone at 1e-2 */
   snprintf(path, sizeof path, "%s/ridge_n.dat", dir);
   FILE *f = fopen(path, "w");
-  fprintf(f, "# n test(l=0,s2=0,d=inf) bias var_x test(l=0,s2=.05,d=1e3) test(l=1e-3) test(l=1e-2)\n");
+  fprintf(f,
+          "# n test(l=0,s2=0,d=inf) bias var_x test(l=0,s2=.05,d=1e3) test(l=1e-3) test(l=1e-2)\n");
   double xs[96], ys[96];
   size_t m = 0;
   for (int k = 0; k <= 80; k++) {
