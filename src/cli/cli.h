@@ -132,6 +132,7 @@ void cli_progress_done(cli_progress *p);
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);
+int cmd_quad(int argc, char **argv, const char *command_line);
 int cmd_optimal(int argc, char **argv, const char *command_line);
 int cmd_compare(int argc, char **argv, const char *command_line);
 int cmd_fit(int argc, char **argv, const char *command_line);

@@ -17,7 +17,8 @@ const cli_option cli_compare_options[] = {
      CLI_ROLE_NONE},
 };
 
-static const cli_compare_model *const models[] = {&linear_compare_model};
+static const cli_compare_model *const models[] = {&linear_compare_model, &quad_compare_model,
+                                                  &quad_vs_linear_compare_model};
 #define N_MODELS (sizeof models / sizeof models[0])
 
 static const char *const columns_after[] = {"theory", "mean", "se", "z"};
@@ -169,9 +170,12 @@ static const cli_compare_model *find_model(const char *name) {
 }
 
 int cmd_compare(int argc, char **argv, const char *command_line) {
-  /* The options depend on the model, named by the first positional argument: parse with the
-   * first model's options to find it, then again with its own. */
+  /* The options depend on the model, named by the first positional argument: it is usually
+   * the first argument (riskcalc compare MODEL [options]); otherwise parse with the first
+   * model's options to find it, then again with its own. */
   const cli_compare_model *model = models[0];
+  if (argc > 0 && argv[0][0] != '-' && find_model(argv[0]))
+    model = find_model(argv[0]);
   cli_args args;
   if (cli_parse(model->groups, model->ngroups, 1, argc, argv, &args))
     return CLI_EXIT_BAD;
@@ -200,5 +204,7 @@ int cmd_compare(int argc, char **argv, const char *command_line) {
               model->name);
     return CLI_EXIT_BAD;
   }
+  if (model->command)
+    return model->command(&args, command_line);
   return compare(model, &args, command_line);
 }

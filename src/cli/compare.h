@@ -36,9 +36,17 @@ typedef struct {
    * error and returns CLI_EXIT_BAD, or 0. */
   int (*run)(cli_compare_job *job, cli_progress *bar, double *rows);
   void (*release)(cli_compare_job *job);
+  /* A comparison of another kind (not theory against simulation): when set, it replaces
+   * setup, run and release and does all the work after the options are parsed (--help is
+   * answered before). Returns the exit status. */
+  int (*command)(const cli_args *args, const char *command_line);
 } cli_compare_model;
 
 /* The linear model (linear_compare.c). */
 extern const cli_compare_model linear_compare_model;
+/* The quadratic model: analytic against Monte Carlo, and against linear SGD with tuned steps
+ * (quad_compare.c). */
+extern const cli_compare_model quad_compare_model;
+extern const cli_compare_model quad_vs_linear_compare_model;
 
 #endif

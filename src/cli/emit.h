@@ -91,7 +91,8 @@ void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cli
                      size_t blockcol);
 
 /* A figure of the table's columns on log-log axes: curves y(x), or a heat map of zcol over
- * (xcol, ycol). Columns are 1-based. */
+ * (xcol, ycol) with curves y(x) of the first block (rows of the first ycol_map value) drawn
+ * over it. Columns are 1-based. */
 typedef enum { CLI_FIGURE_LINES, CLI_FIGURE_HEATMAP } cli_figure_kind;
 #define CLI_MAX_CURVES 8
 typedef struct {
@@ -105,6 +106,7 @@ typedef struct {
   double yconst[CLI_MAX_CURVES];
   size_t ycol_map, zcol; /* heat map */
   const char *zlabel;
+  int zlinear; /* heat map: a linear colour scale from 0 (default: logarithmic) */
 } cli_figure;
 
 /* The emit path of every command: renders the table (and trailer, a last "# ..." line in TSV

@@ -187,4 +187,5 @@ const cli_compare_model linear_compare_model = {
     setup,
     run,
     release,
+    NULL,
 };

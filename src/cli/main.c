@@ -18,6 +18,7 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
+    {"quad", cmd_quad, "risk curves of the quadratically parameterized model (two-phase SGD)"},
     {"compare", cmd_compare, "a theory curve against the Monte Carlo simulation, with z-scores"},
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
     {"optimal", cmd_optimal,

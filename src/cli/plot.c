@@ -110,11 +110,29 @@ static void script_write(FILE *f, const cli_figure *fig, const char *base, int s
   fprintf(f, "set logscale xy\nset format x '10^{%%L}'\nset format y '10^{%%L}'\n");
   fprintf(f, "set grid xtics ytics mxtics mytics lc rgb '#dddddd'\n");
   if (fig->kind == CLI_FIGURE_HEATMAP) {
-    fprintf(f, "set logscale cb\nset format cb '10^{%%L}'\nset cblabel \"%s\"\n", fig->zlabel);
+    if (fig->zlinear)
+      fprintf(f, "set cbrange [0:*]\nset cblabel \"%s\"\n", fig->zlabel);
+    else
+      fprintf(f, "set logscale cb\nset format cb '10^{%%L}'\nset cblabel \"%s\"\n", fig->zlabel);
     fprintf(f, "set view map\nset pm3d map corners2color c1\nset palette rgb 33,13,10\n");
-    fputs("unset key\nsplot ", f);
+    if (fig->ncurves == 0) {
+      fputs("unset key\nsplot ", f);
+      gp_string(f, data_path);
+      fprintf(f, " using %zu:%zu:%zu with pm3d\n", fig->xcol, fig->ycol_map, fig->zcol);
+      return;
+    }
+    /* curves over the map: taken from the first block, drawn in black above the colours; the
+     * axes end where the data do */
+    fputs("set autoscale xfix\nset autoscale yfix\nset key top left opaque box\ndatafile = ", f);
     gp_string(f, data_path);
-    fprintf(f, " using %zu:%zu:%zu with pm3d\n", fig->xcol, fig->ycol_map, fig->zcol);
+    fprintf(f, "\nsplot datafile using %zu:%zu:%zu with pm3d notitle", fig->xcol, fig->ycol_map,
+            fig->zcol);
+    for (size_t k = 0; k < fig->ncurves; k++)
+      fprintf(f,
+              ", \\\n  datafile using %zu:%zu:(0) every :::0::0 with lines lw 3 lc rgb "
+              "\"black\" title \"%s\"",
+              fig->xcol, fig->ycol[k], fig->label[k]);
+    fputc('\n', f);
     return;
   }
   fprintf(f, "set key outside below center horizontal box\nset bmargin 7\nset pointsize 0.8\n");

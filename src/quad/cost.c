@@ -97,7 +97,6 @@ int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const u
   const double threads = o.threads > 0 ? (double)o.threads : 1.0;
   /* every run's theta at every T (the runner keeps them for the bias and variance), their
    * mean and standard error, and per thread a workspace of (B + 2) M + B numbers */
-  cost->bytes = 8.0 * ((R + 2.0) * (double)count * (m + 1.0) + m +
-                       threads * ((B + 2.0) * m + B));
+  cost->bytes = 8.0 * ((R + 2.0) * (double)count * (m + 1.0) + m + threads * ((B + 2.0) * m + B));
   return RC_SUCCESS;
 }
