@@ -170,8 +170,9 @@ int rc_quad_analytic_trajectory(const rc_quad_problem *problem, const rc_schedul
 /* The cost of rc_quad_analytic_curve at model size M over Ts (riskcalc/cost.h), asked before
  * running it: the same walk over the schedule, each run of constant step counted as the engine
  * treats it (short runs and the start of a pass iterated, long runs in about two blocks per
- * doubling of their length). An estimate, not a bound: the blocks adapt to the curve (they
- * shrink where coordinates activate); within a factor 1.35 of the work done on the cases of
+ * doubling of their length; past 2^20 runs, such as a cosine schedule changing at every step,
+ * the remaining steps count as iterated). An estimate, not a bound: the blocks adapt to the curve
+ * (they shrink where coordinates activate); within a factor 1.35 of the work done on the cases of
  * tests/quad/test_quad_tools.c (test_cost). bytes: the state and the block workspace.
  * Returns RC_SUCCESS or
  * RC_EINVAL (M = 0, horizons outside the schedule). */

@@ -63,8 +63,8 @@ static void tied_fit(double alpha, double beta, double c, double Mlo, double Mhi
 }
 
 /* alpha <= beta: T^-(1 - 1/beta) = T^-0.6 (the minimax rate). Measured 0.5982 [0.5972, 0.5992]
- * (0.5980 [0.5973, 0.5986] with M up to 158): the interval lies within 0.003 of 0.6 (the variance, sigma2 M / T up to a slowly growing
- * factor, is 2..4% of the total). */
+ * (0.5980 [0.5973, 0.5986] with M up to 158): the interval lies within 0.003 of 0.6 (the variance,
+ * sigma2 M / T up to a slowly growing factor, is 2..4% of the total). */
 static void test_rate_alpha_le_beta(void) {
   rc_fit_power f;
   tied_fit(1.5, 2.5, 0.25, 10, 100, 6, &f);
@@ -125,8 +125,8 @@ static void fixed_fit(double alpha, double beta, rc_fit_power *full, rc_fit_powe
   CHECK_STATUS(rc_fit_power_law(x, yf, NULL, 6, NULL, flow, &err), RC_SUCCESS);
   printf("    alpha %g beta %g, eta %g, M 200, T 1e3..1e5: risk - sigma2 %.4f [%.4f, %.4f], "
          "approx + bias %.4f, noise-free flow %.4f; active at T = 1e5: %g\n",
-         alpha, beta, ETA, full->exponent, full->exponent_lo, full->exponent_hi,
-         nonoise->exponent, flow->exponent, *active_last);
+         alpha, beta, ETA, full->exponent, full->exponent_lo, full->exponent_hi, nonoise->exponent,
+         flow->exponent, *active_last);
   rc_schedule_free(sch);
   rc_quad_problem_free(p);
 }

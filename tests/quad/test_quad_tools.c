@@ -218,6 +218,13 @@ static void test_cost(void) {
   rc_error err = {0, ""};
   rc_schedule *s = rc_schedule_parse("twophase", 0.02, &err);
   rc_cost c;
+  /* a schedule that changes at every step: the walk stops after 2^20 runs and the rest counts
+   * as iterated (the query itself stays quick) */
+  rc_schedule *cosine = rc_schedule_parse("cosine", 0.02, &err);
+  const uint64_t huge = 1000000000000ull;
+  CHECK_STATUS(rc_quad_analytic_cost(10, cosine, &huge, 1, &c, &err), RC_SUCCESS);
+  CHECK_REL(c.updates, 10.0 * 500.0 * 1e12, 1e-12);
+  rc_schedule_free(cosine);
   CHECK_STATUS(rc_quad_analytic_cost(0, s, few, 5, &c, &err), RC_EINVAL);
   CHECK_STATUS(rc_quad_analytic_cost(10, s, few, 0, &c, &err), RC_EINVAL);
   /* Monte Carlo: every pass of every run, B (4M + 2) + 2M per step */
