@@ -56,6 +56,7 @@ typedef struct {
   double M, N; /* integers: the best M found and N = round(C / M) */
   double risk, approx, bias, variance;
   size_t evaluations; /* deterministic-equivalent risks computed */
+  double gamma;       /* the base step of the schedule used (tuned by the _tuned variants) */
 } rc_optimum;
 
 /* Minimises over whole M in [M_lo, M_hi] the deterministic-equivalent risk
@@ -74,6 +75,17 @@ int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
 int rc_optimal_evaluate(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
                         const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
                         rc_optimum *out, rc_error *err);
+
+/* The same two with the base step of the schedule's shape tuned at every (M, N) it evaluates
+ * (rc_sgd_tune_gamma, riskcalc/tune.h): the compute-optimal allocation when the step size is
+ * chosen well for each model size. out->gamma holds the tuned base step. The schedule needs a
+ * base step (not file: or stages:, RC_EINVAL). */
+int rc_optimal_deteq_tuned(const rc_deteq *de, double C, double M_lo, double M_hi,
+                           const rc_schedule *schedule, const rc_sgd_options *sgd,
+                           const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err);
+int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
+                              const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
+                              rc_optimum *out, rc_error *err);
 
 #ifdef __cplusplus
 }

@@ -53,12 +53,12 @@ int rc_sgd_stage_gradient(const rc_measure *measure, const uint64_t *length, con
                           size_t K, const rc_sgd_options *options, double *excess, double *grad,
                           rc_error *err);
 
-/* Largest horizon for a free step at every step. */
+/* Largest number of stages, and of steps with a free step at every step. */
 #define RC_SCHEDULE_OPT_MAX_PER_STEP 100000
 
 typedef struct {
-  size_t stages;   /* K stages whose lengths halve towards the end (N/2, N/4, ..., the last two
-                      equal), 1 <= K <= 62 with N >= 2^(K-1) (default 8) */
+  size_t stages;   /* K stages of equal length (the first N mod K one step longer),
+                      1 <= K <= min(N, RC_SCHEDULE_OPT_MAX_PER_STEP) (default 32) */
   int per_step;    /* 1: a free step at every step (K = N <= RC_SCHEDULE_OPT_MAX_PER_STEP) */
   size_t max_iter; /* minimiser iterations (default 500) */
   double rtol;     /* stop when an iteration lowers the excess by no more than rtol relative
@@ -83,8 +83,10 @@ void rc_schedule_opt_result_free(rc_schedule_opt_result *result);
  * the risk after N steps on the measure: GSL's vector BFGS (multimin) on z_k, with the steps
  * g_k = g_max s(z_k) (s the logistic function, g_max just below the constant-step stability
  * edge, so every step is stable and z_k is log g_k up to a constant for steps well below
- * it), exact gradients from rc_sgd_stage_gradient, started from the best constant step
- * (rc_sgd_tune_gamma), so the result is never worse than it. Returns RC_SUCCESS, RC_EINVAL,
+ * it), exact gradients from rc_sgd_stage_gradient, restarted from its best point while that
+ * improves, started from the best of the const, cosine and geometric schedules with their base
+ * step tuned (rc_sgd_tune_gamma) written on the stages (each stage takes the step at its
+ * middle), so the result is never worse than that start. Returns RC_SUCCESS, RC_EINVAL,
  * RC_ENOMEM, RC_EUNSTABLE or RC_ENOCONV (the starting step); the result is the caller's to
  * free. */
 int rc_sgd_schedule_opt(const rc_measure *measure, uint64_t N, const rc_sgd_options *options,

@@ -134,6 +134,8 @@ void cli_progress_done(cli_progress *p);
 int cmd_linear(int argc, char **argv, const char *command_line);
 int cmd_quad(int argc, char **argv, const char *command_line);
 int cmd_optimal(int argc, char **argv, const char *command_line);
+int cmd_schedule_opt(int argc, char **argv, const char *command_line);
+int cmd_rerun(int argc, char **argv, const char *command_line);
 int cmd_compare(int argc, char **argv, const char *command_line);
 int cmd_fit(int argc, char **argv, const char *command_line);
 

@@ -212,3 +212,15 @@ done:
   free(rows);
   return status;
 }
+
+rc_sgd_measure *linear_de_measure(linear_problem *p, size_t M) {
+  rc_deteq *de = described_plan(p, "de: sketch-averaged deterministic equivalent (docs/DETEQ.md)");
+  if (!de)
+    return NULL;
+  rc_error err = {0, ""};
+  rc_sgd_measure *measure = rc_deteq_measure(de, (double)M, NULL, NULL, &err);
+  rc_deteq_free(de);
+  if (!measure)
+    cli_error("M = %zu: %s", M, err.message);
+  return measure;
+}

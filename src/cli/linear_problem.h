@@ -100,6 +100,10 @@ int linear_mc_run(linear_problem *p);
  * and returns CLI_EXIT_BAD, or 0. */
 int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, double *risk);
 
+/* The sketch-averaged measure of the deterministic equivalent at model size M, its plan
+ * described in the header (method and tail). Prints the error and returns NULL on failure. */
+rc_sgd_measure *linear_de_measure(linear_problem *p, size_t M);
+
 /* The Monte Carlo options belong to method "mc" (or compare, method NULL): refuses them with
  * another method, and --resketch with --sketch. Prints the error and returns CLI_EXIT_BAD,
  * or 0. */

@@ -23,6 +23,9 @@ static const subcommand subcommands[] = {
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
     {"optimal", cmd_optimal,
      "compute-optimal model size: closed form and deterministic equivalent"},
+    {"schedule-opt", cmd_schedule_opt,
+     "the step-size schedule minimising the final risk, against tuned baselines"},
+    {"rerun", cmd_rerun, "re-run the command recorded in an output file and compare its rows"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -47,7 +50,9 @@ int main(int argc, char **argv) {
   /* A signal removes the run's temporary files and stops gnuplot before the tool ends. */
   cli_signals_install();
   if (argc < 2) {
-    usage(stderr);
+    /* one line, like every other error; the full usage is one --help away */
+    cli_error("a subcommand is needed: riskcalc SUBCOMMAND [options] (subcommands and options: "
+              "riskcalc --help)");
     return CLI_EXIT_BAD;
   }
   if (strcmp(argv[1], "--version") == 0) {

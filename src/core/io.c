@@ -10,9 +10,47 @@
 
 #define RC_LIST_MAX 1000000 /* more points than any curve needs; guards against typos */
 
+/* 1 when text, blanks aside, is a decimal number: [+-]digits[.digits][(e|E)[+-]digits] with
+ * at least one digit before the exponent. strtod also reads hexadecimal (0x10 is 16), inf and
+ * nan, which the documented formats do not include. */
+static int decimal_syntax(const char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  if (*s == '+' || *s == '-')
+    s++;
+  size_t digits = 0;
+  while (isdigit((unsigned char)*s)) {
+    s++;
+    digits++;
+  }
+  if (*s == '.') {
+    s++;
+    while (isdigit((unsigned char)*s)) {
+      s++;
+      digits++;
+    }
+  }
+  if (digits == 0)
+    return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-')
+      s++;
+    if (!isdigit((unsigned char)*s))
+      return 0;
+    while (isdigit((unsigned char)*s))
+      s++;
+  }
+  while (isspace((unsigned char)*s))
+    s++;
+  return *s == '\0';
+}
+
 int rc_io_parse_double(const char *text, double *value, rc_error *err) {
   if (!text || !*text)
     return rc_error_set(err, RC_EPARSE, "expected a number, got an empty string");
+  if (!decimal_syntax(text))
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a decimal number", text);
   char *end;
   errno = 0;
   double v = strtod(text, &end);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "riskcalc/tune.h"
 
 double rc_closed_effective_steps(uint64_t N) {
   if (N <= 1)
@@ -119,6 +120,34 @@ int rc_optimal_evaluate(const rc_deteq *de, double M, uint64_t N, const rc_sched
   out->bias = row.bias;
   out->variance = row.variance;
   out->evaluations = 1;
+  out->gamma = rc_schedule_base(schedule);
+  return RC_SUCCESS;
+}
+
+int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
+                              const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
+                              rc_optimum *out, rc_error *err) {
+  if (!de || !schedule || !out)
+    return rc_error_set(err, RC_EINVAL, "plan, schedule and output are required");
+  if (N == 0)
+    return rc_error_set(err, RC_EINVAL, "N must be at least 1");
+  rc_sgd_measure *m = rc_deteq_measure(de, M, deteq_options, NULL, err);
+  if (!m)
+    return err ? err->status : RC_ENOCONV;
+  rc_gamma_tuned t;
+  int st = rc_sgd_tune_gamma(m, schedule, N, sgd, &t, err);
+  rc_sgd_measure_free(m);
+  if (st)
+    return st;
+  out->C = M * (double)N;
+  out->M = M;
+  out->N = (double)N;
+  out->risk = t.row.risk;
+  out->approx = t.row.approx;
+  out->bias = t.row.bias;
+  out->variance = t.row.variance;
+  out->evaluations = t.evaluations;
+  out->gamma = t.gamma;
   return RC_SUCCESS;
 }
 
@@ -129,6 +158,7 @@ typedef struct {
   const rc_schedule *schedule;
   const rc_sgd_options *sgd;
   const rc_deteq_options *dopt;
+  int tuned; /* tune the base step at every M */
   rc_optimum best;
   int have_best;
   double cacheM[96], cacheR[96];
@@ -145,8 +175,9 @@ static int risk_at(search *s, double M, double *risk, rc_error *err) {
   const uint64_t N = Nd < 1 ? 1 : (uint64_t)Nd;
   rc_optimum o;
   rc_error local = {0, ""};
-  int st = rc_optimal_evaluate(s->de, M, N, s->schedule, s->sgd, s->dopt, &o, &local);
-  s->evaluations++;
+  int st = (s->tuned ? rc_optimal_evaluate_tuned
+                     : rc_optimal_evaluate)(s->de, M, N, s->schedule, s->sgd, s->dopt, &o, &local);
+  s->evaluations += st ? 1 : o.evaluations;
   if (st == RC_EUNSTABLE) {
     *risk = INFINITY;
   } else if (st) {
@@ -165,9 +196,10 @@ static int risk_at(search *s, double M, double *risk, rc_error *err) {
   return RC_SUCCESS;
 }
 
-int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
-                     const rc_schedule *schedule, const rc_sgd_options *sgd,
-                     const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err) {
+static int optimal_search(const rc_deteq *de, double C, double M_lo, double M_hi,
+                          const rc_schedule *schedule, const rc_sgd_options *sgd,
+                          const rc_deteq_options *deteq_options, int tuned, rc_optimum *out,
+                          rc_error *err) {
   if (!de || !schedule || !out)
     return rc_error_set(err, RC_EINVAL, "plan, schedule and output are required");
   if (!(isfinite(C) && C >= 1))
@@ -185,6 +217,7 @@ int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
   s.schedule = schedule;
   s.sgd = sgd;
   s.dopt = deteq_options;
+  s.tuned = tuned;
   enum { GRID = 9 };
   double grid[GRID], risk[GRID];
   size_t ng = 0;
@@ -242,4 +275,16 @@ int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
   out->C = C;
   out->evaluations = s.evaluations;
   return RC_SUCCESS;
+}
+
+int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
+                     const rc_schedule *schedule, const rc_sgd_options *sgd,
+                     const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err) {
+  return optimal_search(de, C, M_lo, M_hi, schedule, sgd, deteq_options, 0, out, err);
+}
+
+int rc_optimal_deteq_tuned(const rc_deteq *de, double C, double M_lo, double M_hi,
+                           const rc_schedule *schedule, const rc_sgd_options *sgd,
+                           const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err) {
+  return optimal_search(de, C, M_lo, M_hi, schedule, sgd, deteq_options, 1, out, err);
 }

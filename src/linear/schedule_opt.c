@@ -238,7 +238,7 @@ static void opt_fdf(const gsl_vector *z, void *params, double *f, gsl_vector *df
 }
 
 rc_schedule_opt_options rc_schedule_opt_options_default(void) {
-  rc_schedule_opt_options o = {8, 0, 500, 1e-12};
+  rc_schedule_opt_options o = {32, 0, 500, 1e-12};
   return o;
 }
 
@@ -252,25 +252,10 @@ void rc_schedule_opt_result_free(rc_schedule_opt_result *r) {
   }
 }
 
-/* Stage lengths halving towards the end: N/2, N/4, ..., the last two equal. */
-static int layout(uint64_t N, const rc_schedule_opt_options *opt, uint64_t *length, size_t K) {
-  if (opt->per_step) {
-    for (size_t k = 0; k < K; k++)
-      length[k] = 1;
-    return RC_SUCCESS;
-  }
-  uint64_t start = 0;
-  for (size_t k = 0; k + 1 < K; k++) {
-    const uint64_t end = N - (N >> (k + 1));
-    if (end <= start)
-      return RC_EINVAL;
-    length[k] = end - start;
-    start = end;
-  }
-  if (start >= N)
-    return RC_EINVAL;
-  length[K - 1] = N - start;
-  return RC_SUCCESS;
+/* K stages of equal length (the first N mod K one step longer); per step: K = N of 1. */
+static void layout(uint64_t N, uint64_t *length, size_t K) {
+  for (size_t k = 0; k < K; k++)
+    length[k] = N / K + (k < N % K);
 }
 
 int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *options,
@@ -292,11 +277,9 @@ int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *o
                         "a free step per step is offered up to N = %d (got %llu): use stages",
                         RC_SCHEDULE_OPT_MAX_PER_STEP, (unsigned long long)N);
   const size_t K = opt.per_step ? (size_t)N : opt.stages;
-  if (!opt.per_step && (K == 0 || K > 62 || (K > 1 && (N >> (K - 1)) == 0)))
-    return rc_error_set(err, RC_EINVAL,
-                        "%zu stages whose lengths halve towards the end need 1 <= K <= 62 and "
-                        "N >= 2^(K-1) (N = %llu)",
-                        K, (unsigned long long)N);
+  if (!opt.per_step && (K == 0 || K > RC_SCHEDULE_OPT_MAX_PER_STEP || K > N))
+    return rc_error_set(err, RC_EINVAL, "%zu stages need 1 <= K <= min(N, %d) (N = %llu)", K,
+                        RC_SCHEDULE_OPT_MAX_PER_STEP, (unsigned long long)N);
   if (opt.max_iter == 0 || !(opt.rtol >= 0))
     return rc_error_set(err, RC_EINVAL, "max_iter must be >= 1 and rtol >= 0");
   double g_stable;
@@ -314,14 +297,7 @@ int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *o
     goto done;
   }
   out->count = K;
-  layout(N, &opt, out->length, K);
-  /* start from the best constant step (so the result is never worse than it) */
-  rc_schedule *cst = rc_schedule_parse("const", 1.0, err);
-  rc_gamma_tuned tuned;
-  status = cst ? rc_sgd_tune_gamma(m, cst, N, &o, &tuned, err) : RC_ENOMEM;
-  rc_schedule_free(cst);
-  if (status && status != RC_ENOCONV)
-    goto done;
+  layout(N, out->length, K);
   opt_ctx c = {m, out->length, K, o, g_stable * (1 - 1e-9), out->gamma, grad, 0, 0, err};
   z = gsl_vector_alloc(K);
   s = z ? gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, K) : NULL;
@@ -329,35 +305,69 @@ int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *o
     status = rc_error_set(err, RC_ENOMEM, "out of memory for the minimiser");
     goto done;
   }
-  const double s0 = tuned.gamma / c.g_top;
-  gsl_vector_set_all(z, log(s0 / (1.0 - s0)));
-  gsl_multimin_function_fdf F = {opt_f, opt_df, opt_fdf, K, &c};
+  /* Start from the best of the tuned baselines written on the stages (each stage takes the
+   * baseline's step at its middle), so the result is never worse than that start. */
+  static const char *const starts[] = {"const", "cosine", "geometric"};
   double best = DBL_MAX;
-  gsl_multimin_fdfminimizer_set(s, &F, z, 0.1, 0.1);
-  if (c.status) {
-    status = c.status;
-    goto done;
+  for (size_t b = 0; b < sizeof starts / sizeof starts[0]; b++) {
+    rc_schedule *base = rc_schedule_parse(starts[b], 1.0, err);
+    rc_gamma_tuned tuned;
+    status = base ? rc_sgd_tune_gamma(m, base, N, &o, &tuned, err) : RC_ENOMEM;
+    if (status && status != RC_ENOCONV) {
+      rc_schedule_free(base);
+      goto done;
+    }
+    rc_schedule_set_base(base, tuned.gamma, NULL);
+    uint64_t t0 = 0;
+    for (size_t k = 0; k < K; k++) {
+      const double g = fmin(rc_schedule_gamma(base, t0 + out->length[k] / 2, N), c.g_top);
+      out->gamma[k] = fmax(g, c.g_top * 1e-300);
+      t0 += out->length[k];
+    }
+    rc_schedule_free(base);
+    double E;
+    status = rc_sgd_stage_gradient(m, out->length, out->gamma, K, &o, &E, grad, err);
+    if (status)
+      goto done;
+    if (E < best) {
+      best = E;
+      for (size_t k = 0; k < K; k++) {
+        const double sk = fmin(fmax(out->gamma[k] / c.g_top, 1e-300), 1 - 1e-16);
+        gsl_vector_set(z, k, log(sk) - log1p(-sk));
+      }
+    }
   }
-  best = s->f;
+  gsl_multimin_function_fdf F = {opt_f, opt_df, opt_fdf, K, &c};
   size_t iter = 0;
   int converged = 0;
-  for (; iter < opt.max_iter && !converged; iter++) {
-    const int st = gsl_multimin_fdfminimizer_iterate(s);
+  /* BFGS, restarted from its best point while a restart still improves (vector_bfgs2 can stall
+   * on a line search far from the minimum) */
+  for (int restart = 0; restart < 8 && !converged && iter < opt.max_iter; restart++) {
+    const double before = best;
+    gsl_multimin_fdfminimizer_set(s, &F, z, 0.1, 0.1);
     if (c.status) {
       status = c.status;
       goto done;
     }
-    const double f = s->f;
-    if (st == GSL_ENOPROG || !(f < best) || best - f <= opt.rtol * f)
-      converged = 1; /* no further progress: the minimum to the line searches' accuracy */
-    if (f < best)
-      best = f;
+    for (int stalled = 0; iter < opt.max_iter && !stalled; iter++) {
+      const int st = gsl_multimin_fdfminimizer_iterate(s);
+      if (c.status) {
+        status = c.status;
+        goto done;
+      }
+      const double f = s->f;
+      stalled = st == GSL_ENOPROG || !(f < best) || best - f <= opt.rtol * f;
+      if (f < best)
+        best = f;
+    }
+    gsl_vector_memcpy(z, s->x);
+    converged = !(best < before) || before - best <= opt.rtol * best;
   }
   out->iterations = iter;
   out->converged = converged;
   /* the final steps and their risk (the minimiser's x is its best point) */
   for (size_t k = 0; k < K; k++)
-    out->gamma[k] = c.g_top * logistic(gsl_vector_get(s->x, k));
+    out->gamma[k] = c.g_top * logistic(gsl_vector_get(z, k));
   /* the row with its parts, through the engine itself (stages jumped) */
   rc_schedule *st = rc_schedule_stages_alloc(out->length, out->gamma, K, err);
   status = st ? rc_sgd_risk_curve(m, st, &N, 1, &o, &out->row, err) : RC_ENOMEM;

@@ -398,5 +398,12 @@ OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$R" linear --a 1.5 --d 3000 --M 300 --
 check "output identical for 1 and 2 BLAS threads" cmp -s th1.tsv th2.tsv
 rm -f th1.tsv th2.tsv
 
+# no arguments: one line pointing to --help (it used to print the 11-line usage)
+err_case "no arguments" "riskcalc --help"
+
+# decimal notation only (issue 13): strtod's hexadecimal used to be taken (0x10 as 16)
+err_case "hexadecimal gamma" "'0x10' is not a decimal number" linear $SMALL --N 10 --gamma 0x10
+err_case "hexadecimal sigma2" "is not a decimal number" linear $SMALL --N 10 --sigma2 0X1p-3
+
 echo "cli_linear: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

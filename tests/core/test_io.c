@@ -384,9 +384,16 @@ static void test_parse_double(void) {
   CHECK(x == 17);
   CHECK_STATUS(rc_io_parse_double("1e-320", &x, NULL), RC_SUCCESS); /* subnormal */
   CHECK(x > 0 && x < 2e-320);
+  const char *good[] = {".5", "5.", "+.5e-3", " 2.385 ", "-0", "1E5"};
+  const double want[] = {0.5, 5.0, 0.5e-3, 2.385, 0.0, 1e5};
+  for (size_t k = 0; k < sizeof good / sizeof good[0]; k++)
+    CHECK(rc_io_parse_double(good[k], &x, NULL) == RC_SUCCESS && x == want[k]);
   /* Blanks alone (" ") are no number: they used to parse as 0. */
+  /* Decimal notation only, as documented: strtod's hexadecimal (0x10 was taken as 16) and
+   * exponents without digits are refused. */
   const char *bad[] = {"",     "abc",      "2.385x", "1.2.3",  "nan", "NaN", "inf",
-                       "-inf", "infinity", "1e999",  "-1e999", " ",   "--1", "1 2"};
+                       "-inf", "infinity", "1e999",  "-1e999", " ",   "--1", "1 2",
+                       "0x10", "0X1p3",    "1e",     "e5",     ".",   "1e+", "+-1"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     x = 2.385;
     rc_error_clear(&err);

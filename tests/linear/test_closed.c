@@ -156,6 +156,42 @@ done:
   rc_deteq_free(de);
 }
 
+/* With the base step tuned at every M the compute-optimal risk can only be lower than with a
+ * fixed step (the tuned risk is at most the fixed one at every M), and the optimum's step is
+ * the tuner's at that (M, N). */
+static void test_optimal_tuned(void) {
+  rc_error err = {0, ""};
+  rc_law law = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_SOURCE, 2.5, INFINITY};
+  rc_deteq *de = rc_deteq_alloc_law(&law, 400, &err);
+  rc_schedule *s = rc_schedule_parse("geometric", 0.1, &err);
+  CHECK(de && s);
+  if (!de || !s) {
+    rc_deteq_free(de);
+    rc_schedule_free(s);
+    return;
+  }
+  rc_sgd_options o = rc_sgd_options_default();
+  o.sigma2 = 0.5;
+  rc_optimum fixed, tuned;
+  CHECK_STATUS(rc_optimal_deteq(de, 1e5, 4, 400, s, &o, NULL, &fixed, &err), RC_SUCCESS);
+  CHECK_STATUS(rc_optimal_deteq_tuned(de, 1e5, 4, 400, s, &o, NULL, &tuned, &err), RC_SUCCESS);
+  printf(
+      "    C = 1e5: fixed gamma 0.1: M = %.0f, risk %.9g; tuned: M = %.0f, gamma %.6g, risk %.9g\n",
+      fixed.M, fixed.risk, tuned.M, tuned.gamma, tuned.risk);
+  CHECK(fixed.gamma == 0.1);
+  CHECK(tuned.risk <= fixed.risk);
+  CHECK(tuned.risk == tuned.approx + tuned.bias + tuned.variance + 0.5 ||
+        fabs(tuned.risk - (tuned.approx + tuned.bias + tuned.variance + 0.5)) <= 1e-15);
+  rc_sgd_measure *m = rc_deteq_measure(de, tuned.M, NULL, NULL, &err);
+  rc_gamma_tuned t;
+  const uint64_t N = (uint64_t)tuned.N;
+  CHECK(m && rc_sgd_tune_gamma(m, s, N, &o, &t, &err) == RC_SUCCESS);
+  CHECK(t.gamma == tuned.gamma && t.row.risk == tuned.risk);
+  rc_sgd_measure_free(m);
+  rc_schedule_free(s);
+  rc_deteq_free(de);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   gsl_set_error_handler_off();
@@ -164,5 +200,6 @@ int main(void) {
   RUN_TEST(test_rates);
   RUN_TEST(test_optimal_closed);
   RUN_TEST(test_optimal_deteq);
+  RUN_TEST(test_optimal_tuned);
   TEST_MAIN_END("test_closed");
 }

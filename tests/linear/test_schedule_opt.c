@@ -169,7 +169,7 @@ static void test_errors(void) {
   CHECK_STATUS(rc_sgd_schedule_opt(m, 0, NULL, &opt, &r, &err), RC_EINVAL);
   opt.stages = 0;
   CHECK_STATUS(rc_sgd_schedule_opt(m, 100, NULL, &opt, &r, &err), RC_EINVAL);
-  opt.stages = 10; /* needs N >= 512 */
+  opt.stages = 101; /* more stages than steps */
   CHECK_STATUS(rc_sgd_schedule_opt(m, 100, NULL, &opt, &r, &err), RC_EINVAL);
   opt = rc_schedule_opt_options_default();
   opt.per_step = 1;
