@@ -100,9 +100,9 @@ check "M = d: approx is 0" test "$(rows dm.tsv | tail -n 1 | cut -f 3)" = 0
 check "one --T only" grep -q "given twice" fs.err
 "$R" quad $SMALL --T 1,2,3 --schedule file:fx_steps3.txt >fs.tsv 2>fs.err
 check "file schedule" sh -c "test $? -eq 0 && grep -q '^# schedule: file' fs.tsv"
-"$R" rerun a.tsv >/dev/null 2>rr.err
-check "riskcalc rerun reproduces an analytic table from its header" sh -c "test $? -eq 0 && grep -q 'same byte for byte' rr.err"
-rm -f rr.err a2.tsv d.tsv d2.tsv x1 x2 lg.tsv lg.err f.tsv f.err dm.tsv fs.tsv fs.err
+"$R" rerun a.tsv >rr.out 2>&1
+check "riskcalc rerun reproduces an analytic table from its header" sh -c "test $? -eq 0 && grep -q 'same byte for byte' rr.out"
+rm -f rr.out a2.tsv d.tsv d2.tsv x1 x2 lg.tsv lg.err f.tsv f.err dm.tsv fs.tsv fs.err
 
 # ---------------------------------------------------------------- csv and json
 "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 20,40 --T 10,100,1000,2385 --eta 0.02 \
@@ -160,9 +160,9 @@ for r, a in zip(mc, an):
 "
 "$R" quad --method mc $MC --seed 12 >m3.tsv 2>/dev/null
 check "mc: another seed, other numbers" sh -c "! cmp -s m1.tsv m3.tsv"
-"$R" rerun m1.tsv >/dev/null 2>rr.err
-check "riskcalc rerun reproduces a Monte Carlo table" sh -c "test $? -eq 0 && grep -q 'same byte for byte' rr.err"
-rm -f rr.err m1.tsv m1.err m2.tsv m3.tsv m.an
+"$R" rerun m1.tsv >rr.out 2>&1
+check "riskcalc rerun reproduces a Monte Carlo table" sh -c "test $? -eq 0 && grep -q 'same byte for byte' rr.out"
+rm -f rr.out m1.tsv m1.err m2.tsv m3.tsv m.an
 
 # ---------------------------------------------------------------- phases
 "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 12 --T 100,3000 --eta 0.02 --phases >p.tsv 2>p.err
