@@ -21,6 +21,8 @@
  *   closed    noise-free logistic Phase I (activation times, effective dimension), the
  *             linearised Phase II as linear SGD (riskcalc/sgd.h), and the published rates.
  *   mc        real SGD on the model, many independent runs (riskcalc/mc.h's seeding).
+ * Around them: the trajectory of every coordinate within one run (the picture of the two
+ * phases), the base step tuned over the closure's domain, and cost queries.
  * The Gaussian sketch variant f(x) = <S x, v.v> is not implemented. */
 #ifndef RISKCALC_QUAD_H
 #define RISKCALC_QUAD_H
