@@ -50,7 +50,11 @@ $(BUILD)/riskcalc: $(CLI_OBJ) $(BUILD)/libriskcalc.a
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libriskcalc.a $(HEADERS) $(LIB_PRIVATE_H) $(wildcard tests/*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -Itests $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Isrc -Itests $< $(BUILD)/libriskcalc.a $(LDLIBS) $(TEST_LDFLAGS) -o $@
+
+# The never-abort test fails allocations on purpose: every malloc, calloc, realloc and free of
+# the library (a static archive, so its calls are linked here) goes through the test's wrappers.
+$(BUILD)/tests/core/test_never_abort: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libriskcalc.a $(HEADERS)
 	@mkdir -p $(dir $@)

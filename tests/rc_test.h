@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int rc_test_checks_failed_ = 0; /* failed checks in the current test */
 static int rc_test_passed_ = 0, rc_test_failed_ = 0;
@@ -71,6 +72,25 @@ static void rc_test_fail_(const char *file, int line, const char *what) {
     }                                                                                              \
     fflush(stdout);                                                                                \
   } while (0)
+
+/* Starts tests/helpers/<script> <args> under /usr/bin/python3 and returns its stdout (pclose
+ * it), or NULL after printing why. A missing python3 or mpmath must make the caller's check
+ * fail, not skip it. */
+static inline FILE *rc_test_helper(const char *script, const char *args) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s", __FILE__);
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *slash = '\0';
+  else
+    snprintf(dir, sizeof dir, ".");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/helpers/%s %s", dir, script, args);
+  FILE *f = popen(cmd, "r");
+  if (!f)
+    printf("    cannot run %s\n", cmd);
+  return f;
+}
 
 #define TEST_MAIN_BEGIN() setvbuf(stdout, NULL, _IOLBF, 0)
 

@@ -22,28 +22,13 @@
 #include <stddef.h>
 
 #include "riskcalc/error.h"
+#include "riskcalc/law.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/spectrum.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* A spectrum and prior given by their laws rather than by d numbers. */
-typedef struct {
-  rc_spectrum_kind kind; /* RC_SPECTRUM_POWER (lambda_i = i^-a) or RC_SPECTRUM_LOGPOWER
-                            (lambda_i = i^-1 log(i+1)^-a) */
-  double a;
-  rc_prior_kind prior; /* RC_PRIOR_ISOTROPIC (p_i = 1) or RC_PRIOR_SOURCE (lambda_i p_i = i^-b) */
-  double b;            /* source exponent (ignored unless RC_PRIOR_SOURCE) */
-  double d;            /* dimension: a whole number >= 1, or INFINITY */
-} rc_law;
-
-/* Checks a law: kind and prior known; a finite (and > 0 for the power law); b finite; d a
- * whole number >= 1 or +inf. At d = inf the trace and the signal must be finite: a > 1 for
- * both laws and, with a source prior, b > 1. Returns RC_SUCCESS or RC_EINVAL naming the
- * problem. */
-int rc_law_check(const rc_law *law, rc_error *err);
 
 typedef struct rc_deteq rc_deteq; /* opaque plan */
 
@@ -53,11 +38,14 @@ typedef struct rc_deteq rc_deteq; /* opaque plan */
  * w_c the lower edge of the spectrum of G at M_max in the variable w (docs/DETEQ.md), at most
  * 2^25. The tail i > K enters through its moments sum_{i>K} lambda_i^m and
  * sum_{i>K} lambda_i^m (lambda_i p_i), m = 0..66, computed by Euler-Maclaurin summation
- * (with the integral in closed form for the power law, by GSL quadrature for the log-power
- * law) up to d or infinity. Memory is O(K), never O(d). The bound on what the tail
+ * (the integral in closed form for the power law; for the log-power law the slowly decaying
+ * part in closed form and the rest by GSL's CQUAD, src/core/law.c) up to d or infinity.
+ * Memory is O(K), never O(d). The bound on what the tail
  * summation neglects is reported by rc_deteq_tail_bound.
- * Returns NULL and sets err: RC_EINVAL (bad law or M_max), RC_ENOMEM, RC_ENOCONV (a tail
- * integral or the cutoff search failed). */
+ * Returns NULL and sets err: RC_EINVAL (bad law or M_max, or a law whose eigenvalues do not
+ * decrease: exactly the laws for which rc_law_is_decreasing returns 0, so a caller can tell
+ * that case apart beforehand and use rc_deteq_alloc_values instead), RC_ENOMEM, RC_ENOCONV (a
+ * tail integral or the cutoff search failed). */
 rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *err);
 
 /* The same for an explicit spectrum and prior (finite d, any values): every eigenvalue is

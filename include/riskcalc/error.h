@@ -3,7 +3,43 @@
  * Every fallible function returns an int status (RC_SUCCESS == 0) and takes an optional
  * rc_error * (may be NULL) that receives a one-line, human-readable message. The library
  * never prints, exits or aborts. Codes and their descriptions come from one list so the
- * two cannot drift apart. */
+ * two cannot drift apart.
+ *
+ * GSL's error handler. GSL reports errors through a process-wide handler whose default
+ * prints and aborts. The library never reaches it, and never touches it either (swapping it
+ * around calls is not thread-safe under OpenMP and would change the host program's handler).
+ * Callers may leave it at its default. The guarantee rests on four rules, applied at every
+ * GSL call of src/core and src/linear:
+ *  1. Arguments are made valid before the call: sizes, indices, tolerances and brackets are
+ *     checked (or are valid by construction), so the argument checks of GSL routines
+ *     (GSL_ERROR on a bad length, a negative tolerance, lower > upper...) cannot fire.
+ *  2. GSL does not allocate where the library can: public structs are built on memory the
+ *     library owns, so running out of memory is RC_ENOMEM, not a raise in an _alloc function:
+ *     root solvers on the stack (src/core/root.c), CQUAD workspaces (src/core/law.c), random
+ *     number generators (src/core/rng.c), matrices and vectors as views (src/core/fit.c).
+ *     Gauss-Legendre rules come from GSL's static tables or are computed (src/core/gauss.c).
+ *  3. Routines that raise on numerical failure are not used: the log-power tail integrals use
+ *     closed forms and gsl_integration_cquad (which returns GSL_EDIVERGE) instead of
+ *     qag/qagiu; special functions, if ever needed, in their _e form.
+ *  4. Functions handed to GSL never give it a value it checks: the root helper
+ *     (src/core/root.h) evaluates the bracket ends itself and feeds Brent a guard that
+ *     replaces a non-finite value or a failure of the caller's function by a status; the
+ *     minimiser (src/core/minimize.h) checks the bracket before gsl_min_fminimizer_set and
+ *     hands Brent only finite values, and so does the optimal schedule's BFGS objective.
+ * The same rules hold in src/quad and src/ridge (special functions there in their _e form).
+ * Known residue, inside the joint fit (rc_fit_joint_power_law), the t quantile of the fits and
+ * the optimal schedule (rc_sgd_schedule_opt): GSL allocates private state that the library
+ * cannot build (gsl_multifit_linear_alloc, gsl_multifit_nlinear_alloc, the temporaries of
+ * gsl_multifit_nlinear_covar, gsl_multimin_fdfminimizer_alloc with the vector BFGS state), so
+ * running out of memory there would reach the handler; so would gsl_multifit_wlinear's SVD failing
+ * to converge within 100 N sweeps on finite data, and gsl_cdf_tdist_Pinv failing its final accuracy
+ * check (2.2e7 points of the fits' domain, integer dof 1..4e9 and levels from 1e-300 to 1 - 1e-17,
+ * showed none). Replacing them would change the fit's digits. Adding a GSL call: read its source
+ * (and that of what it calls; special functions without _e raise on underflow) for GSL_ERROR,
+ * GSL_ERROR_VAL and GSL_ERROR_NULL; make each such condition impossible by rules 1-4 and say how at
+ * the call site; then add the path, with edge-case inputs, to tests/core/test_never_abort.c, which
+ * keeps GSL's default handler and fails every library allocation in turn. Outside GSL, LAPACKE
+ * prints (it does not abort) when its own workspace allocation fails. */
 #ifndef RISKCALC_ERROR_H
 #define RISKCALC_ERROR_H
 

@@ -8,6 +8,7 @@
 #include "riskcalc/error.h"
 #include "riskcalc/fit.h"
 #include "riskcalc/io.h"
+#include "riskcalc/law.h"
 #include "riskcalc/mc.h"
 #include "riskcalc/measure.h"
 #include "riskcalc/quad.h"

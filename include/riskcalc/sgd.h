@@ -47,8 +47,10 @@ rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc
 /* Largest constant step g that is mean-square stable for batch size B on this measure:
  * g mu_j < 2B/(B+1) for all j and sum_j nu_j g mu_j / (2 - (1+1/B) g mu_j) < B, i.e. the
  * spectral radius of the one-step map is below one. Solved with a GSL bracketing root
- * finder to relative accuracy 1e-14. Stores +inf when every mu_j is 0.
- * Returns RC_EINVAL (B == 0) or RC_ENOCONV. */
+ * finder to relative accuracy 1e-14 (the lower end of the final bracket is stored, so the step
+ * is stable). Stores +inf when every mu_j is 0.
+ * Returns RC_EINVAL (B == 0, or an atom whose mu or nu is not finite and >= 0) or RC_ENOCONV
+ * (the root was not bracketed to 1e-14 in 200 iterations). */
 int rc_sgd_stable_gamma(const rc_sgd_measure *measure, size_t batch, double *gamma_max,
                         rc_error *err);
 

@@ -102,7 +102,7 @@ static void print_option(FILE *f, const cli_option *o) {
   /* Wrap the help text under its option at 100 columns. */
   const char *h = o->help;
   fprintf(f, "  %-22s", left);
-  if (strlen(left) > 22)
+  if (strlen(left) >= 22) /* no room for the space before the help */
     fprintf(f, "\n  %-22s", "");
   size_t col = 0;
   while (*h) {
@@ -292,4 +292,24 @@ void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...) {
   meta->key[meta->count] = name;
   meta->value[meta->count] = value;
   meta->count++;
+}
+
+/* The deferred warnings of one run of the tool (the tool's own state, not the library's). */
+#define MAX_WARNINGS 8
+static char warnings[MAX_WARNINGS][512];
+static size_t nwarnings;
+
+void cli_warn_later(const char *fmt, ...) {
+  if (nwarnings == MAX_WARNINGS)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(warnings[nwarnings++], sizeof warnings[0], fmt, ap);
+  va_end(ap);
+}
+
+void cli_warnings_flush(void) {
+  for (size_t k = 0; k < nwarnings; k++)
+    fprintf(stderr, "riskcalc: warning: %s\n", warnings[k]);
+  nwarnings = 0;
 }

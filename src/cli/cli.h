@@ -21,21 +21,22 @@
  * name. */
 typedef enum {
   CLI_ROLE_NONE = 0,
-  CLI_ROLE_A,        /* power-law exponent of the spectrum */
-  CLI_ROLE_LOG_A,    /* log-power-law exponent */
-  CLI_ROLE_SPECTRUM, /* eigenvalues from a file */
-  CLI_ROLE_D,        /* dimension, a whole number or inf */
-  CLI_ROLE_B,        /* source exponent of the prior */
-  CLI_ROLE_PRIOR,    /* prior variances from a file */
-  CLI_ROLE_GAMMA,    /* base step size */
-  CLI_ROLE_BATCH,    /* mini-batch size */
-  CLI_ROLE_SCHEDULE, /* step-size schedule */
-  CLI_ROLE_SIGMA2,   /* label noise variance */
-  CLI_ROLE_HORIZONS, /* list of step counts */
-  CLI_ROLE_SEED,     /* random seed */
-  CLI_ROLE_FORMAT,   /* output format */
-  CLI_ROLE_OUTPUT,   /* output file */
-  CLI_ROLE_PLOT      /* figure file */
+  CLI_ROLE_A,              /* power-law exponent of the spectrum */
+  CLI_ROLE_LOG_A,          /* log-power-law exponent */
+  CLI_ROLE_SPECTRUM,       /* eigenvalues from a file */
+  CLI_ROLE_D,              /* dimension, a whole number or inf */
+  CLI_ROLE_B,              /* source exponent of the prior */
+  CLI_ROLE_PRIOR,          /* prior variances from a file */
+  CLI_ROLE_GAMMA,          /* base step size */
+  CLI_ROLE_BATCH,          /* mini-batch size */
+  CLI_ROLE_SCHEDULE,       /* step-size schedule */
+  CLI_ROLE_SIGMA2,         /* label noise variance */
+  CLI_ROLE_HORIZONS,       /* list of step counts */
+  CLI_ROLE_SEED,           /* random seed */
+  CLI_ROLE_FORMAT,         /* output format */
+  CLI_ROLE_OUTPUT,         /* output file */
+  CLI_ROLE_PLOT,           /* figure file */
+  CLI_ROLE_APPROX_SCHEDULE /* tolerance of the piecewise-constant approximation of a schedule */
 } cli_role;
 
 /* One long option; arg is the metavariable (NULL for a flag without value). */
@@ -129,6 +130,17 @@ typedef struct {
 void cli_progress_init(cli_progress *p, const char *label);
 int cli_progress_update(void *context, double fraction);
 void cli_progress_done(cli_progress *p);
+
+/* A warning printed ("riskcalc: warning: ...", one line) only when the subcommand succeeds
+ * (main prints them after it returns 0 or 1), so a refused run still ends with its one error
+ * line. Keeps a few; later ones are dropped. */
+void cli_warn_later(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Prints and clears the warnings kept by cli_warn_later. */
+void cli_warnings_flush(void);
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);

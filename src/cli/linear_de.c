@@ -14,8 +14,9 @@ static uint64_t largest(const uint64_t *v, size_t n) {
 }
 
 /* The plan of the problem for every M <= M_max: its law when it has one (power or log-power
- * spectrum with an isotropic or source prior), else the explicit values. Prints the error
- * and returns NULL on failure. */
+ * spectrum with an isotropic or source prior) and the law's eigenvalues decrease, else the
+ * explicit values. Any failure of the law's plan is reported, not hidden by the values. Prints
+ * the error and returns NULL on failure. */
 static rc_deteq *make_plan(const linear_problem *p, double M_max) {
   rc_error err = {0, ""};
   rc_deteq *de = NULL;
@@ -24,15 +25,13 @@ static rc_deteq *make_plan(const linear_problem *p, double M_max) {
   } else {
     const rc_spectrum *s = p->base.spectrum;
     const rc_prior *pr = p->base.prior;
+    const rc_law law = {s->kind, s->a, pr->kind, pr->b, (double)s->d};
     if ((s->kind == RC_SPECTRUM_POWER || s->kind == RC_SPECTRUM_LOGPOWER) &&
-        (pr->kind == RC_PRIOR_ISOTROPIC || pr->kind == RC_PRIOR_SOURCE)) {
-      rc_law law = {s->kind, s->a, pr->kind, pr->b, (double)s->d};
+        (pr->kind == RC_PRIOR_ISOTROPIC || pr->kind == RC_PRIOR_SOURCE) &&
+        (rc_law_check(&law, NULL) || rc_law_is_decreasing(&law)))
       de = rc_deteq_alloc_law(&law, M_max, &err);
-    }
-    if (!de) { /* explicit values (also a law that is not decreasing) */
-      rc_error_clear(&err);
+    else /* explicit values: no law, or one whose eigenvalues do not decrease */
       de = rc_deteq_alloc_values(s, pr, M_max, &err);
-    }
   }
   if (!de)
     cli_error("deterministic equivalent: %s", err.message);

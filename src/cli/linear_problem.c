@@ -33,9 +33,20 @@ const cli_option linear_problem_options[] = {
     {"gamma", "G", "base step size (default 0.1)", CLI_ROLE_GAMMA},
     {"batch", "B", "mini-batch size (default 1)", CLI_ROLE_BATCH},
     {"schedule", "SPEC",
-     "const | geometric (default) | step:K:F | poly:T0:P | file:PATH (absolute steps, one per "
-     "line)",
+     "const | geometric (default; halved every ceil(N/log2 N) steps) | step:K:F (times F every "
+     "K steps) | poly:T0:P (gamma (1+t/T0)^-P) | cosine[:FLOOR] (f + (gamma-f)(1+cos(pi t/N))/2, "
+     "f = FLOOR gamma) | linear[:FLOOR] (gamma + (f-gamma) t/N) | wsd:FRAC[:linear|cosine|sqrt] "
+     "(constant, then decay over the last ceil(FRAC N) steps) | warmup:W:SPEC (gamma (t+1)/W "
+     "for t < W, then SPEC) | twophase[:T1] (constant for T1 = N/2 steps, then geometric) | "
+     "stages:PATH (lines 'count gamma', absolute) | file:PATH (absolute steps, one per line); "
+     "formulas in docs/THEORY.md",
      CLI_ROLE_SCHEDULE},
+    {"approx-schedule", "RTOL",
+     "replace the smooth parts of the schedule (poly, cosine, linear, wsd's decay, warm-up "
+     "ramps) by constant stages within which the exact step varies by less than a factor "
+     "1 + RTOL, so whole stages are jumped (measured: risk parts move by at most 0.46 RTOL; "
+     "docs/THEORY.md)",
+     CLI_ROLE_APPROX_SCHEDULE},
     {"sigma2", "S", "label noise variance (default 1)", CLI_ROLE_SIGMA2},
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},

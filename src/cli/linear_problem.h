@@ -7,7 +7,7 @@
 #include "problem.h"
 
 /* The problem options (spectrum, prior, sketch, sizes, training, output), in --help order. */
-#define LINEAR_PROBLEM_NOPTIONS 17
+#define LINEAR_PROBLEM_NOPTIONS 18
 extern const cli_option linear_problem_options[LINEAR_PROBLEM_NOPTIONS];
 /* The Monte Carlo options (--runs, --mc-mode, --resketch), of `linear --method mc` and
  * `compare linear`. */

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <cblas.h> /* OpenBLAS: openblas_set_num_threads */
-#include <gsl/gsl_errno.h>
 
 #include "cli.h"
 #include "emit.h"
@@ -41,8 +40,6 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-  /* The library validates its inputs; never let GSL abort the process. */
-  gsl_set_error_handler_off();
   /* One BLAS thread: a threaded OpenBLAS rounds differently for different thread counts, and
    * every digit the tool prints must be reproducible from its header on any machine. Monte
    * Carlo runs are parallel over runs (OpenMP) instead. */
@@ -73,6 +70,8 @@ int main(int argc, char **argv) {
       }
       int status = subcommands[k].run(argc - 2, argv + 2, command_line);
       free(command_line);
+      if (status == CLI_EXIT_OK || status == CLI_EXIT_DISAGREE)
+        cli_warnings_flush();
       return status;
     }
   cli_error("unknown subcommand '%s' (try riskcalc --help)", argv[1]);

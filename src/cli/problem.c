@@ -75,6 +75,10 @@ int cli_problem_parse(const cli_args *args, cli_problem *p) {
   p->schedule_spec = spec ? spec : "geometric";
   if (strncmp(p->schedule_spec, "file:", 5) == 0)
     p->schedule_file = p->schedule_spec + 5;
+  else if (strncmp(p->schedule_spec, "stages:", 7) == 0)
+    p->schedule_file = p->schedule_spec + 7;
+  if (get_double(p, CLI_ROLE_APPROX_SCHEDULE, 0.0, &p->approx_rtol))
+    return CLI_EXIT_BAD;
   p->gamma_given = cli_role_value(args, CLI_ROLE_GAMMA) != NULL;
   uint64_t batch;
   if (get_double(p, CLI_ROLE_GAMMA, 0.1, &p->gamma) ||
@@ -244,9 +248,23 @@ int cli_problem_check_training(cli_problem *p) {
               (unsigned long long)maxN);
     return CLI_EXIT_BAD;
   }
-  if (rc_schedule_get_kind(p->schedule) == RC_SCHEDULE_FILE && p->gamma_given)
-    fprintf(stderr, "riskcalc: warning: --%s is ignored: file schedules give absolute steps\n",
-            name_of(p, CLI_ROLE_GAMMA));
+  const rc_schedule_kind kind = rc_schedule_get_kind(p->schedule);
+  if ((kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES) && p->gamma_given)
+    fprintf(stderr, "riskcalc: warning: --%s is ignored: %s schedules give absolute steps\n",
+            name_of(p, CLI_ROLE_GAMMA), kind == RC_SCHEDULE_FILE ? "file" : "stages");
+  if (cli_role_value(p->args, CLI_ROLE_APPROX_SCHEDULE) &&
+      rc_schedule_approximate(p->schedule, p->approx_rtol, &err))
+    return role_error(p, CLI_ROLE_APPROX_SCHEDULE, &err);
+  /* a schedule that has stopped training for a good part of the run deserves a word */
+  const uint64_t stall = rc_schedule_stall(p->schedule, maxN);
+  if (maxN - stall >= (maxN + 99) / 100 && stall < maxN) {
+    snprintf(p->stall, sizeof p->stall,
+             "the schedule stops training: from step %llu on, the last %.3g%% of N = %llu, every "
+             "step is below 1e-12 of its largest step",
+             (unsigned long long)stall, 100.0 * (double)(maxN - stall) / (double)maxN,
+             (unsigned long long)maxN);
+    cli_warn_later("%s", p->stall);
+  }
   return 0;
 }
 
@@ -282,6 +300,8 @@ void cli_problem_describe_training(cli_problem *p) {
   char desc[512];
   rc_schedule_describe(p->schedule, desc, sizeof desc);
   cli_meta_add(&p->meta, "schedule", "%s", desc);
+  if (p->stall[0])
+    cli_meta_add(&p->meta, "warning", "%s", p->stall);
   cli_meta_add(&p->meta, "batch", "%zu", p->batch);
   cli_meta_add(&p->meta, "sigma2", "%.17g", p->sigma2);
 }

@@ -28,10 +28,11 @@ typedef struct {
   const char *schedule_spec; /* default "geometric" */
   const char *schedule_file; /* the file of a file:PATH schedule, an input */
   int gamma_given;
-  double gamma;  /* default 0.1 */
-  size_t batch;  /* default 1 */
-  double sigma2; /* default 1 */
-  uint64_t *Ns;  /* horizons, NULL when not given */
+  double gamma;       /* default 0.1 */
+  double approx_rtol; /* > 0: the schedule's smooth parts approximated (rc_schedule_approximate) */
+  size_t batch;       /* default 1 */
+  double sigma2;      /* default 1 */
+  uint64_t *Ns;       /* horizons, NULL when not given */
   size_t nN;
   int seed_given;
   uint64_t seed;   /* default 1 */
@@ -43,6 +44,7 @@ typedef struct {
   rc_spectrum *spectrum;
   rc_prior *prior;
   rc_schedule *schedule;
+  char stall[256]; /* a warning when the schedule stops training within the horizons, or "" */
 
   cli_meta meta;
 } cli_problem;
@@ -69,7 +71,9 @@ int cli_problem_check_spectrum(cli_problem *p, const cli_spectrum_rules *rules);
 int cli_problem_check_prior(cli_problem *p);
 /* The horizons are required ("for example" shows a list). */
 int cli_problem_check_horizons(cli_problem *p, const char *example);
-/* Step, batch, noise and the schedule (which must hold the largest horizon). */
+/* Step, batch, noise and the schedule (which must hold the largest horizon), approximated when
+ * asked; a schedule whose last 1% or more of the steps (at the largest horizon) are below 1e-12
+ * of its largest step gets a warning on stderr (and in the header, with the schedule). */
 int cli_problem_check_training(cli_problem *p);
 
 /* Metadata: riskcalc, command, spectrum, prior (and signal with explicit values). */

@@ -32,8 +32,13 @@ const cli_option quad_problem_options[] = {
     {"schedule", "SPEC",
      "twophase[:T1] (default: constant for T1 = floor(T/2) steps, then geometric) | const | "
      "geometric | step:K:F | poly:T0:P | cosine[:FLOOR] | linear[:FLOOR] | wsd:FRAC[:SHAPE] | "
-     "warmup:W:SPEC | stages:FILE | file:PATH",
+     "warmup:W:SPEC | stages:FILE | file:PATH (formulas in docs/THEORY.md)",
      CLI_ROLE_SCHEDULE},
+    {"approx-schedule", "RTOL",
+     "replace the smooth parts of the schedule (poly, cosine, linear, wsd's decay, warm-up "
+     "ramps) by constant stages within which the exact step varies by less than a factor "
+     "1 + RTOL, so the analytic method advances them in blocks (docs/THEORY.md)",
+     CLI_ROLE_APPROX_SCHEDULE},
     {"sigma2", "S", "label noise variance (default 0.1)", CLI_ROLE_SIGMA2},
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
@@ -196,11 +201,7 @@ static void describe(quad_problem *p, const char *command_line) {
                "bias + variance, bias = sum_{i<=M} lambda_i (E theta_i - w*_i)^2 (the mean "
                "trajectory), variance = sum_{i<=M} lambda_i Var theta_i",
                isinf(s->d) ? " (Hurwitz zeta tail)" : "");
-  char desc[512];
-  rc_schedule_describe(b->schedule, desc, sizeof desc);
-  cli_meta_add(meta, "schedule", "%s", desc);
-  cli_meta_add(meta, "batch", "%zu", b->batch);
-  cli_meta_add(meta, "sigma2", "%.17g", b->sigma2);
+  cli_problem_describe_training(b);
 }
 
 int quad_problem_setup(const cli_args *args, const char *command_line, quad_problem *p) {

@@ -9,7 +9,7 @@
 #include "problem.h"
 
 /* The problem options (spectrum, target, init, sizes, training, output), in --help order. */
-#define QUAD_PROBLEM_NOPTIONS 17
+#define QUAD_PROBLEM_NOPTIONS 18
 extern const cli_option quad_problem_options[QUAD_PROBLEM_NOPTIONS];
 /* The Monte Carlo option (--runs) of `quad --method mc` and `compare quad`. */
 #define QUAD_MC_NOPTIONS 1

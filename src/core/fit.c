@@ -277,11 +277,20 @@ static void joint_chi2(const joint_data *d, const double *w, const double v[RC_F
 static int joint_start(const joint_data *d, const double *w, double v[RC_FIT_NPARAM],
                        rc_error *err) {
   const size_t n = d->n, ncol = d->fix_E ? 2 : 3;
-  gsl_matrix *X = gsl_matrix_alloc(n, ncol), *cov = gsl_matrix_alloc(ncol, ncol);
-  gsl_vector *yv = gsl_vector_alloc(n), *c = gsl_vector_alloc(ncol);
+  /* Matrices and vectors are views on memory allocated here (gsl_matrix_alloc would raise on
+   * ENOMEM). The linear workspace's own allocation is GSL's (include/riskcalc/error.h). */
+  double *buf = rc_alloc_doubles(n * (ncol + 1) + ncol * (ncol + 1), err);
+  if (!buf)
+    return RC_ENOMEM;
+  gsl_matrix_view Xv = gsl_matrix_view_array(buf, n, ncol),
+                  covv = gsl_matrix_view_array(buf + n * ncol, ncol, ncol);
+  gsl_vector_view yvv = gsl_vector_view_array(buf + n * ncol + ncol * ncol, n),
+                  cv = gsl_vector_view_array(buf + n * (ncol + 1) + ncol * ncol, ncol);
+  gsl_matrix *X = &Xv.matrix, *cov = &covv.matrix;
+  gsl_vector *yv = &yvv.vector, *c = &cv.vector;
   gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(n, ncol);
   int status = RC_SUCCESS;
-  if (!X || !cov || !yv || !c || !ws) {
+  if (!ws) {
     status = rc_error_set(err, RC_ENOMEM, "joint fit: out of memory (%zu points)", n);
     goto done;
   }
@@ -325,10 +334,7 @@ static int joint_start(const joint_data *d, const double *w, double v[RC_FIT_NPA
                           "joint fit: no starting values found on the "
                           "(alpha, beta) grid");
 done:
-  gsl_matrix_free(X);
-  gsl_matrix_free(cov);
-  gsl_vector_free(yv);
-  gsl_vector_free(c);
+  free(buf);
   if (ws)
     gsl_multifit_linear_free(ws);
   return status;
@@ -479,12 +485,22 @@ int rc_fit_joint_power_law(const double *x, const double *x2, const double *y, c
     w[i] = se ? 1 / (se[i] * se[i]) : 1.0;
   joint_data d = {n, lx, lx2, y, opt.fix_E, opt.E};
 
+  /* p, colnorm, J and C are views on memory allocated here (see joint_start). */
+  double *work = rc_alloc_doubles(np * (n + np + 2), err);
+  if (!work) {
+    free(buf);
+    return RC_ENOMEM;
+  }
+  gsl_vector_view pv = gsl_vector_view_array(work, np),
+                  colnormv = gsl_vector_view_array(work + np, np);
+  gsl_matrix_view Jv = gsl_matrix_view_array(work + 2 * np, n, np),
+                  Covv = gsl_matrix_view_array(work + 2 * np + n * np, np, np);
+  gsl_vector *p = &pv.vector, *colnorm = &colnormv.vector;
+  gsl_matrix *J = &Jv.matrix, *C = &Covv.matrix;
   gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
   gsl_multifit_nlinear_workspace *ws =
       gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, np);
-  gsl_vector *p = gsl_vector_alloc(np), *colnorm = gsl_vector_alloc(np);
-  gsl_matrix *J = gsl_matrix_alloc(n, np), *C = gsl_matrix_alloc(np, np);
-  if (!ws || !p || !colnorm || !J || !C) {
+  if (!ws) {
     status = rc_error_set(err, RC_ENOMEM, "joint fit: out of memory (%zu points)", n);
     goto done;
   }
@@ -516,11 +532,17 @@ int rc_fit_joint_power_law(const double *x, const double *x2, const double *y, c
   fdf.n = n;
   fdf.p = np;
   fdf.params = &d;
+  int gi;
   if (se) {
     gsl_vector_view wv = gsl_vector_view_array(w, n);
-    gsl_multifit_nlinear_winit(p, &wv.vector, &fdf, ws);
+    gi = gsl_multifit_nlinear_winit(p, &wv.vector, &fdf, ws);
   } else {
-    gsl_multifit_nlinear_init(p, &fdf, ws);
+    gi = gsl_multifit_nlinear_init(p, &fdf, ws);
+  }
+  if (gi) {
+    status = rc_error_set(err, RC_ENOCONV, "joint fit: the solver could not start (%s)",
+                          gsl_strerror(gi));
+    goto done;
   }
   int info = 0;
   const int gs = gsl_multifit_nlinear_driver(opt.max_iter, opt.xtol, opt.gtol, opt.ftol, NULL, NULL,
@@ -602,11 +624,8 @@ int rc_fit_joint_power_law(const double *x, const double *x2, const double *y, c
 
 done:
   free(buf);
+  free(work);
   if (ws)
     gsl_multifit_nlinear_free(ws);
-  gsl_vector_free(p);
-  gsl_vector_free(colnorm);
-  gsl_matrix_free(J);
-  gsl_matrix_free(C);
   return status;
 }

@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
 
+#include "core/root.h"
 #include "core/util.h"
 
 /* The eigen-decomposition of A_s for one step size. Rows of X follow `order` (atoms sorted by
@@ -45,7 +44,6 @@ struct rc_stage_jump {
   double *y1, *y2, *z1, *z2; /* r each */
   double *Y, *Z;             /* r x 2 count, for several states at once */
   size_t many_capacity;      /* columns pairs Y and Z can hold */
-  gsl_root_fsolver *solver;
 };
 
 static void propagator_free(propagator *p) {
@@ -74,8 +72,6 @@ void rc_stage_jump_free(rc_stage_jump *w) {
   free(w->z2);
   free(w->Y);
   free(w->Z);
-  if (w->solver)
-    gsl_root_fsolver_free(w->solver);
   free(w);
 }
 
@@ -116,9 +112,8 @@ rc_stage_jump *rc_stage_jump_alloc(const rc_sgd_measure *m, size_t batch, rc_err
   w->y2 = rc_alloc_doubles(r, err);
   w->z1 = rc_alloc_doubles(r, err);
   w->z2 = rc_alloc_doubles(r, err);
-  w->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
   if (!w->cache || !w->entries || !w->sec || !w->origin || !w->rot || !w->uhat || !w->tau ||
-      !w->diff || !w->y1 || !w->y2 || !w->z1 || !w->z2 || !w->solver) {
+      !w->diff || !w->y1 || !w->y2 || !w->z1 || !w->z2) {
     rc_stage_jump_free(w);
     rc_error_set(err, RC_ENOMEM, "out of memory for stage jumps on %zu atoms", r);
     return NULL;
@@ -135,41 +130,24 @@ typedef struct {
   double rho;
 } secular_params;
 
-static double secular_scaled(double tau, void *params) {
+static int secular_scaled(double tau, void *params, double *value) {
   const secular_params *p = params;
   double sum = 0;
   for (size_t j = 0; j < p->n; j++)
     if (j != p->o)
       sum += p->u2[j] / (p->diff[j] - tau);
-  return -tau * (1.0 - p->rho * sum) - p->rho * p->u2[p->o];
+  *value = -tau * (1.0 - p->rho * sum) - p->rho * p->u2[p->o];
+  return RC_SUCCESS;
 }
 
-static int solve_root(rc_stage_jump *w, secular_params *sp, double lo, double hi, double *tau,
-                      rc_error *err) {
-  gsl_function F = {secular_scaled, sp};
-  double flo = secular_scaled(lo, sp), fhi = secular_scaled(hi, sp);
-  if (flo == 0) {
-    *tau = lo;
-    return RC_SUCCESS;
-  }
-  if (fhi == 0) {
-    *tau = hi;
-    return RC_SUCCESS;
-  }
-  if ((flo > 0) == (fhi > 0))
-    return rc_error_set(err, RC_ENOCONV, "stage jump: secular root not bracketed");
-  gsl_root_fsolver_set(w->solver, &F, lo, hi);
-  int status = GSL_CONTINUE;
-  for (int it = 0; it < 300 && status == GSL_CONTINUE; it++) {
-    if (gsl_root_fsolver_iterate(w->solver) != GSL_SUCCESS)
-      break;
-    status = gsl_root_test_interval(gsl_root_fsolver_x_lower(w->solver),
-                                    gsl_root_fsolver_x_upper(w->solver), DBL_MIN, 2 * DBL_EPSILON);
-  }
-  *tau = gsl_root_fsolver_root(w->solver);
-  if (status != GSL_SUCCESS)
-    return rc_error_set(err, RC_ENOCONV, "stage jump: secular root did not converge");
-  return RC_SUCCESS;
+/* Secular roots to the last bits (2 eps relative, DBL_MIN absolute for roots at 0): the
+ * eigenvectors come from them through Loewner's formula. Brent needs a few tens of iterations;
+ * 300 is a safety cap. */
+static const rc_root_options secular_root = {DBL_MIN, 2 * DBL_EPSILON, 300, RC_ROOT_BEST};
+
+static int solve_root(secular_params *sp, double lo, double hi, double *tau, rc_error *err) {
+  return rc_root_brent(secular_scaled, sp, lo, hi, &secular_root, "stage jump: secular root", tau,
+                       err);
 }
 
 static int compare_entries(const void *a, const void *b) {
@@ -274,7 +252,7 @@ static int build(rc_stage_jump *w, double g, propagator *p, rc_error *err) {
     for (size_t j = 0; j < ns; j++)
       w->diff[j] = delta_s[j] - delta_s[o];
     sp.o = o;
-    int status = solve_root(w, &sp, lo, hi, &w->tau[k], err);
+    int status = solve_root(&sp, lo, hi, &w->tau[k], err);
     if (status)
       return status;
     w->origin[k] = o;

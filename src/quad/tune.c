@@ -9,8 +9,8 @@
 #include "riskcalc/quad.h"
 #include "riskcalc/tune.h"
 
-#define EDGE_RTOL 1e-3 /* the domain edge is bracketed to this relative width */
-#define MAX_DOUBLINGS 80
+#define EDGE_RTOL 1e-3     /* the domain edge is bracketed to this relative width */
+#define MAX_DOUBLINGS 2100 /* enough to cross the whole range of doubles */
 
 typedef struct {
   const rc_quad_problem *p;
@@ -154,6 +154,8 @@ int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule
   if (final)
     status = final;
   out->row = c.last;
+  if (status == RC_SUCCESS)
+    rc_error_clear(err); /* the search met the domain's edge on the way: not an error */
 done:
   out->evaluations = c.evaluations;
   rc_schedule_free(s);

@@ -53,6 +53,21 @@ else
 fi
 check "de --spectrum: no tail" grep -q '^# tail: none: all 300 non-zero eigenvalues' f.tsv
 
+# a log-power law whose eigenvalues rise first (a = -3) has no law plan: de falls back to its d
+# explicit values, the same computation as the values given as a file
+awk 'BEGIN { for (i = 1; i <= 300; i++) printf "%.17g\n", 1 / (i * log(i + 1) ^ -3) }' >rise.txt
+if "$R" linear --method de --log-a -3 --d 300 --M 12 --N 10,1000 --gamma 0.002 \
+  --output rise.tsv 2>rise.err; then
+  ok "de falls back to values for a law that is not decreasing"
+else
+  fail "de falls back to values for a law that is not decreasing" "$(cat rise.err)"
+fi
+"$R" linear --method de --spectrum rise.txt --M 12 --N 10,1000 --gamma 0.002 --output risef.tsv \
+  2>/dev/null
+check "de fallback equals the values run" sh -c "paste rise.tsv risef.tsv | grep -v '^#' | tail -n +2 | awk '
+  { for (c = 3; c <= 7; c++) { d = \$c - \$(c + 7); if (d < 0) d = -d; if (d > 1e-12 * \$c) bad = 1 }; n++ }
+  END { exit bad || n != 2 }'"
+
 # closed
 if "$R" linear --method closed --a 1.5 --b 2 --d inf --M 100 --N 1e3,1e5 --output c.tsv 2>c.err; then
   ok "closed runs"

@@ -398,6 +398,28 @@ OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$R" linear --a 1.5 --d 3000 --M 300 --
 check "output identical for 1 and 2 BLAS threads" cmp -s th1.tsv th2.tsv
 rm -f th1.tsv th2.tsv
 
+# schedules of issue 11 through the tool: every kind runs; --approx-schedule is recorded and
+# close to the exact path; a schedule that stops training is warned about (stderr and header)
+for spec in cosine cosine:0.1 linear linear:0.2 wsd:0.3 wsd:0.5:cosine wsd:1:sqrt \
+  warmup:5:geometric twophase twophase:7; do
+  check "schedule $spec runs" sh -c "'$R' linear $SMALL --N 10,100 --schedule $spec >sch.out 2>sch.err && test \$(grep -vc '^#' sch.out) -eq 3 && ! test -s sch.err"
+done
+printf '# count gamma\n30 0.05\n30 0.01\n' >fx_stages.txt
+check "stages file schedule" sh -c "'$R' linear $SMALL --N 10,100 --schedule stages:fx_stages.txt >st.out && grep -q '^# schedule: stages:fx_stages.txt (2 stages' st.out"
+"$R" linear --method de --a 1.5 --d inf --M 64 --N 1e3,1e5 --schedule cosine >cx.out
+"$R" linear --method de --a 1.5 --d inf --M 64 --N 1e3,1e5 --schedule cosine --approx-schedule 1e-3 >ca.out
+check "approx-schedule recorded" grep -q '^# schedule: cosine.*approximated by constant stages within which the exact step varies by less than a factor 1 + 0.001' ca.out
+check "approx-schedule within 1e-3 of the exact path" sh -c "paste cx.out ca.out | grep -v '^#' | tail -n +2 | awk '
+  { for (c = 4; c <= 7; c++) { d = \$c - \$(c + 7); if (d < 0) d = -d; if (d > 1e-3 * \$c) bad = 1 } } END { exit bad }'"
+err_case "approx-schedule 0" "--approx-schedule" linear $SMALL --N 10 --schedule cosine --approx-schedule 0
+err_case "approx-schedule 1" "--approx-schedule" linear $SMALL --N 10 --schedule cosine --approx-schedule 1
+err_case "approx-schedule of a file" "already piecewise constant" linear $SMALL --N 2 --schedule file:fx_sched5.txt --approx-schedule 0.01
+"$R" linear --method de --a 1.5 --d inf --M 32 --N 1e6 --schedule step:1000:0.5 >stall.out 2>stall.err
+check "stall warning on stderr (one line)" sh -c "test \$(wc -l <stall.err) -eq 1 && grep -q '^riskcalc: warning: the schedule stops training: from step 40000 on' stall.err"
+check "stall warning in the header" grep -q '^# warning: the schedule stops training' stall.out
+"$R" linear --method de --a 1.5 --d inf --M 32 --N 1e6 --schedule cosine >nostall.out 2>nostall.err
+check "no stall warning for cosine" test ! -s nostall.err
+
 # no arguments: one line pointing to --help (it used to print the 11-line usage)
 err_case "no arguments" "riskcalc --help"
 

@@ -32,8 +32,8 @@ check "top-level help lists quad" grep -q '^  quad ' h.out
 "$R" quad --help >qh.out 2>qh.err
 check "quad help exit 0" test $? -eq 0 -a ! -s qh.err
 missing=""
-for o in method phases alpha log-alpha spectrum d beta target v0 M T eta batch schedule sigma2 \
-  format output plot seed runs help; do
+for o in method phases alpha log-alpha spectrum d beta target v0 M T eta batch schedule \
+  approx-schedule sigma2 format output plot seed runs help; do
   grep -q -e "^  --$o " -e "^  --$o\$" qh.out || missing="$missing --$o"
 done
 if [ -z "$missing" ]; then ok "quad help lists every option"; else

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-
 #include "rc_test.h"
 #include "riskcalc/riskcalc.h"
 
@@ -194,7 +192,6 @@ static void test_optimal_tuned(void) {
 
 int main(void) {
   TEST_MAIN_BEGIN();
-  gsl_set_error_handler_off();
   RUN_TEST(test_effective_steps);
   RUN_TEST(test_closed_by_hand);
   RUN_TEST(test_rates);

@@ -164,6 +164,20 @@ static void test_tune_errors(void) {
   rc_quad_problem *p = problem(2.0, 1.5, 50, 0.1, 4);
   rc_schedule *s = rc_schedule_parse("const", 0.01, &err);
   rc_quad_eta_tuned t;
+  /* a start anywhere in the range of doubles finds the same edge (to its 1e-3 bracket), and a
+   * successful search leaves no message behind */
+  double edge = 0;
+  const double starts[] = {0.01, 1e-12, 1e300};
+  for (size_t k = 0; k < 3; k++) {
+    rc_schedule *x = rc_schedule_parse("const", starts[k], &err);
+    rc_error_clear(&err);
+    CHECK_STATUS(rc_quad_tune_eta(p, x, 100, NULL, &t, &err), RC_SUCCESS);
+    CHECK(err.status == RC_SUCCESS && err.message[0] == '\0');
+    if (k == 0)
+      edge = t.eta_max;
+    CHECK_REL(t.eta_max, edge, 2e-3);
+    rc_schedule_free(x);
+  }
   CHECK_STATUS(rc_quad_tune_eta(NULL, s, 100, NULL, &t, &err), RC_EINVAL);
   CHECK_STATUS(rc_quad_tune_eta(p, s, 0, NULL, &t, &err), RC_EINVAL);
   rc_schedule *f = rc_schedule_parse("stages:/dev/null", 0.01, &err);
