@@ -586,10 +586,10 @@ static void test_quad_paths(void) {
   for (size_t k = 0; p && k < sizeof etas / sizeof etas[0]; k++) {
     rc_schedule *s = rc_schedule_parse("const", etas[k], &err);
     const uint64_t T[] = {1, 1000000000000ull};
-    rc_quad_row row;
+    rc_quad_row rows[2];
     rc_quad_eta_tuned t;
     rc_error_clear(&err);
-    CHECK(s && clean(rc_quad_analytic_curve(p, s, T, 2, NULL, &row, NULL, &err), &err));
+    CHECK(s && clean(rc_quad_analytic_curve(p, s, T, 2, NULL, rows, NULL, &err), &err));
     rc_error_clear(&err);
     CHECK(s && clean(rc_quad_tune_eta(p, s, 100, NULL, &t, &err), &err));
     rc_schedule_free(s);
