@@ -12,34 +12,35 @@
  * GSL call of src/core and src/linear:
  *  1. Arguments are made valid before the call: sizes, indices, tolerances and brackets are
  *     checked (or are valid by construction), so the argument checks of GSL routines
- *     (GSL_ERROR on a bad length, a negative tolerance, lower > upper...) cannot fire.
+ *     (GSL_ERROR on a bad length, a negative tolerance, lower > upper...) cannot fire. This
+ *     includes special functions: their _e forms call the handler too (DOMAIN_ERROR,
+ *     UNDERFLOW_ERROR and OVERFLOW_ERROR go through GSL_ERROR), so the conditions under which
+ *     they raise are tested first (the Hurwitz zeta of src/quad/problem.c).
  *  2. GSL does not allocate where the library can: public structs are built on memory the
  *     library owns, so running out of memory is RC_ENOMEM, not a raise in an _alloc function:
- *     root solvers on the stack (src/core/root.c), CQUAD workspaces (src/core/law.c), random
- *     number generators (src/core/rng.c), matrices and vectors as views (src/core/fit.c).
- *     Gauss-Legendre rules come from GSL's static tables or are computed (src/core/gauss.c).
+ *     root and minimiser states on the stack (src/core/root.c, src/core/minimize.c), CQUAD
+ *     workspaces (src/core/law.c), random number generators (src/core/rng.c), matrices and
+ *     vectors as views (src/core/fit.c, src/linear/schedule_opt.c). Gauss-Legendre rules come
+ *     from GSL's static tables or are computed (src/core/gauss.c).
  *  3. Routines that raise on numerical failure are not used: the log-power tail integrals use
  *     closed forms and gsl_integration_cquad (which returns GSL_EDIVERGE) instead of
- *     qag/qagiu; special functions, if ever needed, in their _e form.
- *  4. Functions handed to GSL never give it a value it checks: the root helper
- *     (src/core/root.h) evaluates the bracket ends itself and feeds Brent a guard that
- *     replaces a non-finite value or a failure of the caller's function by a status; the
- *     minimiser (src/core/minimize.h) checks the bracket before gsl_min_fminimizer_set and
- *     hands Brent only finite values, and so does the optimal schedule's BFGS objective.
- * The same rules hold in src/quad and src/ridge (special functions there in their _e form).
- * Known residue, inside the joint fit (rc_fit_joint_power_law), the t quantile of the fits and
- * the optimal schedule (rc_sgd_schedule_opt): GSL allocates private state that the library
- * cannot build (gsl_multifit_linear_alloc, gsl_multifit_nlinear_alloc, the temporaries of
- * gsl_multifit_nlinear_covar, gsl_multimin_fdfminimizer_alloc with the vector BFGS state), so
- * running out of memory there would reach the handler; so would gsl_multifit_wlinear's SVD failing
- * to converge within 100 N sweeps on finite data, and gsl_cdf_tdist_Pinv failing its final accuracy
- * check (2.2e7 points of the fits' domain, integer dof 1..4e9 and levels from 1e-300 to 1 - 1e-17,
- * showed none). Replacing them would change the fit's digits. Adding a GSL call: read its source
- * (and that of what it calls; special functions without _e raise on underflow) for GSL_ERROR,
- * GSL_ERROR_VAL and GSL_ERROR_NULL; make each such condition impossible by rules 1-4 and say how at
- * the call site; then add the path, with edge-case inputs, to tests/core/test_never_abort.c, which
- * keeps GSL's default handler and fails every library allocation in turn. Outside GSL, LAPACKE
- * prints (it does not abort) when its own workspace allocation fails. */
+ *     qag/qagiu, which raise when they miss their tolerance.
+ *  4. Functions handed to GSL never give it a value it checks: the root and minimiser helpers
+ *     (src/core/root.h, minimize.h) evaluate what GSL would check themselves and feed GSL a
+ *     guard that replaces a non-finite value or a failure of the caller's function by a status.
+ * Known residue, where GSL keeps private state the library cannot build: running out of memory
+ * in gsl_multifit_linear_alloc, gsl_multifit_nlinear_alloc and the temporaries of
+ * gsl_multifit_nlinear_covar (rc_fit_joint_power_law) or in gsl_multimin_fdfminimizer_alloc
+ * (rc_sgd_schedule_opt) would reach the handler; so would gsl_multifit_wlinear's SVD failing
+ * to converge within 100 N sweeps on finite data, and gsl_cdf_tdist_Pinv failing its final
+ * accuracy check (2.2e7 points of the fits' domain, integer dof 1..4e9 and levels from 1e-300
+ * to 1 - 1e-17, showed none). Replacing them would change the fits' digits.
+ * Adding a GSL call: read its source (and that of what it calls; special functions without
+ * _e raise on underflow) for GSL_ERROR, GSL_ERROR_VAL and GSL_ERROR_NULL; make each such
+ * condition impossible by rules 1-4 and say how at the call site; then add the path, with
+ * edge-case inputs, to tests/core/test_never_abort.c, which keeps GSL's default handler and
+ * fails every library allocation in turn. Outside GSL, LAPACKE prints (it does not abort) when
+ * its own workspace allocation fails. */
 #ifndef RISKCALC_ERROR_H
 #define RISKCALC_ERROR_H
 

@@ -53,6 +53,14 @@ int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_erro
 int rc_io_parse_double(const char *text, double *value, rc_error *err);
 int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value, rc_error *err);
 
+/* The shortest decimal text of x that reads back as x: "%.<p>g" with the least precision p in
+ * 1..17 for which strtod returns x exactly (0.1 gives "0.1", not "0.10000000000000001"; a
+ * value the user typed is echoed as typed, up to the spelling of its exponent). Non-finite
+ * values give "inf", "-inf" or "nan". Writes at most n bytes including the NUL (32 always
+ * suffice) and returns buf. */
+#define RC_IO_DOUBLE_CHARS 32
+char *rc_io_format_double(double x, char *buf, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

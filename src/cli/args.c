@@ -1,4 +1,5 @@
 /* Option groups, parsing and error reporting for the riskcalc tool. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,9 +256,125 @@ void cli_meta_free(cli_meta *meta) {
     free(meta->key[k]);
     free(meta->value[k]);
   }
+  for (size_t k = 0; k < meta->nparams; k++) {
+    free(meta->param_key[k]);
+    free(meta->param_json[k]);
+  }
   free(meta->key);
   free(meta->value);
+  free(meta->param_key);
+  free(meta->param_json);
   memset(meta, 0, sizeof *meta);
+}
+
+static void *meta_fail(void) {
+  cli_error("out of memory recording the parameters");
+  exit(CLI_EXIT_BAD);
+}
+
+/* Appends a typed parameter whose JSON text is json (taken over). */
+static void param_add(cli_meta *meta, const char *key, char *json) {
+  if (meta->nparams == meta->param_capacity) {
+    const size_t cap = meta->param_capacity ? 2 * meta->param_capacity : 16;
+    char **k = realloc(meta->param_key, cap * sizeof *k);
+    if (!k)
+      meta_fail();
+    meta->param_key = k;
+    char **v = realloc(meta->param_json, cap * sizeof *v);
+    if (!v)
+      meta_fail();
+    meta->param_json = v;
+    meta->param_capacity = cap;
+  }
+  char *name = malloc(strlen(key) + 1);
+  if (!name || !json)
+    meta_fail();
+  strcpy(name, key);
+  meta->param_key[meta->nparams] = name;
+  meta->param_json[meta->nparams++] = json;
+}
+
+void cli_meta_param_number(cli_meta *meta, const char *key, double x) {
+  char *json = malloc(RC_IO_DOUBLE_CHARS + 2);
+  if (json) {
+    if (isfinite(x) && x == floor(x) && fabs(x) < 1e15)
+      snprintf(json, RC_IO_DOUBLE_CHARS, "%.0f", x); /* whole numbers written out: 10000 */
+    else if (isfinite(x))
+      rc_io_format_double(x, json, RC_IO_DOUBLE_CHARS);
+    else
+      snprintf(json, RC_IO_DOUBLE_CHARS + 2, "\"%s\"", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+  }
+  param_add(meta, key, json);
+}
+
+void cli_meta_param_list(cli_meta *meta, const char *key, const uint64_t *values, size_t n) {
+  char *json = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&json, &len);
+  if (!f)
+    meta_fail();
+  fputc('[', f);
+  for (size_t k = 0; k < n; k++)
+    fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)values[k]);
+  fputc(']', f);
+  if (fclose(f) != 0)
+    meta_fail();
+  param_add(meta, key, json);
+}
+
+void cli_meta_param_string(cli_meta *meta, const char *key, const char *text) {
+  char *json = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&json, &len);
+  if (!f)
+    meta_fail();
+  cli_json_string(f, text);
+  if (fclose(f) != 0)
+    meta_fail();
+  param_add(meta, key, json);
+}
+
+void cli_json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+int cli_json_is_number(const char *t) {
+  if (*t == '-')
+    t++;
+  if (*t == '0')
+    t++;
+  else if (*t >= '1' && *t <= '9')
+    while (*t >= '0' && *t <= '9')
+      t++;
+  else
+    return 0;
+  if (*t == '.') {
+    t++;
+    if (!(*t >= '0' && *t <= '9'))
+      return 0;
+    while (*t >= '0' && *t <= '9')
+      t++;
+  }
+  if (*t == 'e' || *t == 'E') {
+    t++;
+    if (*t == '+' || *t == '-')
+      t++;
+    if (!(*t >= '0' && *t <= '9'))
+      return 0;
+    while (*t >= '0' && *t <= '9')
+      t++;
+  }
+  return *t == '\0';
 }
 
 void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...) {

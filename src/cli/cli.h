@@ -21,22 +21,28 @@
  * name. */
 typedef enum {
   CLI_ROLE_NONE = 0,
-  CLI_ROLE_A,              /* power-law exponent of the spectrum */
-  CLI_ROLE_LOG_A,          /* log-power-law exponent */
-  CLI_ROLE_SPECTRUM,       /* eigenvalues from a file */
-  CLI_ROLE_D,              /* dimension, a whole number or inf */
-  CLI_ROLE_B,              /* source exponent of the prior */
-  CLI_ROLE_PRIOR,          /* prior variances from a file */
-  CLI_ROLE_GAMMA,          /* base step size */
-  CLI_ROLE_BATCH,          /* mini-batch size */
-  CLI_ROLE_SCHEDULE,       /* step-size schedule */
-  CLI_ROLE_SIGMA2,         /* label noise variance */
-  CLI_ROLE_HORIZONS,       /* list of step counts */
-  CLI_ROLE_SEED,           /* random seed */
-  CLI_ROLE_FORMAT,         /* output format */
-  CLI_ROLE_OUTPUT,         /* output file */
-  CLI_ROLE_PLOT,           /* figure file */
-  CLI_ROLE_APPROX_SCHEDULE /* tolerance of the piecewise-constant approximation of a schedule */
+  CLI_ROLE_A,               /* power-law exponent of the spectrum */
+  CLI_ROLE_LOG_A,           /* log-power-law exponent */
+  CLI_ROLE_SPECTRUM,        /* eigenvalues from a file */
+  CLI_ROLE_D,               /* dimension, a whole number or inf */
+  CLI_ROLE_B,               /* source exponent of the prior */
+  CLI_ROLE_PRIOR,           /* prior variances from a file */
+  CLI_ROLE_GAMMA,           /* base step size */
+  CLI_ROLE_BATCH,           /* mini-batch size */
+  CLI_ROLE_SCHEDULE,        /* step-size schedule */
+  CLI_ROLE_SIGMA2,          /* label noise variance */
+  CLI_ROLE_HORIZONS,        /* list of step counts */
+  CLI_ROLE_SEED,            /* random seed */
+  CLI_ROLE_FORMAT,          /* output format */
+  CLI_ROLE_OUTPUT,          /* output file */
+  CLI_ROLE_PLOT,            /* figure file */
+  CLI_ROLE_APPROX_SCHEDULE, /* tolerance of the piecewise-constant approximation of a schedule */
+  CLI_ROLE_FIGURE_KIND,     /* --plot-kind */
+  CLI_ROLE_FIGURE_Y,        /* --y */
+  CLI_ROLE_FIGURE_YMIN,     /* --ymin */
+  CLI_ROLE_FIGURE_YMAX,     /* --ymax */
+  CLI_ROLE_FIGURE_SIZE,     /* --size */
+  CLI_ROLE_FIGURE_CONTOURS  /* --contours */
 } cli_role;
 
 /* One long option; arg is the metavariable (NULL for a flag without value). */
@@ -104,11 +110,18 @@ typedef enum { CLI_FORMAT_TSV, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
 int cli_parse_format(const char *text, cli_format *out);
 
 /* Header metadata: any number of entries of any length (a result must be reproducible from
- * its header, so nothing is ever cut). Zero-initialise; release with cli_meta_free. */
+ * its header, so nothing is ever cut). Zero-initialise; release with cli_meta_free.
+ * In TSV and CSV every entry is a "# key: value" line. In JSON the entries are the "meta"
+ * object, a value that is a JSON number written as a number (seed, batch, sigma2, z-max, ...),
+ * and the typed parameters (cli_meta_param_*, JSON only) the "parameters" object: numbers as
+ * numbers, lists as arrays, so a notebook reads a result without parsing strings. */
 typedef struct {
   size_t count, capacity;
   char **key;
   char **value;
+  size_t nparams, param_capacity;
+  char **param_key;
+  char **param_json; /* the value as JSON text */
 } cli_meta;
 
 void cli_meta_free(cli_meta *meta);
@@ -119,12 +132,23 @@ void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Typed parameters of the JSON "parameters" object: a number (inf and nan as the strings
+ * "inf", "nan"), a list of whole numbers, a string. Out of memory exits like cli_meta_add. */
+void cli_meta_param_number(cli_meta *meta, const char *key, double x);
+void cli_meta_param_list(cli_meta *meta, const char *key, const uint64_t *values, size_t n);
+void cli_meta_param_string(cli_meta *meta, const char *key, const char *text);
+/* Writes s as a JSON string (quotes, escapes). */
+void cli_json_string(FILE *f, const char *s);
+/* 1 when text is a JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?). */
+int cli_json_is_number(const char *text);
 
-/* Progress bar on stderr when it is a terminal; usable as an rc_progress_fn. */
+/* Progress bar on stderr when it is a terminal, with the time elapsed and an estimate of the
+ * time left; usable as an rc_progress_fn. */
 typedef struct {
   int enabled;
   int last_permille;
   const char *label;
+  double start, last_draw; /* monotonic seconds */
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, const char *label);

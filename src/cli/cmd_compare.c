@@ -13,7 +13,9 @@
 #define PERTURB_ENV "RISKCALC_TEST_PERTURB_THEORY"
 
 const cli_option cli_compare_options[] = {
-    {"z-max", "Z", "agreement threshold: every |z| = |mean - theory| / se must be <= Z (default 4)",
+    {"z-max", "Z",
+     "agreement threshold: every |z| = |mean - theory| / se, of the risk and of its parts, "
+     "must be <= Z (default 4)",
      CLI_ROLE_NONE},
 };
 
@@ -21,8 +23,10 @@ static const cli_compare_model *const models[] = {&linear_compare_model, &quad_c
                                                   &quad_vs_linear_compare_model};
 #define N_MODELS (sizeof models / sizeof models[0])
 
-static const char *const columns_after[] = {"theory", "mean", "se", "z"};
-#define N_COLUMNS 6
+/* Columns: the coordinates, then theory mean se z of the risk, then the same four of every
+ * part (appended after the contract's first six). */
+#define N_RISK_COLUMNS 6
+#define MAX_COLUMNS (N_RISK_COLUMNS + 4 * CLI_COMPARE_MAX_PARTS)
 
 /* Reads the test hook; 1 when unset. */
 static int read_perturbation(double *factor) {
@@ -47,47 +51,65 @@ static double z_score(double theory, double mean, double se) {
   return mean > theory ? INFINITY : -INFINITY;
 }
 
-/* The verdict (every |z| <= zmax) into text; returns the number of points beyond. */
-static size_t verdict(const cli_compare_job *job, const double *data, size_t nrows, double zmax,
-                      char *text, size_t n) {
+/* The verdict over the z columns zcols[0..nz) (0-based) into text; returns the number of
+ * values beyond zmax. what names the values: NULL for the risk ("points"), else the parts. */
+static size_t verdict(const cli_compare_job *job, const double *data, size_t width, size_t nrows,
+                      const size_t *zcols, size_t nz, double zmax, char *text, size_t n) {
   double worst = 0;
-  size_t worst_row = 0, beyond = 0;
-  for (size_t r = 0; r < nrows; r++) {
-    const double az = fabs(data[r * N_COLUMNS + 5]);
-    if (!(az <= zmax))
-      beyond++;
-    if (!(az <= worst)) {
-      worst = az;
-      worst_row = r;
+  size_t worst_row = 0, worst_z = 0, beyond = 0;
+  for (size_t r = 0; r < nrows; r++)
+    for (size_t k = 0; k < nz; k++) {
+      const double az = fabs(data[r * width + zcols[k]]);
+      if (!(az <= zmax))
+        beyond++;
+      if (!(az <= worst)) {
+        worst = az;
+        worst_row = r;
+        worst_z = k;
+      }
     }
-  }
-  const double *wr = data + worst_row * N_COLUMNS;
-  if (beyond == 0)
-    snprintf(text, n, "agree, max |z| = %.3g <= %g over %zu points (worst at %s = %.0f, %s = %.0f)",
-             worst, zmax, nrows, job->coord[0], wr[0], job->coord[1], wr[1]);
+  const double *wr = data + worst_row * width;
+  char where[160];
+  if (nz == 1)
+    snprintf(where, sizeof where, "%s = %.0f, %s = %.0f", job->coord[0], wr[0], job->coord[1],
+             wr[1]);
   else
-    snprintf(text, n,
-             "disagree, max |z| = %.3g > %g at %s = %.0f, %s = %.0f (%zu of %zu points "
-             "beyond)",
-             worst, zmax, job->coord[0], wr[0], job->coord[1], wr[1], beyond, nrows);
+    snprintf(where, sizeof where, "%s at %s = %.0f, %s = %.0f", job->parts[worst_z], job->coord[0],
+             wr[0], job->coord[1], wr[1]);
+  const char *unit = nz == 1 ? "points" : "values";
+  if (beyond == 0)
+    snprintf(text, n, "agree, max |z| = %.3g <= %g over %zu %s (worst%s %s)", worst, zmax,
+             nrows * nz, unit, nz == 1 ? " at" : ":", where);
+  else
+    snprintf(text, n, "disagree, max |z| = %.3g > %g at %s (%zu of %zu %s beyond)", worst, zmax,
+             where, beyond, nrows * nz, unit);
   return beyond;
 }
 
-/* Theory as a line and the simulation as points with error bars, against the coordinate
- * that varies. */
-static void figure(const cli_compare_job *job, cli_figure *fig) {
-  memset(fig, 0, sizeof *fig);
-  fig->kind = CLI_FIGURE_LINES;
+/* The figure: theory as a line, the simulation as points with 2-se error bars, the z-scores
+ * below; the parts by --y. */
+static void figure(const cli_compare_job *job, cli_figure *fig, double zmax,
+                   const char *const *columns, size_t ncols) {
+  (void)ncols;
+  fig->mode = CLI_FIGURE_COMPARE;
   fig->title = job->title;
-  fig->xcol = job->count[0] > 1 || job->count[1] == 1 ? 1 : 2;
-  fig->xlabel = job->axis[fig->xcol - 1];
-  fig->ylabel = "risk";
-  fig->ncurves = 2;
-  fig->ycol[0] = 3;
-  fig->label[0] = "theory";
-  fig->ycol[1] = 4;
-  fig->errcol[1] = 5;
-  fig->label[1] = "simulation (mean +- standard error)";
+  fig->ylabel = "risk and its parts";
+  fig->zmax = zmax;
+  for (int k = 0; k < 2; k++)
+    cli_figure_axis(fig, k, job->coord[k], job->axis[k], (size_t)k + 1, job->count[k]);
+  cli_quantity *q = cli_figure_quantity(fig, "risk", "risk: Monte Carlo ± 2 se", 4, 5);
+  q->theory_col = 3;
+  q->z_col = 6;
+  for (size_t k = 0; k < job->nparts; k++) {
+    const size_t base = N_RISK_COLUMNS + 4 * k; /* 0-based column of <part>_theory */
+    static char labels[CLI_COMPARE_MAX_PARTS][64];
+    snprintf(labels[k], sizeof labels[k], "%s: Monte Carlo ± 2 se", job->parts[k]);
+    q = cli_figure_quantity(fig, job->parts[k], labels[k], base + 2, base + 3);
+    q->theory_col = base + 1;
+    q->z_col = base + 4;
+    (void)columns;
+  }
+  fig->default_y = "risk";
 }
 
 static int compare(const cli_compare_model *model, const cli_args *args, const char *command_line) {
@@ -102,25 +124,51 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
     return CLI_EXIT_BAD;
   cli_compare_job job;
   memset(&job, 0, sizeof job);
+  cli_figure fig;
+  cli_figure_init(&fig, CLI_FIGURE_COMPARE, NULL, NULL);
+  job.figure = &fig;
   double *data = NULL;
+  char names[MAX_COLUMNS][48];
+  const char *columns[MAX_COLUMNS];
   int status = CLI_EXIT_BAD;
   if (model->setup(args, command_line, &job))
     goto done;
-  if (job.out->plot && job.count[0] > 1 && job.count[1] > 1) {
-    cli_error("--plot: compare draws curves against %s or against %s; give a single %s or a "
-              "single %s (the grid itself is in the table)",
-              job.coord[0], job.coord[1], job.coord[1], job.coord[0]);
-    goto done;
+  const size_t np = job.nparts, width = N_RISK_COLUMNS + 4 * np, in = CLI_COMPARE_ROW(np);
+  static const char *const after[] = {"theory", "mean", "se", "z"};
+  for (size_t c = 0; c < width; c++) {
+    if (c < 2)
+      snprintf(names[c], sizeof names[c], "%s", job.coord[c]);
+    else if (c < N_RISK_COLUMNS)
+      snprintf(names[c], sizeof names[c], "%s", after[c - 2]);
+    else
+      snprintf(names[c], sizeof names[c], "%s_%s", job.parts[(c - N_RISK_COLUMNS) / 4],
+               after[(c - N_RISK_COLUMNS) % 4]);
+    columns[c] = names[c];
   }
+  figure(&job, &fig, zmax, columns, width);
+  if (cli_figure_check(job.out, &fig))
+    goto done;
   cli_meta_add(job.meta, "columns",
                "theory: the expected risk; mean, se: Monte Carlo mean risk and its standard "
                "error; z = (mean - theory) / se");
-  cli_meta_add(job.meta, "z-max", "%.17g", zmax);
+  if (np) {
+    char list[160] = "";
+    for (size_t k = 0; k < np; k++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+               job.parts[k]);
+    cli_meta_add(job.meta, "parts",
+                 "%s: <part>_theory, <part>_mean, <part>_se, <part>_z the same for each part of "
+                 "the risk",
+                 list);
+  }
+  char num[RC_IO_DOUBLE_CHARS];
+  cli_meta_add(job.meta, "z-max", "%s", rc_io_format_double(zmax, num, sizeof num));
+  cli_meta_param_number(job.meta, "z-max", zmax);
   if (factor != 1.0)
-    cli_meta_add(job.meta, "test hook", "%s = %.17g: the theory column is multiplied by it",
-                 PERTURB_ENV, factor);
+    cli_meta_add(job.meta, "test hook", "%s = %s: the theory column is multiplied by it",
+                 PERTURB_ENV, rc_io_format_double(factor, num, sizeof num));
   const size_t nrows = job.count[0] * job.count[1];
-  data = malloc(nrows * N_COLUMNS * sizeof *data);
+  data = malloc(nrows * width * sizeof *data);
   if (!data) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
@@ -129,31 +177,50 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   snprintf(label, sizeof label, "compare %s", model->name);
   cli_progress bar;
   cli_progress_init(&bar, label);
-  /* The model writes 5 values per row; spread them to the table's 6. */
+  /* The model writes `in` values per row; spread them to the table's width. */
   if (model->run(&job, &bar, data))
     goto done;
   cli_progress_done(&bar);
   for (size_t r = nrows; r-- > 0;) {
-    double *row = data + r * N_COLUMNS;
-    memmove(row, data + r * 5, 5 * sizeof *row);
+    double v[CLI_COMPARE_ROW(CLI_COMPARE_MAX_PARTS)];
+    memcpy(v, data + r * in, in * sizeof *v);
+    double *row = data + r * width;
+    memcpy(row, v, 5 * sizeof *row);
     row[2] *= factor;
     row[5] = z_score(row[2], row[3], row[4]);
+    for (size_t k = 0; k < np; k++) {
+      double *part = row + N_RISK_COLUMNS + 4 * k;
+      const double *got = v + 5 + 3 * k;
+      part[0] = got[0] * factor;
+      part[1] = got[1];
+      part[2] = got[2];
+      part[3] = z_score(part[0], part[1], part[2]);
+    }
   }
-  char text[512], trailer[600];
-  const size_t beyond = verdict(&job, data, nrows, zmax, text, sizeof text);
-  if (job.out->format == CLI_FORMAT_JSON)
+  char text[512], parts_text[512] = "", trailer[1200];
+  const size_t zrisk = 5;
+  size_t zparts[CLI_COMPARE_MAX_PARTS];
+  for (size_t k = 0; k < np; k++)
+    zparts[k] = N_RISK_COLUMNS + 4 * k + 3;
+  size_t beyond = verdict(&job, data, width, nrows, &zrisk, 1, zmax, text, sizeof text);
+  if (np)
+    beyond += verdict(&job, data, width, nrows, zparts, np, zmax, parts_text, sizeof parts_text);
+  if (job.out->format == CLI_FORMAT_JSON) {
     cli_meta_add(job.meta, "verdict", "%s", text);
-  snprintf(trailer, sizeof trailer, "# verdict: %s", text);
-  const char *columns[N_COLUMNS] = {job.coord[0],     job.coord[1],     columns_after[0],
-                                    columns_after[1], columns_after[2], columns_after[3]};
-  const cli_table t = {columns, N_COLUMNS, NULL, data, nrows};
-  cli_figure fig;
-  figure(&job, &fig);
+    if (np)
+      cli_meta_add(job.meta, "parts verdict", "%s", parts_text);
+  }
+  /* The parts' line first: the verdict stays the last line. */
+  snprintf(trailer, sizeof trailer, "%s%s%s# verdict: %s", np ? "# parts: " : "", parts_text,
+           np ? "\n" : "", text);
+  const cli_table t = {columns, width, NULL, data, nrows};
   if (cli_emit(job.out, job.meta, &t, &fig, trailer))
     goto done;
   if (factor != 1.0)
-    fprintf(stderr, "riskcalc: warning: test hook %s=%.17g multiplied the theory\n", PERTURB_ENV,
-            factor);
+    fprintf(stderr, "riskcalc: warning: test hook %s=%s multiplied the theory\n", PERTURB_ENV,
+            rc_io_format_double(factor, num, sizeof num));
+  if (np)
+    fprintf(stderr, "riskcalc compare: parts: %s\n", parts_text);
   fprintf(stderr, "riskcalc compare: %s\n", text);
   status = beyond == 0 ? CLI_EXIT_OK : CLI_EXIT_DISAGREE;
 done:

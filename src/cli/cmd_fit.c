@@ -45,8 +45,13 @@ static const cli_option fit_options[] = {
     {"max-iter", "K", "with --joint: trust-region iterations allowed (default 500)", CLI_ROLE_NONE},
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
+    {"plot", "FILE",
+     "also draw the data (with 2-se error bars), the fitted curve with its confidence band and "
+     "the relative residuals (.png, .svg or .pdf; keeps FILE's .gp and .dat, the points used)",
+     CLI_ROLE_PLOT},
 };
-static const cli_group fit_groups[] = {CLI_GROUP(fit_options)};
+static const cli_group fit_groups[] = {CLI_GROUP(fit_options), CLI_GROUP(cli_figure_options)};
+#define N_FIT_GROUPS (sizeof fit_groups / sizeof fit_groups[0])
 
 /* ---- output ------------------------------------------------------------------------------ */
 
@@ -73,6 +78,7 @@ static void fit_row(fit_rows *rows, const char *name, double estimate, double se
 
 typedef struct {
   const char *path;
+  const char *where; /* --where as typed, or NULL */
   fit_table t;
   long cx, cy, cse, cx2; /* columns (-1: not used) */
   double *x, *y, *se, *x2;
@@ -244,14 +250,195 @@ static void meta_interval(cli_meta *meta, rc_fit_interval kind, double q, size_t
                  dof);
 }
 
-/* Writes the parameter fit_table (a missing value is nan in TSV/CSV and null in JSON). */
-static int write_result(const fit_job *j, const fit_rows *rows) {
+/* ---- the figure: data, fitted curve and band, residuals ----------------------------------- */
+
+/* The fitted curve f(x, v) (v: the x2 of the member, unused by the single fit), its band
+ * flo/fhi (estimate +- q se of the curve by the delta method with the fit's covariance) and
+ * the band of the relative residuals rlo/rhi, as gnuplot definitions. */
+typedef struct {
+  char functions[2048];
+  double *points; /* x y se x2 fit fit_lo fit_hi residual, per used point */
+  size_t n;
+} fit_figure;
+
+static double single_curve(const void *fit, double floor_, double x, double k) {
+  const rc_fit_power *r = fit;
+  const double lx = log(x);
+  const double var = r->log_prefactor_se * r->log_prefactor_se +
+                     lx * lx * r->exponent_se * r->exponent_se - 2 * lx * r->cov_logc_e;
+  const double q = isnan(r->quantile) ? 0 : r->quantile;
+  return floor_ + r->prefactor * pow(x, -r->exponent) * exp(k * q * sqrt(fmax(var, 0)));
+}
+
+static void single_functions(fit_figure *ff, const rc_fit_power *r, double floor_) {
+  char c[RC_IO_DOUBLE_CHARS], e[RC_IO_DOUBLE_CHARS], fl[RC_IO_DOUBLE_CHARS], q[RC_IO_DOUBLE_CHARS],
+      vl[RC_IO_DOUBLE_CHARS], ve[RC_IO_DOUBLE_CHARS], cv[RC_IO_DOUBLE_CHARS];
+  snprintf(ff->functions, sizeof ff->functions,
+           "# the fit y - floor = c x^-e and its %s band (delta method on log c - e log x)\n"
+           "c = %s\ne = %s\nfloor = %s\nq = %s\n"
+           "var_logc = %s\nvar_e = %s\ncov_logc_e = %s\n"
+           "sd(x) = sqrt(abs(var_logc + log(x)**2 * var_e - 2 * log(x) * cov_logc_e))\n"
+           "f(x, v) = floor + c * x**(-e)\n"
+           "flo(x, v) = floor + c * x**(-e) * exp(-q * sd(x))\n"
+           "fhi(x, v) = floor + c * x**(-e) * exp(q * sd(x))\n"
+           "rlo(x, v) = flo(x, v) / f(x, v) - 1\nrhi(x, v) = fhi(x, v) / f(x, v) - 1\n",
+           isnan(r->quantile) ? "(no: two points without standard errors)" : "confidence",
+           rc_io_format_double(r->prefactor, c, sizeof c),
+           rc_io_format_double(r->exponent, e, sizeof e),
+           rc_io_format_double(floor_, fl, sizeof fl),
+           rc_io_format_double(isnan(r->quantile) ? 0 : r->quantile, q, sizeof q),
+           rc_io_format_double(r->log_prefactor_se * r->log_prefactor_se, vl, sizeof vl),
+           rc_io_format_double(r->exponent_se * r->exponent_se, ve, sizeof ve),
+           rc_io_format_double(r->cov_logc_e, cv, sizeof cv));
+}
+
+/* The gradient of E + A x^-alpha + B v^-beta with respect to (E, A, alpha, B, beta). */
+static void joint_gradient(const rc_fit_joint *r, double x, double v, double g[RC_FIT_NPARAM]) {
+  const double xa = pow(x, -r->value[RC_FIT_ALPHA]), vb = pow(v, -r->value[RC_FIT_BETA]);
+  g[RC_FIT_E] = 1;
+  g[RC_FIT_A] = xa;
+  g[RC_FIT_ALPHA] = -r->value[RC_FIT_A] * xa * log(x);
+  g[RC_FIT_B] = vb;
+  g[RC_FIT_BETA] = -r->value[RC_FIT_B] * vb * log(v);
+}
+
+static double joint_curve(const void *fit, double x, double v, double k) {
+  const rc_fit_joint *r = fit;
+  double g[RC_FIT_NPARAM], var = 0;
+  joint_gradient(r, x, v, g);
+  for (int a = 0; a < RC_FIT_NPARAM; a++)
+    for (int b = 0; b < RC_FIT_NPARAM; b++)
+      var += g[a] * r->cov[a][b] * g[b];
+  const double q = isnan(r->quantile) ? 0 : r->quantile;
+  return r->value[RC_FIT_E] + r->value[RC_FIT_A] * pow(x, -r->value[RC_FIT_ALPHA]) +
+         r->value[RC_FIT_B] * pow(v, -r->value[RC_FIT_BETA]) + k * q * sqrt(fmax(var, 0));
+}
+
+static void joint_functions(fit_figure *ff, const rc_fit_joint *r) {
+  char v[RC_FIT_NPARAM][RC_IO_DOUBLE_CHARS], q[RC_IO_DOUBLE_CHARS];
+  for (int k = 0; k < RC_FIT_NPARAM; k++)
+    rc_io_format_double(r->value[k], v[k], sizeof v[k]);
+  size_t used = (size_t)snprintf(
+      ff->functions, sizeof ff->functions,
+      "# the fit y = E + A x^-alpha + B x2^-beta and its confidence band (delta method with the "
+      "fit's covariance C)\nE = %s\nA = %s\nalpha = %s\nB = %s\nbeta = %s\nq = %s\n",
+      v[0], v[1], v[2], v[3], v[4],
+      rc_io_format_double(isnan(r->quantile) ? 0 : r->quantile, q, sizeof q));
+  for (int a = 0; a < RC_FIT_NPARAM && used < sizeof ff->functions; a++)
+    for (int b = 0; b < RC_FIT_NPARAM && used < sizeof ff->functions; b++) {
+      char c[RC_IO_DOUBLE_CHARS];
+      used += (size_t)snprintf(ff->functions + used, sizeof ff->functions - used, "C%d%d = %s\n", a,
+                               b, rc_io_format_double(r->cov[a][b], c, sizeof c));
+    }
+  if (used < sizeof ff->functions)
+    used += (size_t)snprintf(
+        ff->functions + used, sizeof ff->functions - used,
+        "g0(x, v) = 1\ng1(x, v) = x**(-alpha)\ng2(x, v) = -A * x**(-alpha) * log(x)\n"
+        "g3(x, v) = v**(-beta)\ng4(x, v) = -B * v**(-beta) * log(v)\nvar(x, v) = 0");
+  for (int a = 0; a < RC_FIT_NPARAM && used < sizeof ff->functions; a++)
+    for (int b = 0; b < RC_FIT_NPARAM && used < sizeof ff->functions; b++)
+      if (r->cov[a][b] != 0)
+        used += (size_t)snprintf(ff->functions + used, sizeof ff->functions - used,
+                                 " + C%d%d * g%d(x, v) * g%d(x, v)", a, b, a, b);
+  if (used < sizeof ff->functions)
+    snprintf(ff->functions + used, sizeof ff->functions - used,
+             "\nf(x, v) = E + A * x**(-alpha) + B * v**(-beta)\n"
+             "flo(x, v) = f(x, v) - q * sqrt(abs(var(x, v)))\n"
+             "fhi(x, v) = f(x, v) + q * sqrt(abs(var(x, v)))\n"
+             "rlo(x, v) = flo(x, v) / f(x, v) - 1\nrhi(x, v) = fhi(x, v) / f(x, v) - 1\n");
+}
+
+/* Writes the parameter fit_table (a missing value is nan in TSV/CSV and null in JSON), and
+ * the figure with --plot. */
+static int write_result(const fit_job *j, const fit_rows *rows, const cli_figure *fig,
+                        const fit_figure *ff) {
   char lo[32], hi[32];
   snprintf(lo, sizeof lo, "lo%.10g", 100 * j->level);
   snprintf(hi, sizeof hi, "hi%.10g", 100 * j->level);
   const char *columns[FIT_COLUMNS] = {"parameter", "estimate", "se", lo, hi};
   const cli_table t = {columns, FIT_COLUMNS, rows->name, &rows->value[0][0], rows->count};
-  return cli_emit(&j->out, &j->meta, &t, NULL, NULL);
+  static const char *const point_columns[] = {"x",   "y",      "se",     "x2",
+                                              "fit", "fit_lo", "fit_hi", "residual"};
+  const cli_table points = {point_columns, 8, NULL, ff ? ff->points : NULL, ff ? ff->n : 0};
+  cli_emission e;
+  memset(&e, 0, sizeof e);
+  e.meta = &j->meta;
+  e.table = &t;
+  e.figure = fig;
+  e.figure_table = ff ? &points : NULL;
+  return cli_emit_all(&j->out, &e);
+}
+
+/* The figure of a fit and its points (x y se x2 fit fit_lo fit_hi residual). curve(k) gives
+ * the fitted value (k = 0) and its band (k = -1, +1) at point i. Returns 0 or CLI_EXIT_BAD. */
+typedef double (*fit_curve_fn)(const void *r, double floor_, double x, double v, double k);
+
+static double single_at(const void *r, double floor_, double x, double v, double k) {
+  (void)v;
+  return single_curve(r, floor_, x, k);
+}
+
+static double joint_at(const void *r, double floor_, double x, double v, double k) {
+  (void)floor_;
+  return joint_curve(r, x, v, k);
+}
+
+/* Column c as the figure names it: its header name, else "column K". */
+static void column_name(const fit_job *j, long c, char *buf, size_t n) {
+  if (j->t.name)
+    snprintf(buf, n, "%s", j->t.name[c]);
+  else
+    snprintf(buf, n, "column %ld", c + 1);
+}
+
+static int fit_figure_make(fit_job *j, cli_figure *fig, fit_figure *ff, int joint,
+                           fit_curve_fn curve, const void *r, double floor_, const char *title,
+                           const char *curve_label) {
+  ff->points = malloc(j->n * 8 * sizeof *ff->points);
+  if (!ff->points) {
+    cli_error("out of memory for the figure's points");
+    return CLI_EXIT_BAD;
+  }
+  ff->n = j->n;
+  for (size_t i = 0; i < j->n; i++) {
+    double *p = ff->points + 8 * i;
+    const double v = joint ? j->x2[i] : 0;
+    p[0] = j->x[i];
+    p[1] = j->y[i];
+    p[2] = j->se ? j->se[i] : 0;
+    p[3] = v;
+    p[4] = curve(r, floor_, j->x[i], v, 0);
+    p[5] = curve(r, floor_, j->x[i], v, -1);
+    p[6] = curve(r, floor_, j->x[i], v, 1);
+    p[7] = (j->y[i] - p[4]) / p[4];
+  }
+  static char xl[300], yl[300], x2l[300], data_label[320];
+  column_name(j, j->cx, xl, sizeof xl);
+  column_name(j, j->cy, yl, sizeof yl);
+  cli_figure_init(fig, CLI_FIGURE_FIT, title, yl);
+  cli_figure_axis(fig, 0, xl, xl, 1, j->n);
+  if (joint) {
+    column_name(j, j->cx2, x2l, sizeof x2l);
+    cli_figure_axis(fig, 1, x2l, x2l, 4, j->n);
+  }
+  snprintf(data_label, sizeof data_label, "%s%s", yl, j->se ? " ± 2 se" : "");
+  cli_figure_quantity(fig, "y", data_label, 2, j->se ? 3 : 0);
+  cli_quantity *fit = cli_figure_quantity(fig, "fit", "fit", 5, 0);
+  fit->lo_col = 6;
+  fit->hi_col = 7;
+  fig->functions = ff->functions;
+  fig->curve_expr = "f(x, %s)";
+  fig->band_lo_expr = "flo(x, %s)";
+  fig->band_hi_expr = "fhi(x, %s)";
+  fig->curve_label = curve_label;
+  fig->resid_col = 8;
+  fig->resid_lo_expr = "rlo(x, %s)";
+  fig->resid_hi_expr = "rhi(x, %s)";
+  fig->resid_label = "(y - fit) / fit";
+  cli_figure_caption_add(fig, "%s, %zu points", j->path, j->n);
+  if (j->where)
+    cli_figure_caption_add(fig, "where %s", j->where);
+  return 0;
 }
 
 static int run_single(fit_job *j, const cli_args *args) {
@@ -279,12 +466,13 @@ static int run_single(fit_job *j, const cli_args *args) {
       return CLI_EXIT_BAD;
     }
   }
-  char bx[300], by[300];
+  char bx[300], by[300], fl[RC_IO_DOUBLE_CHARS];
   cli_meta_add(&j->meta, "model",
                "y - floor = c x^-e by least squares of log(y - floor) on log x; x = column %s, "
-               "y = column %s, floor = %.17g",
+               "y = column %s, floor = %s",
                fit_table_label(&j->t, j->cx, bx, sizeof bx),
-               fit_table_label(&j->t, j->cy, by, sizeof by), opt.floor);
+               fit_table_label(&j->t, j->cy, by, sizeof by),
+               rc_io_format_double(opt.floor, fl, sizeof fl));
   meta_weights(j, args, 0);
   meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 0);
   cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or y - floor <= 0)", r.n,
@@ -304,7 +492,26 @@ static int run_single(fit_job *j, const cli_args *args) {
           exp(r.log_prefactor_lo), exp(r.log_prefactor_hi));
   fit_row(&rows, "log_prefactor", r.log_prefactor, r.log_prefactor_se, r.log_prefactor_lo,
           r.log_prefactor_hi);
-  if (write_result(j, &rows))
+  cli_figure fig;
+  fit_figure ff = {"", NULL, 0};
+  if (j->out.plot) {
+    char label[200];
+    if (r.interval == RC_FIT_INTERVAL_NONE)
+      snprintf(label, sizeof label, "fit: e = %.4g (no interval)", r.exponent);
+    else
+      snprintf(label, sizeof label, "fit: e = %.4g ± %.2g", r.exponent, r.exponent_hi - r.exponent);
+    single_functions(&ff, &r, opt.floor);
+    char title[700], xn[300], yn[300];
+    column_name(j, j->cx, xn, sizeof xn);
+    column_name(j, j->cy, yn, sizeof yn);
+    snprintf(title, sizeof title, "power-law fit %s%s = c %s^-e with its %.10g%% confidence band",
+             yn, opt.floor != 0 ? " - floor" : "", xn, 100 * r.level);
+    if (fit_figure_make(j, &fig, &ff, 0, single_at, &r, opt.floor, title, label))
+      return CLI_EXIT_BAD;
+  }
+  const int st = write_result(j, &rows, j->out.plot ? &fig : NULL, j->out.plot ? &ff : NULL);
+  free(ff.points);
+  if (st)
     return CLI_EXIT_BAD;
   return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
 }
@@ -345,7 +552,8 @@ static int run_joint(fit_job *j, const cli_args *args) {
                fit_table_label(&j->t, j->cx2, bx2, sizeof bx2),
                fit_table_label(&j->t, j->cy, by, sizeof by));
   if (opt.fix_E)
-    cli_meta_add(&j->meta, "E", "fixed at %.17g by --floor", opt.E);
+    cli_meta_add(&j->meta, "E", "fixed at %s by --floor",
+                 rc_io_format_double(opt.E, bx, sizeof bx));
   meta_weights(j, args, 1);
   meta_interval(&j->meta, r.interval, r.quantile, r.dof, r.level, 1);
   cli_meta_add(&j->meta, "points", "%zu used, %zu dropped (x <= 0 or x2 <= 0)", r.n, j->dropped);
@@ -376,21 +584,40 @@ static int run_joint(fit_job *j, const cli_args *args) {
   fit_rows rows = {0};
   for (int k = 0; k < RC_FIT_NPARAM; k++)
     fit_row(&rows, rc_fit_param_name(k), r.value[k], r.se[k], r.lo[k], r.hi[k]);
-  if (write_result(j, &rows))
+  cli_figure fig;
+  fit_figure ff = {"", NULL, 0};
+  if (j->out.plot) {
+    char label[200];
+    snprintf(label, sizeof label, "fit: α = %.3g, β = %.3g", r.value[RC_FIT_ALPHA],
+             r.value[RC_FIT_BETA]);
+    char title[1100], xn[300], yn[300], x2n[300];
+    column_name(j, j->cx, xn, sizeof xn);
+    column_name(j, j->cy, yn, sizeof yn);
+    column_name(j, j->cx2, x2n, sizeof x2n);
+    snprintf(title, sizeof title,
+             "joint fit %s = E + A %s^-alpha + B %s^-beta with its %.10g%% confidence band", yn, xn,
+             x2n, 100 * r.level);
+    joint_functions(&ff, &r);
+    if (fit_figure_make(j, &fig, &ff, 1, joint_at, &r, 0, title, label))
+      return CLI_EXIT_BAD;
+  }
+  const int st = write_result(j, &rows, j->out.plot ? &fig : NULL, j->out.plot ? &ff : NULL);
+  free(ff.points);
+  if (st)
     return CLI_EXIT_BAD;
   return outside ? CLI_EXIT_DISAGREE : CLI_EXIT_OK;
 }
 
 int cmd_fit(int argc, char **argv, const char *command_line) {
   cli_args args;
-  if (cli_parse(fit_groups, 1, 1, argc, argv, &args))
+  if (cli_parse(fit_groups, N_FIT_GROUPS, 1, argc, argv, &args))
     return CLI_EXIT_BAD;
   if (args.help) {
     cli_print_help(
         stdout,
         "riskcalc fit FILE --x COLUMN --y COLUMN [--floor VALUE] [--se COLUMN [--se-relative]] "
         "[--expect E] [--level L] [--where COLUMN=VALUE] [--drop-nonpositive] "
-        "[--format tsv|csv|json] [--output FILE]\n"
+        "[--format tsv|csv|json] [--output FILE] [--plot FILE]\n"
         "       riskcalc fit FILE --joint --x COLUMN --x2 COLUMN --y COLUMN [--floor E] "
         "[--se COLUMN [--se-relative]] [--expect ALPHA] [--expect2 BETA] [--max-iter K] ...",
         "Fits a power law to two columns of a table (TSV or CSV as riskcalc writes it: '#'\n"
@@ -403,7 +630,7 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
         "errors. docs/FIT.md has the details. Exit status: 0 success, 1 an --expect/--expect2\n"
         "value lies outside its interval (the table is still written), 2 bad input or a fit\n"
         "that failed (including non-convergence, reported with its residual).",
-        fit_groups, 1);
+        fit_groups, N_FIT_GROUPS);
     return CLI_EXIT_OK;
   }
   if (args.npositional != 1) {
@@ -435,7 +662,11 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
   j.cse = j.cx2 = -1;
   int status = CLI_EXIT_BAD;
   j.out.output = cli_get(&args, "output");
+  j.out.plot = cli_get(&args, "plot");
+  j.where = cli_get(&args, "where");
   cli_outputs_add_input(&j.out, NULL, j.path);
+  if (cli_plot_style_parse(&args, &j.out))
+    goto done;
   if (cli_parse_format(cli_get(&args, "format"), &j.out.format) ||
       cli_get_double(&args, "level", 0.95, &j.level))
     goto done;
@@ -456,6 +687,22 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
   cli_meta_add(&j.meta, "input", "%s (%zu data rows)", j.path, j.t.nrows);
   if (cli_has(&args, "where"))
     cli_meta_add(&j.meta, "where", "%s", cli_get(&args, "where"));
+  {
+    char name[300];
+    column_name(&j, j.cx, name, sizeof name);
+    cli_meta_param_string(&j.meta, "x", name);
+    column_name(&j, j.cy, name, sizeof name);
+    cli_meta_param_string(&j.meta, "y", name);
+    if (j.cse >= 0) {
+      column_name(&j, j.cse, name, sizeof name);
+      cli_meta_param_string(&j.meta, "se", name);
+    }
+    if (joint) {
+      column_name(&j, j.cx2, name, sizeof name);
+      cli_meta_param_string(&j.meta, "x2", name);
+    }
+    cli_meta_param_number(&j.meta, "level", j.level);
+  }
   status = joint ? run_joint(&j, &args) : run_single(&j, &args);
 done:
   job_free(&j);

@@ -15,9 +15,9 @@ static const cli_option method_options[] = {
 };
 
 static const cli_group linear_groups[] = {
-    CLI_GROUP(method_options),
-    CLI_GROUP(linear_problem_options),
-    CLI_GROUP(linear_mc_options),
+    CLI_GROUP(method_options),     CLI_GROUP(linear_spectrum_options),
+    CLI_GROUP(linear_d_option),    CLI_GROUP(linear_problem_options),
+    CLI_GROUP(cli_figure_options), CLI_GROUP(linear_mc_options),
 };
 #define N_LINEAR_GROUPS (sizeof linear_groups / sizeof linear_groups[0])
 
@@ -78,13 +78,18 @@ typedef struct {
   const char *name;
   linear_use use;
   int (*run)(linear_problem *p);
+  void (*figure)(const linear_problem *p, cli_figure *fig); /* checked before the run */
 } linear_method;
 
+static void risk_figure(const linear_problem *p, cli_figure *fig) {
+  linear_risk_figure(p, fig, "");
+}
+
 static const linear_method linear_methods[] = {
-    {"exact", LINEAR_FIXED_SKETCH, linear_exact_run},
-    {"mc", LINEAR_SIMULATED, linear_mc_run},
-    {"de", LINEAR_ANALYTIC, linear_de_run},
-    {"closed", LINEAR_ANALYTIC, linear_closed_run},
+    {"exact", LINEAR_FIXED_SKETCH, linear_exact_run, risk_figure},
+    {"mc", LINEAR_SIMULATED, linear_mc_run, linear_mc_figure},
+    {"de", LINEAR_ANALYTIC, linear_de_run, risk_figure},
+    {"closed", LINEAR_ANALYTIC, linear_closed_run, risk_figure},
 };
 
 int cmd_linear(int argc, char **argv, const char *command_line) {
@@ -125,6 +130,11 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
     return CLI_EXIT_BAD;
   linear_problem p;
   int status = linear_problem_setup(&args, command_line, chosen->use, &p);
+  if (status == 0) {
+    cli_figure fig;
+    chosen->figure(&p, &fig);
+    status = cli_figure_check(&p.base.out, &fig);
+  }
   if (status == 0)
     status = chosen->run(&p);
   linear_problem_free(&p);

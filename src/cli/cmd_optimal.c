@@ -21,10 +21,12 @@ static const cli_option optimal_options[] = {
      CLI_ROLE_NONE},
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
-    {"plot", "FILE", "also draw M against C (closed form and optimum), .png or .svg",
+    {"plot", "FILE", "also draw M against C (closed form and optimum), .png, .svg or .pdf",
      CLI_ROLE_PLOT},
 };
-static const cli_group optimal_groups[] = {CLI_GROUP(optimal_options)};
+static const cli_group optimal_groups[] = {CLI_GROUP(optimal_options),
+                                           CLI_GROUP(cli_figure_options)};
+#define N_OPTIMAL_GROUPS (sizeof optimal_groups / sizeof optimal_groups[0])
 
 static const char *const optimal_columns[] = {
     "C",        "M_closed",   "N_closed", "risk_closed",  "M_opt",      "N_opt",
@@ -34,6 +36,18 @@ static const char *const optimal_columns[] = {
 static int lib_fail(const char *what, const rc_error *err) {
   cli_error("%s: %s", what, err->message);
   return CLI_EXIT_BAD;
+}
+
+/* M against C: the closed form and the numerical optimum (--y risk draws the risks). */
+static void optimal_figure(const cli_problem *p, cli_figure *fig) {
+  cli_figure_init(fig, CLI_FIGURE_RESULT, "compute-optimal model size", "model size M");
+  cli_figure_axis(fig, 0, "C", "compute C = M N", 1, 1);
+  cli_figure_quantity(fig, "M", "closed form M* = (C / log2 C)^(1/(a+1))", 2, 0);
+  cli_figure_quantity(fig, "M", "whole M minimising the deterministic-equivalent risk", 5, 0);
+  cli_figure_quantity(fig, "risk", "risk at the closed-form M*", 4, 0);
+  cli_figure_quantity(fig, "risk", "risk at the optimum", 7, 0);
+  fig->default_y = "M";
+  cli_problem_caption(p, fig);
 }
 
 static int optimal_main(const cli_args *args, const char *command_line, cli_problem *p) {
@@ -63,6 +77,12 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
   }
   if (cli_problem_check_outputs(p))
     return CLI_EXIT_BAD;
+  {
+    cli_figure fig;
+    optimal_figure(p, &fig);
+    if (cli_figure_check(&p->out, &fig))
+      return CLI_EXIT_BAD;
+  }
   const double sigma2 = p->sigma2;
   cli_meta *meta = &p->meta;
   uint64_t *Cs = NULL;
@@ -99,17 +119,27 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
     lib_fail("deterministic equivalent", &err);
     goto done;
   }
-  char desc[256];
+  char desc[256], num[RC_IO_DOUBLE_CHARS];
   rc_schedule_describe(schedule, desc, sizeof desc);
   cli_meta_add(meta, "riskcalc", "%s", rc_version());
   cli_meta_add(meta, "command", "%s", command_line);
-  cli_meta_add(meta, "spectrum", "power law lambda_i = i^-a, a = %.17g, d = %s", law.a,
-               isinf(law.d) ? "inf" : p->d_text);
+  cli_meta_add(meta, "spectrum", "power law lambda_i = i^-a, a = %s, d = %s",
+               rc_io_format_double(law.a, num, sizeof num), isinf(law.d) ? "inf" : p->d_text);
   if (law.prior == RC_PRIOR_SOURCE)
-    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", law.b);
+    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %s",
+                 rc_io_format_double(law.b, num, sizeof num));
   else
     cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
-  cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %.17g", desc, sigma2);
+  cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %s", desc,
+               rc_io_format_double(sigma2, num, sizeof num));
+  cli_meta_param_number(meta, "a", law.a);
+  if (law.prior == RC_PRIOR_SOURCE)
+    cli_meta_param_number(meta, "b", law.b);
+  cli_meta_param_number(meta, "d", law.d);
+  cli_meta_param_list(meta, "C", Cs, nC);
+  cli_meta_param_number(meta, "gamma", p->gamma);
+  cli_meta_param_number(meta, "sigma2", sigma2);
+  cli_meta_param_number(meta, "range", range);
   cli_meta_add(meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
   cli_meta_add(meta, "optimum",
                "whole M in [max(1, M*/%g), min(C, M* %g)] minimising the deterministic-equivalent "
@@ -156,17 +186,7 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
   }
   cli_progress_done(&progress);
   cli_figure fig;
-  memset(&fig, 0, sizeof fig);
-  fig.kind = CLI_FIGURE_LINES;
-  fig.title = "compute-optimal model size";
-  fig.xcol = 1;
-  fig.xlabel = "compute C = M N";
-  fig.ylabel = "model size M";
-  fig.ncurves = 2;
-  fig.ycol[0] = 2;
-  fig.label[0] = "closed form (C / log_2 C)^{1/(a+1)}";
-  fig.ycol[1] = 5;
-  fig.label[1] = "optimum of the deterministic equivalent";
+  optimal_figure(p, &fig);
   const cli_table t = {optimal_columns, N_OPTIMAL_COLUMNS, NULL, data, nC};
   status = cli_emit(&p->out, meta, &t, &fig, NULL);
 done:
@@ -182,7 +202,7 @@ done:
 
 int cmd_optimal(int argc, char **argv, const char *command_line) {
   cli_args args;
-  if (cli_parse(optimal_groups, 1, 0, argc, argv, &args))
+  if (cli_parse(optimal_groups, N_OPTIMAL_GROUPS, 0, argc, argv, &args))
     return CLI_EXIT_BAD;
   if (args.help) {
     cli_print_help(
@@ -195,7 +215,7 @@ int cmd_optimal(int argc, char **argv, const char *command_line) {
         "equivalent risk at that allocation (risk_closed, M rounded); the whole M minimising\n"
         "the deterministic-equivalent risk with N = round(C / M) (M_opt, N_opt, risk_opt and\n"
         "its parts) and the number of risks computed. Exit status: 0 success, 2 bad input.",
-        optimal_groups, 1);
+        optimal_groups, N_OPTIMAL_GROUPS);
     return CLI_EXIT_OK;
   }
   cli_problem p;

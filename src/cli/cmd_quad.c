@@ -21,6 +21,7 @@ static const cli_option method_options[] = {
 static const cli_group quad_groups[] = {
     CLI_GROUP(method_options),
     CLI_GROUP(quad_problem_options),
+    CLI_GROUP(cli_figure_options),
     CLI_GROUP(quad_mc_options),
 };
 #define N_QUAD_GROUPS (sizeof quad_groups / sizeof quad_groups[0])
@@ -28,13 +29,32 @@ static const cli_group quad_groups[] = {
 typedef struct {
   const char *name;
   int (*run)(quad_problem *p);
+  void (*figure)(const quad_problem *p, cli_figure *fig);
 } quad_method;
 
 static const quad_method quad_methods[] = {
-    {"analytic", quad_analytic_run},
-    {"closed", quad_closed_run},
-    {"mc", quad_mc_run},
+    {"analytic", quad_analytic_run, quad_figure_risk},
+    {"closed", quad_closed_run, quad_figure_closed},
+    {"mc", quad_mc_run, quad_figure_mc},
 };
+
+/* The figure the run will draw, checked (--plot-kind, --y) before any work. */
+static int check_figure(const quad_problem *p, const quad_method *m, int phases) {
+  cli_figure fig;
+  if (phases) {
+    if (p->nM != 1) {
+      cli_error("--phases draws one model size: give a single --M");
+      return CLI_EXIT_BAD;
+    }
+    uint64_t T;
+    size_t nt, nc;
+    quad_phases_shape(p, &T, &nt, &nc);
+    quad_figure_phases(p, &fig, T, nt, nc);
+  } else {
+    m->figure(p, &fig);
+  }
+  return cli_figure_check(&p->base.out, &fig);
+}
 
 int cmd_quad(int argc, char **argv, const char *command_line) {
   cli_args args;
@@ -46,7 +66,7 @@ int cmd_quad(int argc, char **argv, const char *command_line) {
         "riskcalc quad [--method analytic|closed|mc] [--alpha A | --log-alpha A | --spectrum "
         "FILE] --d D|inf [--beta B | --target FILE] --M LIST --T LIST [--eta E] [--schedule "
         "SPEC] [--v0 V] [--batch B] [--sigma2 S] [--runs R --seed K] [--phases] [--format "
-        "tsv|csv|json] [--output FILE] [--plot FILE]",
+        "tsv|csv|json] [--output FILE] [--plot FILE [--plot-kind K] [--y LIST] ...]",
         "Risk of one-pass SGD on the quadratically parameterized model f(x) = <x_{1:M}, v.v>\n"
         "(docs/QUAD.md): for each (M, T) the columns\n"
         "T M approx bias variance excess risk active, with excess = bias + variance,\n"
@@ -77,6 +97,8 @@ int cmd_quad(int argc, char **argv, const char *command_line) {
   }
   quad_problem p;
   int status = quad_problem_setup(&args, command_line, &p);
+  if (status == 0)
+    status = check_figure(&p, chosen, phases);
   if (status == 0)
     status = phases ? quad_phases_run(&p) : chosen->run(&p);
   quad_problem_free(&p);

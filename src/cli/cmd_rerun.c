@@ -163,13 +163,16 @@ static int split_words(char *s, char **argv, int max) {
   return n;
 }
 
-/* The options that write files: a re-run writes to a pipe instead, and draws no figure. */
+/* The options that write files: a re-run writes to a pipe instead, and draws no figure (so
+ * the options shaping the figure go too; --contours is a flag). */
 static int writes_file(const char *arg, int *takes_value) {
-  static const char *const names[] = {"--output", "--plot", "--schedule-out", "--per-run"};
+  static const char *const names[] = {"--output",    "--plot",    "--schedule-out", "--per-run",
+                                      "--plot-kind", "--y",       "--ymin",         "--ymax",
+                                      "--size",      "--contours"};
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
     const size_t n = strlen(names[k]);
     if (strncmp(arg, names[k], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
-      *takes_value = arg[n] == '\0';
+      *takes_value = arg[n] == '\0' && strcmp(names[k], "--contours") != 0;
       return 1;
     }
   }

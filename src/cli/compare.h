@@ -13,6 +13,8 @@ extern const cli_option cli_compare_options[CLI_COMPARE_NOPTIONS];
 
 /* What a model's setup tells the generic part. Every row of the comparison is a point
  * (coordinate 1, coordinate 2), for example (N, M). */
+#define CLI_COMPARE_MAX_PARTS 4
+
 typedef struct {
   cli_outputs *out;     /* the checked --output, --plot and format */
   cli_meta *meta;       /* the header, to which compare adds its own entries */
@@ -20,7 +22,14 @@ typedef struct {
   const char *axis[2];  /* their axis labels */
   size_t count[2];      /* how many values each takes: the rows are their grid */
   const char *title;    /* the figure's title */
-  void *state;          /* the model's */
+  /* The parts of the risk compared beside it (for example approx, bias, variance), when the
+   * theory and the simulation both have them: columns <part>_theory <part>_mean <part>_se
+   * <part>_z are appended to the table, and --y can draw them. */
+  const char *parts[CLI_COMPARE_MAX_PARTS];
+  size_t nparts;
+  cli_figure *figure; /* set by compare before setup: the model adds its caption
+                       * (cli_problem_caption, cli_figure_caption_add) */
+  void *state;        /* the model's */
 } cli_compare_job;
 
 typedef struct {
@@ -31,9 +40,10 @@ typedef struct {
   /* Parses and checks the options, writes the header up to the theory's description. Prints
    * the error and returns CLI_EXIT_BAD, or 0 (release is called in either case). */
   int (*setup)(const cli_args *args, const char *command_line, cli_compare_job *job);
-  /* Fills count[0] * count[1] rows of 5 values {coordinate 1, coordinate 2, theory, mean of
-   * the simulation, its standard error}, coordinate 2 major; progress through bar. Prints the
-   * error and returns CLI_EXIT_BAD, or 0. */
+  /* Fills count[0] * count[1] rows of CLI_COMPARE_ROW(nparts) values {coordinate 1,
+   * coordinate 2, theory, mean of the simulation, its standard error, then theory, mean and
+   * standard error of every part}, coordinate 2 major; progress through bar. Prints the error
+   * and returns CLI_EXIT_BAD, or 0. */
   int (*run)(cli_compare_job *job, cli_progress *bar, double *rows);
   void (*release)(cli_compare_job *job);
   /* A comparison of another kind (not theory against simulation): when set, it replaces
@@ -41,6 +51,8 @@ typedef struct {
    * answered before). Returns the exit status. */
   int (*command)(const cli_args *args, const char *command_line);
 } cli_compare_model;
+
+#define CLI_COMPARE_ROW(nparts) (5 + 3 * (nparts))
 
 /* The linear model (linear_compare.c). */
 extern const cli_compare_model linear_compare_model;

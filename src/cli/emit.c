@@ -37,10 +37,20 @@ static int check_not_input(const cli_outputs *o, const cli_target *t) {
   return 0;
 }
 
+size_t cli_outputs_add_side(cli_outputs *o, const char *option, const char *role,
+                            const char *path) {
+  if (!path || o->nside == CLI_MAX_SIDE)
+    return o->nside;
+  o->side_option[o->nside] = option;
+  o->side_role[o->nside] = role;
+  o->side_path[o->nside] = path;
+  return o->nside++;
+}
+
 static int plot_targets(cli_outputs *o) {
   const char *path = o->plot;
   if (!cli_plot_extension_ok(path)) {
-    cli_error("--plot: '%s' must end in .png or .svg", path);
+    cli_error("--plot: '%s' must end in .png, .svg or .pdf", path);
     return CLI_EXIT_BAD;
   }
   const size_t base = (size_t)(strrchr(path, '.') - path);
@@ -70,15 +80,28 @@ int cli_outputs_check(cli_outputs *o) {
     return CLI_EXIT_BAD;
   if (o->plot && plot_targets(o))
     return CLI_EXIT_BAD;
-  cli_target *all[] = {&o->table, &o->figure, &o->data, &o->script};
-  const size_t n = o->plot ? 4 : 1;
+  for (size_t k = 0; k < o->nside; k++)
+    if (cli_target_resolve(&o->side[k], o->side_option[k], o->side_role[k], o->side_path[k], 0))
+      return CLI_EXIT_BAD;
+  cli_target *all[4 + CLI_MAX_SIDE] = {&o->table, &o->figure, &o->data, &o->script};
+  size_t n = 1;
+  if (o->plot)
+    n = 4;
+  else
+    all[1] = NULL;
+  for (size_t k = 0; k < o->nside; k++)
+    all[n++] = &o->side[k];
   for (size_t i = 0; i < n; i++) {
     if (check_not_input(o, all[i]))
       return CLI_EXIT_BAD;
     for (size_t j = 0; j < i; j++)
       if (cli_target_same(all[j], all[i])) {
-        cli_error("--%s: '%s' is also %s of --plot '%s'", all[j]->option, all[j]->path,
-                  all[i]->role ? all[i]->role : "the figure", o->plot);
+        if (i < 4 && o->plot)
+          cli_error("--%s: '%s' is also %s of --plot '%s'", all[j]->option, all[j]->path,
+                    all[i]->role ? all[i]->role : "the figure", o->plot);
+        else
+          cli_error("--%s: '%s' is also the file of --%s", all[i]->option, all[i]->path,
+                    all[j]->option);
         return CLI_EXIT_BAD;
       }
   }
@@ -90,50 +113,52 @@ void cli_outputs_free(cli_outputs *o) {
   cli_target_free(&o->figure);
   cli_target_free(&o->data);
   cli_target_free(&o->script);
+  for (size_t k = 0; k < o->nside; k++)
+    cli_target_free(&o->side[k]);
 }
 
 /* ---- tables -------------------------------------------------------------------------------- */
-
-static void json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
 
 static void json_write(FILE *f, const cli_meta *meta, const cli_table *t) {
   const size_t first = t->labels ? 1 : 0, width = t->ncols - first;
   fputs("{\n  \"meta\": {", f);
   for (size_t k = 0; k < meta->count; k++) {
     fputs(k ? ",\n    " : "\n    ", f);
-    json_string(f, meta->key[k]);
+    cli_json_string(f, meta->key[k]);
     fputs(": ", f);
-    json_string(f, meta->value[k]);
+    /* A value that is a number is written as one (typed metadata). */
+    if (cli_json_is_number(meta->value[k]))
+      fputs(meta->value[k], f);
+    else
+      cli_json_string(f, meta->value[k]);
   }
-  fputs("\n  },\n  \"columns\": [", f);
+  fputs("\n  },", f);
+  if (meta->nparams) {
+    fputs("\n  \"parameters\": {", f);
+    for (size_t k = 0; k < meta->nparams; k++) {
+      fputs(k ? ",\n    " : "\n    ", f);
+      cli_json_string(f, meta->param_key[k]);
+      fprintf(f, ": %s", meta->param_json[k]);
+    }
+    fputs("\n  },", f);
+  }
+  fputs("\n  \"columns\": [", f);
   for (size_t c = 0; c < t->ncols; c++) {
     fputs(c ? ", " : "", f);
-    json_string(f, t->columns[c]);
+    cli_json_string(f, t->columns[c]);
   }
   fputs("],\n  \"rows\": [", f);
   for (size_t r = 0; r < t->nrows; r++) {
     fputs(r ? ",\n    {" : "\n    {", f);
     if (t->labels) {
-      json_string(f, t->columns[0]);
+      cli_json_string(f, t->columns[0]);
       fputs(": ", f);
-      json_string(f, t->labels[r]);
+      cli_json_string(f, t->labels[r]);
     }
     for (size_t c = 0; c < width; c++) {
       const double v = t->data[r * width + c];
       fputs(c || t->labels ? ", " : "", f);
-      json_string(f, t->columns[first + c]);
+      cli_json_string(f, t->columns[first + c]);
       /* JSON has no inf or nan: a non-finite value (an infinite z-score) is null. */
       if (isfinite(v))
         fprintf(f, ": %.17g", v);
@@ -243,15 +268,36 @@ static int write_stream(const cli_target *t, const char *text, size_t len) {
   return write_close(fd, t, text, len);
 }
 
-int cli_emit(const cli_outputs *o, const cli_meta *meta, const cli_table *t,
-             const cli_figure *figure, const char *trailer) {
+int cli_emit_all(const cli_outputs *o, const cli_emission *e) {
   size_t len = 0;
-  char *text = render(o, meta, t, trailer, &len);
+  char *text = render(o, e->meta, e->table, e->trailer, &len);
   if (!text)
     return CLI_EXIT_BAD;
   int status = 0;
   if (o->plot)
-    status = cli_plot_draw(o, meta, t, figure);
+    status = cli_plot_draw(o, e->meta, e->figure_table ? e->figure_table : e->table, e->figure);
+  /* Side tables: TSV with the run's header, written to temporaries like the figure. */
+  for (size_t k = 0; status == 0 && k < o->nside; k++) {
+    char *side = NULL;
+    size_t slen = 0;
+    FILE *f = open_memstream(&side, &slen);
+    if (!f || !e->side[k]) {
+      if (f)
+        fclose(f);
+      free(side);
+      cli_error("%s", f ? "internal error: a side output without its table" : "out of memory");
+      status = CLI_EXIT_BAD;
+      break;
+    }
+    cli_table_write(f, CLI_FORMAT_TSV, e->meta, e->side[k], 0);
+    if (ferror(f) | fclose(f)) {
+      cli_error("out of memory for %s", o->side[k].role);
+      status = CLI_EXIT_BAD;
+    } else {
+      status = write_temp(&o->side[k], side, slen);
+    }
+    free(side);
+  }
   if (status == 0 && o->table.kind == CLI_TARGET_FILE)
     status = write_temp(&o->table, text, len);
   /* Descriptors and streams first: they are the writes likely to fail (a full device, a closed
@@ -264,4 +310,15 @@ int cli_emit(const cli_outputs *o, const cli_meta *meta, const cli_table *t,
     cli_temps_abort();
   free(text);
   return status;
+}
+
+int cli_emit(const cli_outputs *o, const cli_meta *meta, const cli_table *t,
+             const cli_figure *figure, const char *trailer) {
+  cli_emission e;
+  memset(&e, 0, sizeof e);
+  e.meta = meta;
+  e.table = t;
+  e.trailer = trailer;
+  e.figure = figure;
+  return cli_emit_all(o, &e);
 }

@@ -49,27 +49,57 @@ typedef struct {
 
 #define CLI_MAX_INPUTS 8
 
+/* ---- figure options (figure.c) ----------------------------------------------------------- */
+
+/* How the user wants the figure drawn: the options of cli_figure_options, read by
+ * cli_plot_style_parse (every command with --plot declares the group). */
+typedef struct {
+  const char *kind;     /* --plot-kind as typed: auto (NULL), curves-<axis name>, heatmap */
+  const char *y;        /* --y: quantity names, comma-separated (NULL: the figure's default) */
+  double ymin, ymax;    /* --ymin, --ymax (NAN: automatic) */
+  double width, height; /* --size W,H in pixels (png, svg) or inches (pdf); 0: the default */
+  int contours;         /* --contours: contour lines on a heat map */
+} cli_plot_style;
+
+/* The figure options, roles CLI_ROLE_FIGURE_*: a command lists this group after its --plot. */
+#define CLI_FIGURE_NOPTIONS 6
+extern const cli_option cli_figure_options[CLI_FIGURE_NOPTIONS];
+
 /* The output options of a command and their checked targets. Zero-initialise, fill format,
- * output and plot, then cli_outputs_check; release with cli_outputs_free. */
+ * output and plot (and style, cli_plot_style_parse), add side outputs, then
+ * cli_outputs_check; release with cli_outputs_free. */
+#define CLI_MAX_SIDE 2
 typedef struct {
   cli_format format;
   const char *output; /* NULL or "-": standard output */
   const char *plot;   /* NULL: no figure */
+  cli_plot_style style;
   cli_target table;
   cli_target figure, data, script; /* with plot: the figure, <base>.dat and <base>.gp */
+  cli_target side[CLI_MAX_SIDE];   /* further tables (--per-run), regular files or new paths */
+  const char *side_option[CLI_MAX_SIDE], *side_role[CLI_MAX_SIDE], *side_path[CLI_MAX_SIDE];
+  size_t nside;
   cli_input inputs[CLI_MAX_INPUTS];
   size_t ninputs;
 } cli_outputs;
 
 /* Records an input file (ignored when path is NULL). */
 void cli_outputs_add_input(cli_outputs *o, const char *option, const char *path);
+/* Records a further output table (ignored when path is NULL): option names it in messages,
+ * role says what it is ("the per-run table"). Returns its index (cli_emission.side). */
+size_t cli_outputs_add_side(cli_outputs *o, const char *option, const char *role, const char *path);
+
+/* Reads the figure options the command declares (cli_figure_options, found by role) into
+ * o->style. Refuses junk values and figure options without --plot. Prints the error and
+ * returns CLI_EXIT_BAD, or 0. */
+int cli_plot_style_parse(const cli_args *args, cli_outputs *o);
 
 /* Checks, before any work, that every output can be written where it is meant to go: --plot
- * ends in .png or .svg and gnuplot is on PATH; every directory exists and is writable; the
- * figure and its .dat and .gp are regular files (or new); --output is a regular file, a new
- * path, a character device, a FIFO or an open descriptor, and not a directory; no two outputs
- * are the same file, and no output is one of the inputs (compared by device and inode, so
- * other names, hard and symbolic links are caught). Prints the error and returns
+ * ends in .png, .svg or .pdf and gnuplot is on PATH; every directory exists and is writable;
+ * the figure and its .dat and .gp are regular files (or new); --output is a regular file, a
+ * new path, a character device, a FIFO or an open descriptor, and not a directory; no two
+ * outputs are the same file, and no output is one of the inputs (compared by device and inode,
+ * so other names, hard and symbolic links are caught). Prints the error and returns
  * CLI_EXIT_BAD, or 0. */
 int cli_outputs_check(cli_outputs *o);
 void cli_outputs_free(cli_outputs *o);
@@ -90,32 +120,170 @@ typedef struct {
 void cli_table_write(FILE *f, cli_format format, const cli_meta *meta, const cli_table *t,
                      size_t blockcol);
 
-/* A figure of the table's columns on log-log axes: curves y(x), or a heat map of zcol over
- * (xcol, ycol) with curves y(x) of the first block (rows of the first ycol_map value) drawn
- * over it. Columns are 1-based. */
-typedef enum { CLI_FIGURE_LINES, CLI_FIGURE_HEATMAP } cli_figure_kind;
-#define CLI_MAX_CURVES 8
+/* ---- figures: a description the model fills; the machinery does the rest ----------------
+ *
+ * A model describes what its table holds, not how to draw it:
+ *
+ *   cli_figure fig;
+ *   cli_figure_init(&fig, CLI_FIGURE_RESULT, "ridge regression (deterministic equivalent)",
+ *                   "test risk");
+ *   cli_figure_axis(&fig, 0, "N", "N (samples)", 1, nN);       the coordinates of the rows:
+ *   cli_figure_axis(&fig, 1, "P", "P (features)", 2, nP);      axis 0 varies fastest
+ *   cli_figure_quantity(&fig, "risk", "risk", 3, 0);           value columns, --y names
+ *   cli_figure_quantity(&fig, "bias", "bias", 4, 0);
+ *   cli_figure_quantity(&fig, "risk", "simulated risk", 5, 6); a simulation: value, se columns
+ *   fig.default_y = "risk,bias";                               drawn without --y
+ *   fig.noise = sigma2;                                        the dashed noise floor
+ *   cli_problem_caption(&problem, &fig);                       the parameters line
+ *   ... cli_figure_check(&out, &fig) before the work, then cli_emit(&out, meta, &t, &fig, NULL).
+ *
+ * plot.c then chooses the figure from the rows and --plot-kind, --y, --ymin/--ymax, --size,
+ * --contours: curves against the axis that varies (one per quantity: a theory as a line, a
+ * simulation as points with 2-se error bars, a band between lo_col and hi_col); with both
+ * axes varying, a heat map of one quantity (one cell centred on every grid value, viridis,
+ * log colour bar with readable ticks, optional contours) or a family of curves (curves-<axis>:
+ * one curve per value of the other axis, in sequential colours); log axes whose ranges fit the
+ * data (a component falling six decades below the largest value leaves the range and the
+ * legend says from where); title and caption; png, svg or pdf. Compare figures (mode
+ * CLI_FIGURE_COMPARE) draw the theory as a line, the simulation as points with 2-se error
+ * bars, and the z-score of every point in a lower panel (band |z| <= 2, dashed at +-zmax).
+ * Fit figures (CLI_FIGURE_FIT) draw the data, the fitted curve with its band (gnuplot
+ * functions the model writes) and the residuals in a lower panel.
+ *
+ * Every script redraws its figure with `gnuplot NAME.gp`; `gnuplot -e 'tablefile="t.txt"'
+ * NAME.gp` writes the points it would draw (gnuplot's set table) instead, which the tests use
+ * to check what a figure shows (tests/cli/figcheck.py).
+ *
+ * Porting a figure written for the former API (kind, xcol, ycol[], errcol[], yconst[], ...):
+ *   kind LINES / HEATMAP      chosen from the axes' counts and --plot-kind (no field)
+ *   xcol, ycol_map, x/ylabel  cli_figure_axis(fig, 0 | 1, name, label, col, count)
+ *   ycol[k], errcol[k], label cli_figure_quantity(fig, name, label, col, se_col): the name is
+ *                             --y's; the same colour per name in every figure, or q->colour
+ *   zcol, zlabel              the first name of default_y (or --y) is the heat map's quantity
+ *   ycol 0 with yconst        fig->noise (and noise_of) for sigma^2; cli_figure_hline otherwise
+ *   zlinear                   fig->linear_z
+ *   errlines                  simulations are joined by a thin line unless a theory runs through
+ *   marks (mark_x, mark_y)    cli_figure_mark
+ *   curves over a heat map    cli_figure_overlay (rows of the first block)
+ *   a coordinate with 0       nothing: an axis holding a value <= 0 is drawn linear
+ *   the title's parameters    cli_problem_caption(problem, fig) and cli_figure_caption_add;
+ *                             a coordinate held at one value is added by the machinery
+ * and call cli_figure_check(&out, &fig) before the work so that a bad --y or --plot-kind is
+ * refused before anything runs. A compare plug-in (compare.h) sets job->parts and fills
+ * CLI_COMPARE_ROW(nparts) values per row; its figure is generic. */
+#define CLI_MAX_QUANTITIES 16
+#define CLI_CAPTION_CHARS 512
+#define CLI_MAX_MARKS 4
+
+/* A quantity of the table a figure can draw; columns are 1-based, 0 when absent. */
 typedef struct {
-  cli_figure_kind kind;
-  const char *title, *xlabel, *ylabel;
-  size_t xcol;
-  size_t ncurves;              /* lines */
-  size_t ycol[CLI_MAX_CURVES]; /* lines: 0 draws a horizontal line at yconst */
-  const char *label[CLI_MAX_CURVES];
-  size_t errcol[CLI_MAX_CURVES]; /* lines: column of standard errors (error bars), 0: none */
-  double yconst[CLI_MAX_CURVES];
-  size_t ycol_map, zcol; /* heat map */
-  const char *zlabel;
-  int zlinear; /* heat map: a linear colour scale from 0 (default: logarithmic) */
+  const char *name;       /* the --y name ("risk", "excess", "bias", ...) */
+  const char *label;      /* legend text */
+  size_t col;             /* its value */
+  size_t se_col;          /* its standard error: a simulation (points, 2-se bars); 0: a theory */
+  size_t lo_col, hi_col;  /* a band (for example 10% and 90% of the runs), drawn when both set */
+  const char *band_label; /* its legend text */
+  const char *colour;     /* "#RRGGBB"; NULL: by name (risk black, bias blue, ...) */
+  size_t theory_col;      /* compare: the theory the simulated value is checked against */
+  size_t z_col;           /* compare: the z-score (mean - theory) / se, drawn in the lower panel */
+} cli_quantity;
+
+/* A coordinate of the rows (N, M, P, T, C, ...). */
+typedef struct {
+  const char *name;  /* --plot-kind curves-<name>; family legends "<name> = value" */
+  const char *label; /* axis label */
+  size_t col;        /* 0: the figure has no such axis */
+  size_t count;      /* how many distinct values it takes (checks before the run) */
+} cli_axis;
+
+typedef enum {
+  CLI_FIGURE_RESULT = 0, /* curves, families or a heat map of the table's quantities */
+  CLI_FIGURE_COMPARE,    /* theory against simulation with a z-score panel */
+  CLI_FIGURE_FIT         /* data, fitted curve and band, residual panel */
+} cli_figure_mode;
+
+typedef struct {
+  cli_figure_mode mode;
+  const char *title;               /* the model and method */
+  char caption[CLI_CAPTION_CHARS]; /* the parameters, one line (cli_figure_caption_add) */
+  const char *ylabel;              /* axis label when several quantities are drawn */
+  cli_axis axis[2];                /* axis[0] varies fastest in the rows */
+  cli_quantity q[CLI_MAX_QUANTITIES];
+  size_t nq;
+  const char *default_y; /* names drawn without --y (NULL: every quantity); in a result figure
+                          * "risk" is replaced by "excess" (when the figure has it) when the
+                          * noise is at least half of the risk somewhere */
+  double noise;          /* the noise floor sigma^2, a dashed line when > 0 and the quantity
+                          * noise_of (NULL: "risk") is drawn */
+  const char *noise_of;
+  double zmax;  /* compare: the agreement threshold (dashed in the z panel) */
+  int log_y;    /* 1 (default): log y axis; 0: linear (an axis of values <= 0 is always
+                 * linear: the abscissa and the heat map's axes choose by themselves) */
+  int linear_z; /* heat map: a linear colour scale (default: logarithmic) */
+  /* Further marks (cli_figure_hline, cli_figure_mark, cli_figure_overlay). */
+  size_t nhlines, nmarks, noverlays;
+  double hline[CLI_MAX_MARKS];
+  const char *hline_label[CLI_MAX_MARKS];
+  double mark_x[CLI_MAX_MARKS], mark_y[CLI_MAX_MARKS];
+  const char *mark_label[CLI_MAX_MARKS];
+  size_t overlay_col[CLI_MAX_MARKS];
+  const char *overlay_label[CLI_MAX_MARKS];
+  /* CLI_FIGURE_FIT: gnuplot definitions written verbatim, and expressions in x (and, as a
+   * printf %s, the value of the member of a family) of the fitted curve, its band and the
+   * band of the residuals; the residuals are in quantity resid of the lower panel. */
+  const char *functions;
+  const char *curve_expr, *band_lo_expr, *band_hi_expr, *curve_label;
+  const char *resid_lo_expr, *resid_hi_expr, *resid_label;
+  size_t resid_col;
 } cli_figure;
 
-/* The emit path of every command: renders the table (and trailer, a last "# ..." line in TSV
- * and CSV, or NULL), draws the figure when --plot was given (figure must then be non-NULL),
- * and commits: descriptors and streams are written first, then every temporary is renamed
- * over its target. On any failure nothing is left: the temporaries are removed and no target
- * is touched. Returns 0 or CLI_EXIT_BAD (message printed). */
+/* Zeroes fig and sets its mode, title and ylabel (log y axis, no noise line). */
+void cli_figure_init(cli_figure *fig, cli_figure_mode mode, const char *title, const char *ylabel);
+/* Sets axis k (0 or 1). */
+void cli_figure_axis(cli_figure *fig, int k, const char *name, const char *label, size_t col,
+                     size_t count);
+/* Adds a quantity (value column col, standard errors se_col or 0) and returns it, so a model
+ * can set its band or compare columns; NULL when CLI_MAX_QUANTITIES are already there (a
+ * programming error). */
+cli_quantity *cli_figure_quantity(cli_figure *fig, const char *name, const char *label, size_t col,
+                                  size_t se_col);
+/* A horizontal reference line at y (dashed grey, in the legend as label), beside the noise. */
+void cli_figure_hline(cli_figure *fig, double y, const char *label);
+/* A marked point (an optimum): a circle at (x, y) on a dotted vertical line, in the legend. */
+void cli_figure_mark(cli_figure *fig, double x, double y, const char *label);
+/* Heat map: a curve over the map, column col (values of axis 1) against axis 0, from the rows
+ * of the first block (the first value of axis 1), drawn in black with a legend. */
+void cli_figure_overlay(cli_figure *fig, size_t col, const char *label);
+/* Appends "text" to the caption, separated by ", " (cut at CLI_CAPTION_CHARS). */
+void cli_figure_caption_add(cli_figure *fig, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Checks --plot-kind and --y against the figure and its axes' counts, before any work (a
+ * figure that cannot be drawn is refused before the computation). 0 without --plot. Prints
+ * the error and returns CLI_EXIT_BAD, or 0. */
+int cli_figure_check(const cli_outputs *o, const cli_figure *fig);
+
+/* Everything one run writes. */
+typedef struct {
+  const cli_meta *meta;
+  const cli_table *table; /* the output table */
+  const char *trailer;    /* a last "# ..." line in TSV and CSV, or NULL */
+  const cli_figure *figure;
+  const cli_table *figure_table;       /* the figure's data when it is not the table (fit) */
+  const cli_table *side[CLI_MAX_SIDE]; /* the tables of the side outputs, in their order */
+} cli_emission;
+
+/* The emit path of every command: renders the table (and trailer), draws the figure when
+ * --plot was given (figure must then be non-NULL), and commits: descriptors and streams are
+ * written first, then every temporary is renamed over its target. On any failure nothing is
+ * left: the temporaries are removed and no target is touched. Returns 0 or CLI_EXIT_BAD
+ * (message printed). */
 int cli_emit(const cli_outputs *o, const cli_meta *meta, const cli_table *t,
              const cli_figure *figure, const char *trailer);
+/* The same with the figure's own data and side tables. */
+int cli_emit_all(const cli_outputs *o, const cli_emission *e);
 
 /* ---- the run's temporaries and signals (files.c) ---------------------------------------- */
 
@@ -150,14 +318,15 @@ int cli_target_same(const cli_target *a, const cli_target *b);
 
 /* ---- figures (plot.c) ------------------------------------------------------------------- */
 
-/* 1 when path ends in .png or .svg (after its last '/'). */
+/* 1 when path ends in .png, .svg or .pdf (after its last '/'). */
 int cli_plot_extension_ok(const char *path);
 /* 1 when an executable gnuplot is on PATH (or PATH is unset: left to the spawn). */
 int cli_gnuplot_available(void);
-/* Writes <base>.dat and <base>.gp as registered temporaries and runs gnuplot on a copy of the
- * script naming the temporaries, which draws the figure into a third temporary. Returns 0 or
- * CLI_EXIT_BAD (message printed); the caller commits or aborts the temporaries. */
-int cli_plot_draw(const cli_outputs *o, const cli_meta *meta, const cli_table *t,
+/* Writes <base>.dat (data: the figure's table) and <base>.gp as registered temporaries and
+ * runs gnuplot on a copy of the script naming the temporaries, which draws the figure into a
+ * third temporary. Returns 0 or CLI_EXIT_BAD (message printed); the caller commits or aborts
+ * the temporaries. */
+int cli_plot_draw(const cli_outputs *o, const cli_meta *meta, const cli_table *data,
                   const cli_figure *figure);
 
 #endif

@@ -108,6 +108,22 @@ const char *cli_temp_path(int slot) {
   return temp_path[slot];
 }
 
+/* Empties the registry once no temporary is live, so that a process may emit again (the
+ * signal handler reads only temp_path and temp_live, never the freed targets). */
+static void temps_reset(void) {
+  for (size_t k = 0; k < temp_used; k++)
+    if (temp_live[k])
+      return;
+  const size_t used = temp_used;
+  atomic_signal_fence(memory_order_seq_cst);
+  temp_used = 0;
+  atomic_signal_fence(memory_order_seq_cst);
+  for (size_t k = 0; k < used; k++) {
+    free(temp_target[k]);
+    temp_target[k] = NULL;
+  }
+}
+
 int cli_temps_commit(void) {
   for (size_t k = 0; k < temp_used; k++) {
     if (!temp_live[k])
@@ -118,6 +134,7 @@ int cli_temps_commit(void) {
     }
     temp_live[k] = 0;
   }
+  temps_reset();
   return 0;
 }
 
@@ -127,6 +144,7 @@ void cli_temps_abort(void) {
       unlink(temp_path[k]);
       temp_live[k] = 0;
     }
+  temps_reset();
 }
 
 int cli_write_all(int fd, const char *bytes, size_t len) {

@@ -14,29 +14,27 @@ static const cli_option method_options[] = {
 };
 
 static const cli_group groups[] = {
-    CLI_GROUP(method_options),
-    CLI_GROUP(cli_compare_options),
-    CLI_GROUP(linear_problem_options),
+    CLI_GROUP(method_options),          CLI_GROUP(cli_compare_options),
+    CLI_GROUP(linear_spectrum_options), CLI_GROUP(linear_d_option_simulated),
+    CLI_GROUP(linear_problem_options),  CLI_GROUP(cli_figure_options),
     CLI_GROUP(linear_mc_options),
 };
 
-/* A theory: fills theory[k] for every N of p at model size M. sketch is the fixed sketch
- * (NULL with --resketch). Prints the error and returns CLI_EXIT_BAD, or 0. */
+/* A theory: fills rows[k] (the risk and its parts) for every N of p at model size M. sketch
+ * is the fixed sketch (NULL with --resketch). Prints the error and returns CLI_EXIT_BAD, or 0. */
 typedef struct {
   const char *name;
   int resketch; /* 1: a sketch-averaged theory, compared with --resketch simulations */
-  int (*theory)(linear_problem *p, size_t M, const rc_sketch *sketch, double *theory);
+  int (*theory)(linear_problem *p, size_t M, const rc_sketch *sketch, rc_risk *rows);
   const char *description;
 } theory_method;
 
-static int theory_exact(linear_problem *p, size_t M, const rc_sketch *sketch, double *theory) {
+static int theory_exact(linear_problem *p, size_t M, const rc_sketch *sketch, rc_risk *rows) {
   rc_error err = {0, ""};
   cli_problem *b = &p->base;
   rc_sgd_measure *measure = rc_sgd_measure_from_sketch(b->spectrum, b->prior, sketch, &err);
-  rc_risk *rows = measure ? malloc(b->nN * sizeof *rows) : NULL;
-  if (!rows) {
-    rc_sgd_measure_free(measure);
-    cli_error("M = %zu: %s", M, measure ? "out of memory" : err.message);
+  if (!measure) {
+    cli_error("M = %zu: %s", M, err.message);
     return CLI_EXIT_BAD;
   }
   rc_sgd_options opt = rc_sgd_options_default();
@@ -49,11 +47,8 @@ static int theory_exact(linear_problem *p, size_t M, const rc_sketch *sketch, do
     cli_meta_add(&b->meta, key, "rank %zu%s; Approx = %.17g", measure->rank,
                  measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
                  measure->approx);
-    for (size_t n = 0; n < b->nN; n++)
-      theory[n] = rows[n].risk;
   }
   rc_sgd_measure_free(measure);
-  free(rows);
   if (rc) {
     cli_error("M = %zu: %s", M, err.message);
     return CLI_EXIT_BAD;
@@ -114,10 +109,17 @@ static int setup(const cli_args *args, const char *command_line, cli_compare_job
   job->count[0] = p->base.nN;
   job->count[1] = p->nM;
   job->title = "sketched linear regression: theory against Monte Carlo";
-  if (p->base.out.plot && p->nM > 1 && p->base.nN > 1)
-    return 0; /* refused by compare before any work */
+  job->parts[0] = "approx";
+  job->parts[1] = "bias";
+  job->parts[2] = "variance";
+  job->nparts = 3;
   if (linear_mc_setup(p, &j->o))
     return CLI_EXIT_BAD;
+  cli_problem_caption(&p->base, job->figure);
+  if (p->sketch_file)
+    cli_figure_caption_add(job->figure, "sketch %s", p->sketch_file);
+  cli_figure_caption_add(job->figure, "%zu runs, seed %llu%s", j->o.runs,
+                         (unsigned long long)p->base.seed, j->o.resketch ? ", resketched" : "");
   cli_meta_add(job->meta, "theory", "%s", chosen->description);
   return 0;
 }
@@ -126,7 +128,7 @@ static int run(cli_compare_job *job, cli_progress *bar, double *data) {
   linear_job *j = job->state;
   linear_problem *p = &j->p;
   const size_t nN = p->base.nN;
-  double *theory = malloc(nN * sizeof *theory);
+  rc_risk *theory = malloc(nN * sizeof *theory);
   rc_mc_risk *sim = malloc(nN * sizeof *sim);
   int status = CLI_EXIT_BAD;
   if (!theory || !sim) {
@@ -139,18 +141,18 @@ static int run(cli_compare_job *job, cli_progress *bar, double *data) {
     if (!j->o.resketch && !(sketch = linear_problem_sketch(p, M)))
       goto done;
     int rc = j->theory->theory(p, M, sketch, theory) ||
-             linear_mc_simulate(p, &j->o, M, sketch, sim, bar, (double)m / (double)p->nM,
+             linear_mc_simulate(p, &j->o, M, sketch, sim, NULL, bar, (double)m / (double)p->nM,
                                 1.0 / (double)p->nM);
     rc_sketch_free(sketch);
     if (rc)
       goto done;
     for (size_t n = 0; n < nN; n++) {
-      double *row = data + (m * nN + n) * 5;
-      row[0] = (double)sim[n].N;
-      row[1] = sim[n].M;
-      row[2] = theory[n];
-      row[3] = sim[n].mean;
-      row[4] = sim[n].se;
+      const rc_risk *t = &theory[n];
+      const rc_mc_risk *s = &sim[n];
+      const double v[CLI_COMPARE_ROW(3)] = {
+          (double)s->N, s->M,    t->risk, s->mean,    s->se,       t->approx,   s->approx,
+          s->approx_se, t->bias, s->bias, s->bias_se, t->variance, s->variance, s->variance_se};
+      memcpy(data + (m * nN + n) * CLI_COMPARE_ROW(3), v, sizeof v);
     }
   }
   status = 0;
@@ -181,9 +183,12 @@ const cli_compare_model linear_compare_model = {
     "for each (M, N) the columns N M theory mean se z, with z = (mean - theory) / se,\n"
     "then a verdict line ('# verdict: ...', also on standard error). The problem options\n"
     "are those of `riskcalc linear`; the simulation uses the same sketch as the theory.\n"
-    "--plot draws the theory as a line and the simulation as points with error bars\n"
-    "(against N, or against M when M is the list). Exit status: 0 when every\n"
-    "|z| <= --z-max, 1 when not, 2 on bad input.",
+    "The parts of the risk are compared too: columns approx_theory approx_mean approx_se\n"
+    "approx_z, and the same for bias and variance, then a line '# parts: ...'.\n"
+    "--plot draws the theory as a line and the simulation as points with 2-se error bars\n"
+    "and the z-scores in a panel below (against N, or against M when M is the list; one\n"
+    "curve per M for a grid); --y approx,bias,variance draws the parts. Exit status: 0 when\n"
+    "every |z| (risk and parts) <= --z-max, 1 when not, 2 on bad input.",
     setup,
     run,
     release,

@@ -123,7 +123,7 @@ done:
   return status;
 }
 
-int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, double *risk) {
+int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, rc_risk *rows) {
   (void)sketch;
   rc_error err = {0, ""};
   rc_deteq *de = make_plan(p, (double)M);
@@ -132,12 +132,9 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
   rc_sgd_measure *measure = rc_deteq_measure(de, (double)M, NULL, NULL, &err);
   rc_deteq_free(de);
   const cli_problem *b = &p->base;
-  rc_risk *rows = measure ? malloc(b->nN * sizeof *rows) : NULL;
   int status = CLI_EXIT_BAD;
   if (!measure) {
     cli_error("M = %zu: %s", M, err.message);
-  } else if (!rows) {
-    cli_error("out of memory");
   } else {
     rc_sgd_options opt = rc_sgd_options_default();
     opt.batch = b->batch;
@@ -145,12 +142,9 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, doubl
     if (rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
       cli_error("M = %zu: %s", M, err.message);
     } else {
-      for (size_t n = 0; n < b->nN; n++)
-        risk[n] = rows[n].risk;
       status = 0;
     }
   }
-  free(rows);
   rc_sgd_measure_free(measure);
   return status;
 }

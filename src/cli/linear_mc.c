@@ -1,5 +1,6 @@
 /* `riskcalc linear --method mc`: one-pass SGD on sketched linear regression simulated run by
  * run (riskcalc/mc.h), and the Monte Carlo options shared with `riskcalc compare linear`. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,14 @@ const cli_option linear_mc_options[] = {
      "Monte Carlo: every run draws its own sketch (from its own stream) instead of the fixed "
      "--seed/--sketch one",
      CLI_ROLE_NONE},
+    {"per-run", "FILE",
+     "--method mc: also write every run's risk at every N to FILE (TSV: N M run risk), for "
+     "quantiles and histograms",
+     CLI_ROLE_NONE},
+    {"band", NULL,
+     "--method mc: add the columns risk_q10 risk_q90 (10% and 90% quantiles of the runs' "
+     "risks) and draw them as a band",
+     CLI_ROLE_NONE},
 };
 
 int linear_mc_check_args(const cli_args *args, const char *method) {
@@ -27,6 +36,14 @@ int linear_mc_check_args(const cli_args *args, const char *method) {
       }
     return 0;
   }
+  if (!method)
+    for (size_t k = 3; k < LINEAR_MC_NOPTIONS; k++)
+      if (cli_has(args, linear_mc_options[k].name)) {
+        cli_error("--%s belongs to riskcalc linear --method mc (compare writes the means it "
+                  "compares)",
+                  linear_mc_options[k].name);
+        return CLI_EXIT_BAD;
+      }
   if (cli_has(args, "resketch") && cli_has(args, "sketch")) {
     cli_error("--resketch draws a new sketch for every run: it cannot be combined with --sketch");
     return CLI_EXIT_BAD;
@@ -80,6 +97,9 @@ int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
                  "noise of variance sigma2 + Approx(S, w*) for each run's own w*; the risk is "
                  "evaluated exactly");
   cli_meta_add(&b->meta, "runs", "%zu independent runs, each drawing w* from the prior", o->runs);
+  cli_meta_param_number(&b->meta, "runs", (double)o->runs);
+  cli_meta_param_string(&b->meta, "mc-mode", rc_mc_mode_name(o->mode));
+  cli_meta_param_number(&b->meta, "resketch", o->resketch);
   cli_meta_add(&b->meta, "mc seed",
                "%llu: run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(%llu, r); the output "
                "is the same for any number of threads",
@@ -102,8 +122,8 @@ static int slice_update(void *context, double fraction) {
 }
 
 int linear_mc_simulate(const linear_problem *p, const rc_mc_options *o, size_t M,
-                       const rc_sketch *sketch, rc_mc_risk *rows, cli_progress *bar, double done,
-                       double share) {
+                       const rc_sketch *sketch, rc_mc_risk *rows, double *run_risks,
+                       cli_progress *bar, double done, double share) {
   rc_error err = {0, ""};
   const cli_problem *b = &p->base;
   rc_mc_plan *plan = rc_mc_plan_alloc(b->spectrum, b->prior, sketch, M, o, &err);
@@ -115,7 +135,7 @@ int linear_mc_simulate(const linear_problem *p, const rc_mc_options *o, size_t M
   rc_mc_options opt = *o;
   opt.progress = bar ? slice_update : NULL;
   opt.progress_context = &slice;
-  int rc = rc_mc_plan_run(plan, b->schedule, b->Ns, b->nN, &opt, rows, NULL, &err);
+  int rc = rc_mc_plan_run(plan, b->schedule, b->Ns, b->nN, &opt, rows, run_risks, &err);
   rc_mc_plan_free(plan);
   if (rc) {
     if (bar)
@@ -126,23 +146,76 @@ int linear_mc_simulate(const linear_problem *p, const rc_mc_options *o, size_t M
   return 0;
 }
 
-static const char *const mc_columns[] = {"N", "M", "risk", "risk_se", "runs"};
-#define N_MC_COLUMNS 5
+/* The columns: the contract's first five, then (appended, issue 10) the parts with their
+ * standard errors, then with --band the quantiles. */
+static const char *const mc_columns[] = {
+    "N",    "M",       "risk",     "risk_se",     "runs",     "approx",  "approx_se",
+    "bias", "bias_se", "variance", "variance_se", "risk_q10", "risk_q90"};
+#define N_MC_COLUMNS 11
+#define N_MC_BAND_COLUMNS 13
+static const char *const per_run_columns[] = {"N", "M", "run", "risk"};
+
+void linear_mc_figure(const linear_problem *p, cli_figure *fig) {
+  linear_figure(p, fig, CLI_FIGURE_RESULT, "sketched linear regression, one-pass SGD (Monte Carlo)",
+                "risk and its parts");
+  cli_quantity *risk = cli_figure_quantity(fig, "risk", "risk (mean ± 2 se)", 3, 4);
+  cli_figure_quantity(fig, "approx", "approximation", 6, 7);
+  cli_figure_quantity(fig, "bias", "bias (noise-free path)", 8, 9);
+  cli_figure_quantity(fig, "variance", "variance (noisy - noise-free path)", 10, 11);
+  if (cli_has(p->args, "band")) {
+    risk->lo_col = 12;
+    risk->hi_col = 13;
+    risk->band_label = "risk: 10% to 90% of runs";
+  }
+  fig->default_y = "risk,approx,bias,variance";
+  char runs[64];
+  snprintf(runs, sizeof runs, "%s runs",
+           cli_has(p->args, "runs") ? cli_get(p->args, "runs") : "100");
+  cli_figure_caption_add(fig, "%s", runs);
+}
+
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The q-quantile of v[0..n-1] (sorted in place): linear interpolation between order
+ * statistics at position q (n - 1), the usual definition (numpy's default). */
+static double quantile(double *v, size_t n, double q) {
+  qsort(v, n, sizeof *v, cmp_double);
+  const double pos = q * (double)(n - 1);
+  const size_t i = (size_t)floor(pos);
+  return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
+}
 
 int linear_mc_run(linear_problem *p) {
   cli_problem *b = &p->base;
   rc_mc_options o;
   if (linear_mc_setup(p, &o))
     return CLI_EXIT_BAD;
+  const int band = cli_has(p->args, "band"), per_run = cli_has(p->args, "per-run");
+  const size_t ncols = band ? N_MC_BAND_COLUMNS : N_MC_COLUMNS;
   cli_meta_add(&b->meta, "method",
                "mc: Monte Carlo simulation of one-pass SGD; risk is the mean over the runs and "
                "risk_se its standard error (sample standard deviation / sqrt(runs))");
+  cli_meta_add(&b->meta, "parts",
+               "every run also follows the noise-free path from the same start on the same "
+               "samples: approx is Approx(S, w*) of each run, bias the G-norm of the noise-free "
+               "error, variance that of the difference of the two paths (the cross term has mean "
+               "zero), each with its standard error");
+  if (band)
+    cli_meta_add(&b->meta, "band",
+                 "risk_q10, risk_q90: the 10%% and 90%% quantiles of the runs' risks (linear "
+                 "interpolation between order statistics)");
   const size_t nrows = p->nM * b->nN;
-  double *data = malloc(nrows * N_MC_COLUMNS * sizeof *data);
+  double *data = malloc(nrows * ncols * sizeof *data);
   rc_mc_risk *rows = malloc(b->nN * sizeof *rows);
+  double *runs = band || per_run ? malloc(o.runs * b->nN * sizeof *runs) : NULL;
+  double *column = band ? malloc(o.runs * sizeof *column) : NULL;
+  double *per = per_run ? malloc(p->nM * o.runs * b->nN * 4 * sizeof *per) : NULL;
   int status = CLI_EXIT_BAD;
-  if (!data || !rows) {
-    cli_error("out of memory for %zu rows", nrows);
+  if (!data || !rows || ((band || per_run) && !runs) || (band && !column) || (per_run && !per)) {
+    cli_error("out of memory for %zu rows%s", nrows, per_run ? " and the per-run table" : "");
     goto done;
   }
   cli_progress bar;
@@ -152,32 +225,50 @@ int linear_mc_run(linear_problem *p) {
     rc_sketch *sketch = NULL;
     if (!o.resketch && !(sketch = linear_problem_sketch(p, M)))
       goto done;
-    int rc = linear_mc_simulate(p, &o, M, sketch, rows, &bar, (double)m / (double)p->nM,
+    int rc = linear_mc_simulate(p, &o, M, sketch, rows, runs, &bar, (double)m / (double)p->nM,
                                 1.0 / (double)p->nM);
     rc_sketch_free(sketch);
     if (rc)
       goto done;
     for (size_t n = 0; n < b->nN; n++) {
-      double *row = data + (m * b->nN + n) * N_MC_COLUMNS;
-      row[0] = (double)rows[n].N;
-      row[1] = rows[n].M;
-      row[2] = rows[n].mean;
-      row[3] = rows[n].se;
-      row[4] = (double)rows[n].runs;
+      const rc_mc_risk *r = &rows[n];
+      double *row = data + (m * b->nN + n) * ncols;
+      const double v[N_MC_COLUMNS] = {(double)r->N,    r->M,        r->mean,       r->se,
+                                      (double)r->runs, r->approx,   r->approx_se,  r->bias,
+                                      r->bias_se,      r->variance, r->variance_se};
+      memcpy(row, v, sizeof v);
+      if (band) {
+        for (size_t k = 0; k < o.runs; k++)
+          column[k] = runs[k * b->nN + n];
+        row[11] = quantile(column, o.runs, 0.1);
+        row[12] = quantile(column, o.runs, 0.9);
+      }
+      for (size_t k = 0; per_run && k < o.runs; k++) {
+        double *pr = per + ((m * o.runs + k) * b->nN + n) * 4;
+        pr[0] = (double)r->N;
+        pr[1] = r->M;
+        pr[2] = (double)k;
+        pr[3] = runs[k * b->nN + n];
+      }
     }
   }
   cli_progress_done(&bar);
   cli_figure fig;
-  linear_figure(p, &fig, "sketched linear regression, one-pass SGD (Monte Carlo)", "risk", 3,
-                "mean simulated risk");
-  if (fig.kind == CLI_FIGURE_LINES) {
-    linear_figure_curve(&fig, 3, 4, "simulated risk (mean +- standard error)");
-    linear_figure_noise(p, &fig);
-  }
-  const cli_table t = {mc_columns, N_MC_COLUMNS, NULL, data, nrows};
-  status = cli_emit(&b->out, &b->meta, &t, &fig, NULL);
+  linear_mc_figure(p, &fig);
+  const cli_table t = {mc_columns, ncols, NULL, data, nrows};
+  const cli_table pr = {per_run_columns, 4, NULL, per, p->nM * o.runs * b->nN};
+  cli_emission e;
+  memset(&e, 0, sizeof e);
+  e.meta = &b->meta;
+  e.table = &t;
+  e.figure = &fig;
+  e.side[0] = per_run ? &pr : NULL;
+  status = cli_emit_all(&b->out, &e);
 done:
   free(data);
   free(rows);
+  free(runs);
+  free(column);
+  free(per);
   return status;
 }

@@ -8,15 +8,29 @@
 
 #include <gsl/gsl_rng.h>
 
-const cli_option linear_problem_options[] = {
+const cli_option linear_spectrum_options[] = {
     {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)", CLI_ROLE_A},
     {"log-a", "A", "log-power-law spectrum lambda_i = i^-1 log(i+1)^-A", CLI_ROLE_LOG_A},
     {"spectrum", "FILE", "eigenvalues of H, one per line ('#' comments); d = their count",
      CLI_ROLE_SPECTRUM},
+};
+
+const cli_option linear_d_option[] = {
     {"d", "D",
      "dimension of the data (required with --a and --log-a); --method de and closed also take "
      "inf or any large D at the cost of a moderate one",
      CLI_ROLE_D},
+};
+
+/* compare simulates SGD in d dimensions whatever its theory: no inf. */
+const cli_option linear_d_option_simulated[] = {
+    {"d", "D",
+     "dimension of the data (required with --a and --log-a): a whole number, since the "
+     "simulation runs in d dimensions (riskcalc linear --method de and closed take inf)",
+     CLI_ROLE_D},
+};
+
+const cli_option linear_problem_options[] = {
     {"b", "B",
      "source prior lambda_i E w*_i^2 = i^-B (default: isotropic E w*_i^2 = 1, which is B = A "
      "for the power law)",
@@ -51,8 +65,8 @@ const cli_option linear_problem_options[] = {
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
     {"plot", "FILE",
-     "also draw a figure (.png or .svg) with gnuplot; keeps FILE's .gp script and .dat data "
-     "next to it",
+     "also draw a figure (.png, .svg or .pdf) with gnuplot; keeps FILE's .gp script and .dat "
+     "data next to it (docs/FIGURES.md)",
      CLI_ROLE_PLOT},
 };
 
@@ -128,6 +142,8 @@ static void describe(linear_problem *p, const char *command_line) {
     cli_meta_add(&b->meta, "seed", "%llu", (unsigned long long)b->seed);
   }
   cli_problem_describe_training(b);
+  if (p->Ms)
+    cli_meta_param_list(&b->meta, "M", p->Ms, p->nM);
 }
 
 int linear_problem_setup(const cli_args *args, const char *command_line, linear_use use,
@@ -142,12 +158,19 @@ int linear_problem_setup(const cli_args *args, const char *command_line, linear_
     return CLI_EXIT_BAD;
   p->sketch_file = cli_get(args, "sketch");
   cli_outputs_add_input(&b->out, "sketch", p->sketch_file);
+  if (use == LINEAR_SIMULATED)
+    cli_outputs_add_side(&b->out, "per-run", "the per-run table", cli_get(args, "per-run"));
   if (cli_has(args, "M") && rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err))
     return lib_error("--M", &err);
   /* ... check (before anything of size d is allocated, refuse an M x d that cannot fit) ... */
+  /* --d inf: said for what the run does, never naming a method that would refuse it too. */
   const cli_spectrum_rules rules = {
       use == LINEAR_ANALYTIC, LINEAR_LAW_MIN_D,
-      "--d inf is available with the analytic methods (--method de or closed) only"};
+      use == LINEAR_SIMULATED
+          ? "--d inf: the Monte Carlo simulation runs in d dimensions, so D must be a whole "
+            "number (riskcalc linear --method de or closed take inf)"
+          : "--d inf: the exact method works with the d eigenvalues of one sketch, so D must "
+            "be a whole number (--method de or closed take inf)"};
   if (cli_problem_check_outputs(b) ||
       (use != LINEAR_ANALYTIC && b->d_text && !b->d_inf && p->Ms && linear_check_memory(p, b->d)))
     return CLI_EXIT_BAD;
@@ -229,51 +252,33 @@ int linear_stable_gamma(const linear_problem *p, const rc_sgd_measure *measure, 
   return 0;
 }
 
-void linear_figure(const linear_problem *p, cli_figure *fig, const char *title, const char *ylabel,
-                   size_t zcol, const char *zlabel) {
-  memset(fig, 0, sizeof *fig);
-  fig->title = title;
-  const size_t nN = p->base.nN;
-  if (p->nM > 1 && nN > 1) {
-    fig->kind = CLI_FIGURE_HEATMAP;
-    fig->xcol = 1;
-    fig->ycol_map = 2;
-    fig->zcol = zcol;
-    fig->xlabel = "N (SGD steps)";
-    fig->ylabel = "M (model size)";
-    fig->zlabel = zlabel;
-    return;
-  }
-  fig->kind = CLI_FIGURE_LINES;
-  fig->xcol = nN > 1 || p->nM == 1 ? 1 : 2;
-  fig->xlabel = fig->xcol == 1 ? "N (SGD steps)" : "M (model size)";
-  fig->ylabel = ylabel;
+void linear_figure(const linear_problem *p, cli_figure *fig, cli_figure_mode mode,
+                   const char *title, const char *ylabel) {
+  cli_figure_init(fig, mode, title, ylabel);
+  cli_figure_axis(fig, 0, "N", "N (SGD steps)", 1, p->base.nN);
+  cli_figure_axis(fig, 1, "M", "M (model size)", 2, p->nM);
+  cli_problem_caption(&p->base, fig);
+  if (p->use != LINEAR_ANALYTIC && p->sketch_file)
+    cli_figure_caption_add(fig, "sketch %s", p->sketch_file);
+  else if (p->use != LINEAR_ANALYTIC)
+    cli_figure_caption_add(fig, "seed %llu", (unsigned long long)p->base.seed);
+  fig->noise = p->base.sigma2;
 }
 
-void linear_figure_curve(cli_figure *fig, size_t ycol, size_t errcol, const char *label) {
-  fig->ycol[fig->ncurves] = ycol;
-  fig->errcol[fig->ncurves] = errcol;
-  fig->label[fig->ncurves++] = label;
-}
-
-void linear_figure_noise(const linear_problem *p, cli_figure *fig) {
-  if (p->base.sigma2 > 0) {
-    fig->yconst[fig->ncurves] = p->base.sigma2;
-    linear_figure_curve(fig, 0, 0, "noise sigma^2");
-  }
+void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title) {
+  linear_figure(p, fig, CLI_FIGURE_RESULT, title, "risk and its parts");
+  cli_figure_quantity(fig, "risk", "risk", 7, 0);
+  cli_figure_quantity(fig, "excess", "excess = bias + variance", 6, 0);
+  cli_figure_quantity(fig, "approx", "approximation", 3, 0);
+  cli_figure_quantity(fig, "bias", "bias", 4, 0);
+  cli_figure_quantity(fig, "variance", "variance", 5, 0);
+  fig->default_y = "risk,approx,bias,variance";
 }
 
 int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
                       const double *data, size_t nrows, const char *title) {
   cli_figure fig;
-  linear_figure(p, &fig, title, "risk and its parts", 7, "risk");
-  if (fig.kind == CLI_FIGURE_LINES) {
-    linear_figure_curve(&fig, 7, 0, "risk");
-    linear_figure_curve(&fig, 3, 0, "approximation");
-    linear_figure_curve(&fig, 4, 0, "bias");
-    linear_figure_curve(&fig, 5, 0, "variance");
-    linear_figure_noise(p, &fig);
-  }
+  linear_risk_figure(p, &fig, title);
   const cli_table t = {columns, ncols, NULL, data, nrows};
   return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
 }

@@ -6,12 +6,18 @@
 
 #include "problem.h"
 
-/* The problem options (spectrum, prior, sketch, sizes, training, output), in --help order. */
-#define LINEAR_PROBLEM_NOPTIONS 18
+/* The problem options, in --help order: the spectrum (--a, --log-a, --spectrum), the dimension
+ * (--d: linear_d_option, which takes inf with the analytic methods, or
+ * linear_d_option_simulated, compare's, which does not), then the prior, sketch, sizes,
+ * training and output. */
+extern const cli_option linear_spectrum_options[3];
+extern const cli_option linear_d_option[1];
+extern const cli_option linear_d_option_simulated[1];
+#define LINEAR_PROBLEM_NOPTIONS 14
 extern const cli_option linear_problem_options[LINEAR_PROBLEM_NOPTIONS];
-/* The Monte Carlo options (--runs, --mc-mode, --resketch), of `linear --method mc` and
- * `compare linear`. */
-#define LINEAR_MC_NOPTIONS 3
+/* The Monte Carlo options (--runs, --mc-mode, --resketch, and --per-run, --band of
+ * `linear --method mc` only), of `linear --method mc` and `compare linear`. */
+#define LINEAR_MC_NOPTIONS 5
 extern const cli_option linear_mc_options[LINEAR_MC_NOPTIONS];
 
 /* How a method uses the problem. */
@@ -74,17 +80,15 @@ int linear_measure_rows(const linear_problem *p, rc_sgd_measure *measure, size_t
 int linear_stable_gamma(const linear_problem *p, const rc_sgd_measure *measure, double M,
                         double *gamma);
 
-/* The figure of a table whose columns 1 and 2 are N and M: a heat map of zcol when both vary,
- * else curves against N (against M when only M varies) with no curve yet. */
-void linear_figure(const linear_problem *p, cli_figure *fig, const char *title, const char *ylabel,
-                   size_t zcol, const char *zlabel);
-/* Adds the curve y(column ycol) (error bars from errcol when not 0) to a curves figure. */
-void linear_figure_curve(cli_figure *fig, size_t ycol, size_t errcol, const char *label);
-/* Adds the noise level sigma2 as a dashed line (when > 0). */
-void linear_figure_noise(const linear_problem *p, cli_figure *fig);
+/* A figure of a table whose columns 1 and 2 are N and M: its axes, the problem's caption
+ * (with the sketch seed when a sketch is drawn) and the noise floor; no quantity yet. */
+void linear_figure(const linear_problem *p, cli_figure *fig, cli_figure_mode mode,
+                   const char *title, const char *ylabel);
+/* The figure of a risk table (linear_risk_columns): risk and its parts. */
+void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title);
 
 /* Writes a risk table (columns: linear_risk_columns, which a method may extend) and its figure
- * (risk and its parts, or a heat map of the risk). Returns 0 or CLI_EXIT_BAD. */
+ * (linear_risk_figure). Returns 0 or CLI_EXIT_BAD. */
 int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
                       const double *data, size_t nrows, const char *title);
 
@@ -95,28 +99,31 @@ int linear_de_run(linear_problem *p);
 int linear_closed_run(linear_problem *p);
 int linear_mc_run(linear_problem *p);
 
-/* The sketch-averaged risk of the deterministic equivalent at model size M for every N of p
- * (p->base.nN values into risk), a theory of `compare linear --method de`. Prints the error
+/* The sketch-averaged risk (and its parts) of the deterministic equivalent at model size M for
+ * every N of p (p->base.nN rows), a theory of `compare linear --method de`. Prints the error
  * and returns CLI_EXIT_BAD, or 0. */
-int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, double *risk);
+int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, rc_risk *rows);
 
 /* The sketch-averaged measure of the deterministic equivalent at model size M, its plan
  * described in the header (method and tail). Prints the error and returns NULL on failure. */
 rc_sgd_measure *linear_de_measure(linear_problem *p, size_t M);
 
-/* The Monte Carlo options belong to method "mc" (or compare, method NULL): refuses them with
- * another method, and --resketch with --sketch. Prints the error and returns CLI_EXIT_BAD,
- * or 0. */
+/* The Monte Carlo options belong to method "mc" (or compare, method NULL, which refuses
+ * --per-run and --band): refuses them with another method, and --resketch with --sketch.
+ * Prints the error and returns CLI_EXIT_BAD, or 0. */
 int linear_mc_check_args(const cli_args *args, const char *method);
 /* Reads --runs, --mc-mode, --resketch and the seed, batch and noise of p into o, refuses a job
  * beyond the work limit, and records the options in p's metadata. Prints the error and
  * returns CLI_EXIT_BAD, or 0. */
 int linear_mc_setup(linear_problem *p, rc_mc_options *o);
 /* Simulates model size M (sketch: the fixed sketch, or NULL with o->resketch) for every N
- * of p into rows (p->base.nN entries); progress over [done, done + share) of bar. Prints the
- * error and returns CLI_EXIT_BAD, or 0. */
+ * of p into rows (p->base.nN entries) and, when run_risks is not NULL, every run's risk
+ * (run_risks[r * nN + n], o->runs x nN); progress over [done, done + share) of bar. Prints
+ * the error and returns CLI_EXIT_BAD, or 0. */
 int linear_mc_simulate(const linear_problem *p, const rc_mc_options *o, size_t M,
-                       const rc_sketch *sketch, rc_mc_risk *rows, cli_progress *bar, double done,
-                       double share);
+                       const rc_sketch *sketch, rc_mc_risk *rows, double *run_risks,
+                       cli_progress *bar, double done, double share);
+/* The figure of `linear --method mc` (its columns depend on --band). */
+void linear_mc_figure(const linear_problem *p, cli_figure *fig);
 
 #endif

@@ -51,6 +51,8 @@ int cli_problem_parse(const cli_args *args, cli_problem *p) {
     return CLI_EXIT_BAD;
   p->out.output = cli_role_value(args, CLI_ROLE_OUTPUT);
   p->out.plot = cli_role_value(args, CLI_ROLE_PLOT);
+  if (cli_plot_style_parse(args, &p->out))
+    return CLI_EXIT_BAD;
 
   p->spectrum_options = (cli_role_value(args, CLI_ROLE_A) != NULL) +
                         (cli_role_value(args, CLI_ROLE_LOG_A) != NULL) +
@@ -275,20 +277,23 @@ static const char *law_text(rc_spectrum_kind kind) {
 
 void cli_problem_describe_data(cli_problem *p, const char *command_line) {
   cli_meta *meta = &p->meta;
+  char a[RC_IO_DOUBLE_CHARS]; /* inputs are echoed as the shortest text that reads back */
+  rc_io_format_double(p->a, a, sizeof a);
   cli_meta_add(meta, "riskcalc", "%s", rc_version());
   cli_meta_add(meta, "command", "%s", command_line);
   if (p->spectrum_file)
     cli_meta_add(meta, "spectrum", "file %s (d = %zu)", p->spectrum_file, p->spectrum->d);
   else if (p->use_law)
-    cli_meta_add(meta, "spectrum", "%s a = %.17g, d = %s", law_text(p->law_kind), p->a,
+    cli_meta_add(meta, "spectrum", "%s a = %s, d = %s", law_text(p->law_kind), a,
                  p->d_inf ? "inf" : p->d_text);
   else
-    cli_meta_add(meta, "spectrum", "%s a = %.17g, d = %llu", law_text(p->law_kind), p->a,
+    cli_meta_add(meta, "spectrum", "%s a = %s, d = %llu", law_text(p->law_kind), a,
                  (unsigned long long)p->d);
   if (p->prior_file)
     cli_meta_add(meta, "prior", "file %s", p->prior_file);
   else if (p->b_given)
-    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %.17g", p->b);
+    cli_meta_add(meta, "prior", "source condition lambda_i E w*_i^2 = i^-b, b = %s",
+                 rc_io_format_double(p->b, a, sizeof a));
   else
     cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
   /* With a law, the signal tr(H P) is reported by the method (it needs the tail sums). */
@@ -303,7 +308,82 @@ void cli_problem_describe_training(cli_problem *p) {
   if (p->stall[0])
     cli_meta_add(&p->meta, "warning", "%s", p->stall);
   cli_meta_add(&p->meta, "batch", "%zu", p->batch);
-  cli_meta_add(&p->meta, "sigma2", "%.17g", p->sigma2);
+  char s2[RC_IO_DOUBLE_CHARS];
+  cli_meta_add(&p->meta, "sigma2", "%s", rc_io_format_double(p->sigma2, s2, sizeof s2));
+  cli_problem_parameters(p);
+}
+
+void cli_problem_parameters(cli_problem *p) {
+  cli_meta *m = &p->meta;
+  const cli_args *args = p->args;
+  if (p->spectrum_file)
+    cli_meta_param_string(m, name_of(p, CLI_ROLE_SPECTRUM), p->spectrum_file);
+  else
+    cli_meta_param_number(
+        m, name_of(p, p->law_kind == RC_SPECTRUM_LOGPOWER ? CLI_ROLE_LOG_A : CLI_ROLE_A), p->a);
+  if (p->d_text)
+    cli_meta_param_number(m, name_of(p, CLI_ROLE_D), p->d_inf ? INFINITY : (double)p->d);
+  else if (p->spectrum)
+    cli_meta_param_number(m, name_of(p, CLI_ROLE_D), (double)p->spectrum->d);
+  if (p->prior_file)
+    cli_meta_param_string(m, name_of(p, CLI_ROLE_PRIOR), p->prior_file);
+  else if (p->b_given)
+    cli_meta_param_number(m, name_of(p, CLI_ROLE_B), p->b);
+  if (cli_role_name(args, CLI_ROLE_SCHEDULE))
+    cli_meta_param_string(m, "schedule", p->schedule_spec);
+  if (cli_role_name(args, CLI_ROLE_GAMMA))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_GAMMA), p->gamma);
+  if (cli_role_name(args, CLI_ROLE_BATCH))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_BATCH), (double)p->batch);
+  if (cli_role_name(args, CLI_ROLE_SIGMA2))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_SIGMA2), p->sigma2);
+  if (p->Ns)
+    cli_meta_param_list(m, cli_role_name(args, CLI_ROLE_HORIZONS), p->Ns, p->nN);
+  if (cli_role_name(args, CLI_ROLE_SEED))
+    cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_SEED), (double)p->seed);
+}
+
+/* An option's name in a caption: the Greek letter when it names one (gamma, eta, alpha,
+ * beta), else the name itself. */
+static const char *symbol(const cli_problem *p, cli_role role) {
+  static const char *const greek[][2] = {
+      {"gamma", "γ"}, {"eta", "η"}, {"alpha", "α"}, {"log-alpha", "log-α"}, {"beta", "β"}};
+  const char *name = name_of(p, role);
+  for (size_t k = 0; k < sizeof greek / sizeof greek[0]; k++)
+    if (strcmp(name, greek[k][0]) == 0)
+      return greek[k][1];
+  return name;
+}
+
+void cli_problem_caption(const cli_problem *p, cli_figure *fig) {
+  char v[RC_IO_DOUBLE_CHARS];
+  const cli_args *args = p->args;
+  if (p->spectrum_file)
+    cli_figure_caption_add(fig, "%s %s", name_of(p, CLI_ROLE_SPECTRUM), p->spectrum_file);
+  else
+    cli_figure_caption_add(
+        fig, "%s = %s",
+        symbol(p, p->law_kind == RC_SPECTRUM_LOGPOWER ? CLI_ROLE_LOG_A : CLI_ROLE_A),
+        rc_io_format_double(p->a, v, sizeof v));
+  if (p->d_text)
+    cli_figure_caption_add(fig, "%s = %s", name_of(p, CLI_ROLE_D), p->d_inf ? "inf" : p->d_text);
+  if (p->prior_file)
+    cli_figure_caption_add(fig, "%s %s", name_of(p, CLI_ROLE_PRIOR), p->prior_file);
+  else if (p->b_given)
+    cli_figure_caption_add(fig, "%s = %s", symbol(p, CLI_ROLE_B),
+                           rc_io_format_double(p->b, v, sizeof v));
+  if (cli_role_name(args, CLI_ROLE_SCHEDULE) && p->schedule_file)
+    cli_figure_caption_add(fig, "schedule %s", p->schedule_spec);
+  else if (cli_role_name(args, CLI_ROLE_SCHEDULE))
+    cli_figure_caption_add(fig, "%s schedule %s = %s", p->schedule_spec, symbol(p, CLI_ROLE_GAMMA),
+                           rc_io_format_double(p->gamma, v, sizeof v));
+  else if (cli_role_name(args, CLI_ROLE_GAMMA))
+    cli_figure_caption_add(fig, "%s = %s", symbol(p, CLI_ROLE_GAMMA),
+                           rc_io_format_double(p->gamma, v, sizeof v));
+  if (cli_role_name(args, CLI_ROLE_BATCH) && p->batch != 1)
+    cli_figure_caption_add(fig, "batch %zu", p->batch);
+  if (cli_role_name(args, CLI_ROLE_SIGMA2))
+    cli_figure_caption_add(fig, "σ² = %s", rc_io_format_double(p->sigma2, v, sizeof v));
 }
 
 int cli_check_work(double work, const char *what) {

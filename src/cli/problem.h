@@ -78,8 +78,15 @@ int cli_problem_check_training(cli_problem *p);
 
 /* Metadata: riskcalc, command, spectrum, prior (and signal with explicit values). */
 void cli_problem_describe_data(cli_problem *p, const char *command_line);
-/* Metadata: schedule, batch, sigma2. */
+/* Metadata: schedule, batch, sigma2, and the typed parameters (cli_problem_parameters). */
 void cli_problem_describe_training(cli_problem *p);
+/* The JSON "parameters" of the shared options, typed: a (or log-a, or the spectrum file), d
+ * (inf as "inf"), b (or the prior file), schedule, gamma, batch, sigma2, the horizons as an
+ * array, seed; named as the command names them. */
+void cli_problem_parameters(cli_problem *p);
+/* The problem's parameters in a figure's caption, as typed: a (or log-a, or the spectrum
+ * file), d, b (or the prior file), the schedule and gamma, the batch when not 1, sigma2. */
+void cli_problem_caption(const cli_problem *p, cli_figure *fig);
 
 /* Refuses (message printed, CLI_EXIT_BAD) a job above RC_WORK_LIMIT elementary updates, about
  * a day at 1e9 per second; `work` is the estimate, `what` names the knobs to turn. */

@@ -84,7 +84,7 @@ int quad_analytic_run(quad_problem *p) {
   }
   cli_progress_done(&bar);
   cli_figure fig;
-  quad_figure_risk(p, &fig, "quadratic model, one-pass SGD (analytic)");
+  quad_figure_risk(p, &fig);
   const cli_table t = {risk_columns, N_RISK_COLUMNS, NULL, data, nrows};
   status = cli_emit(&b->out, &b->meta, &t, &fig, NULL);
 done:
@@ -136,12 +136,17 @@ static void front(const rc_quad_problem *q, const rc_schedule *s, uint64_t T, co
   }
 }
 
+void quad_phases_shape(const quad_problem *p, uint64_t *T, size_t *times, size_t *coords) {
+  uint64_t t[PHASE_TIMES], c[PHASE_COORDS];
+  *T = 0;
+  for (size_t n = 0; n < p->base.nN; n++)
+    *T = p->base.Ns[n] > *T ? p->base.Ns[n] : *T;
+  *times = log_grid(1, *T, PHASE_TIMES, t);
+  *coords = log_grid(1, p->Ms[0], PHASE_COORDS, c);
+}
+
 int quad_phases_run(quad_problem *p) {
   cli_problem *b = &p->base;
-  if (p->nM != 1) {
-    cli_error("--phases draws one model size: give a single --M");
-    return CLI_EXIT_BAD;
-  }
   const size_t M = (size_t)p->Ms[0];
   uint64_t T = 0;
   for (size_t n = 0; n < b->nN; n++)
@@ -198,7 +203,7 @@ int quad_phases_run(quad_problem *p) {
     }
   }
   cli_figure fig;
-  quad_figure_phases(&fig, "quadratic model: the two phases (analytic E theta_i(t) / w*_i)");
+  quad_figure_phases(p, &fig, T, nt, nc);
   const cli_table t = {phase_columns, N_PHASE_COLUMNS, NULL, data, nt * nc};
   status = cli_emit(&b->out, &b->meta, &t, &fig, NULL);
 done:

@@ -1,6 +1,7 @@
 /* `riskcalc quad --method closed`: the noise-free logistic Phase I (activation times) and the
  * published rates (docs/QUAD.md section 6). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "quad_problem.h"
@@ -17,19 +18,23 @@ int quad_closed_run(quad_problem *p) {
     return CLI_EXIT_BAD;
   }
   const double a = p->spec.alpha, be = p->spec.beta;
+  char eta[RC_IO_DOUBLE_CHARS], expo[RC_IO_DOUBLE_CHARS], rate[RC_IO_DOUBLE_CHARS];
+  rc_io_format_double(b->gamma, eta, sizeof eta);
+  rc_io_format_double(1.0 / fmax(be, 0.5 * (a + be)), expo, sizeof expo);
+  snprintf(rate, sizeof rate, "%.6g", quad_published_exponent(a, be)); /* a formula's value */
   cli_meta_add(&b->meta, "method",
                "closed: orders with unit constants (docs/QUAD.md section 6). Phase I "
-               "(adaptation), noise-free, at the base step eta = %.17g: theta_i(t) = w*_i / (1 + "
+               "(adaptation), noise-free, at the base step eta = %s: theta_i(t) = w*_i / (1 + "
                "(w*_i / theta_i(0) - 1) exp(-4 eta lambda_i w*_i t)), coordinate i activates "
                "(theta_i = w*_i / 2) at t_i = log(w*_i / theta_i(0) - 1) / (4 eta lambda_i "
                "w*_i); the rates are the published orders of the two phases together",
-               b->gamma);
+               eta);
   cli_meta_add(&b->meta, "columns",
-               "D_eff = min(M, T^(1/max(beta, (alpha+beta)/2))) = min(M, T^%.17g), the "
+               "D_eff = min(M, T^(1/max(beta, (alpha+beta)/2))) = min(M, T^%s), the "
                "published effective dimension; t_adapt = t_i of coordinate i = ceil(D_eff); "
                "rate_bias = D_eff^(1-beta) - M^(1-beta); rate_variance = sigma2 D_eff / (T B); "
                "rate_risk = sigma2 + approx + rate_bias + rate_variance",
-               1.0 / fmax(be, 0.5 * (a + be)));
+               expo);
   cli_meta_add(&b->meta, "published rate", "risk - sigma2 ~ T^-%.17g for M above D_eff (%s)",
                quad_published_exponent(a, be),
                a <= be ? "alpha <= beta: T^-(1 - 1/beta), the optimal rate"
@@ -68,7 +73,7 @@ int quad_closed_run(quad_problem *p) {
     }
   }
   cli_figure fig;
-  quad_figure_closed(p, &fig, "quadratic model: closed forms and published rates");
+  quad_figure_closed(p, &fig);
   const cli_table t = {closed_columns, N_CLOSED_COLUMNS, NULL, data, nrows};
   status = cli_emit(&b->out, &b->meta, &t, &fig, NULL);
 done:

@@ -14,6 +14,7 @@
 static const cli_group quad_groups[] = {
     CLI_GROUP(cli_compare_options),
     CLI_GROUP(quad_problem_options),
+    CLI_GROUP(cli_figure_options),
     CLI_GROUP(quad_mc_options),
 };
 
@@ -41,10 +42,15 @@ static int quad_setup(const cli_args *args, const char *command_line, cli_compar
   job->count[0] = p->base.nN;
   job->count[1] = p->nM;
   job->title = "quadratic model: analytic recursion against Monte Carlo";
-  if (p->base.out.plot && p->nM > 1 && p->base.nN > 1)
-    return 0; /* refused by compare before any work */
+  /* approx is exact on both sides (the same tail sum): the parts that can disagree */
+  job->parts[0] = "bias";
+  job->parts[1] = "variance";
+  job->nparts = 2;
   if (quad_check_analytic(p, 1.0, "--T or --M") || quad_mc_setup(p, &j->o))
     return CLI_EXIT_BAD;
+  quad_caption(p, job->figure);
+  cli_figure_caption_add(job->figure, "%zu runs, seed %llu", j->o.runs,
+                         (unsigned long long)p->base.seed);
   const rc_quad_analytic_options o = rc_quad_analytic_options_default();
   cli_meta_add(job->meta, "theory",
                "analytic: the three-moment recursion with a Pearson III closure (docs/QUAD.md "
@@ -85,12 +91,12 @@ static int quad_run(cli_compare_job *job, cli_progress *bar, double *data) {
       goto done;
     }
     for (size_t n = 0; n < nT; n++) {
-      double *row = data + (m * nT + n) * 5;
-      row[0] = (double)theory[n].T;
-      row[1] = (double)M;
-      row[2] = theory[n].risk;
-      row[3] = sim[n].risk;
-      row[4] = sim[n].risk_se;
+      double *row = data + (m * nT + n) * CLI_COMPARE_ROW(2);
+      const double values[CLI_COMPARE_ROW(2)] = {
+          (double)theory[n].T, (double)M,       theory[n].risk,    sim[n].risk,
+          sim[n].risk_se,      theory[n].bias,  sim[n].bias,       sim[n].bias_se,
+          theory[n].variance,  sim[n].variance, sim[n].variance_se};
+      memcpy(row, values, sizeof values);
     }
   }
   status = 0;
@@ -119,12 +125,13 @@ const cli_compare_model quad_compare_model = {
     "[--plot FILE]",
     "Checks the analytic risk of the quadratic model (riskcalc quad --method analytic)\n"
     "against the Monte Carlo simulation of real SGD at the same points: for each (M, T) the\n"
-    "columns T M theory mean se z, with z = (mean - theory) / se, then a verdict line\n"
-    "('# verdict: ...', also on standard error). The problem options are those of\n"
-    "`riskcalc quad`. --plot draws the theory as a line and the simulation as points with\n"
-    "error bars (against T, or against M when M is the list). Exit status: 0 when every\n"
-    "|z| <= --z-max, 1 when not, 2 on bad input or where the analytic closure leaves its\n"
-    "domain.",
+    "columns T M theory mean se z, with z = (mean - theory) / se, then the same four for\n"
+    "the bias and the variance (bias_theory bias_mean bias_se bias_z, variance_...), a line\n"
+    "'# parts: ...' and a verdict line ('# verdict: ...', also on standard error). The\n"
+    "problem options are those of `riskcalc quad`. --plot draws the theory as a line, the\n"
+    "simulation as points with 2-se error bars and the z-scores below (--y bias,variance\n"
+    "for the parts). Exit status: 0 when every |z| (risk and parts) <= --z-max, 1 when not,\n"
+    "2 on bad input or where the analytic closure leaves its domain.",
     quad_setup,
     quad_run,
     quad_release,
@@ -135,6 +142,7 @@ const cli_compare_model quad_compare_model = {
 
 static const cli_group vs_groups[] = {
     CLI_GROUP(quad_problem_options),
+    CLI_GROUP(cli_figure_options),
 };
 
 static const char *const vs_columns[] = {"T",           "M",
@@ -249,7 +257,9 @@ static int vs_command(const cli_args *args, const char *command_line) {
               b->schedule_spec);
     goto done;
   }
-  if (vs_check_work(&p))
+  cli_figure fig;
+  quad_figure_vs_linear(&p, &fig, "quadratic model (tuned eta)", "linear SGD (tuned gamma)", 0);
+  if (cli_figure_check(&b->out, &fig) || vs_check_work(&p))
     goto done;
   const size_t M = (size_t)p.Ms[0];
   if (!(q = quad_problem_at(&p, M)) || !(lm = linear_measure(q)))
@@ -350,8 +360,7 @@ static int vs_command(const cli_args *args, const char *command_line) {
   if (b->out.format == CLI_FORMAT_JSON)
     cli_meta_add(meta, "slopes", "%s", text);
   snprintf(trailer, sizeof trailer, "# slopes: %s", text);
-  cli_figure fig;
-  quad_figure_vs_linear(&fig, quad_label, linear_label, q->approx);
+  quad_figure_vs_linear(&p, &fig, quad_label, linear_label, q->approx);
   const cli_table t = {vs_columns, N_VS_COLUMNS, NULL, data, nT};
   if (cli_emit(&b->out, meta, &t, &fig, trailer))
     goto done;

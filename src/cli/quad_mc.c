@@ -61,7 +61,7 @@ int quad_mc_run(quad_problem *p) {
   }
   cli_progress_done(&bar);
   cli_figure fig;
-  quad_figure_mc(p, &fig, "quadratic model, one-pass SGD (Monte Carlo)");
+  quad_figure_mc(p, &fig);
   const cli_table t = {mc_columns, N_MC_COLUMNS, NULL, data, nrows};
   status = cli_emit(&b->out, &b->meta, &t, &fig, NULL);
 done:

@@ -1,101 +1,101 @@
-/* Every figure of the quadratic model, in one place (quad_problem.h): which columns each table's
- * figure draws and how. The drawing itself is the emit path's (emit.h, plot.c). */
+/* Every figure of the quadratic model, in one place (quad_problem.h): what each table holds,
+ * described for the figure machinery (emit.h, figure.c, plot.c), which chooses and draws. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "quad_problem.h"
 
-static void curve(cli_figure *fig, size_t ycol, size_t errcol, const char *label) {
-  fig->ycol[fig->ncurves] = ycol;
-  fig->errcol[fig->ncurves] = errcol;
-  fig->label[fig->ncurves++] = label;
+void quad_caption(const quad_problem *p, cli_figure *fig) {
+  char v[RC_IO_DOUBLE_CHARS];
+  cli_problem_caption(&p->base, fig);
+  /* the shared caption names the signal only when given; the quadratic model always has one */
+  if (!p->base.b_given && !p->base.prior_file)
+    cli_figure_caption_add(fig, "β = %s", rc_io_format_double(p->spec.beta, v, sizeof v));
+  if (cli_has(p->args, "v0"))
+    cli_figure_caption_add(fig, "v0 = %s", rc_io_format_double(p->spec.v0, v, sizeof v));
 }
 
-static void noise(const quad_problem *p, cli_figure *fig) {
-  if (p->base.sigma2 > 0) {
-    fig->yconst[fig->ncurves] = p->base.sigma2;
-    curve(fig, 0, 0, "noise sigma^2");
+/* Columns 1 and 2 are T and M. */
+static void base(const quad_problem *p, cli_figure *fig, cli_figure_mode mode, const char *title,
+                 const char *ylabel) {
+  cli_figure_init(fig, mode, title, ylabel);
+  cli_figure_axis(fig, 0, "T", "T (SGD steps)", 1, p->base.nN);
+  cli_figure_axis(fig, 1, "M", "M (model size)", 2, p->nM);
+  quad_caption(p, fig);
+  fig->noise = p->base.sigma2;
+}
+
+void quad_figure_risk(const quad_problem *p, cli_figure *fig) {
+  base(p, fig, CLI_FIGURE_RESULT, "quadratic model, one-pass SGD (analytic)", "risk and its parts");
+  cli_figure_quantity(fig, "risk", "risk", 7, 0);
+  cli_figure_quantity(fig, "excess", "excess = bias + variance", 6, 0);
+  cli_figure_quantity(fig, "approx", "approximation", 3, 0);
+  cli_figure_quantity(fig, "bias", "bias (mean trajectory)", 4, 0);
+  cli_figure_quantity(fig, "variance", "variance", 5, 0);
+  fig->default_y = "risk,approx,bias,variance";
+}
+
+void quad_figure_mc(const quad_problem *p, cli_figure *fig) {
+  base(p, fig, CLI_FIGURE_RESULT, "quadratic model, one-pass SGD (Monte Carlo)",
+       "risk and its parts");
+  cli_figure_quantity(fig, "risk", "risk (mean ± 2 se)", 3, 4);
+  cli_figure_quantity(fig, "bias", "bias (mean of the runs)", 5, 6);
+  cli_figure_quantity(fig, "variance", "variance (spread of the runs)", 7, 8);
+  fig->default_y = "risk,bias,variance";
+}
+
+void quad_figure_closed(const quad_problem *p, cli_figure *fig) {
+  base(p, fig, CLI_FIGURE_RESULT, "quadratic model: the published orders (unit constants)",
+       "published orders");
+  cli_figure_quantity(fig, "rate_risk", "rate risk", 8, 0)->colour = "#000000";
+  cli_figure_quantity(fig, "approx", "approximation", 5, 0);
+  cli_figure_quantity(fig, "rate_bias", "rate bias", 6, 0)->colour = "#0072B2";
+  cli_figure_quantity(fig, "rate_variance", "rate variance", 7, 0)->colour = "#D55E00";
+  cli_figure_quantity(fig, "D_eff", "effective dimension D_eff", 3, 0);
+  cli_figure_quantity(fig, "t_adapt", "adaptation time t_adapt", 4, 0);
+  fig->default_y = "rate_risk,approx,rate_bias,rate_variance";
+  fig->noise_of = "rate_risk";
+}
+
+void quad_figure_phases(const quad_problem *p, cli_figure *fig, uint64_t T, size_t times,
+                        size_t coords) {
+  cli_figure_init(fig, CLI_FIGURE_RESULT,
+                  "quadratic model: the two phases (analytic E theta_i(t) / w*_i)",
+                  "E theta_i(t) / w*_i");
+  cli_figure_axis(fig, 0, "t", "t (SGD steps)", 1, times);
+  cli_figure_axis(fig, 1, "i", "coordinate i", 2, coords);
+  quad_caption(p, fig);
+  cli_figure_caption_add(fig, "M = %llu, T = %llu", (unsigned long long)p->Ms[0],
+                         (unsigned long long)T);
+  cli_figure_quantity(fig, "ratio", "E theta_i(t) / w*_i", 5, 0);
+  cli_figure_quantity(fig, "theta", "E theta_i(t)", 3, 0);
+  fig->default_y = "ratio";
+  fig->linear_z = 1;
+  cli_figure_overlay(fig, 6, "activation front D(t) (noise-free Phase I)");
+}
+
+void quad_figure_vs_linear(const quad_problem *p, cli_figure *fig, const char *quad_label,
+                           const char *linear_label, double approx) {
+  cli_figure_init(fig, CLI_FIGURE_RESULT,
+                  "quadratic model against linear SGD, each with its tuned step",
+                  "risk - σ² (approx + bias + variance)");
+  cli_figure_axis(fig, 0, "T", "T (SGD steps = samples / batch)", 1, p->base.nN);
+  cli_figure_axis(fig, 1, "M", "M (model size)", 2, 1);
+  quad_caption(p, fig);
+  /* --eta only starts the search here: the caption names the tuning, not that step */
+  char *step = strstr(fig->caption, " schedule η = ");
+  if (step) {
+    const char *rest = strstr(step, ", ");
+    char tail[CLI_CAPTION_CHARS];
+    snprintf(tail, sizeof tail, " schedule, steps tuned per T%s", rest ? rest : "");
+    snprintf(step, sizeof fig->caption - (size_t)(step - fig->caption), "%s", tail);
   }
-}
-
-/* Columns 1 and 2 are T and M: a heat map of zcol when both vary (returns 0), else curves
- * against T, or against M when only M varies (returns 1: the caller adds them). */
-static int base(const quad_problem *p, cli_figure *fig, const char *title, const char *ylabel,
-                size_t zcol, const char *zlabel) {
-  memset(fig, 0, sizeof *fig);
-  fig->title = title;
-  const size_t nT = p->base.nN;
-  if (p->nM > 1 && nT > 1) {
-    fig->kind = CLI_FIGURE_HEATMAP;
-    fig->xcol = 1;
-    fig->ycol_map = 2;
-    fig->zcol = zcol;
-    fig->xlabel = "T (SGD steps)";
-    fig->ylabel = "M (model size)";
-    fig->zlabel = zlabel;
-    return 0;
-  }
-  fig->kind = CLI_FIGURE_LINES;
-  fig->xcol = nT > 1 || p->nM == 1 ? 1 : 2;
-  fig->xlabel = fig->xcol == 1 ? "T (SGD steps)" : "M (model size)";
-  fig->ylabel = ylabel;
-  return 1;
-}
-
-void quad_figure_risk(const quad_problem *p, cli_figure *fig, const char *title) {
-  if (!base(p, fig, title, "risk and its parts", 7, "risk"))
-    return;
-  curve(fig, 7, 0, "risk");
-  curve(fig, 3, 0, "approximation");
-  curve(fig, 4, 0, "bias");
-  curve(fig, 5, 0, "variance");
-  noise(p, fig);
-}
-
-void quad_figure_mc(const quad_problem *p, cli_figure *fig, const char *title) {
-  if (!base(p, fig, title, "risk and its parts (mean +- standard error)", 3, "mean simulated risk"))
-    return;
-  curve(fig, 3, 4, "simulated risk");
-  curve(fig, 5, 6, "bias");
-  curve(fig, 7, 8, "variance");
-  noise(p, fig);
-}
-
-void quad_figure_closed(const quad_problem *p, cli_figure *fig, const char *title) {
-  if (!base(p, fig, title, "published orders (unit constants)", 8, "rate_risk"))
-    return;
-  curve(fig, 8, 0, "rate risk");
-  curve(fig, 5, 0, "approximation");
-  curve(fig, 6, 0, "rate bias");
-  curve(fig, 7, 0, "rate variance");
-  noise(p, fig);
-}
-
-void quad_figure_phases(cli_figure *fig, const char *title) {
-  memset(fig, 0, sizeof *fig);
-  fig->kind = CLI_FIGURE_HEATMAP;
-  fig->title = title;
-  fig->xcol = 1;
-  fig->ycol_map = 2;
-  fig->zcol = 5;
-  fig->zlinear = 1;
-  fig->xlabel = "t (SGD steps)";
-  fig->ylabel = "coordinate i";
-  fig->zlabel = "E theta_i(t) / w*_i";
-  curve(fig, 6, 0, "activation front D(t) (noise-free Phase I)");
-}
-
-void quad_figure_vs_linear(cli_figure *fig, const char *quad_label, const char *linear_label,
-                           double approx) {
-  memset(fig, 0, sizeof *fig);
-  fig->kind = CLI_FIGURE_LINES;
-  fig->title = "quadratic model against linear SGD, each with its tuned step";
-  fig->xcol = 1;
-  fig->xlabel = "T (SGD steps = samples / batch)";
-  fig->ylabel = "risk - sigma^2";
-  curve(fig, 5, 0, quad_label);
-  curve(fig, 8, 0, linear_label);
-  if (approx > 0) {
-    fig->yconst[fig->ncurves] = approx;
-    curve(fig, 0, 0, "approx: the floor of both at this M");
-  }
+  cli_figure_quantity(fig, "quad_error", quad_label, 5, 0)->colour = "#CC0000";
+  cli_figure_quantity(fig, "linear_error", linear_label, 8, 0)->colour = "#0072B2";
+  cli_figure_quantity(fig, "quad_eta", "tuned eta (quadratic)", 3, 0);
+  cli_figure_quantity(fig, "linear_gamma", "tuned gamma (linear)", 6, 0);
+  fig->default_y = "quad_error,linear_error";
+  if (approx > 0)
+    cli_figure_hline(fig, approx, "approx: the floor of both at this M");
 }

@@ -161,6 +161,12 @@ static void describe(quad_problem *p, const char *command_line) {
   cli_problem *b = &p->base;
   cli_meta *meta = &b->meta;
   const rc_quad_spec *s = &p->spec;
+  char alpha[RC_IO_DOUBLE_CHARS], beta[RC_IO_DOUBLE_CHARS], v0[RC_IO_DOUBLE_CHARS],
+      th0[RC_IO_DOUBLE_CHARS];
+  rc_io_format_double(s->alpha, alpha, sizeof alpha);
+  rc_io_format_double(s->beta, beta, sizeof beta);
+  rc_io_format_double(s->v0, v0, sizeof v0);
+  rc_io_format_double(s->v0 * s->v0, th0, sizeof th0);
   cli_meta_add(meta, "riskcalc", "%s", rc_version());
   cli_meta_add(meta, "command", "%s", command_line);
   cli_meta_add(meta, "model",
@@ -177,10 +183,10 @@ static void describe(quad_problem *p, const char *command_line) {
     cli_meta_add(meta, "data", "x ~ N(0, diag(lambda)), lambda from file %s (d = %s)",
                  b->spectrum_file, dtext);
   else
-    cli_meta_add(meta, "data", "x ~ N(0, diag(lambda)), %s, alpha = %.17g, d = %s",
+    cli_meta_add(meta, "data", "x ~ N(0, diag(lambda)), %s, alpha = %s, d = %s",
                  s->spectrum == RC_SPECTRUM_LOGPOWER ? "lambda_i = i^-1 log(i+1)^-alpha"
                                                      : "lambda_i = i^-alpha",
-                 s->alpha, dtext);
+                 alpha, dtext);
   if (s->target == RC_QUAD_TARGET_VALUES)
     cli_meta_add(meta, "target",
                  "y = <x, w*> + xi, xi ~ N(0, sigma2), w* from file %s (d values >= 0)",
@@ -188,11 +194,10 @@ static void describe(quad_problem *p, const char *command_line) {
   else
     cli_meta_add(meta, "target",
                  "y = <x, w*> + xi, xi ~ N(0, sigma2), w*_i = sqrt(i^-beta / lambda_i) >= 0 "
-                 "(lambda_i w*_i^2 = i^-beta), beta = %.17g: the reading of the paper's decay "
+                 "(lambda_i w*_i^2 = i^-beta), beta = %s: the reading of the paper's decay "
                  "assumption that reproduces its rates (docs/QUAD.md)",
-                 s->beta);
-  cli_meta_add(meta, "init", "v_i(0) = v0 = %.17g for every i <= M (theta_i(0) = %.17g)", s->v0,
-               s->v0 * s->v0);
+                 beta);
+  cli_meta_add(meta, "init", "v_i(0) = v0 = %s for every i <= M (theta_i(0) = %s)", v0, th0);
   cli_meta_add(meta, "sgd",
                "loss (1/2)(f(x) - y)^2; v <- v - 2 eta_t v . (1/B) sum_b (f(x_b) - y_b) "
                "x_{b,1:M}, B fresh samples per step; T counts steps");
@@ -202,6 +207,11 @@ static void describe(quad_problem *p, const char *command_line) {
                "trajectory), variance = sum_{i<=M} lambda_i Var theta_i",
                isinf(s->d) ? " (Hurwitz zeta tail)" : "");
   cli_problem_describe_training(b);
+  /* the typed parameters the shared problem does not know (JSON) */
+  if (!b->b_given && !b->prior_file)
+    cli_meta_param_number(meta, "beta", s->beta);
+  cli_meta_param_number(meta, "v0", s->v0);
+  cli_meta_param_list(meta, "M", p->Ms, p->nM);
 }
 
 int quad_problem_setup(const cli_args *args, const char *command_line, quad_problem *p) {

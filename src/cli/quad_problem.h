@@ -68,22 +68,28 @@ int quad_mc_run(quad_problem *p);
 
 /* ---- figures (quad_plot.c) --------------------------------------------------------------- */
 
-/* The risk table's figure: risk, approx, bias and variance against T (one M), or a heat map of
- * the risk over (T, M); columns: T M approx bias variance excess risk ... */
-void quad_figure_risk(const quad_problem *p, cli_figure *fig, const char *title);
-/* The Monte Carlo table's figure: the simulated risk, bias and variance with error bars
- * against T (one M), or a heat map; columns: T M risk risk_se bias bias_se variance ... */
-void quad_figure_mc(const quad_problem *p, cli_figure *fig, const char *title);
-/* The closed table's figure: the rates against T; columns: T M D_eff t_adapt approx rate_bias
- * rate_variance rate_risk. */
-void quad_figure_closed(const quad_problem *p, cli_figure *fig, const char *title);
-/* The two phases: coordinate index against time, colour E theta_i(t) / w*_i, the activation
- * front over it; columns: t i theta wstar ratio front. */
-void quad_figure_phases(cli_figure *fig, const char *title);
-/* Quadratic against linear: both errors against T, slopes in the legend (labels are kept by
- * the caller), the approximation error (their common floor) dashed; columns: T M quad_eta
- * quad_risk quad_error linear_gamma linear_risk linear_error ... */
-void quad_figure_vs_linear(cli_figure *fig, const char *quad_label, const char *linear_label,
-                           double approx);
+/* The problem's parameters in a figure's caption (cli_problem_caption, with beta always and v0
+ * when given). */
+void quad_caption(const quad_problem *p, cli_figure *fig);
+/* The analytic risk table's figure (columns T M approx bias variance excess risk active):
+ * risk and its parts against T, or over (T, M). */
+void quad_figure_risk(const quad_problem *p, cli_figure *fig);
+/* The Monte Carlo table's figure (columns T M risk risk_se bias bias_se variance ...). */
+void quad_figure_mc(const quad_problem *p, cli_figure *fig);
+/* The closed table's figure (columns T M D_eff t_adapt approx rate_bias rate_variance
+ * rate_risk): the published orders. */
+void quad_figure_closed(const quad_problem *p, cli_figure *fig);
+/* The two phases (columns t i theta wstar ratio front; times x coords rows, coordinate-major,
+ * of the run of horizon T): a heat map of E theta_i(t) / w*_i over (t, i) on a linear colour
+ * scale, the activation front D(t) over it. */
+void quad_figure_phases(const quad_problem *p, cli_figure *fig, uint64_t T, size_t times,
+                        size_t coords);
+/* The shape of the --phases table: the largest T, the number of times and of coordinates. */
+void quad_phases_shape(const quad_problem *p, uint64_t *T, size_t *times, size_t *coords);
+/* Quadratic against linear (columns T M quad_eta quad_risk quad_error linear_gamma linear_risk
+ * linear_error ...): both errors against T with the slopes in their labels (kept by the
+ * caller), the approximation error (their common floor) as a reference line. */
+void quad_figure_vs_linear(const quad_problem *p, cli_figure *fig, const char *quad_label,
+                           const char *linear_label, double approx);
 
 #endif

@@ -67,6 +67,61 @@ int rc_io_parse_double(const char *text, double *value, rc_error *err) {
   return RC_SUCCESS;
 }
 
+char *rc_io_format_double(double x, char *buf, size_t n) {
+  if (n == 0)
+    return buf;
+  if (!isfinite(x)) {
+    snprintf(buf, n, "%s", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+    return buf;
+  }
+  /* The fewest significant digits that read back (17 always do). */
+  char e[RC_IO_DOUBLE_CHARS];
+  int p = 1;
+  for (; p < 17; p++) {
+    snprintf(e, sizeof e, "%.*e", p - 1, x);
+    if (strtod(e, NULL) == x)
+      break;
+  }
+  snprintf(e, sizeof e, "%.*e", p - 1, x);
+  /* e is [-]d[.ddd]e(+|-)XX: its digits and decimal exponent. */
+  const int neg = e[0] == '-';
+  char digits[20];
+  size_t nd = 0;
+  const char *c = e + neg;
+  for (; *c != 'e'; c++)
+    if (*c != '.')
+      digits[nd++] = *c;
+  const int exp10 = atoi(c + 1);
+  while (nd > 1 && digits[nd - 1] == '0') /* "%.*e" of 0 gives 0.000 */
+    nd--;
+  digits[nd] = '\0';
+  /* Two spellings of the same digits: scientific d.ddde<exp10> and plain; the shorter wins,
+   * plain on a tie (1e5, 100, 0.25, 1e-5, 2.5e-7). */
+  char sci[RC_IO_DOUBLE_CHARS], plain[2 * RC_IO_DOUBLE_CHARS + 340];
+  snprintf(sci, sizeof sci, "%s%c%s%se%d", neg ? "-" : "", digits[0], nd > 1 ? "." : "", digits + 1,
+           exp10);
+  size_t k = 0;
+  if (neg)
+    plain[k++] = '-';
+  if (exp10 < 0) {
+    plain[k++] = '0';
+    plain[k++] = '.';
+    for (int z = 0; z < -exp10 - 1; z++)
+      plain[k++] = '0';
+    for (size_t i = 0; i < nd; i++)
+      plain[k++] = digits[i];
+  } else {
+    for (int i = 0; i <= exp10 || (size_t)i < nd; i++) {
+      if (i == exp10 + 1)
+        plain[k++] = '.';
+      plain[k++] = (size_t)i < nd ? digits[i] : '0';
+    }
+  }
+  plain[k] = '\0';
+  snprintf(buf, n, "%s", strlen(plain) <= strlen(sci) ? plain : sci);
+  return buf;
+}
+
 /* Exact value of a decimal integer written as [+]digits[.digits][(e|E)[+-]digits], with
  * surrounding blanks. Returns 0 and the value when the text denotes an integer <= limit,
  * -1 otherwise (not of that form, not an integer, or larger than limit). Unlike strtod this

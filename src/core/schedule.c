@@ -802,20 +802,25 @@ uint64_t rc_schedule_stall(const rc_schedule *s, uint64_t N) {
 
 /* ---------------------------------------------------------------- descriptions */
 
+/* Numbers as the shortest text that reads back exactly (rc_io_format_double). */
+#define FMT(x, k) rc_io_format_double((x), num[k], sizeof num[k])
+
 static void describe_exact(const rc_schedule *s, char *buf, size_t n) {
   static const char *const shapes[] = {"linear", "cosine", "sqrt"};
+  char num[3][RC_IO_DOUBLE_CHARS];
   switch (s->kind) {
   case RC_SCHEDULE_CONST:
-    snprintf(buf, n, "const gamma=%.17g", s->gamma);
+    snprintf(buf, n, "const gamma=%s", FMT(s->gamma, 0));
     break;
   case RC_SCHEDULE_GEOMETRIC:
-    snprintf(buf, n, "geometric gamma=%.17g (halved every ceil(N/log2 N) steps)", s->gamma);
+    snprintf(buf, n, "geometric gamma=%s (halved every ceil(N/log2 N) steps)", FMT(s->gamma, 0));
     break;
   case RC_SCHEDULE_STEP:
-    snprintf(buf, n, "step:%llu:%.17g gamma=%.17g", (unsigned long long)s->K, s->F, s->gamma);
+    snprintf(buf, n, "step:%llu:%s gamma=%s", (unsigned long long)s->K, FMT(s->F, 0),
+             FMT(s->gamma, 1));
     break;
   case RC_SCHEDULE_POLY:
-    snprintf(buf, n, "poly:%.17g:%.17g gamma=%.17g", s->T0, s->P, s->gamma);
+    snprintf(buf, n, "poly:%s:%s gamma=%s", FMT(s->T0, 0), FMT(s->P, 1), FMT(s->gamma, 2));
     break;
   case RC_SCHEDULE_FILE:
     snprintf(buf, n, "file:%s (%llu absolute steps)", s->path, (unsigned long long)s->count);
@@ -823,29 +828,27 @@ static void describe_exact(const rc_schedule *s, char *buf, size_t n) {
   case RC_SCHEDULE_TWOPHASE:
     if (s->T1)
       snprintf(buf, n,
-               "twophase:%llu gamma=%.17g (constant for T1 = %llu steps, then halved every "
+               "twophase:%llu gamma=%s (constant for T1 = %llu steps, then halved every "
                "ceil(L/log2 L) of the remaining L = N - T1 steps)",
-               (unsigned long long)s->T1, s->gamma, (unsigned long long)s->T1);
+               (unsigned long long)s->T1, FMT(s->gamma, 0), (unsigned long long)s->T1);
     else
       snprintf(buf, n,
-               "twophase gamma=%.17g (constant for T1 = floor(N/2) steps, then halved every "
+               "twophase gamma=%s (constant for T1 = floor(N/2) steps, then halved every "
                "ceil(L/log2 L) of the remaining L = N - T1 steps)",
-               s->gamma);
+               FMT(s->gamma, 0));
     break;
   case RC_SCHEDULE_COSINE:
-    snprintf(buf, n,
-             "cosine:%.17g gamma=%.17g (f + (gamma - f)(1 + cos(pi t/N))/2, f = %.17g gamma)",
-             s->floor, s->gamma, s->floor);
+    snprintf(buf, n, "cosine:%s gamma=%s (f + (gamma - f)(1 + cos(pi t/N))/2, f = %s gamma)",
+             FMT(s->floor, 0), FMT(s->gamma, 1), num[0]);
     break;
   case RC_SCHEDULE_LINEAR:
-    snprintf(buf, n, "linear:%.17g gamma=%.17g (gamma + (f - gamma) t/N, f = %.17g gamma)",
-             s->floor, s->gamma, s->floor);
+    snprintf(buf, n, "linear:%s gamma=%s (gamma + (f - gamma) t/N, f = %s gamma)", FMT(s->floor, 0),
+             FMT(s->gamma, 1), num[0]);
     break;
   case RC_SCHEDULE_WSD:
     snprintf(buf, n,
-             "wsd:%.17g:%s gamma=%.17g (constant, then a %s decay over the last ceil(%.17g N) "
-             "steps)",
-             s->frac, shapes[s->shape], s->gamma, shapes[s->shape], s->frac);
+             "wsd:%s:%s gamma=%s (constant, then a %s decay over the last ceil(%s N) steps)",
+             FMT(s->frac, 0), shapes[s->shape], FMT(s->gamma, 1), shapes[s->shape], num[0]);
     break;
   case RC_SCHEDULE_WARMUP: {
     char inner[384];
@@ -861,6 +864,7 @@ static void describe_exact(const rc_schedule *s, char *buf, size_t n) {
     break;
   }
 }
+#undef FMT
 
 void rc_schedule_describe(const rc_schedule *s, char *buf, size_t n) {
   describe_exact(s, buf, n);

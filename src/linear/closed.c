@@ -97,36 +97,11 @@ int rc_optimal_closed(double a, double C, double *M_star, double *N_star, rc_err
   return RC_SUCCESS;
 }
 
-int rc_optimal_evaluate(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
-                        const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
-                        rc_optimum *out, rc_error *err) {
-  if (!de || !schedule || !out)
-    return rc_error_set(err, RC_EINVAL, "plan, schedule and output are required");
-  if (N == 0)
-    return rc_error_set(err, RC_EINVAL, "N must be at least 1");
-  rc_sgd_measure *m = rc_deteq_measure(de, M, deteq_options, NULL, err);
-  if (!m)
-    return err ? err->status : RC_ENOCONV;
-  rc_risk row;
-  int st = rc_sgd_risk_curve(m, schedule, &N, 1, sgd, &row, err);
-  rc_sgd_measure_free(m);
-  if (st)
-    return st;
-  out->C = M * (double)N;
-  out->M = M;
-  out->N = (double)N;
-  out->risk = row.risk;
-  out->approx = row.approx;
-  out->bias = row.bias;
-  out->variance = row.variance;
-  out->evaluations = 1;
-  out->gamma = rc_schedule_base(schedule);
-  return RC_SUCCESS;
-}
-
-int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
-                              const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
-                              rc_optimum *out, rc_error *err) {
+/* The risk at (M, N) on the plan's measure at M: with the schedule as given, or with its base
+ * step tuned (rc_sgd_tune_gamma). */
+static int evaluate(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
+                    const rc_sgd_options *sgd, const rc_deteq_options *deteq_options, int tuned,
+                    rc_optimum *out, rc_error *err) {
   if (!de || !schedule || !out)
     return rc_error_set(err, RC_EINVAL, "plan, schedule and output are required");
   if (N == 0)
@@ -135,7 +110,10 @@ int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc
   if (!m)
     return err ? err->status : RC_ENOCONV;
   rc_gamma_tuned t;
-  int st = rc_sgd_tune_gamma(m, schedule, N, sgd, &t, err);
+  t.evaluations = 1;
+  t.gamma = rc_schedule_base(schedule);
+  const int st = tuned ? rc_sgd_tune_gamma(m, schedule, N, sgd, &t, err)
+                       : rc_sgd_risk_curve(m, schedule, &N, 1, sgd, &t.row, err);
   rc_sgd_measure_free(m);
   if (st)
     return st;
@@ -149,6 +127,18 @@ int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc
   out->evaluations = t.evaluations;
   out->gamma = t.gamma;
   return RC_SUCCESS;
+}
+
+int rc_optimal_evaluate(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
+                        const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
+                        rc_optimum *out, rc_error *err) {
+  return evaluate(de, M, N, schedule, sgd, deteq_options, 0, out, err);
+}
+
+int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
+                              const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
+                              rc_optimum *out, rc_error *err) {
+  return evaluate(de, M, N, schedule, sgd, deteq_options, 1, out, err);
 }
 
 /* Risk at whole M with N = round(C/M), cached. Unstable: +inf. */

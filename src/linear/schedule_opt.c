@@ -289,8 +289,10 @@ int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *o
     return rc_error_set(err, RC_EINVAL, "the measure has no moving atom: no step changes the risk");
   out->length = malloc(K * sizeof *out->length);
   out->gamma = malloc(K * sizeof *out->gamma);
-  double *grad = malloc(K * sizeof *grad);
+  /* grad and z share one block; z is a view (gsl_vector_alloc would raise on ENOMEM) */
+  double *grad = malloc(2 * K * sizeof *grad);
   gsl_multimin_fdfminimizer *s = NULL;
+  gsl_vector_view zv;
   gsl_vector *z = NULL;
   if (!out->length || !out->gamma || !grad) {
     status = rc_error_set(err, RC_ENOMEM, "out of memory for %zu stages", K);
@@ -299,8 +301,10 @@ int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *o
   out->count = K;
   layout(N, out->length, K);
   opt_ctx c = {m, out->length, K, o, g_stable * (1 - 1e-9), out->gamma, grad, 0, 0, err};
-  z = gsl_vector_alloc(K);
-  s = z ? gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, K) : NULL;
+  zv = gsl_vector_view_array(grad + K, K);
+  z = &zv.vector;
+  /* the BFGS state is GSL's own allocation (include/riskcalc/error.h) */
+  s = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, K);
   if (!s) {
     status = rc_error_set(err, RC_ENOMEM, "out of memory for the minimiser");
     goto done;
@@ -379,8 +383,6 @@ int rc_sgd_schedule_opt(const rc_measure *m, uint64_t N, const rc_sgd_options *o
 done:
   if (s)
     gsl_multimin_fdfminimizer_free(s);
-  if (z)
-    gsl_vector_free(z);
   free(grad);
   if (status)
     rc_schedule_opt_result_free(out);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_math.h>
 #include <gsl/gsl_sf_zeta.h>
 
 #include "core/util.h"
@@ -36,8 +37,21 @@ static double law_lambda(rc_spectrum_kind kind, double alpha, double i) {
   return kind == RC_SPECTRUM_POWER ? pow(i, -alpha) : 1.0 / (i * pow(log(i + 1.0), alpha));
 }
 
-/* zeta(s, q) without GSL's error handler: RC_EINVAL when GSL reports an error. */
+/* zeta(s, q) without GSL's error handler. The _e form still calls the handler (its DOMAIN_,
+ * UNDERFLOW_ and OVERFLOW_ERROR go through GSL_ERROR, which aborts by default), so the cases in
+ * which gsl_sf_hzeta_e raises are decided here first, with its own test on -s log q: s <= 1 or
+ * q <= 0 is RC_EINVAL; q^-s below e^-707 gives 0 (zeta(s, q) <= q^-s (1 + q/(s-1)) is then
+ * below 1e-290 for q <= 2^53); overflow needs q < 1. */
 static int hzeta(double s, double q, double *out, rc_error *err) {
+  if (!(s > 1 && q > 0))
+    return rc_error_set(err, RC_EINVAL, "Hurwitz zeta(%g, %g): need s > 1 and q > 0", s, q);
+  const double ln_term0 = -s * log(q);
+  if (ln_term0 < GSL_LOG_DBL_MIN + 1.0) {
+    *out = 0.0;
+    return RC_SUCCESS;
+  }
+  if (ln_term0 > GSL_LOG_DBL_MAX - 1.0)
+    return rc_error_set(err, RC_EINVAL, "Hurwitz zeta(%g, %g) overflows", s, q);
   gsl_sf_result r;
   int st = gsl_sf_hzeta_e(s, q, &r);
   if (st != GSL_SUCCESS || !isfinite(r.val))

@@ -79,9 +79,9 @@ check "closed N_eff and rates" sh -c "grep -v '^#' c.tsv | awk 'NR == 2 { ok = \
 check "closed log-power rates are nan" sh -c "'$R' linear --method closed --log-a 2 --d inf --M 10 --N 100 2>/dev/null | grep -v '^#' | tail -n 1 | grep -q 'nan	nan	nan$'"
 
 # exact and mc keep refusing d = inf; the analytic methods refuse what they cannot use
-err_case "exact refuses --d inf" "--d inf is available with the analytic methods" \
+err_case "exact refuses --d inf" "--method de or closed take inf" \
   linear --method exact --a 1.5 --d inf --M 10 --N 10 --output out.tsv
-err_case "mc refuses --d inf" "--d inf is available with the analytic methods" \
+err_case "mc refuses --d inf" "--method de or closed take inf" \
   linear --method mc --a 1.5 --d inf --M 10 --N 10 --output out.tsv
 err_case "de refuses --sketch" "--sketch" \
   linear --method de --spectrum spec.txt --sketch spec.txt --M 1 --N 10 --output out.tsv

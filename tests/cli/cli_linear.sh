@@ -135,8 +135,24 @@ got = ['\t'.join('%.17g' % r[c] for c in cols) for r in doc['rows']]
 want = [l.rstrip('\n') for l in open('t.tsv') if not l.startswith('#')][1:]
 assert got == want, (got, want)
 meta = doc['meta']
-assert meta['seed'] == '7' and 'command' in meta and meta['riskcalc']
+assert meta['seed'] == 7 and 'command' in meta and meta['riskcalc']
 "
+# Typed metadata (issue 10): numbers as numbers, lists as arrays, in meta and parameters.
+check "json metadata typed: numbers and lists" python3 -c "
+import json
+doc = json.load(open('t.json'))
+meta, par = doc['meta'], doc['parameters']
+assert meta['batch'] == 2 and meta['sigma2'] == 0.5 and isinstance(meta['schedule'], str)
+assert par['a'] == 1.5 and par['d'] == 80 and par['gamma'] == 0.2385 and par['batch'] == 2
+assert par['sigma2'] == 0.5 and par['seed'] == 7 and par['M'] == [16] and par['schedule'] == 'geometric'
+assert isinstance(par['N'], list) and all(isinstance(n, int) for n in par['N']) and len(par['N']) == 4
+"
+"$R" linear --method de --a 1.5 --d inf --M 8 --N 100 --format json >tinf.json 2>/dev/null
+check "json parameters: d = inf is the string inf" python3 -c "
+import json
+assert json.load(open('tinf.json'))['parameters']['d'] == 'inf'
+"
+rm -f tinf.json
 "$R" linear --a 1.5 --d 80 --M 8,16 --N 100 --format json >t2.json 2>/dev/null
 check "json metadata keys are unique" python3 -c "
 import json
@@ -185,8 +201,8 @@ check "  ... file unchanged" test "$(cat keep.tsv)" = "keep me"
 err_case "failed run (bad flag) keeps the existing output" "--bogus" \
   linear $SMALL --N 100 --bogus --output keep.tsv
 check "  ... file unchanged" test "$(cat keep.tsv)" = "keep me"
-err_case "failed run (bad plot) writes no output" ".png or .svg" \
-  linear $SMALL --N 100 --output new.tsv --plot fig.pdf
+err_case "failed run (bad plot) writes no output" ".png, .svg or .pdf" \
+  linear $SMALL --N 100 --output new.tsv --plot fig.jpg
 check "  ... no file" test ! -e new.tsv
 err_case "divergent gamma writes no output file" "largest stable" \
   linear $SMALL --N 100 --gamma 50 --output new.tsv
@@ -318,8 +334,8 @@ err_case "d beyond memory" "memory" linear --a 1.5 --d 1e13 --M 1 --N 100
 check "  ... refused fast" test $(($(date +%s) - start)) -le 2
 
 err_case "--format xml" "xml" linear $SMALL --N 100 --format xml
-err_case "--plot with a bad extension" ".png or .svg" linear $SMALL --N 100 --plot fig.pdf
-err_case "--plot without extension" ".png or .svg" linear $SMALL --N 100 --plot fig
+err_case "--plot with a bad extension" ".png, .svg or .pdf" linear $SMALL --N 100 --plot fig.jpg
+err_case "--plot without extension" ".png, .svg or .pdf" linear $SMALL --N 100 --plot fig
 err_case "--plot into a missing directory" "no-such-dir" linear $SMALL --N 100 \
   --plot no-such-dir/fig.png
 err_case "--output into a missing directory" "no-such-dir" linear $SMALL --N 100 \
@@ -364,7 +380,7 @@ check "a grid row equals the single-M run (same seed for every M)" cmp -s r1 r2
 if command -v gnuplot >/dev/null 2>&1; then
   "$R" linear --a 1.5 --d 60 --M 6,12,24 --N 10,100 --plot heat.png >/dev/null 2>heat.err
   check "grid --plot draws a heat map" test $? -eq 0 -a ! -s heat.err -a -s heat.png -a -s heat.dat
-  check "heat map script uses pm3d" grep -q pm3d heat.gp
+  check "heat map script draws one box per cell" grep -q "with boxxyerror" heat.gp
   "$R" linear --a 1.5 --d 60 --M 6,12,24 --N 100 --plot m.svg >/dev/null 2>&1
   check "M list with one N: curves over M" sh -c "test -s m.svg && grep -q 'using 2:' m.gp"
 fi
@@ -397,6 +413,15 @@ OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$R" linear --a 1.5 --d 3000 --M 300 --
 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 "$R" linear --a 1.5 --d 3000 --M 300 --N 1e3,1e5 >th2.tsv 2>&1
 check "output identical for 1 and 2 BLAS threads" cmp -s th1.tsv th2.tsv
 rm -f th1.tsv th2.tsv
+
+# Inputs are echoed in the header as typed (the shortest text that reads back), not as
+# 0.10000000000000001.
+"$R" linear --a 1.5 --d 60 --M 12 --N 10 --gamma 0.1 --sigma2 0.1 --b 1.7 --schedule poly:10:0.7 >echo.tsv 2>/dev/null
+check "header echoes sigma2 0.1 as typed" grep -qx '# sigma2: 0.1' echo.tsv
+check "header echoes gamma and the schedule's numbers as typed" grep -qx '# schedule: poly:10:0.7 gamma=0.1' echo.tsv
+check "header echoes a and b as typed" sh -c "grep -q 'a = 1.5, d = 60' echo.tsv && grep -q 'b = 1.7\$' echo.tsv"
+check "no 17-digit echo of an input" sh -c "! grep -E '^# (schedule|sigma2|spectrum|prior)' echo.tsv | grep -q '0000000000\\|9999999999'"
+rm -f echo.tsv
 
 # schedules of issue 11 through the tool: every kind runs; --approx-schedule is recorded and
 # close to the exact path; a schedule that stops training is warned about (stderr and header)

@@ -12,6 +12,7 @@
 # Uses $RISKCALC (default build/riskcalc) and python3 (json, csv, mpmath).
 # Prints one "ok"/"FAIL" line per case and "cli_quad: N passed, N failed" last.
 . "$(dirname "$0")/lib_cli.sh"
+FIGCHECK="/usr/bin/python3 $(cd "$(dirname "$0")" && pwd)/figcheck.py"
 cli_begin cli_quad
 
 no_leftovers() {
@@ -55,11 +56,11 @@ check "analytic records the command" grep -q '^# command: .*quad --alpha 2.5 --b
 check "analytic records the model" grep -q '^# model: .*f(x) = sum_{i<=M} x_i v_i^2' a.tsv
 check "analytic records the data" grep -q '^# data: x ~ N(0, diag(lambda)), lambda_i = i^-alpha, alpha = 2.5, d = inf$' a.tsv
 check "analytic records the target" grep -q '^# target: .*lambda_i w\*_i^2 = i^-beta), beta = 1.5:' a.tsv
-check "analytic records the init" grep -q '^# init: v_i(0) = v0 = 0.2000' a.tsv
+check "analytic records the init" grep -q '^# init: v_i(0) = v0 = 0.2 for every i <= M (theta_i(0) = 0.04000000000000001)$' a.tsv
 check "analytic records the update" grep -q '^# sgd: loss (1/2)(f(x) - y)^2; v <- v - 2 eta_t v' a.tsv
 check "analytic records the risk split" grep -q '^# risk: risk = sigma2 + approx + excess.*Hurwitz' a.tsv
 check "analytic records the schedule" grep -q '^# schedule: const gamma=0.02$' a.tsv
-check "analytic records batch and sigma2" sh -c "grep -q '^# batch: 2$' a.tsv && grep -q '^# sigma2: 0.299' a.tsv"
+check "analytic records batch and sigma2" sh -c "grep -q '^# batch: 2$' a.tsv && grep -q '^# sigma2: 0.3$' a.tsv"
 check "analytic records its method and domain" sh -c "grep -q '^# method: analytic: .*Pearson type III' a.tsv && grep -q '^# domain: .*--method mc' a.tsv"
 check "analytic header row" test "$(rows a.tsv | head -n 1)" = "$(printf 'T\tM\tapprox\tbias\tvariance\texcess\trisk\tactive')"
 check "analytic has one row per (M, T)" test "$(rows a.tsv | tail -n +2 | wc -l)" -eq 8
@@ -81,7 +82,7 @@ for r in rows:
   --schedule const --v0 0.2 --batch 2 --sigma2 0.3 >a2.tsv 2>/dev/null
 check "analytic is reproducible" cmp -s a.tsv a2.tsv
 "$R" quad $SMALL --T 100 >d.tsv 2>/dev/null
-check "defaults: twophase at eta 0.01, sigma2 0.1, v0 0.1" sh -c "grep -q '^# schedule: twophase gamma=0.01 ' d.tsv && grep -q '^# sigma2: 0.1000' d.tsv && grep -q '^# init: v_i(0) = v0 = 0.1000' d.tsv"
+check "defaults: twophase at eta 0.01, sigma2 0.1, v0 0.1" sh -c "grep -q '^# schedule: twophase gamma=0.01 ' d.tsv && grep -q '^# sigma2: 0.1$' d.tsv && grep -q '^# init: v_i(0) = v0 = 0.1 ' d.tsv"
 "$R" quad --method analytic $SMALL --T 100 >d2.tsv 2>/dev/null
 check "--method analytic is the default" sh -c "grep -v '^#' d.tsv >x1; grep -v '^#' d2.tsv >x2; cmp -s x1 x2"
 "$R" quad --log-alpha 1 --beta 1.5 --d 1000 --M 8 --T 100,1000 >lg.tsv 2>lg.err
@@ -193,7 +194,8 @@ CQ="--alpha 2 --beta 1.5 --d 40 --M 4 --T 100,1000 --schedule const --eta 0.02 -
 rc=$?
 check "compare quad agrees: exit 0" test $rc -eq 0
 check "compare quad verdict on stderr and in the trailer" sh -c "grep -q '^riskcalc compare: agree' cq.err && tail -n 1 cq.tsv | grep -q '^# verdict: agree'"
-check "compare quad header row" test "$(rows cq.tsv | head -n 1)" = "$(printf 'T\tM\ttheory\tmean\tse\tz')"
+check "compare quad header row: the risk, then bias and variance" test "$(rows cq.tsv | head -n 1)" = "$(printf 'T\tM\ttheory\tmean\tse\tz\tbias_theory\tbias_mean\tbias_se\tbias_z\tvariance_theory\tvariance_mean\tvariance_se\tvariance_z')"
+check "compare quad: the parts' verdict" sh -c "grep -q '^# parts: agree' cq.tsv && grep -q '^riskcalc compare: parts: agree' cq.err"
 "$R" quad $CQ --method mc >cq.mc 2>/dev/null
 "$R" quad --alpha 2 --beta 1.5 --d 40 --M 4 --T 100,1000 --schedule const --eta 0.02 >cq.an 2>/dev/null
 check "compare quad: theory = analytic risk, mean and se = mc" python3 -c "
@@ -202,6 +204,8 @@ mc = [l.rstrip('\n').split('\t') for l in open('cq.mc') if not l.startswith('#')
 an = [l.rstrip('\n').split('\t') for l in open('cq.an') if not l.startswith('#')][1:]
 for c, m, a in zip(cq, mc, an):
     assert c[2] == a[6] and c[3] == m[2] and c[4] == m[3], (c, m, a)
+    assert c[6] == a[3] and c[7] == m[4] and c[8] == m[5], (c, m, a)     # bias
+    assert c[10] == a[4] and c[11] == m[6] and c[12] == m[7], (c, m, a)  # variance
     assert abs(float(c[5]) - (float(c[3]) - float(c[2])) / float(c[4])) <= 1e-12, c
 "
 RISKCALC_TEST_PERTURB_THEORY=1.05 "$R" compare quad $CQ >/dev/null 2>cqp.err
@@ -275,8 +279,10 @@ err_case "mc work limit" "more than the 1e+14" quad --method mc --alpha 2 --d in
 err_case "unknown option" "unknown option '--gamma'" quad $SMALL --T 100 --gamma 0.1 --output new.tsv
 err_case "bad --format" "--format" quad $SMALL --T 100 --format xml --output new.tsv
 err_case "--output is an input" "names an input of this run" quad --spectrum fx_spec6.txt --target fx_target6.txt --M 4 --T 100 --output fx_target6.txt
-err_case "bad --plot extension" ".png or .svg" quad $SMALL --T 100 --plot fig.pdf --output new.tsv
-err_case "compare quad: plot of a grid" "give a single" compare quad --alpha 2 --d inf --M 4,6 --T 10,100 --runs 5 --plot cg.png --output new.tsv
+err_case "bad --plot extension" ".png" quad $SMALL --T 100 --plot fig.jpg --output new.tsv
+err_case "bad --plot-kind, refused before any work" "--plot-kind" quad $SMALL --T 10,100 --plot-kind curves-N --plot fk.png --output new.tsv
+err_case "bad --y" "--y" quad $SMALL --T 10,100 --y nosuch --plot fy.png --output new.tsv
+err_case "--y without --plot" "needs --plot" quad $SMALL --T 10,100 --y bias --output new.tsv
 err_case "compare quad: --runs 1" "2 runs" compare quad $SMALL --T 100 --runs 1 --output new.tsv
 err_case "quad-vs-linear: two M" "give a single --M" compare quad-vs-linear --alpha 2 --d inf --M 4,8 --T 10,100,1000 --output new.tsv
 err_case "quad-vs-linear: two T" "give 3 to 64 horizons" compare quad-vs-linear $SMALL --T 10,100 --output new.tsv
@@ -288,32 +294,51 @@ ERR_CASE_NO_FILE=
 check "no file left behind by the errors" no_leftovers
 
 # ---------------------------------------------------------------- figures: .dat and .gp
+# What each figure draws, from its script and from the points gnuplot plots (gnuplot -e
+# 'tablefile="..."' FIG.gp; tests/cli/figcheck.py reads them, as in cli_figures.sh).
+points() { gnuplot -e "tablefile=\"$1.pts\"" "$1.gp" 2>"$1.gperr"; }
 if command -v gnuplot >/dev/null 2>&1; then
   "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 20 --T 10,100,1000 --eta 0.02 --output fr.tsv \
     --plot fr.png >fr.out 2>fr.err
   check "risk figure: exit 0, quiet, files" sh -c "test $? -eq 0 -a ! -s fr.out -a ! -s fr.err -a -s fr.png -a -s fr.gp"
   check "risk figure: .dat is the table" cmp -s fr.tsv fr.dat
-  check "risk figure: risk, approx, bias, variance and noise against T" sh -c "grep -q 'using 1:7 with linespoints.*\"risk\"' fr.gp && grep -q 'using 1:3 .*\"approximation\"' fr.gp && grep -q 'using 1:4 .*\"bias\"' fr.gp && grep -q 'using 1:5 .*\"variance\"' fr.gp && grep -q 'using 1:(0.1000.*noise' fr.gp && grep -q 'set xlabel \"T (SGD steps)\"' fr.gp"
+  check "risk figure: risk, approx, bias, variance against T, the noise dashed" sh -c "grep -q \"using 1:7 smooth unique with linespoints.*title 'risk'\" fr.gp && grep -q \"using 1:3 .*title 'approximation'\" fr.gp && grep -q \"using 1:4 .*title 'bias (mean trajectory)'\" fr.gp && grep -q \"using 1:5 .*title 'variance'\" fr.gp && grep -q \"^  0.1 with lines .*noise\" fr.gp && grep -q \"set xlabel 'T (SGD steps)'\" fr.gp"
+  check "risk figure: the parameters in the title" grep -q "α = 2.5, d = inf, β = 1.5, twophase schedule η = 0.02, σ² = 0.1, M = 20" fr.gp
+  points fr
+  check "risk figure: every point visible, four curves" sh -c "$FIGCHECK fr.gp fr.pts visible && $FIGCHECK fr.gp fr.pts curves 5"
+  "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 20 --T 10,100,1000 --eta 0.02 --y excess,bias --plot fy.png >/dev/null 2>&1
+  check "risk figure: --y chooses the quantities" sh -c "grep -q \"using 1:6 .*excess\" fy.gp && ! grep -q \"title 'approximation'\" fy.gp"
   "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 12,24 --T 10,100,1000 --eta 0.02 --plot fh.png >/dev/null 2>&1
-  check "risk grid: heat map of the risk" sh -c "grep -q 'splot .* using 1:2:7 with pm3d' fh.gp && grep -q 'set logscale cb' fh.gp"
+  points fh
+  check "risk grid: a heat map of the risk, one cell per (T, M)" sh -c "grep -q 'using 1:2:.*:7 with boxxyerror' fh.gp && $FIGCHECK fh.gp fh.pts cells"
+  "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 12,24 --T 10,100,1000 --eta 0.02 --plot-kind curves-T --plot fk.png >/dev/null 2>&1
+  check "risk grid: --plot-kind curves-T, one curve per M" sh -c "grep -c 'M = ' fk.gp | grep -q '^[2-9]'"
   "$R" quad --method mc --alpha 2 --d 40 --M 5 --T 50,500 --eta 0.02 --runs 20 --plot fm.png >/dev/null 2>&1
-  check "mc figure: risk, bias and variance with error bars" sh -c "grep -q 'using 1:3:4 with yerrorbars.*simulated risk' fm.gp && grep -q 'using 1:5:6 with yerrorbars.*bias' fm.gp && grep -q 'using 1:7:8 with yerrorbars.*variance' fm.gp && test -s fm.png"
+  check "mc figure: risk, bias and variance with 2-se error bars" sh -c "grep -q \"using 1:3:(2\\*\\\$4) with yerrorbars.*risk (mean ± 2 se)\" fm.gp && grep -q \"using 1:5:(2\\*\\\$6) with yerrorbars.*bias\" fm.gp && grep -q \"using 1:7:(2\\*\\\$8) with yerrorbars.*variance\" fm.gp && test -s fm.png"
   "$R" quad --method closed --alpha 2.5 --beta 1.5 --d inf --M 50 --T 100,1000 --plot fc.png >/dev/null 2>&1
-  check "closed figure: the rates" sh -c "grep -q 'using 1:8 .*rate risk' fc.gp && grep -q 'using 1:7 .*rate variance' fc.gp && test -s fc.png"
+  check "closed figure: the published orders" sh -c "grep -q \"using 1:8 .*title 'rate risk'\" fc.gp && grep -q \"using 1:7 .*title 'rate variance'\" fc.gp && test -s fc.png"
   "$R" quad --alpha 2.5 --beta 1.5 --d inf --M 12 --T 3000 --eta 0.02 --phases --output fp.tsv --plot fp.png >/dev/null 2>&1
-  check "phases figure: heat map of the ratio with the front over it, linear colours" sh -c "grep -q 'splot datafile using 1:2:5 with pm3d notitle' fp.gp && grep -q 'datafile using 1:6:(0) every :::0::0 with lines .*activation front D(t)' fp.gp && grep -q 'set cbrange \[0:\*\]' fp.gp && ! grep -q 'logscale cb' fp.gp && grep -q 'set ylabel \"coordinate i\"' fp.gp && test -s fp.png"
+  points fp
+  # (the times are whole numbers, so not log-uniform: the cells tile the axis between geometric
+  # midpoints rather than being centred, and figcheck's cells test does not apply)
+  check "phases figure: a heat map of the ratio, linear colours" sh -c "grep -q 'using 1:2:.*:5 with boxxyerror' fp.gp && grep -q 'unset logscale cb' fp.gp && grep -q \"set ylabel 'coordinate i'\" fp.gp && $FIGCHECK fp.gp fp.pts visible && test -s fp.png"
+  check "phases figure: one cell per (t, i)" test "$(awk '/^# Curve 1 /{exit} /^# Curve 0 /{on=1} on && NF == 8' fp.pts | wc -l)" -eq "$(grep -v '^#' fp.tsv | tail -n +2 | wc -l)"
+  check "phases figure: the front over it, from the first block (a count of 0 left out on the log axis)" grep -q "using 1:(\\\$6 > 0 ? \\\$6 : NaN) every :::0::0 with lines .*activation front D(t)" fp.gp
   check "phases figure: .dat in blocks of one coordinate" python3 -c "
-blocks = open('fp.dat').read().split('\n\n')
+blocks = open('fp.dat').read().split('\\n\\n')
 assert len(blocks) == 12, len(blocks)
 for k, b in enumerate(blocks):
-    rows = [l.split('\t') for l in b.strip().split('\n') if not l.startswith('#') and not l.startswith('t\t')]
+    rows = [l.split('\\t') for l in b.strip().split('\\n') if not l.startswith('#') and not l.startswith('t\\t')]
     assert {float(r[1]) for r in rows} == {k + 1.0}, k
 "
   "$R" compare quad $CQ --plot fq.png >/dev/null 2>&1
-  check "compare quad figure: theory and simulation" sh -c "grep -q 'using 1:3 .*\"theory\"' fq.gp && grep -q 'using 1:4:5 with yerrorbars' fq.gp && test -s fq.png"
+  points fq
+  check "compare quad figure: theory line, simulation with 2-se bars, z panel" sh -c "grep -q \"using 1:3 smooth unique with lines .*'risk: theory'\" fq.gp && grep -q 'using 1:4:(2\\*\\\$5) with yerrorbars' fq.gp && $FIGCHECK fq.gp fq.pts zpanel fq.dat 6 && test -s fq.png"
+  "$R" compare quad $CQ --y bias,variance --plot fqp.png >/dev/null 2>&1
+  check "compare quad figure: --y draws the parts" sh -c "grep -q \"'bias: theory'\" fqp.gp && grep -q \"'variance: theory'\" fqp.gp"
   "$R" compare quad-vs-linear $VS --plot fv.png >/dev/null 2>&1
-  check "quad-vs-linear figure: both errors with slopes in the legend, approx dashed" sh -c "grep -q 'using 1:5 .*quadratic model (tuned eta): slope -' fv.gp && grep -q 'using 1:8 .*linear SGD (tuned gamma): slope -' fv.gp && grep -q 'approx: the floor' fv.gp && test -s fv.png"
-  rm -f fr.* fh.* fm.* fc.* fp.* fq.* fv.*
+  check "quad-vs-linear figure: both errors with slopes in the legend, approx as the floor" sh -c "grep -q \"using 1:5 .*quadratic model (tuned eta): slope -\" fv.gp && grep -q \"using 1:8 .*linear SGD (tuned gamma): slope -\" fv.gp && grep -q 'approx: the floor' fv.gp && test -s fv.png"
+  rm -f fr.* fh.* fy.* fk.* fm.* fc.* fp.* fq.* fqp.* fv.*
   check "no figure temporaries left" no_leftovers
 else
   ok "figures # skipped: gnuplot is not installed"

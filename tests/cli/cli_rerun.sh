@@ -19,6 +19,14 @@ for f in mc.tsv de.csv ex.json; do
   check "$f: wrote no file (the recorded --output and --plot are dropped)" \
     test "$before" = "$(ls | grep -v '^rr\.' | cksum)"
 done
+# the figure's options and --per-run go with --plot (they need it): the re-run still runs
+"$R" linear --method mc --a 1.5 --d 50 --M 8,16 --N 10,100 --runs 20 --band --per-run pr.tsv \
+  --output fo.tsv --plot fo.png --plot-kind curves-N --y risk,bias --ymin 1e-3 --ymax 10 \
+  --size 640,480 --contours 2>/dev/null
+before=$(ls | grep -v '^rr\.' | cksum)
+"$R" rerun fo.tsv >rr.out 2>rr.err
+check "figure options, --band and --per-run: same rows, exit 0" test $? -eq 0 -a ! -s rr.err
+check "figure options and --per-run: no file written" test "$before" = "$(ls | grep -v '^rr\.' | cksum)"
 "$R" rerun --quiet ex.json >q.out 2>&1
 check "quiet" test $? -eq 0 -a ! -s q.out
 

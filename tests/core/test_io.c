@@ -2,6 +2,7 @@
  * numbers and size lists (rc_io_parse_double / parse_uint / parse_list). Fixture files are
  * written into a fresh temporary directory and removed at the end. */
 #include <dirent.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -459,6 +460,42 @@ static void test_parse_uint(void) {
   CHECK(strcmp(err.message, "'2.385' is not an integer in [1, 10]") == 0);
 }
 
+/* The shortest round-trip text: what a user types reads back as typed; every double
+ * (including the hard cases of 17 digits and subnormals) reads back exactly. */
+static void test_format_double(void) {
+  const char *typed[] = {"0.1", "1.5", "0.2385", "1e-5", "1e5", "3",    "1e20",   "-2.5",
+                         "0",   "10",  "100",    "1e3",  "0.7", "0.25", "2.5e-7", "123456"};
+  const double values[] = {0.1, 1.5, 0.2385, 1e-5, 1e5, 3,    1e20,   -2.5,
+                           0,   10,  100,    1e3,  0.7, 0.25, 2.5e-7, 123456};
+  char buf[RC_IO_DOUBLE_CHARS];
+  for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+    rc_io_format_double(values[k], buf, sizeof buf);
+    CHECK(strcmp(buf, typed[k]) == 0);
+    if (strcmp(buf, typed[k]) != 0)
+      printf("    %.17g gave '%s', want '%s'\n", values[k], buf, typed[k]);
+  }
+  const double hard[] = {0.1 + 0.2,
+                         1.0 / 3.0,
+                         5e-324,
+                         1.7976931348623157e308,
+                         2.2250738585072014e-308,
+                         9007199254740993.0,
+                         -0.0,
+                         123456789.123456789};
+  for (size_t k = 0; k < sizeof hard / sizeof hard[0]; k++) {
+    rc_io_format_double(hard[k], buf, sizeof buf);
+    CHECK(strtod(buf, NULL) == hard[k] && strlen(buf) <= 24);
+  }
+  rc_io_format_double(0.1 + 0.2, buf, sizeof buf);
+  CHECK(strcmp(buf, "0.30000000000000004") == 0);
+  CHECK(strcmp(rc_io_format_double(INFINITY, buf, sizeof buf), "inf") == 0);
+  CHECK(strcmp(rc_io_format_double(-INFINITY, buf, sizeof buf), "-inf") == 0);
+  CHECK(strcmp(rc_io_format_double(NAN, buf, sizeof buf), "nan") == 0);
+  char small[4];
+  rc_io_format_double(0.125, small, sizeof small); /* truncated, still terminated */
+  CHECK(strcmp(small, "0.1") == 0);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   if (fixture_open(&fx)) {
@@ -483,6 +520,7 @@ int main(void) {
   RUN_TEST(test_parse_list_errors);
   RUN_TEST(test_parse_list_range_message);
   RUN_TEST(test_parse_double);
+  RUN_TEST(test_format_double);
   RUN_TEST(test_parse_uint);
   fixture_close(&fx);
   TEST_MAIN_END("test_io");

@@ -405,6 +405,43 @@ static void test_random_paths(void) {
   gsl_rng_free(rng);
 }
 
+/* Other models' GSL paths: the quadratic model's Hurwitz zeta tail (gsl_sf_hzeta_e raises
+ * through the handler on underflow, e.g. zeta(400, 1001)), the tuned step (GSL's Brent
+ * minimiser) and the optimal stages (GSL's vector BFGS). */
+static void test_other_paths(void) {
+  rc_error err = {0, ""};
+  const struct {
+    double beta, d;
+    size_t M;
+  } q[] = {{400, INFINITY, 1000},
+           {1.0000001, INFINITY, 5},
+           {1.5, 1e7, 20},
+           {60, 1e7, 3},
+           {2, INFINITY, 1}};
+  for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+    rc_quad_spec spec = rc_quad_spec_default();
+    spec.beta = q[k].beta;
+    spec.d = q[k].d;
+    rc_quad_problem *p = rc_quad_problem_alloc(&spec, q[k].M, &err);
+    CHECK(p != NULL);
+    if (p)
+      CHECK(isfinite(p->approx) && p->approx >= 0);
+    rc_quad_problem_free(p);
+  }
+  double mu[5] = {1, 0.4, 0.4, 1e-3, 1e-9}, nu[5] = {1, 1, 2, 1, 1}, c0[5] = {1, 2, 1, 3, 1};
+  rc_sgd_measure m = {5, mu, nu, c0, 5, 0.1, 1, 5, 0};
+  rc_schedule *sched = rc_schedule_parse("cosine", 1.0, &err);
+  rc_gamma_tuned t;
+  CHECK(sched && clean(rc_sgd_tune_gamma(&m, sched, 1000, NULL, &t, &err), &err));
+  rc_schedule_free(sched);
+  rc_schedule_opt_options o = rc_schedule_opt_options_default();
+  o.stages = 6;
+  rc_schedule_opt_result r;
+  memset(&r, 0, sizeof r);
+  CHECK_STATUS(rc_sgd_schedule_opt(&m, 600, NULL, &o, &r, &err), RC_SUCCESS);
+  rc_schedule_opt_result_free(&r);
+}
+
 /* ------------------------------------------------- allocation failures */
 
 static int sc_law_plan(rc_error *err) {
@@ -632,6 +669,19 @@ static void test_schedule_tuning(void) {
   rc_deteq_free(de);
 }
 
+static int sc_schedule_opt(rc_error *err) {
+  double mu[4] = {1, 0.3, 0.01, 0}, nu[4] = {1, 2, 1, 1}, c0[4] = {1, 1, 1, 1};
+  rc_sgd_measure m = {4, mu, nu, c0, 4, 0, 1, 3, 0};
+  rc_schedule_opt_options o = rc_schedule_opt_options_default();
+  o.stages = 3;
+  o.max_iter = 5;
+  rc_schedule_opt_result r;
+  memset(&r, 0, sizeof r);
+  int st = rc_sgd_schedule_opt(&m, 40, NULL, &o, &r, err);
+  rc_schedule_opt_result_free(&r);
+  return st;
+}
+
 static void test_allocation_failures(void) {
   fail_each_allocation("step-size tuner", sc_tune);
   fail_each_allocation("law plan, log-power d = inf", sc_law_plan);
@@ -644,6 +694,7 @@ static void test_allocation_failures(void) {
   fail_each_allocation("single power-law fit", sc_fit_single);
   fail_each_allocation("joint fit", sc_fit_joint);
   fail_each_allocation("quad: tune, trajectory, mc", sc_quad);
+  fail_each_allocation("optimal stages (BFGS)", sc_schedule_opt);
 }
 
 int main(void) {
@@ -656,6 +707,7 @@ int main(void) {
   RUN_TEST(test_random_paths);
   RUN_TEST(test_schedule_tuning);
   RUN_TEST(test_quad_paths);
+  RUN_TEST(test_other_paths);
   RUN_TEST(test_allocation_failures);
   TEST_MAIN_END("test_never_abort");
 }

@@ -1,5 +1,6 @@
 /* tests/test_schedule.c -- step-size schedules: gamma_t of every kind against hand-computed
  * values, stage boundaries, the largest step, file schedules and parse errors. */
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -523,6 +524,8 @@ static void test_describe(void) {
     CHECK(strstr(desc, want[k]) == desc);
     const char *g = strstr(desc, "gamma=");
     CHECK(g != NULL && strtod(g + 6, NULL) == 0.2385);
+    /* The shortest text that reads back: what the user typed, not 0.23849999999999999. */
+    CHECK(g != NULL && strncmp(g, "gamma=0.2385", 12) == 0 && !isdigit((unsigned char)g[12]));
     rc_schedule_free(s);
   }
 }
