@@ -1,8 +1,9 @@
 /* bench_ridge: timings of the ridge and random-feature equivalents (docs/RIDGE.md section 7,
  * docs/BENCHMARKS.md): a 100-point learning curve (n log-spaced in [10, 1e5], lambda = 1e-3)
  * for ridge and for random features (P = 1000), power law a = 1.5, source b = 2, at d = 1e6
- * (explicit spectrum) and at d = inf (a law: needs the shared spectral-sum engine; reported
- * as unavailable until it lands), and the Monte Carlo at d = 400. Run with
+ * (explicit spectrum) and at d = inf (the law's plan: 2^20 explicit eigenvalues and the
+ * analytic tail), the Monte Carlo at d = 400, and the optimal lambda (the
+ * equivalent at 8 sample sizes; the simulation's per-run oracle and GCV minimisers). Run with
  * OPENBLAS_NUM_THREADS=1. */
 #include <math.h>
 #include <stdio.h>
@@ -87,6 +88,28 @@ int main(void) {
     printf("failed: %s\n", err.message);
   else
     printf("%-22s %10.3f s\n%-22s %10.3f s\n", "ridge mc", t_mc, "rf mc", t_rf);
+
+  /* the optimal lambda: the equivalent at d = 400 (8 n), and each training set's oracle and GCV
+   * minimisers by simulation (100 runs, 1 thread) */
+  rc_ridge *r4 = rc_ridge_alloc_values(s, p, &err);
+  const double n8[] = {25, 50, 100, 200, 400 - 1, 800, 1600, 3200};
+  t0 = now();
+  for (int k = 0; k < 8 && r4; k++) {
+    double l;
+    int edge;
+    st = st ? st : rc_ridge_optimal_lambda(r4, INFINITY, n8[k], 0.1, 1e-6, 10, &l, &edge, &err);
+  }
+  const double t_opt = now() - t0;
+  rc_ridge_free(r4);
+  rc_ridge_tuned_row tuned[3];
+  t0 = now();
+  st = st ? st : rc_ridge_mc_tune(s, p, NULL, 0, n, 3, 0.1, 1e-6, 10, &o, tuned, NULL, &err);
+  const double t_tune = now() - t0;
+  if (st)
+    printf("failed: %s\n", err.message);
+  else
+    printf("%-22s %10.3f s\n%-22s %10.3f s\n", "optimal lambda de x8", t_opt, "ridge mc tune",
+           t_tune);
   rc_spectrum_free(s);
   rc_prior_free(p);
   return 0;

@@ -49,6 +49,21 @@ int rc_io_read_column(const char *path, double **values, size_t *count, rc_error
  * *values is malloc'd (caller frees). Returns RC_EPARSE or RC_ENOMEM. */
 int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_error *err);
 
+/* Flags of rc_io_parse_values. */
+enum {
+  RC_IO_LIST_WHOLE = 1, /* whole numbers: items and ranges exactly as rc_io_parse_list */
+  RC_IO_LIST_ZERO = 2,  /* a plain item may be 0 (ranges never: they are log-spaced) */
+  RC_IO_LIST_INF = 4    /* an item may be "inf" (or "infinity"): INFINITY */
+};
+
+/* Parses a list of numbers into doubles: comma-separated items, each a number or a range
+ * lo:hi:count of count log-spaced values from lo to hi inclusive (0 < lo <= hi; count == 1
+ * gives lo). Without RC_IO_LIST_WHOLE the values are real and must be > 0 (>= 0 with
+ * RC_IO_LIST_ZERO), ranges unrounded. *values is malloc'd (caller frees). Returns RC_EPARSE
+ * (naming the item) or RC_ENOMEM. */
+int rc_io_parse_values(const char *text, unsigned flags, double **values, size_t *count,
+                       rc_error *err);
+
 /* Parses a whole string as a finite double / as an integer in [lo, hi]. RC_EPARSE on junk. */
 int rc_io_parse_double(const char *text, double *value, rc_error *err);
 int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value, rc_error *err);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskcalc/cost.h"
 #include "riskcalc/deteq.h"
 #include "riskcalc/error.h"
 #include "riskcalc/spectrum.h"
@@ -70,9 +71,13 @@ void rc_rf_row_values(const rc_rf_row *row, double *values);
 typedef struct rc_ridge rc_ridge; /* opaque plan */
 
 /* A plan for a law (power or log-power spectrum, isotropic or source prior, d finite or inf;
- * rc_law_check's rules). The sums at kappa use the explicit top eigenvalues and analytic tail
- * moments (docs/DETEQ.md section 2), so d = inf costs the same as a moderate d.
- * Returns NULL and sets err: RC_EINVAL, RC_ENOMEM, RC_ENOCONV. Free with rc_ridge_free. */
+ * rc_law_check's rules, decreasing eigenvalues). The sums at kappa go through the shared
+ * spectral-sum engine: the top min(d, 2^20) eigenvalues explicitly (24 MiB), the rest through
+ * the law's tail moments (docs/DETEQ.md section 2), so d = inf costs the same as a moderate d
+ * (a sum adds only the eigenvalues above 0.4 kappa one by one). A kappa below
+ * rc_ridge_kappa_min (about 2 lambda_{2^20 + 1}: 1.9e-9 for the power law a = 1.5) is not
+ * served: the evaluations needing one return RC_ENOCONV. Returns NULL and sets err: RC_EINVAL,
+ * RC_ENOMEM, RC_ENOCONV. Free with rc_ridge_free. */
 rc_ridge *rc_ridge_alloc_law(const rc_law *law, rc_error *err);
 
 /* A plan for an explicit spectrum and prior (spectrum->d == prior->d, at least one
@@ -84,6 +89,17 @@ void rc_ridge_free(rc_ridge *plan);
 
 /* Number of non-zero eigenvalues (INFINITY for d = inf): the interpolation threshold. */
 double rc_ridge_dimension(const rc_ridge *plan);
+
+/* tr(H P) = sum lambda_i E w*_i^2 (tails included), the test error of the zero predictor
+ * minus sigma2. */
+double rc_ridge_signal(const rc_ridge *plan);
+
+/* A law's plan: the eigenvalues held explicitly (the rest is its analytic tail; all of them
+ * for an explicit spectrum), the bound on the part of tr(H) and tr(H P) the tail summation
+ * neglects (relative; 0 without a tail), and the smallest kappa served (0 without a tail). */
+size_t rc_ridge_explicit_count(const rc_ridge *plan);
+double rc_ridge_tail_bound(const rc_ridge *plan);
+double rc_ridge_kappa_min(const rc_ridge *plan);
 
 /* The ridge equivalent at sample size n (real, >= 1), ridge lambda (finite, >= 0), noise
  * sigma2 (finite, >= 0). kappa to about 1e-14 relative. Refuses lambda = 0 with n equal to the
@@ -119,6 +135,15 @@ int rc_ridge_optimal_lambda(const rc_ridge *plan, double P, double n, double sig
                             double lambda_lo, double lambda_hi, double *lambda_opt, int *at_edge,
                             rc_error *err);
 
+/* Evaluations of the test error rc_ridge_optimal_lambda makes at most (for its cost). */
+#define RC_RIDGE_OPTIMAL_POINTS 264
+
+/* What `points` evaluations (rc_ridge_eval, rc_rf_eval; an rc_ridge_optimal_lambda counts as
+ * RC_RIDGE_OPTIMAL_POINTS) cost on plan: an upper estimate of the multiply-adds of the spectral
+ * sums of the root searches (riskcalc/cost.h); bytes 0 (nothing is allocated). Returns
+ * RC_SUCCESS or RC_EINVAL. */
+int rc_ridge_eval_cost(const rc_ridge *plan, double points, rc_cost *cost, rc_error *err);
+
 /* ------------------------------------------------------------ Monte Carlo */
 
 typedef struct {
@@ -153,12 +178,52 @@ int rc_ridge_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double
 /* Random features by simulation: each run draws F (d x P_max; smaller P use its first
  * columns, rescaled) and two independent training sets (so that var_x and var_f separate,
  * docs/RIDGE.md section 4). rows[(k * nn + i) * nl + j] as rc_rf_curve. kappa1 is estimated
- * from the feature matrix, kappa = P / tr(F^T H F + kappa1)^-1, df1 in feature space; df2 is
- * not estimated (NaN). lambda = 0 refuses |n - min(P, d)| <= 1 (infinite expected error).
- * Returns as rc_ridge_mc. */
+ * from the feature matrix, kappa = P / tr(F^T H F + kappa1)^-1, df1 in feature space, df2 as
+ * sum lambda^2 / (lambda + kappa)^2 at each run's kappa (the plug-in estimate). lambda = 0 refuses
+ * |n - min(P, d)| <= 1 (infinite expected error). Returns as rc_ridge_mc. */
 int rc_rf_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double *P, size_t nP,
              const double *n, size_t nn, const double *lambda, size_t nl, double sigma2,
              const rc_ridge_mc_options *options, rc_rf_row *mean, rc_rf_row *se, rc_error *err);
+
+/* What rc_ridge_mc (P NULL) or rc_rf_mc with these lists costs: an upper estimate of the
+ * multiply-adds of the draws, the SVDs and the nl fits per (P, n), and the peak memory (every
+ * run's values are kept for the reduction, plus one workspace per thread; threads 0 counts
+ * omp_get_max_threads()). Returns RC_SUCCESS or RC_EINVAL. */
+int rc_ridge_mc_cost(const rc_spectrum *spectrum, const double *P, size_t nP, const double *n,
+                     size_t nn, size_t nl, const rc_ridge_mc_options *options, rc_cost *cost,
+                     rc_error *err);
+
+/* ------------------------------------------------------------ tuning by simulation */
+
+/* Averages over the runs of rc_ridge_mc_tune, per (P, n). */
+typedef struct {
+  double P, n;       /* P = INFINITY for ridge */
+  double lambda_opt; /* the lambda minimising the run's own test error (an oracle: H is known) */
+  double test_opt;   /* that test error */
+  double lambda_gcv; /* the lambda minimising the run's GCV (what a user without H can do) */
+  double test_gcv;   /* the test error of the fit at lambda_gcv */
+  double gcv;        /* the GCV minimum (an estimate of test_gcv from the training data) */
+  double edge_opt;   /* fraction of runs whose test minimum is at an end of the interval */
+  double edge_gcv;   /* the same for the GCV minimum */
+} rc_ridge_tuned_row;
+
+/* Tuning lambda by simulation: each run draws a training set (random features: F and one
+ * training set) and, for every (P, n), minimises over lambda in [lambda_lo, lambda_hi]
+ * (0 < lo < hi) both that training set's exact test error and its GCV (docs/RIDGE.md section
+ * 4), each by a 64-point scan of log lambda and Brent to |d log lambda| <= 1e-6; mean (and se,
+ * may be NULL) receive the run averages and their standard errors, rows[k * nn + i] (ridge:
+ * P NULL, nP ignored, rows[i]). The deterministic counterpart is rc_ridge_optimal_lambda,
+ * which minimises the expected test error: E min <= min E, equal in the limit. Inputs as
+ * rc_ridge_mc / rc_rf_mc (lambda = 0 never occurs). Returns as rc_ridge_mc. */
+int rc_ridge_mc_tune(const rc_spectrum *spectrum, const rc_prior *prior, const double *P, size_t nP,
+                     const double *n, size_t nn, double sigma2, double lambda_lo, double lambda_hi,
+                     const rc_ridge_mc_options *options, rc_ridge_tuned_row *mean,
+                     rc_ridge_tuned_row *se, rc_error *err);
+
+/* What rc_ridge_mc_tune costs (as rc_ridge_mc_cost, with the fits of both minimisations). */
+int rc_ridge_mc_tune_cost(const rc_spectrum *spectrum, const double *P, size_t nP, const double *n,
+                          size_t nn, const rc_ridge_mc_options *options, rc_cost *cost,
+                          rc_error *err);
 
 #ifdef __cplusplus
 }

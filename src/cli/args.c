@@ -322,6 +322,29 @@ void cli_meta_param_list(cli_meta *meta, const char *key, const uint64_t *values
   param_add(meta, key, json);
 }
 
+void cli_meta_param_numbers(cli_meta *meta, const char *key, const double *values, size_t n) {
+  char *json = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&json, &len);
+  if (!f)
+    meta_fail();
+  fputc('[', f);
+  for (size_t k = 0; k < n; k++) {
+    char v[RC_IO_DOUBLE_CHARS];
+    const double x = values[k];
+    if (isfinite(x) && x == floor(x) && fabs(x) < 1e15)
+      fprintf(f, "%s%.0f", k ? ", " : "", x);
+    else if (isfinite(x))
+      fprintf(f, "%s%s", k ? ", " : "", rc_io_format_double(x, v, sizeof v));
+    else
+      fprintf(f, "%s\"%s\"", k ? ", " : "", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+  }
+  fputc(']', f);
+  if (fclose(f) != 0)
+    meta_fail();
+  param_add(meta, key, json);
+}
+
 void cli_meta_param_string(cli_meta *meta, const char *key, const char *text) {
   char *json = NULL;
   size_t len = 0;

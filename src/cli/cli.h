@@ -136,6 +136,8 @@ void cli_meta_add(cli_meta *meta, const char *key, const char *fmt, ...)
  * "inf", "nan"), a list of whole numbers, a string. Out of memory exits like cli_meta_add. */
 void cli_meta_param_number(cli_meta *meta, const char *key, double x);
 void cli_meta_param_list(cli_meta *meta, const char *key, const uint64_t *values, size_t n);
+/* A list of numbers written as cli_meta_param_number writes each (inf as "inf"). */
+void cli_meta_param_numbers(cli_meta *meta, const char *key, const double *values, size_t n);
 void cli_meta_param_string(cli_meta *meta, const char *key, const char *text);
 /* Writes s as a JSON string (quotes, escapes). */
 void cli_json_string(FILE *f, const char *s);
@@ -174,5 +176,7 @@ int cmd_schedule_opt(int argc, char **argv, const char *command_line);
 int cmd_rerun(int argc, char **argv, const char *command_line);
 int cmd_compare(int argc, char **argv, const char *command_line);
 int cmd_fit(int argc, char **argv, const char *command_line);
+int cmd_ridge(int argc, char **argv, const char *command_line);
+int cmd_rf(int argc, char **argv, const char *command_line);
 
 #endif

@@ -20,13 +20,13 @@ const cli_option cli_compare_options[] = {
 };
 
 static const cli_compare_model *const models[] = {&linear_compare_model, &quad_compare_model,
-                                                  &quad_vs_linear_compare_model};
+                                                  &quad_vs_linear_compare_model,
+                                                  &ridge_compare_model, &rf_compare_model};
 #define N_MODELS (sizeof models / sizeof models[0])
 
 /* Columns: the coordinates, then theory mean se z of the risk, then the same four of every
- * part (appended after the contract's first six). */
-#define N_RISK_COLUMNS 6
-#define MAX_COLUMNS (N_RISK_COLUMNS + 4 * CLI_COMPARE_MAX_PARTS)
+ * part (appended after the contract's first ones). */
+#define MAX_COLUMNS (CLI_COMPARE_MAX_COORDS + 4 + 4 * CLI_COMPARE_MAX_PARTS)
 
 /* Reads the test hook; 1 when unset. */
 static int read_perturbation(double *factor) {
@@ -69,13 +69,18 @@ static size_t verdict(const cli_compare_job *job, const double *data, size_t wid
       }
     }
   const double *wr = data + worst_row * width;
-  char where[160];
-  if (nz == 1)
-    snprintf(where, sizeof where, "%s = %.0f, %s = %.0f", job->coord[0], wr[0], job->coord[1],
-             wr[1]);
-  else
-    snprintf(where, sizeof where, "%s at %s = %.0f, %s = %.0f", job->parts[worst_z], job->coord[0],
-             wr[0], job->coord[1], wr[1]);
+  char where[200];
+  size_t len = 0;
+  where[0] = '\0';
+  if (nz > 1)
+    len += (size_t)snprintf(where, sizeof where, "%s at ", job->parts[worst_z]);
+  for (size_t c = 0; c < job->ncoord && len < sizeof where; c++) {
+    len +=
+        (size_t)snprintf(where + len, sizeof where - len, "%s%s = ", c ? ", " : "", job->coord[c]);
+    if (len < sizeof where)
+      len += (size_t)snprintf(where + len, sizeof where - len,
+                              job->format[c] ? job->format[c] : "%.0f", wr[c]);
+  }
   const char *unit = nz == 1 ? "points" : "values";
   if (beyond == 0)
     snprintf(text, n, "agree, max |z| = %.3g <= %g over %zu %s (worst%s %s)", worst, zmax,
@@ -93,15 +98,21 @@ static void figure(const cli_compare_job *job, cli_figure *fig, double zmax,
   (void)ncols;
   fig->mode = CLI_FIGURE_COMPARE;
   fig->title = job->title;
-  fig->ylabel = "risk and its parts";
+  fig->ylabel = job->ylabel ? job->ylabel : "risk and its parts";
   fig->zmax = zmax;
-  for (int k = 0; k < 2; k++)
-    cli_figure_axis(fig, k, job->coord[k], job->axis[k], (size_t)k + 1, job->count[k]);
-  cli_quantity *q = cli_figure_quantity(fig, "risk", "risk: Monte Carlo ± 2 se", 4, 5);
-  q->theory_col = 3;
-  q->z_col = 6;
+  for (int k = 0; k < 2; k++) {
+    const size_t c = job->figure_axes[0] ? job->figure_axes[k] - 1 : (size_t)k;
+    cli_figure_axis(fig, k, job->coord[c], job->axis[c], c + 1, job->count[c]);
+  }
+  const size_t nc = job->ncoord;
+  static char risk_label[64];
+  const char *name = job->quantity ? job->quantity : "risk";
+  snprintf(risk_label, sizeof risk_label, "%s: Monte Carlo ± 2 se", name);
+  cli_quantity *q = cli_figure_quantity(fig, name, risk_label, nc + 2, nc + 3);
+  q->theory_col = nc + 1;
+  q->z_col = nc + 4;
   for (size_t k = 0; k < job->nparts; k++) {
-    const size_t base = N_RISK_COLUMNS + 4 * k; /* 0-based column of <part>_theory */
+    const size_t base = nc + 4 + 4 * k; /* 0-based column of <part>_theory */
     static char labels[CLI_COMPARE_MAX_PARTS][64];
     snprintf(labels[k], sizeof labels[k], "%s: Monte Carlo ± 2 se", job->parts[k]);
     q = cli_figure_quantity(fig, job->parts[k], labels[k], base + 2, base + 3);
@@ -109,7 +120,22 @@ static void figure(const cli_compare_job *job, cli_figure *fig, double zmax,
     q->z_col = base + 4;
     (void)columns;
   }
-  fig->default_y = "risk";
+  fig->default_y = name;
+}
+
+/* A coordinate that is not an axis of the figure must take one value. */
+static int check_plot(const cli_compare_job *job) {
+  if (!job->out->plot || job->ncoord <= 2)
+    return 0;
+  for (size_t c = 0; c < job->ncoord; c++)
+    if (job->count[c] > 1 && c + 1 != job->figure_axes[0] && c + 1 != job->figure_axes[1]) {
+      cli_error("--plot: the figure has two axes (%s, %s); give a single value of %s (the grid "
+                "itself is in the table)",
+                job->coord[job->figure_axes[0] - 1], job->coord[job->figure_axes[1] - 1],
+                job->coord[c]);
+      return CLI_EXIT_BAD;
+    }
+  return 0;
 }
 
 static int compare(const cli_compare_model *model, const cli_args *args, const char *command_line) {
@@ -133,24 +159,28 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   int status = CLI_EXIT_BAD;
   if (model->setup(args, command_line, &job))
     goto done;
-  const size_t np = job.nparts, width = N_RISK_COLUMNS + 4 * np, in = CLI_COMPARE_ROW(np);
+  if (job.ncoord == 0)
+    job.ncoord = 2;
+  const size_t nc = job.ncoord, np = job.nparts, risk_cols = nc + 4;
+  const size_t width = risk_cols + 4 * np, in = CLI_COMPARE_ROW_N(nc, np);
   static const char *const after[] = {"theory", "mean", "se", "z"};
   for (size_t c = 0; c < width; c++) {
-    if (c < 2)
+    if (c < nc)
       snprintf(names[c], sizeof names[c], "%s", job.coord[c]);
-    else if (c < N_RISK_COLUMNS)
-      snprintf(names[c], sizeof names[c], "%s", after[c - 2]);
+    else if (c < risk_cols)
+      snprintf(names[c], sizeof names[c], "%s", after[c - nc]);
     else
-      snprintf(names[c], sizeof names[c], "%s_%s", job.parts[(c - N_RISK_COLUMNS) / 4],
-               after[(c - N_RISK_COLUMNS) % 4]);
+      snprintf(names[c], sizeof names[c], "%s_%s", job.parts[(c - risk_cols) / 4],
+               after[(c - risk_cols) % 4]);
     columns[c] = names[c];
   }
   figure(&job, &fig, zmax, columns, width);
-  if (cli_figure_check(job.out, &fig))
+  if (check_plot(&job) || cli_figure_check(job.out, &fig))
     goto done;
-  cli_meta_add(job.meta, "columns",
-               "theory: the expected risk; mean, se: Monte Carlo mean risk and its standard "
-               "error; z = (mean - theory) / se");
+  cli_meta_add(job.meta, "columns", "%s",
+               job.columns ? job.columns
+                           : "theory: the expected risk; mean, se: Monte Carlo mean risk and its "
+                             "standard error; z = (mean - theory) / se");
   if (np) {
     char list[160] = "";
     for (size_t k = 0; k < np; k++)
@@ -167,7 +197,9 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
   if (factor != 1.0)
     cli_meta_add(job.meta, "test hook", "%s = %s: the theory column is multiplied by it",
                  PERTURB_ENV, rc_io_format_double(factor, num, sizeof num));
-  const size_t nrows = job.count[0] * job.count[1];
+  size_t nrows = 1;
+  for (size_t c = 0; c < nc; c++)
+    nrows *= job.count[c];
   data = malloc(nrows * width * sizeof *data);
   if (!data) {
     cli_error("out of memory for %zu rows", nrows);
@@ -182,15 +214,15 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
     goto done;
   cli_progress_done(&bar);
   for (size_t r = nrows; r-- > 0;) {
-    double v[CLI_COMPARE_ROW(CLI_COMPARE_MAX_PARTS)];
+    double v[CLI_COMPARE_ROW_N(CLI_COMPARE_MAX_COORDS, CLI_COMPARE_MAX_PARTS)];
     memcpy(v, data + r * in, in * sizeof *v);
     double *row = data + r * width;
-    memcpy(row, v, 5 * sizeof *row);
-    row[2] *= factor;
-    row[5] = z_score(row[2], row[3], row[4]);
+    memcpy(row, v, (nc + 3) * sizeof *row);
+    row[nc] *= factor;
+    row[nc + 3] = z_score(row[nc], row[nc + 1], row[nc + 2]);
     for (size_t k = 0; k < np; k++) {
-      double *part = row + N_RISK_COLUMNS + 4 * k;
-      const double *got = v + 5 + 3 * k;
+      double *part = row + risk_cols + 4 * k;
+      const double *got = v + nc + 3 + 3 * k;
       part[0] = got[0] * factor;
       part[1] = got[1];
       part[2] = got[2];
@@ -198,10 +230,10 @@ static int compare(const cli_compare_model *model, const cli_args *args, const c
     }
   }
   char text[512], parts_text[512] = "", trailer[1200];
-  const size_t zrisk = 5;
+  const size_t zrisk = nc + 3;
   size_t zparts[CLI_COMPARE_MAX_PARTS];
   for (size_t k = 0; k < np; k++)
-    zparts[k] = N_RISK_COLUMNS + 4 * k + 3;
+    zparts[k] = risk_cols + 4 * k + 3;
   size_t beyond = verdict(&job, data, width, nrows, &zrisk, 1, zmax, text, sizeof text);
   if (np)
     beyond += verdict(&job, data, width, nrows, zparts, np, zmax, parts_text, sizeof parts_text);
@@ -250,6 +282,8 @@ int cmd_compare(int argc, char **argv, const char *command_line) {
    * the first argument (riskcalc compare MODEL [options]); otherwise parse with the first
    * model's options to find it, then again with its own. */
   const cli_compare_model *model = models[0];
+  /* a model named first (riskcalc compare ridge ...) is parsed with its own options at once;
+   * a first word that names no model is refused as such */
   if (argc > 0 && argv[0][0] != '-') {
     if (!(model = find_model(argv[0])))
       return unknown_model(argv[0]);

@@ -494,14 +494,14 @@ static int run_single(fit_job *j, const cli_args *args) {
           r.log_prefactor_hi);
   cli_figure fig;
   fit_figure ff = {"", NULL, 0};
+  /* the figure keeps pointers to its texts until it is written: they live as long as it */
+  char label[200], title[700], xn[300], yn[300];
   if (j->out.plot) {
-    char label[200];
     if (r.interval == RC_FIT_INTERVAL_NONE)
       snprintf(label, sizeof label, "fit: e = %.4g (no interval)", r.exponent);
     else
       snprintf(label, sizeof label, "fit: e = %.4g ± %.2g", r.exponent, r.exponent_hi - r.exponent);
     single_functions(&ff, &r, opt.floor);
-    char title[700], xn[300], yn[300];
     column_name(j, j->cx, xn, sizeof xn);
     column_name(j, j->cy, yn, sizeof yn);
     snprintf(title, sizeof title, "power-law fit %s%s = c %s^-e with its %.10g%% confidence band",
@@ -586,11 +586,11 @@ static int run_joint(fit_job *j, const cli_args *args) {
     fit_row(&rows, rc_fit_param_name(k), r.value[k], r.se[k], r.lo[k], r.hi[k]);
   cli_figure fig;
   fit_figure ff = {"", NULL, 0};
+  /* the figure keeps pointers to its texts until it is written: they live as long as it */
+  char label[200], title[1100], xn[300], yn[300], x2n[300];
   if (j->out.plot) {
-    char label[200];
     snprintf(label, sizeof label, "fit: α = %.3g, β = %.3g", r.value[RC_FIT_ALPHA],
              r.value[RC_FIT_BETA]);
-    char title[1100], xn[300], yn[300], x2n[300];
     column_name(j, j->cx, xn, sizeof xn);
     column_name(j, j->cy, yn, sizeof yn);
     column_name(j, j->cx2, x2n, sizeof x2n);

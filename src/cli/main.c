@@ -18,6 +18,8 @@ typedef struct {
 static const subcommand subcommands[] = {
     {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
     {"quad", cmd_quad, "risk curves of the quadratically parameterized model (two-phase SGD)"},
+    {"ridge", cmd_ridge, "ridge regression: test error, fine bias-variance split, train, GCV"},
+    {"rf", cmd_rf, "linear random features: the same with the variance due to the features"},
     {"compare", cmd_compare, "a theory curve against the Monte Carlo simulation, with z-scores"},
     {"fit", cmd_fit, "power-law exponents with confidence intervals from a table"},
     {"optimal", cmd_optimal,
@@ -33,8 +35,8 @@ static void usage(FILE *f) {
           "usage: riskcalc SUBCOMMAND [options]   (riskcalc SUBCOMMAND --help for its options)\n\n"
           "Analytic risk curves of learning-theory models.\n\nsubcommands:\n");
   for (size_t k = 0; k < N_SUBCOMMANDS; k++)
-    fprintf(f, "  %-10s %s\n", subcommands[k].name, subcommands[k].summary);
-  fprintf(f, "\noptions:\n  --help     show this help\n  --version  show the version\n\n"
+    fprintf(f, "  %-13s %s\n", subcommands[k].name, subcommands[k].summary);
+  fprintf(f, "\noptions:\n  --help        show this help\n  --version     show the version\n\n"
              "Exit status: 0 success, 1 disagreement (compare; fit --expect), 2 bad input or "
              "failure.\n");
 }

@@ -222,15 +222,8 @@ static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v, rc_error *
   return RC_SUCCESS;
 }
 
-static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *cap, rc_error *err) {
-  const uint64_t max = (uint64_t)1 << 53;
-  const char *c1 = strchr(item, ':');
-  if (!c1) {
-    uint64_t v;
-    int status = rc_io_parse_uint(item, 1, max, &v, err);
-    return status ? status : push_u64(a, n, cap, v, err);
-  }
-  char buf[3][128];
+/* Splits "lo:hi:count" into its three texts; RC_EPARSE when it has another shape. */
+static int split_range(const char *item, const char *c1, char buf[3][128], rc_error *err) {
   const char *c2 = strchr(c1 + 1, ':');
   if (!c2 || strchr(c2 + 1, ':') || (size_t)(c1 - item) >= 128 || (size_t)(c2 - c1) > 128 ||
       strlen(c2 + 1) >= 128)
@@ -240,8 +233,22 @@ static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *ca
   memcpy(buf[1], c1 + 1, (size_t)(c2 - c1 - 1));
   buf[1][c2 - c1 - 1] = '\0';
   strcpy(buf[2], c2 + 1);
+  return RC_SUCCESS;
+}
+
+static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *cap, rc_error *err) {
+  const uint64_t max = (uint64_t)1 << 53;
+  const char *c1 = strchr(item, ':');
+  if (!c1) {
+    uint64_t v;
+    int status = rc_io_parse_uint(item, 1, max, &v, err);
+    return status ? status : push_u64(a, n, cap, v, err);
+  }
+  char buf[3][128];
+  int status = split_range(item, c1, buf, err);
+  if (status)
+    return status;
   uint64_t lo, hi, count;
-  int status;
   rc_error sub = {RC_SUCCESS, ""}; /* err->message cannot be both source and destination */
   if ((status = rc_io_parse_uint(buf[0], 1, max, &lo, &sub)) ||
       (status = rc_io_parse_uint(buf[1], 1, max, &hi, &sub)) ||
@@ -270,40 +277,143 @@ static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *ca
   return RC_SUCCESS;
 }
 
-int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_error *err) {
-  *values = NULL;
-  *count = 0;
+/* Calls item(text, ctx, err) for every comma-separated item of text (a copy, NUL-terminated
+ * items); an empty list or item is RC_EPARSE. */
+static int for_each_item(const char *text, int (*item)(const char *, void *, rc_error *), void *ctx,
+                         rc_error *err) {
   if (!text || !*text)
     return rc_error_set(err, RC_EPARSE, "empty list");
-  size_t len = strlen(text), cap = 0, n = 0;
-  uint64_t *a = NULL;
+  const size_t len = strlen(text);
   char *copy = malloc(len + 1);
   if (!copy)
     return rc_error_set(err, RC_ENOMEM, "out of memory parsing a list");
   memcpy(copy, text, len + 1);
   int status = RC_SUCCESS;
-  char *item = copy;
-  for (;;) {
-    char *comma = strchr(item, ',');
+  for (char *it = copy;;) {
+    char *comma = strchr(it, ',');
     if (comma)
       *comma = '\0';
-    if (!*item) {
+    if (!*it) {
       status = rc_error_set(err, RC_EPARSE, "list '%s' has an empty item", text);
       break;
     }
-    if ((status = parse_list_item(item, &a, &n, &cap, err)))
+    if ((status = item(it, ctx, err)) || !comma)
       break;
-    if (!comma)
-      break;
-    item = comma + 1;
+    it = comma + 1;
   }
   free(copy);
+  return status;
+}
+
+typedef struct {
+  uint64_t *a;
+  size_t n, cap;
+} u64_list;
+
+static int u64_item(const char *item, void *ctx, rc_error *err) {
+  u64_list *l = ctx;
+  return parse_list_item(item, &l->a, &l->n, &l->cap, err);
+}
+
+int rc_io_parse_list(const char *text, uint64_t **values, size_t *count, rc_error *err) {
+  *values = NULL;
+  *count = 0;
+  u64_list l = {NULL, 0, 0};
+  const int status = for_each_item(text, u64_item, &l, err);
   if (status) {
-    free(a);
+    free(l.a);
     return status;
   }
-  *values = a;
-  *count = n;
+  *values = l.a;
+  *count = l.n;
+  return RC_SUCCESS;
+}
+
+typedef struct {
+  unsigned flags;
+  double *a;
+  size_t n, cap;
+} real_list;
+
+static int push_real(real_list *l, double v, rc_error *err) {
+  if (l->n >= RC_LIST_MAX)
+    return rc_error_set(err, RC_EPARSE, "list has more than %d values", RC_LIST_MAX);
+  if (l->n == l->cap) {
+    const size_t c = l->cap ? 2 * l->cap : 16;
+    double *b = realloc(l->a, c * sizeof *b);
+    if (!b)
+      return rc_error_set(err, RC_ENOMEM, "out of memory parsing a list");
+    l->a = b;
+    l->cap = c;
+  }
+  l->a[l->n++] = v;
+  return RC_SUCCESS;
+}
+
+/* A value of a real list: > 0, or 0 with RC_IO_LIST_ZERO. */
+static int real_value(const char *text, unsigned flags, double *v, rc_error *err) {
+  int status = rc_io_parse_double(text, v, err);
+  if (status)
+    return status;
+  if (*v < 0 || (*v == 0 && !(flags & RC_IO_LIST_ZERO)))
+    return rc_error_set(err, RC_EPARSE, "'%s' must be %s", text,
+                        flags & RC_IO_LIST_ZERO ? ">= 0" : "> 0");
+  return RC_SUCCESS;
+}
+
+static int real_item(const char *item, void *ctx, rc_error *err) {
+  real_list *l = ctx;
+  if ((l->flags & RC_IO_LIST_INF) && (strcmp(item, "inf") == 0 || strcmp(item, "infinity") == 0))
+    return push_real(l, INFINITY, err);
+  if (l->flags & RC_IO_LIST_WHOLE) {
+    u64_list w = {NULL, 0, 0};
+    int status = parse_list_item(item, &w.a, &w.n, &w.cap, err);
+    for (size_t k = 0; k < w.n && !status; k++)
+      status = push_real(l, (double)w.a[k], err);
+    free(w.a);
+    return status;
+  }
+  const char *c1 = strchr(item, ':');
+  double v;
+  if (!c1) {
+    int status = real_value(item, l->flags, &v, err);
+    return status ? status : push_real(l, v, err);
+  }
+  char buf[3][128];
+  int status = split_range(item, c1, buf, err);
+  if (status)
+    return status;
+  double lo, hi;
+  uint64_t count;
+  rc_error sub = {RC_SUCCESS, ""};
+  if ((status = real_value(buf[0], 0, &lo, &sub)) || (status = real_value(buf[1], 0, &hi, &sub)) ||
+      (status = rc_io_parse_uint(buf[2], 1, RC_LIST_MAX, &count, &sub)))
+    return rc_error_set(err, RC_EPARSE, "in range '%s': %s", item, sub.message);
+  if (lo > hi)
+    return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi", item);
+  /* in decades: the powers of ten of a range like 1e-4:1:5 come out exactly */
+  const double llo = log10(lo), lhi = log10(hi);
+  for (uint64_t k = 0; k < count && !status; k++) {
+    v = k == 0           ? lo
+        : k + 1 == count ? hi
+                         : pow(10.0, llo + (lhi - llo) * (double)k / (double)(count - 1));
+    status = push_real(l, v, err);
+  }
+  return status;
+}
+
+int rc_io_parse_values(const char *text, unsigned flags, double **values, size_t *count,
+                       rc_error *err) {
+  *values = NULL;
+  *count = 0;
+  real_list l = {flags, NULL, 0, 0};
+  const int status = for_each_item(text, real_item, &l, err);
+  if (status) {
+    free(l.a);
+    return status;
+  }
+  *values = l.a;
+  *count = l.n;
   return RC_SUCCESS;
 }
 

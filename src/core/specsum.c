@@ -227,6 +227,7 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
   const double *lam = ss->lam, *cnt = ss->cnt, *sig = ss->sig;
   double a1r = 0, a1i = 0, a2r = 0, a2i = 0, a3r = 0, a3i = 0;
   double b0r = 0, b0i = 0, b1r = 0, b1i = 0, b2r = 0, b2i = 0, sim = 0;
+  double c1r = 0, c1i = 0, d1r = 0, d1i = 0;
   /* smallest terms first */
   for (size_t j = K; j-- > 0;) {
     const double lj = lam[j], dr = lj - wr;
@@ -257,6 +258,13 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
       b2r += sl * qr;
       b2i += sl * qi;
     }
+    if (what & RC_SPECSUM_C) {
+      const double qr = rr * rr - ri * ri, qi = 2 * rr * ri;
+      c1r += cl * qr;
+      c1i += cl * qi;
+      d1r += sig[j] * qr;
+      d1i += sig[j] * qi;
+    }
   }
   if (sc > 0) {
     /* tail: r = sc / w, terms in r^k */
@@ -269,7 +277,7 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
     const double *U = ss->U[l], *V = ss->V[l];
     double pr = 1, pi = 0; /* r^k */
     double t1r = 0, t1i = 0, t2r = 0, t2i = 0, t3r = 0, t3i = 0, u0r = 0, u0i = 0, v1r = 0, v1i = 0;
-    double v2r = 0, v2i = 0;
+    double v2r = 0, v2i = 0, c2r = 0, c2i = 0, w2r = 0, w2i = 0;
     for (int k = 0; k <= kmax + 3; k++) {
       /* pr, pi = r^k */
       if (k >= 1 && k <= kmax + 1) {
@@ -294,6 +302,14 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
       if (k >= 2 && k <= kmax + 2 && (what & RC_SPECSUM_B2)) {
         v2r += (k - 1) * V[k - 1] * pr;
         v2i += (k - 1) * V[k - 1] * pi;
+      }
+      /* 1/(lambda - w)^2 = w^-2 sum_n (n + 1) (lambda/w)^n: C1 = (1/sc) sum_k (k-1) U_{k-1} r^k,
+       * D1 = (1/sc^2) sum_k (k-1) V_{k-2} r^k */
+      if (k >= 2 && k <= kmax + 2 && (what & RC_SPECSUM_C)) {
+        c2r += (k - 1) * U[k - 1] * pr;
+        c2i += (k - 1) * U[k - 1] * pi;
+        w2r += (k - 1) * V[k - 2] * pr;
+        w2i += (k - 1) * V[k - 2] * pi;
       }
       const double nr = pr * zr - pi * zi, ni = pr * zi + pi * zr;
       pr = nr;
@@ -324,6 +340,10 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
     }
     b2r += v2r / sc;
     b2i += v2i / sc;
+    c1r += c2r / sc;
+    c1i += c2i / sc;
+    d1r += w2r / (sc * sc);
+    d1i += w2i / (sc * sc);
   }
   s->a1r = a1r;
   s->a1i = a1i;
@@ -338,6 +358,10 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
   s->b2r = b2r;
   s->b2i = b2i;
   s->sim = sim;
+  s->c1r = c1r;
+  s->c1i = c1i;
+  s->d1r = d1r;
+  s->d1i = d1i;
   if (!(what & (RC_SPECSUM_A2 | RC_SPECSUM_A3)))
     s->a2r = s->a2i = 0;
   if (!(what & RC_SPECSUM_A3))

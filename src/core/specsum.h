@@ -10,12 +10,16 @@
  *   B1(w) = sum_i s_i lambda_i / (lambda_i - w)     = sum_i lambda_i^2 p_i / (lambda_i - w)
  *   B2(w) = sum_i s_i lambda_i / (lambda_i - w)^2   = sum_i lambda_i^2 p_i / (lambda_i - w)^2
  *   Sim(w) = sum_i s_i lambda_i / |lambda_i - w|^2
+ *   C1(w) = sum_i lambda_i / (lambda_i - w)^2
+ *   D1(w) = sum_i s_i / (lambda_i - w)^2            = sum_i lambda_i p_i / (lambda_i - w)^2
  * each as a complex number (real and imaginary parts; Sim is real). At a real negative point
  * w = -kappa, kappa > 0 (ridge regression, random features), they are the familiar
  *   A1 = sum lambda/(lambda+kappa),        A2 = sum lambda^2/(lambda+kappa)^2,
  *   B0 = sum lambda p/(lambda+kappa),      B2 = sum lambda^2 p/(lambda+kappa)^2,
  * with zero imaginary parts; other combinations follow from these by partial fractions, e.g.
- * sum lambda p kappa/(lambda+kappa)^2 = B0 - B2 and sum lambda kappa/(lambda+kappa)^2 = A1 - A2.
+ * sum lambda p kappa/(lambda+kappa)^2 = B0 - B2 and sum lambda kappa/(lambda+kappa)^2 = A1 - A2,
+ * but these differences cancel when kappa << lambda_1 (a relative error of eps lambda_1/kappa):
+ * kappa C1 and kappa D1 are the same quantities summed term by term (ridge, docs/RIDGE.md).
  * The sketch deterministic equivalent evaluates them at complex w (the variable
  * w = z (1 + delta(z)) of THEORY.md section 2).
  *
@@ -82,12 +86,14 @@ enum {
   RC_SPECSUM_A2 = 1, /* A2 */
   RC_SPECSUM_A3 = 2, /* A3 (implies A2) */
   RC_SPECSUM_B = 4,  /* B0, B1 and Sim */
-  RC_SPECSUM_B2 = 8  /* B2 */
+  RC_SPECSUM_B2 = 8, /* B2 */
+  RC_SPECSUM_C = 16  /* C1 and D1 */
 };
 
 typedef struct {
   double a1r, a1i, a2r, a2i, a3r, a3i, b0r, b0i, b1r, b1i, b2r, b2i;
   double sim;
+  double c1r, c1i, d1r, d1i;
 } rc_specsum_sums;
 
 /* The sums at w = wr + i wi (fields not asked for are 0). Returns RC_SUCCESS, or RC_ENOCONV

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/minimize.h"
 #include "core/root.h"
+#include "ridge/ridge_min.h"
 #include "ridge/ridge_sums.h"
 
 struct rc_ridge {
@@ -92,6 +92,22 @@ double rc_ridge_dimension(const rc_ridge *plan) {
   return plan ? plan->dim : NAN;
 }
 
+double rc_ridge_signal(const rc_ridge *plan) {
+  return plan ? ridge_sums_signal(plan->sums) : NAN;
+}
+
+size_t rc_ridge_explicit_count(const rc_ridge *plan) {
+  return plan ? ridge_sums_explicit(plan->sums) : 0;
+}
+
+double rc_ridge_tail_bound(const rc_ridge *plan) {
+  return plan ? ridge_sums_tail_bound(plan->sums) : NAN;
+}
+
+double rc_ridge_kappa_min(const rc_ridge *plan) {
+  return plan ? ridge_sums_kappa_min(plan->sums) : NAN;
+}
+
 /* ---------------------------------------------------------------- kappa */
 
 typedef struct {
@@ -105,22 +121,28 @@ typedef struct {
 static int df_gap(double kappa, void *vp, double *value) {
   const kappa_ctx *c = vp;
   ridge_sums s;
-  ridge_sums_eval(c->plan->sums, kappa, &s);
+  const int status = ridge_sums_eval(c->plan->sums, kappa, &s, c->err);
   *value = s.df1 - c->target;
-  return RC_SUCCESS;
+  return status;
 }
 
 /* kappa (1 - df1/n)(1 - df1/P) - lambda: increasing in kappa above kappa0. */
 static int kappa_gap(double kappa, void *vp, double *value) {
   const kappa_ctx *c = vp;
   ridge_sums s;
-  ridge_sums_eval(c->plan->sums, kappa, &s);
+  const int status = ridge_sums_eval(c->plan->sums, kappa, &s, c->err);
+  if (status)
+    return status;
   /* 1 - df1/n as (n - df1)/n: exact for n = inf */
   const double fn = isinf(c->n) ? 1.0 : (c->n - s.df1) / c->n;
   const double fp = isinf(c->P) ? 1.0 : (c->P - s.df1) / c->P;
   *value = kappa * fn * fp - c->lambda;
   return RC_SUCCESS;
 }
+
+/* Spectral sums one evaluation takes at most, for the cost query (bracket searches and Brent;
+ * measured 0 to 37 over n = 1..1e5, lambda = 0..100, d = 400 and 1e5, ridge and features). */
+#define RIDGE_EVALS_PER_POINT 100
 
 static const rc_root_options KAPPA_ROOT = {0.0, 4 * DBL_EPSILON, 400, RC_ROOT_BEST};
 
@@ -145,10 +167,19 @@ static int solve_kappa(const rc_ridge *plan, double P, double n, double lambda, 
                        rc_error *err) {
   const double D = n < P ? n : P;
   double k0;
-  int status = kappa_floor(plan, D, &k0, err);
-  if (status || lambda == 0) {
-    *kappa = k0;
-    return status;
+  int status;
+  /* lambda > 0: kappa = lambda is a lower end when df1(lambda) <= min(n, P) (then kappa0 <=
+   * lambda and the gap there is lambda (f - 1) < 0), so kappa0 -- which may lie below what a
+   * law's plan serves when n is huge -- is only needed when lambda < kappa0 */
+  ridge_sums s;
+  if (lambda > 0 && ridge_sums_eval(plan->sums, lambda, &s, NULL) == RC_SUCCESS && s.df1 <= D) {
+    k0 = lambda;
+  } else {
+    status = kappa_floor(plan, D, &k0, err);
+    if (status || lambda == 0) {
+      *kappa = k0;
+      return status;
+    }
   }
   kappa_ctx c = {plan, 0.0, n, P, lambda, err};
   /* the gap is -lambda at kappa0: expand kappa0 + lambda 2^k upward until it is positive */
@@ -192,7 +223,8 @@ int rc_ridge_eval(const rc_ridge *plan, double n, double lambda, double sigma2, 
   if (status)
     return status;
   ridge_sums s;
-  ridge_sums_eval(plan->sums, kappa, &s);
+  if ((status = ridge_sums_eval(plan->sums, kappa, &s, err)))
+    return status;
   const double gamma = s.df2 / n;
   if (!(gamma < 1))
     return rc_error_set(err, RC_ENOCONV, "gamma = df2/n = %.17g >= 1 at n = %g, lambda = %g", gamma,
@@ -233,7 +265,8 @@ int rc_rf_eval(const rc_ridge *plan, double P, double n, double lambda, double s
   if (status)
     return status;
   ridge_sums s;
-  ridge_sums_eval(plan->sums, kappa, &s);
+  if ((status = ridge_sums_eval(plan->sums, kappa, &s, err)))
+    return status;
   const double inv_n = isinf(n) ? 0.0 : 1.0 / n, inv_P = isinf(P) ? 0.0 : 1.0 / P;
   double kappa1, var_f, gamma1;
   if (kappa > 0) {
@@ -242,7 +275,7 @@ int rc_rf_eval(const rc_ridge *plan, double P, double n, double lambda, double s
     if (lambda > 0)
       kappa1 = lambda / (1 - s.df1 * inv_n);
     else
-      kappa1 = n < P ? kappa * (P - n) * inv_P : 0.0;
+      kappa1 = !(n < P) ? 0.0 : isinf(P) ? kappa : kappa * (P - n) * inv_P;
     var_f = kappa * s.t2 * s.dd * inv_P / (1 - gamma2);
     /* df2 - 2 df1 df2/P + df1^2/P written as a sum of non-negative terms */
     gamma1 = (s.df2 * (1 - s.df1 * inv_P) + s.df1 * s.dd * inv_P) * inv_n / (1 - gamma2);
@@ -333,7 +366,29 @@ static int test_at(double u, void *vp, double *value) {
   return status;
 }
 
-#define OPT_GRID 64
+int ridge_log_minimize(rc_min_fn fn, void *ctx, double ulo, double uhi, double *umin, double *fmin,
+                       int *at_edge, const char *what, rc_error *err) {
+  double u[RIDGE_MIN_GRID], f[RIDGE_MIN_GRID];
+  size_t best = 0;
+  for (size_t k = 0; k < RIDGE_MIN_GRID; k++) {
+    u[k] = k == RIDGE_MIN_GRID - 1 ? uhi : ulo + (uhi - ulo) * (double)k / (RIDGE_MIN_GRID - 1);
+    const int status = fn(u[k], ctx, f + k);
+    if (status)
+      return status;
+    if (f[k] < f[best])
+      best = k;
+  }
+  *umin = u[best];
+  *fmin = f[best];
+  *at_edge = best == 0 || best == RIDGE_MIN_GRID - 1;
+  /* f[best] is the strict minimum of the grid among the earlier points and <= the later
+   * ones; a flat triple (equal neighbours) keeps the grid point */
+  if (*at_edge || !(f[best] < f[best - 1] && f[best] < f[best + 1]))
+    return RC_SUCCESS;
+  const rc_min_options mo = {1e-6, 0.0, RIDGE_MIN_ITER};
+  return rc_min_brent(fn, ctx, u[best - 1], f[best - 1], u[best], f[best], u[best + 1], f[best + 1],
+                      &mo, what, umin, fmin, err);
+}
 
 int rc_ridge_optimal_lambda(const rc_ridge *plan, double P, double n, double sigma2,
                             double lambda_lo, double lambda_hi, double *lambda_opt, int *at_edge,
@@ -348,36 +403,22 @@ int rc_ridge_optimal_lambda(const rc_ridge *plan, double P, double n, double sig
     return rc_error_set(err, RC_EINVAL,
                         "P must be >= 1 (or inf) and n finite and >= 1 (got %g, %g)", P, n);
   opt_ctx c = {plan, P, n, sigma2, err};
-  const double u0 = log(lambda_lo), u1 = log(lambda_hi);
-  double u[OPT_GRID], f[OPT_GRID];
-  size_t best = 0;
-  for (size_t k = 0; k < OPT_GRID; k++) {
-    u[k] = k == OPT_GRID - 1 ? u1 : u0 + (u1 - u0) * (double)k / (OPT_GRID - 1);
-    const int status = test_at(u[k], &c, f + k);
-    if (status)
-      return status;
-    if (f[k] < f[best])
-      best = k;
-  }
-  if (best == 0 || best == OPT_GRID - 1) {
-    *lambda_opt = best == 0 ? lambda_lo : lambda_hi;
-    *at_edge = 1;
-    return RC_SUCCESS;
-  }
-  *at_edge = 0;
-  /* f[best] is the strict minimum of the grid among the earlier points and <= the later
-   * ones; a flat triple (equal neighbours) keeps the grid point */
-  if (!(f[best] < f[best - 1] && f[best] < f[best + 1])) {
-    *lambda_opt = exp(u[best]);
-    return RC_SUCCESS;
-  }
-  double umin, fmin;
-  const rc_min_options mo = {1e-6, 0.0, 200};
-  const int status =
-      rc_min_brent(test_at, &c, u[best - 1], f[best - 1], u[best], f[best], u[best + 1],
-                   f[best + 1], &mo, "optimal lambda", &umin, &fmin, err);
+  double u, f;
+  const int status = ridge_log_minimize(test_at, &c, log(lambda_lo), log(lambda_hi), &u, &f,
+                                        at_edge, "optimal lambda", err);
   if (status)
     return status;
-  *lambda_opt = exp(umin);
+  /* the ends exactly, not exp(log(end)) */
+  *lambda_opt = *at_edge ? (u == log(lambda_lo) ? lambda_lo : lambda_hi) : exp(u);
+  return RC_SUCCESS;
+}
+
+int rc_ridge_eval_cost(const rc_ridge *plan, double points, rc_cost *cost, rc_error *err) {
+  if (!plan || !cost || !(points >= 0))
+    return rc_error_set(err, RC_EINVAL, "plan, a point count >= 0 and the output are required");
+  /* the root searches take well under RIDGE_EVALS_PER_POINT sums of about 12 multiply-adds
+   * per term */
+  cost->updates = points * RIDGE_EVALS_PER_POINT * 12.0 * (double)ridge_sums_terms(plan->sums);
+  cost->bytes = 0;
   return RC_SUCCESS;
 }

@@ -21,13 +21,17 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_randist.h>
 #include <lapacke.h>
+#include <omp.h>
 
 #include "core/mc_runner.h"
 #include "core/util.h"
+#include "ridge/ridge_min.h"
 
 /* Scalars recorded per point before the d entries of u (ridge / random features). */
 enum { R_EXCESS, R_VN, R_TRAIN, R_GCV, R_KAPPA, R_DF1, R_VUNIT, R_NS };
-enum { F_EXCESS, F_VN, F_TRAIN, F_KAPPA1, F_KAPPA, F_DF1, F_HALF, F_NS };
+enum { F_EXCESS, F_VN, F_TRAIN, F_KAPPA1, F_KAPPA, F_DF1, F_DF2, F_HALF, F_NS };
+/* Values per point of the tuner. */
+enum { T_LOPT, T_TOPT, T_LGCV, T_TGCV, T_GCV, T_EDGE_OPT, T_EDGE_GCV, T_NS };
 
 typedef struct {
   int rf;
@@ -37,12 +41,14 @@ typedef struct {
   size_t nP, nn, nl;
   size_t Pmax, nmax, m_max; /* m: columns of the fitted matrix (d or P) */
   double sigma2;
+  int tune;                 /* rc_ridge_mc_tune: per-run minimisers instead of the split */
+  double ulo, uhi;          /* tune: log lambda interval */
   size_t ns, block, values; /* scalars per point, values per point, per run */
   size_t lwork, liwork, lwork_eig;
 } model;
 
 typedef struct {
-  double *X, *A, *U, *s, *VT, *y0, *c, *tmp, *h, *a, *b, *beta, *work;
+  double *X, *A, *U, *s, *VT, *y0, *c, *tmp, *h, *a, *b, *beta, *u, *work;
   lapack_int *iwork;
   double *F, *G, *HF, *E, *mu, *Z, *W; /* random features only */
 } work;
@@ -51,8 +57,8 @@ static void work_free(void *vp) {
   work *w = vp;
   if (!w)
     return;
-  double *all[] = {w->X, w->A,    w->U,    w->s, w->VT, w->y0, w->c, w->tmp, w->h, w->a,
-                   w->b, w->beta, w->work, w->F, w->G,  w->HF, w->E, w->mu,  w->Z, w->W};
+  double *all[] = {w->X,    w->A, w->U,    w->s, w->VT, w->y0, w->c, w->tmp, w->h, w->a, w->b,
+                   w->beta, w->u, w->work, w->F, w->G,  w->HF, w->E, w->mu,  w->Z, w->W};
   for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
     free(all[k]);
   free(w->iwork);
@@ -76,7 +82,7 @@ static void *work_alloc(const void *vm, rc_error *err) {
            (w->y0 = rc_alloc_doubles(nmax, err)) && (w->c = rc_alloc_doubles(rmax, err)) &&
            (w->tmp = rc_alloc_doubles(nmax, err)) && (w->h = rc_alloc_doubles(rmax, err)) &&
            (w->a = rc_alloc_doubles(rmax, err)) && (w->b = rc_alloc_doubles(mm, err)) &&
-           (w->beta = rc_alloc_doubles(d, err)) &&
+           (w->beta = rc_alloc_doubles(d, err)) && (w->u = rc_alloc_doubles(d, err)) &&
            (w->work = rc_alloc_doubles(m->lwork > m->lwork_eig ? m->lwork : m->lwork_eig, err));
   if (ok && !(w->iwork = malloc(m->liwork * sizeof *w->iwork))) {
     rc_error_set(err, RC_ENOMEM, "out of memory for a Monte Carlo workspace");
@@ -182,39 +188,98 @@ static int fail_svd(size_t r, rc_error *err) {
   return rc_error_set(err, RC_ELINALG, "run %zu: the SVD (LAPACKE dgesdd) did not converge", r);
 }
 
-static int simulate_ridge(const model *m, work *w, size_t run, gsl_rng *rng, double *values,
-                          rc_mc_tick *tick, rc_error *err) {
-  const size_t d = m->d, nmax = m->nmax;
-  draw_inputs(m, w, rng);
-  for (size_t i = 0; i < m->nn; i++) {
-    const size_t n = (size_t)m->n[i];
-    for (size_t j = 0; j < d; j++)
-      memcpy(w->A + j * n, w->X + j * nmax, n * sizeof(double));
-    const long rk = svd(m, w, n, d);
-    if (rk < 0)
-      return fail_svd(run, err);
-    const size_t r = (size_t)rk, r0 = n < d ? n : d;
-    const double out2 = project(w, n, r);
+/* One fitted matrix (n rows, mcols columns: d for ridge, P for features) after its SVD. */
+typedef struct {
+  size_t n, r, r0, mcols;
+  double out2;  /* |y0 - U c|^2 */
+  double scale; /* features: b = F v / sqrt(P) */
+} fit_shape;
+
+/* The fit at ridge lam: its scalars into st and u = H^1/2 (b - w*) into w->u; returns |u|^2
+ * (the noise-free excess test error). */
+static double fit_at(const model *m, work *w, const fit_shape *f, double lam, fit_stats *st) {
+  fit_lambda(m, w, f->n, f->r, f->out2, lam, st);
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)f->r, (int)f->mcols, 1.0, w->VT, (int)f->r0, w->a, 1,
+              0.0, w->b, 1);
+  const double *beta = w->b;
+  if (m->rf) {
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)m->d, (int)f->mcols, f->scale, w->F, (int)m->d,
+                w->b, 1, 0.0, w->beta, 1);
+    beta = w->beta;
+  }
+  double uu = 0;
+  for (size_t k = 0; k < m->d; k++) {
+    const double u = m->sqlam[k] * (beta[k] - m->w[k]);
+    w->u[k] = u;
+    uu += u * u;
+  }
+  return uu;
+}
+
+/* The SVD of the first n rows of the fitted matrix already in w->A, c, out2 and
+ * h_j = (V^T H V)_jj (ridge) or (V^T F^T H F V)_jj / P (features, through w->HF). */
+static int fit_prepare(const model *m, work *w, size_t n, size_t mcols, fit_shape *f) {
+  const long rk = svd(m, w, n, mcols);
+  if (rk < 0)
+    return -1;
+  f->n = n;
+  f->mcols = mcols;
+  f->r = (size_t)rk;
+  f->r0 = n < mcols ? n : mcols;
+  f->scale = m->rf ? 1.0 / sqrt((double)mcols) : 1.0;
+  f->out2 = project(w, n, f->r);
+  const size_t r = f->r, r0 = f->r0;
+  if (!m->rf) {
     for (size_t j = 0; j < r; j++) {
       double h = 0;
-      for (size_t k = 0; k < d; k++) {
+      for (size_t k = 0; k < mcols; k++) {
         const double v = w->VT[j + k * r0];
         h += m->lam[k] * v * v;
       }
       w->h[j] = h;
     }
+    return 0;
+  }
+  /* W = VT (F^T H F) / P */
+  cblas_dsymm(CblasColMajor, CblasRight, CblasUpper, (int)r, (int)mcols, 1.0 / (double)mcols, w->HF,
+              (int)m->Pmax, w->VT, (int)r0, 0.0, w->W, (int)r);
+  for (size_t j = 0; j < r; j++) {
+    double h = 0;
+    for (size_t c = 0; c < mcols; c++)
+      h += w->W[j + c * r] * w->VT[j + c * r0];
+    w->h[j] = h;
+  }
+  return 0;
+}
+
+/* Copies the first n rows of the inputs (ridge) or of the features Z / sqrt(P) into w->A. */
+static void fit_load(const model *m, work *w, size_t n, size_t P) {
+  if (!m->rf) {
+    for (size_t j = 0; j < m->d; j++)
+      memcpy(w->A + j * n, w->X + j * m->nmax, n * sizeof(double));
+    return;
+  }
+  const double scale = 1.0 / sqrt((double)P);
+  for (size_t c = 0; c < P; c++)
+    for (size_t k = 0; k < n; k++)
+      w->A[c * n + k] = w->Z[c * m->nmax + k] * scale;
+}
+
+static int simulate_ridge(const model *m, work *w, size_t run, gsl_rng *rng, double *values,
+                          rc_mc_tick *tick, rc_error *err) {
+  const size_t d = m->d;
+  draw_inputs(m, w, rng);
+  for (size_t i = 0; i < m->nn; i++) {
+    const size_t n = (size_t)m->n[i];
+    fit_shape f;
+    fit_load(m, w, n, 0);
+    if (fit_prepare(m, w, n, d, &f))
+      return fail_svd(run, err);
     for (size_t l = 0; l < m->nl; l++) {
       double *v = values + (i * m->nl + l) * m->block;
       fit_stats st;
-      fit_lambda(m, w, n, r, out2, m->lambda[l], &st);
-      cblas_dgemv(CblasColMajor, CblasTrans, (int)r, (int)d, 1.0, w->VT, (int)r0, w->a, 1, 0.0,
-                  w->b, 1);
-      double uu = 0;
-      for (size_t k = 0; k < d; k++) {
-        const double u = m->sqlam[k] * (w->b[k] - m->w[k]);
-        v[R_NS + k] = u;
-        uu += u * u;
-      }
+      const double uu = fit_at(m, w, &f, m->lambda[l], &st);
+      memcpy(v + R_NS, w->u, d * sizeof(double));
       v[R_EXCESS] = uu + m->sigma2 * st.vunit;
       v[R_VN] = m->sigma2 * st.vunit;
       v[R_TRAIN] = st.train;
@@ -229,24 +294,35 @@ static int simulate_ridge(const model *m, work *w, size_t run, gsl_rng *rng, dou
   return RC_SUCCESS;
 }
 
-static int simulate_rf(const model *m, work *w, size_t run, gsl_rng *rng, double *values,
-                       rc_mc_tick *tick, rc_error *err) {
-  const size_t d = m->d, nmax = m->nmax, Pm = m->Pmax;
+/* Draws F (d x P_max, N(0, 1) entries; the first P columns over sqrt(P) are the features of P)
+ * and HF = F^T H F (upper triangle, unscaled). */
+static void draw_features(const model *m, work *w, gsl_rng *rng) {
+  const size_t d = m->d, Pm = m->Pmax;
   for (size_t k = 0; k < d * Pm; k++)
     w->F[k] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-  /* HF = F^T H F (unscaled, upper triangle) through G = H^1/2 F */
   for (size_t p = 0; p < Pm; p++)
     for (size_t k = 0; k < d; k++)
       w->G[p * d + k] = m->sqlam[k] * w->F[p * d + k];
   cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)Pm, (int)d, 1.0, w->G, (int)d, 0.0, w->HF,
               (int)Pm);
+}
+
+/* Training inputs and the feature matrix Z = X F (unscaled). */
+static void draw_feature_inputs(const model *m, work *w, gsl_rng *rng) {
+  draw_inputs(m, w, rng);
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m->nmax, (int)m->Pmax, (int)m->d, 1.0,
+              w->X, (int)m->nmax, w->F, (int)m->d, 0.0, w->Z, (int)m->nmax);
+}
+
+static int simulate_rf(const model *m, work *w, size_t run, gsl_rng *rng, double *values,
+                       rc_mc_tick *tick, rc_error *err) {
+  const size_t d = m->d, Pm = m->Pmax;
+  draw_features(m, w, rng);
   for (int set = 0; set < 2; set++) {
-    draw_inputs(m, w, rng);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)nmax, (int)Pm, (int)d, 1.0, w->X,
-                (int)nmax, w->F, (int)d, 0.0, w->Z, (int)nmax);
+    draw_feature_inputs(m, w, rng);
     for (size_t ip = 0; ip < m->nP; ip++) {
       const size_t P = (size_t)m->P[ip];
-      const double scale = 1.0 / sqrt((double)P), invP = 1.0 / (double)P;
+      const double invP = 1.0 / (double)P;
       /* eigenvalues of F^T H F at this P (for kappa) */
       for (size_t c = 0; c < P; c++)
         for (size_t rr = 0; rr <= c; rr++)
@@ -258,31 +334,14 @@ static int simulate_rf(const model *m, work *w, size_t run, gsl_rng *rng, double
       const double mu_cut = w->mu[P - 1] * (double)P * DBL_EPSILON;
       for (size_t i = 0; i < m->nn; i++) {
         const size_t n = (size_t)m->n[i];
-        for (size_t c = 0; c < P; c++)
-          for (size_t k = 0; k < n; k++)
-            w->A[c * n + k] = w->Z[c * nmax + k] * scale;
-        const long rk = svd(m, w, n, P);
-        if (rk < 0)
+        fit_shape f;
+        fit_load(m, w, n, P);
+        if (fit_prepare(m, w, n, P, &f))
           return fail_svd(run, err);
-        const size_t r = (size_t)rk, r0 = n < P ? n : P;
-        const double out2 = project(w, n, r);
-        /* h_j = (V^T F^T H F V)_jj: W = VT (F^T H F) */
-        cblas_dsymm(CblasColMajor, CblasRight, CblasUpper, (int)r, (int)P, invP, w->HF, (int)Pm,
-                    w->VT, (int)r0, 0.0, w->W, (int)r);
-        for (size_t j = 0; j < r; j++) {
-          double h = 0;
-          for (size_t c = 0; c < P; c++)
-            h += w->W[j + c * r] * w->VT[j + c * r0];
-          w->h[j] = h;
-        }
         for (size_t l = 0; l < m->nl; l++) {
           double *v = values + ((ip * m->nn + i) * m->nl + l) * m->block;
           fit_stats st;
-          fit_lambda(m, w, n, r, out2, m->lambda[l], &st);
-          cblas_dgemv(CblasColMajor, CblasTrans, (int)r, (int)P, 1.0, w->VT, (int)r0, w->a, 1, 0.0,
-                      w->b, 1);
-          cblas_dgemv(CblasColMajor, CblasNoTrans, (int)d, (int)P, scale, w->F, (int)d, w->b, 1,
-                      0.0, w->beta, 1);
+          const double uu = fit_at(m, w, &f, m->lambda[l], &st);
           /* kappa = P / tr (F^T H F + kappa1)^-1 (0 when F^T H F is singular and kappa1 = 0) */
           double tr = 0;
           int singular = 0;
@@ -293,10 +352,15 @@ static int simulate_rf(const model *m, work *w, size_t run, gsl_rng *rng, double
               tr += 1.0 / (w->mu[c] + st.kappa);
           }
           const double kappa = singular ? 0.0 : (double)P / tr;
-          double uu = 0, half = 0;
+          /* df2 at this kappa, plugged into its definition (d when kappa = 0) */
+          double df2 = 0;
           for (size_t k = 0; k < d; k++) {
-            const double u = m->sqlam[k] * (w->beta[k] - m->w[k]);
-            uu += u * u;
+            const double q = m->lam[k] / (m->lam[k] + kappa);
+            df2 += q * q;
+          }
+          double half = 0;
+          for (size_t k = 0; k < d; k++) {
+            const double u = w->u[k];
             if (set == 0) {
               v[F_NS + k] = u;
             } else {
@@ -306,22 +370,11 @@ static int simulate_rf(const model *m, work *w, size_t run, gsl_rng *rng, double
             }
           }
           const double e = uu + m->sigma2 * st.vunit, vn = m->sigma2 * st.vunit;
-          if (set == 0) {
-            v[F_EXCESS] = e;
-            v[F_VN] = vn;
-            v[F_TRAIN] = st.train;
-            v[F_KAPPA1] = st.kappa;
-            v[F_KAPPA] = kappa;
-            v[F_DF1] = st.df1;
-          } else {
-            v[F_EXCESS] = 0.5 * (v[F_EXCESS] + e);
-            v[F_VN] = 0.5 * (v[F_VN] + vn);
-            v[F_TRAIN] = 0.5 * (v[F_TRAIN] + st.train);
-            v[F_KAPPA1] = 0.5 * (v[F_KAPPA1] + st.kappa);
-            v[F_KAPPA] = 0.5 * (v[F_KAPPA] + kappa);
-            v[F_DF1] = 0.5 * (v[F_DF1] + st.df1);
+          const double now[F_HALF] = {e, vn, st.train, st.kappa, kappa, st.df1, df2};
+          for (size_t q = 0; q < F_HALF; q++)
+            v[q] = set == 0 ? now[q] : 0.5 * (v[q] + now[q]);
+          if (set == 1)
             v[F_HALF] = half;
-          }
         }
         if (rc_mc_tick_add(tick, 1.0))
           return rc_error_set(err, RC_ECANCEL, "cancelled");
@@ -331,11 +384,88 @@ static int simulate_rf(const model *m, work *w, size_t run, gsl_rng *rng, double
   return RC_SUCCESS;
 }
 
+/* ---------------------------------------------------------------- tuning */
+
+typedef struct {
+  const model *m;
+  work *w;
+  const fit_shape *f;
+  int gcv; /* 0: the test error, 1: GCV */
+} tune_ctx;
+
+/* The test error or the GCV of this training set at lambda = e^u. */
+static int tune_objective(double u, void *vp, double *value) {
+  const tune_ctx *c = vp;
+  fit_stats st;
+  const double uu = fit_at(c->m, c->w, c->f, exp(u), &st);
+  *value = c->gcv ? st.gcv : c->m->sigma2 + uu + c->m->sigma2 * st.vunit;
+  return isfinite(*value) ? RC_SUCCESS : RC_ELINALG;
+}
+
+/* Minimises the test error and the GCV of one fitted training set over lambda in
+ * [e^ulo, e^uhi] and records lambda, the test error there, the GCV minimum and the edge
+ * flags into v (T_NS values). */
+static int tune_point(const model *m, work *w, const fit_shape *f, size_t run, double *v,
+                      rc_error *err) {
+  double lam[2], fmin[2];
+  int edge[2];
+  for (int g = 0; g < 2; g++) {
+    tune_ctx c = {m, w, f, g};
+    double u;
+    const int status = ridge_log_minimize(tune_objective, &c, m->ulo, m->uhi, &u, &fmin[g],
+                                          &edge[g], g ? "GCV lambda" : "optimal lambda", err);
+    if (status)
+      return status == RC_ELINALG
+                 ? rc_error_set(err, RC_ELINALG, "run %zu: a fit is not finite", run)
+                 : status;
+    /* the ends exactly, not exp(log(end)) */
+    lam[g] = !edge[g] ? exp(u) : u == m->ulo ? m->lambda[0] : m->lambda[1];
+  }
+  tune_ctx c = {m, w, f, 0};
+  double test_gcv;
+  tune_objective(log(lam[1]), &c, &test_gcv);
+  v[T_LOPT] = lam[0];
+  v[T_TOPT] = fmin[0];
+  v[T_LGCV] = lam[1];
+  v[T_TGCV] = test_gcv;
+  v[T_GCV] = fmin[1];
+  v[T_EDGE_OPT] = edge[0];
+  v[T_EDGE_GCV] = edge[1];
+  return RC_SUCCESS;
+}
+
+static int simulate_tune(const model *m, work *w, size_t run, gsl_rng *rng, double *values,
+                         rc_mc_tick *tick, rc_error *err) {
+  if (m->rf) {
+    draw_features(m, w, rng);
+    draw_feature_inputs(m, w, rng);
+  } else {
+    draw_inputs(m, w, rng);
+  }
+  for (size_t ip = 0; ip < (m->rf ? m->nP : 1); ip++) {
+    const size_t mcols = m->rf ? (size_t)m->P[ip] : m->d;
+    for (size_t i = 0; i < m->nn; i++) {
+      const size_t n = (size_t)m->n[i];
+      fit_shape f;
+      fit_load(m, w, n, mcols);
+      if (fit_prepare(m, w, n, mcols, &f))
+        return fail_svd(run, err);
+      const int status = tune_point(m, w, &f, run, values + (ip * m->nn + i) * T_NS, err);
+      if (status)
+        return status;
+      if (rc_mc_tick_add(tick, 1.0))
+        return rc_error_set(err, RC_ECANCEL, "cancelled");
+    }
+  }
+  return RC_SUCCESS;
+}
+
 static int simulate(const void *vm, void *vw, size_t run, gsl_rng *rng, double *values,
                     rc_mc_tick *tick, rc_error *err) {
   const model *m = vm;
-  const int status = m->rf ? simulate_rf(m, vw, run, rng, values, tick, err)
-                           : simulate_ridge(m, vw, run, rng, values, tick, err);
+  const int status = m->tune ? simulate_tune(m, vw, run, rng, values, tick, err)
+                     : m->rf ? simulate_rf(m, vw, run, rng, values, tick, err)
+                             : simulate_ridge(m, vw, run, rng, values, tick, err);
   if (status)
     return status;
   for (size_t k = 0; k < m->values; k++)
@@ -558,9 +688,9 @@ static int model_init(model *m, const rc_spectrum *spectrum, const rc_prior *pri
   for (size_t i = 0; m->rf && i < m->nP; i++)
     m->Pmax = (size_t)m->P[i] > m->Pmax ? (size_t)m->P[i] : m->Pmax;
   m->m_max = m->rf ? m->Pmax : d;
-  m->ns = m->rf ? F_NS : R_NS;
-  m->block = m->ns + d;
-  const size_t points = (m->rf ? m->nP : 1) * m->nn * m->nl;
+  m->ns = m->tune ? T_NS : m->rf ? F_NS : R_NS;
+  m->block = m->tune ? T_NS : m->ns + d;
+  const size_t points = (m->rf ? m->nP : 1) * m->nn * (m->tune ? 1 : m->nl);
   m->values = rc_mul_size(points, m->block);
   int status =
       m->values ? query_work(m, err) : rc_error_set(err, RC_EINVAL, "too many points x dimensions");
@@ -585,7 +715,7 @@ static int run_all(model *m, const rc_ridge_mc_options *o, double **rv, double *
                : rc_error_set(err, RC_EINVAL, "%zu runs x %zu values overflow", o->runs, m->values);
   }
   const rc_mc_runner_callbacks cb = {work_alloc, work_free, simulate};
-  const double units = (double)((m->rf ? 2 * m->nP : 1) * m->nn);
+  const double units = (double)((m->rf ? (m->tune ? 1 : 2) * m->nP : 1) * m->nn);
   const rc_mc_runner_options ro = {o->runs, o->seed,     o->threads,         m->values,
                                    units,   o->progress, o->progress_context};
   return rc_mc_runner_run(&cb, m, &ro, *rv, *mean, *se, err);
@@ -712,7 +842,7 @@ int rc_rf_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double *P
         a->kappa = mu[off + F_KAPPA];
         a->kappa1 = mu[off + F_KAPPA1];
         a->df1 = mu[off + F_DF1];
-        a->df2 = NAN;
+        a->df2 = mu[off + F_DF2];
         a->bias = u.bias;
         a->var_x = var_x;
         a->var_f = u.var - 0.5 * var_x; /* = u.var_plus */
@@ -727,7 +857,7 @@ int rc_rf_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double *P
           b->kappa = sd[off + F_KAPPA];
           b->kappa1 = sd[off + F_KAPPA1];
           b->df1 = sd[off + F_DF1];
-          b->df2 = NAN;
+          b->df2 = sd[off + F_DF2];
           b->bias = u.se_bias;
           b->var_x = sd[off + F_HALF];
           b->var_f = u.se_var_plus;
@@ -744,4 +874,120 @@ int rc_rf_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double *P
   free(sd);
   model_free(&m);
   return status;
+}
+
+int rc_ridge_mc_tune(const rc_spectrum *spectrum, const rc_prior *prior, const double *P, size_t nP,
+                     const double *n, size_t nn, double sigma2, double lambda_lo, double lambda_hi,
+                     const rc_ridge_mc_options *options, rc_ridge_tuned_row *mean,
+                     rc_ridge_tuned_row *se, rc_error *err) {
+  const rc_ridge_mc_options o = options ? *options : rc_ridge_mc_options_default();
+  if (!(isfinite(lambda_lo) && isfinite(lambda_hi) && lambda_lo > 0 && lambda_lo < lambda_hi))
+    return rc_error_set(err, RC_EINVAL,
+                        "the lambda interval must satisfy 0 < lo < hi, both finite (got [%g, %g])",
+                        lambda_lo, lambda_hi);
+  const int rf = P != NULL;
+  const double ends[2] = {lambda_lo, lambda_hi};
+  size_t d;
+  int status = check_inputs(spectrum, prior, P, nP, n, nn, ends, 2, sigma2, &o, mean, rf, &d, err);
+  if (status)
+    return status;
+  model m = {0};
+  m.rf = rf;
+  m.tune = 1;
+  m.P = P;
+  m.nP = rf ? nP : 0;
+  m.n = n;
+  m.nn = nn;
+  m.lambda = ends;
+  m.nl = 2;
+  m.ulo = log(lambda_lo);
+  m.uhi = log(lambda_hi);
+  m.sigma2 = sigma2;
+  if ((status = model_init(&m, spectrum, prior, d, err)))
+    return status;
+  double *rv, *mu, *sd;
+  status = run_all(&m, &o, &rv, &mu, &sd, err);
+  for (size_t k = 0; k < (rf ? nP : 1) && !status; k++)
+    for (size_t i = 0; i < nn; i++) {
+      const size_t off = (k * nn + i) * T_NS;
+      for (int pass = 0; pass < (se ? 2 : 1); pass++) {
+        const double *v = (pass ? sd : mu) + off;
+        rc_ridge_tuned_row *t = (pass ? se : mean) + k * nn + i;
+        t->P = rf ? P[k] : INFINITY;
+        t->n = n[i];
+        t->lambda_opt = v[T_LOPT];
+        t->test_opt = v[T_TOPT];
+        t->lambda_gcv = v[T_LGCV];
+        t->test_gcv = v[T_TGCV];
+        t->gcv = v[T_GCV];
+        t->edge_opt = v[T_EDGE_OPT];
+        t->edge_gcv = v[T_EDGE_GCV];
+      }
+    }
+  free(rv);
+  free(mu);
+  free(sd);
+  model_free(&m);
+  return status;
+}
+
+/* ---------------------------------------------------------------- cost */
+
+/* The cost of nl fits per (P, n) and of recording per_point values per (P, n) (tune) or per
+ * (P, n, lambda) (per_point 0: the split, d + a few). */
+static int mc_cost(const rc_spectrum *spectrum, const double *P, size_t nP, const double *n,
+                   size_t nn, size_t nl, size_t per_point, const rc_ridge_mc_options *options,
+                   rc_cost *cost, rc_error *err) {
+  if (!spectrum || !n || nn == 0 || nl == 0 || !cost || (P && nP == 0))
+    return rc_error_set(err, RC_EINVAL, "spectrum, non-empty lists and the output are required");
+  const rc_ridge_mc_options o = options ? *options : rc_ridge_mc_options_default();
+  const double d = (double)spectrum->d, R = (double)o.runs;
+  const double threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  double nmax = 0, Pmax = 0;
+  for (size_t i = 0; i < nn; i++)
+    nmax = n[i] > nmax ? n[i] : nmax;
+  for (size_t k = 0; P && k < nP; k++)
+    Pmax = P[k] > Pmax ? P[k] : Pmax;
+  if (!(isfinite(nmax) && isfinite(Pmax)))
+    return rc_error_set(err, RC_EINVAL, "the Monte Carlo needs finite n and P");
+  /* per run: the draws, then per fitted matrix an SVD (about 6 n m min(n, m) + 8 min^3
+   * multiply-adds) and per lambda one fit (r m, plus d P for features, plus d) */
+  double run = 0, values = 0, mm = P ? Pmax : d;
+  const double sets = P ? 2 : 1;
+  if (P)
+    run += 4 * d * Pmax + d * Pmax * Pmax + sets * (5 * nmax * d + nmax * d * Pmax);
+  else
+    run += 5 * nmax * d;
+  for (size_t k = 0; k < (P ? nP : 1); k++) {
+    const double m = P ? P[k] : d;
+    if (P)
+      run += sets * (m * m + 4 * m * m * m);
+    for (size_t i = 0; i < nn; i++) {
+      const double r0 = n[i] < m ? n[i] : m;
+      run += sets * (n[i] * m + 6 * n[i] * m * r0 + 8 * r0 * r0 * r0 + 2 * n[i] * r0 +
+                     r0 * m * (P ? m : 1.0) + nl * (2 * r0 + r0 * m + (P ? d * m + m : 0) + 4 * d));
+      values += per_point ? (double)per_point : (double)nl * (d + F_NS);
+    }
+  }
+  /* the reduction reads every value of every run a few times */
+  cost->updates = R * run + 4 * R * values;
+  const double work_bytes =
+      8.0 * (nmax * d + 2 * nmax * mm + 2 * mm * mm + 4 * (nmax > mm ? nmax : mm) + 4 * d +
+             (P ? 2 * d * Pmax + 2 * Pmax * Pmax + nmax * Pmax + mm * Pmax + 34 * Pmax : 0));
+  cost->bytes = 8.0 * (R + 2) * values + threads * work_bytes;
+  return RC_SUCCESS;
+}
+
+int rc_ridge_mc_cost(const rc_spectrum *spectrum, const double *P, size_t nP, const double *n,
+                     size_t nn, size_t nl, const rc_ridge_mc_options *options, rc_cost *cost,
+                     rc_error *err) {
+  return mc_cost(spectrum, P, nP, n, nn, nl, 0, options, cost, err);
+}
+
+int rc_ridge_mc_tune_cost(const rc_spectrum *spectrum, const double *P, size_t nP, const double *n,
+                          size_t nn, const rc_ridge_mc_options *options, rc_cost *cost,
+                          rc_error *err) {
+  /* two minimisations (test error, GCV) of at most grid + iterations fits, and one more */
+  return mc_cost(spectrum, P, nP, n, nn, 2 * (RIDGE_MIN_GRID + RIDGE_MIN_ITER) + 1, T_NS, options,
+                 cost, err);
 }

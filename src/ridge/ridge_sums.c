@@ -1,23 +1,28 @@
-/* Spectral sums of ridge at w = -kappa (see ridge_sums.h).
- *
- * Explicit spectra: distinct non-zero eigenvalues with their multiplicity and signal, summed
- * from the smallest up (the small terms first). */
+/* Spectral sums of ridge at w = -kappa (see ridge_sums.h): the shared engine core/specsum.h
+ * evaluated at the real negative point, with kappa C1 and kappa^2 D1 for the two differences
+ * that would cancel. */
 #include "ridge/ridge_sums.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/util.h"
+#include "core/specsum.h"
 
 struct ridge_sums_plan {
-  size_t m;                /* distinct non-zero eigenvalues, increasing */
-  double *lam, *cnt, *sig; /* eigenvalue, multiplicity, sum of lambda_i p_i over the group */
-  double dim, trace;
+  rc_specsum *ss;
 };
 
-static int cmp_pair(const void *a, const void *b) {
-  const double x = ((const double *)a)[0], y = ((const double *)b)[0];
-  return (x > y) - (x < y);
+static ridge_sums_plan *wrap(rc_specsum *ss, rc_error *err) {
+  if (!ss)
+    return NULL;
+  ridge_sums_plan *p = malloc(sizeof *p);
+  if (!p) {
+    rc_specsum_free(ss);
+    rc_error_set(err, RC_ENOMEM, "out of memory for the ridge sums");
+    return NULL;
+  }
+  p->ss = ss;
+  return p;
 }
 
 ridge_sums_plan *ridge_sums_alloc_values(const rc_spectrum *spectrum, const rc_prior *prior,
@@ -31,103 +36,83 @@ ridge_sums_plan *ridge_sums_alloc_values(const rc_spectrum *spectrum, const rc_p
                  spectrum->d, prior->d);
     return NULL;
   }
-  const size_t d = spectrum->d;
-  for (size_t i = 0; i < d; i++)
+  for (size_t i = 0; i < spectrum->d; i++)
     if (!(isfinite(spectrum->lambda[i]) && spectrum->lambda[i] >= 0 && isfinite(prior->p[i]) &&
           prior->p[i] >= 0)) {
       rc_error_set(err, RC_EINVAL, "eigenvalue and prior %zu must be finite and >= 0 (got %g, %g)",
                    i + 1, spectrum->lambda[i], prior->p[i]);
       return NULL;
     }
-  double *pairs = rc_alloc_doubles(rc_mul_size(2, d), err);
-  ridge_sums_plan *p = pairs ? calloc(1, sizeof *p) : NULL;
-  if (p) {
-    p->lam = rc_alloc_doubles(d, err);
-    p->cnt = p->lam ? rc_alloc_doubles(d, err) : NULL;
-    p->sig = p->cnt ? rc_alloc_doubles(d, err) : NULL;
+  rc_error e = {0, ""};
+  rc_specsum *ss = rc_specsum_alloc_values(spectrum->lambda, prior->p, spectrum->d, &e);
+  if (!ss) {
+    if (e.status == RC_EINVAL)
+      rc_error_set(err, RC_EINVAL, "the spectrum has no positive eigenvalue");
+    else
+      rc_error_set(err, e.status, "%s", e.message);
   }
-  if (!p || !p->sig) {
-    if (p && !pairs)
-      rc_error_set(err, RC_ENOMEM, "out of memory for the ridge sums");
-    free(pairs);
-    ridge_sums_free(p);
-    if (!pairs || !p)
-      rc_error_set(err, RC_ENOMEM, "out of memory for the ridge sums");
-    return NULL;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < d; i++)
-    if (spectrum->lambda[i] > 0) {
-      pairs[2 * k] = spectrum->lambda[i];
-      pairs[2 * k + 1] = spectrum->lambda[i] * prior->p[i];
-      k++;
-    }
-  if (k == 0) {
-    free(pairs);
-    ridge_sums_free(p);
-    rc_error_set(err, RC_EINVAL, "the spectrum has no positive eigenvalue");
-    return NULL;
-  }
-  qsort(pairs, k, 2 * sizeof(double), cmp_pair);
-  p->m = 0;
-  for (size_t i = 0; i < k; i++) {
-    if (p->m > 0 && p->lam[p->m - 1] == pairs[2 * i]) {
-      p->cnt[p->m - 1] += 1;
-      p->sig[p->m - 1] += pairs[2 * i + 1];
-    } else {
-      p->lam[p->m] = pairs[2 * i];
-      p->cnt[p->m] = 1;
-      p->sig[p->m] = pairs[2 * i + 1];
-      p->m++;
-    }
-    p->trace += pairs[2 * i];
-  }
-  p->dim = (double)k;
-  free(pairs);
-  return p;
+  return wrap(ss, err);
 }
 
 ridge_sums_plan *ridge_sums_alloc_law(const rc_law *law, rc_error *err) {
-  int status = rc_law_check(law, err);
-  if (status)
+  if (!law) {
+    rc_error_set(err, RC_EINVAL, "a law is required");
     return NULL;
-  rc_error_set(err, RC_EINVAL, "laws need the shared spectral-sum engine (not yet available)");
-  return NULL;
+  }
+  if (rc_law_check(law, err))
+    return NULL;
+  return wrap(rc_specsum_alloc_law(law, RIDGE_LAW_EXPLICIT, err), err);
 }
 
 void ridge_sums_free(ridge_sums_plan *p) {
-  if (!p)
-    return;
-  free(p->lam);
-  free(p->cnt);
-  free(p->sig);
-  free(p);
+  if (p) {
+    rc_specsum_free(p->ss);
+    free(p);
+  }
 }
 
 double ridge_sums_dimension(const ridge_sums_plan *p) {
-  return p->dim;
+  return p->ss->d;
 }
 
 double ridge_sums_trace(const ridge_sums_plan *p) {
-  return p->trace;
+  return p->ss->trace;
 }
 
-void ridge_sums_eval(const ridge_sums_plan *p, double kappa, ridge_sums *o) {
-  double df1 = 0, df2 = 0, dd = 0, t1 = 0, t2 = 0, b = 0;
-  for (size_t j = 0; j < p->m; j++) {
-    const double l = p->lam[j], c = p->cnt[j], s = p->sig[j];
-    const double r = l / (l + kappa), q = 1.0 / (l + kappa);
-    df1 += c * r;
-    df2 += c * r * r;
-    dd += c * kappa * l * q * q;
-    t1 += s * q;
-    t2 += s * r * q;
-    b += s * q * q;
-  }
-  o->df1 = df1;
-  o->df2 = df2;
-  o->dd = dd;
-  o->t1 = t1;
-  o->t2 = t2;
-  o->b0 = kappa * kappa * b;
+double ridge_sums_signal(const ridge_sums_plan *p) {
+  return p->ss->signal;
+}
+
+double ridge_sums_kappa_min(const ridge_sums_plan *p) {
+  return rc_specsum_min_abs_w(p->ss);
+}
+
+double ridge_sums_tail_bound(const ridge_sums_plan *p) {
+  return rc_specsum_tail_bound(p->ss);
+}
+
+size_t ridge_sums_terms(const ridge_sums_plan *p) {
+  return p->ss->n;
+}
+
+size_t ridge_sums_explicit(const ridge_sums_plan *p) {
+  return rc_specsum_explicit_count(p->ss);
+}
+
+int ridge_sums_eval(const ridge_sums_plan *p, double kappa, ridge_sums *o, rc_error *err) {
+  rc_specsum_sums s;
+  const int status = rc_specsum_eval(
+      p->ss, -kappa, 0.0, RC_SPECSUM_A2 | RC_SPECSUM_B | RC_SPECSUM_B2 | RC_SPECSUM_C, &s, NULL);
+  if (status)
+    return rc_error_set(err, RC_ENOCONV,
+                        "kappa = %.3g is below the %.3g the plan serves (its %zu explicit "
+                        "eigenvalues; the rest is its analytic tail)",
+                        kappa, ridge_sums_kappa_min(p), rc_specsum_explicit_count(p->ss));
+  o->df1 = s.a1r;
+  o->df2 = s.a2r;
+  o->dd = kappa * s.c1r;
+  o->t1 = s.b0r;
+  o->t2 = s.b2r;
+  o->b0 = kappa * kappa * s.d1r;
+  return RC_SUCCESS;
 }

@@ -289,7 +289,7 @@ err_case "quad-vs-linear: two T" "give 3 to 64 horizons" compare quad-vs-linear 
 err_case "quad-vs-linear: --seed" "--seed: compare quad-vs-linear" compare quad-vs-linear $SMALL --T 10,100,1000 --seed 2 --output new.tsv
 err_case "quad-vs-linear: --runs" "unknown option '--runs'" compare quad-vs-linear $SMALL --T 10,100,1000 --runs 2 --output new.tsv
 err_case "quad-vs-linear: file schedule" "gives absolute steps" compare quad-vs-linear $SMALL --T 1,2,3 --schedule file:fx_steps3.txt --output new.tsv
-err_case "compare: unknown model lists quad" "(available: linear, quad, quad-vs-linear)" compare quadratic $SMALL --T 100
+err_case "compare: unknown model lists quad" "(available: linear, quad, quad-vs-linear, ridge, rf)" compare quadratic $SMALL --T 100
 ERR_CASE_NO_FILE=
 check "no file left behind by the errors" no_leftovers
 

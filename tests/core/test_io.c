@@ -374,6 +374,62 @@ static void test_parse_list_range_message(void) {
   CHECK_STATUS(rc_io_parse_list("1e2:1e3:0", &v, &n, NULL), RC_EPARSE);
 }
 
+static int values_are(const char *text, unsigned flags, const double *want, size_t n) {
+  double *v = NULL;
+  size_t count = 0;
+  rc_error err = {0, ""};
+  const int rc = rc_io_parse_values(text, flags, &v, &count, &err);
+  int ok = rc == RC_SUCCESS && count == n;
+  for (size_t k = 0; ok && k < n; k++)
+    ok = v[k] == want[k] || fabs(v[k] - want[k]) <= 4e-16 * want[k];
+  if (!ok) {
+    printf("    '%s': status %d '%s', %zu values:", text, rc, err.message, count);
+    for (size_t k = 0; k < count; k++)
+      printf(" %.17g", v[k]);
+    printf("\n");
+  }
+  free(v);
+  return ok;
+}
+
+static int values_fail(const char *text, unsigned flags, const char *want) {
+  double sentinel, *v = &sentinel;
+  size_t count = 99;
+  rc_error err = {0, ""};
+  const int rc = rc_io_parse_values(text, flags, &v, &count, &err);
+  const int ok = rc == RC_EPARSE && v == NULL && count == 0 && (!want || strstr(err.message, want));
+  if (!ok)
+    printf("    '%s': status %d, message '%s' (want '%s')\n", text ? text : "(null)", rc,
+           err.message, want ? want : "");
+  if (rc == RC_SUCCESS)
+    free(v);
+  return ok;
+}
+
+/* Real lists (ridge lambdas), whole lists with inf (sample and feature counts). */
+static void test_parse_values(void) {
+  CHECK(values_are("0,1e-3,0.1", RC_IO_LIST_ZERO, (const double[]){0, 1e-3, 0.1}, 3));
+  CHECK(values_are("1e-4:1:5", 0, (const double[]){1e-4, 1e-3, 1e-2, 1e-1, 1}, 5));
+  CHECK(values_are("2.5:2.5:1,0.3", 0, (const double[]){2.5, 0.3}, 2));
+  /* unrounded ranges keep every point, even dense ones */
+  CHECK(values_are("1:2:3", 0, (const double[]){1, sqrt(2.0), 2}, 3));
+  CHECK(values_are("1:20:6,inf", RC_IO_LIST_WHOLE | RC_IO_LIST_INF,
+                   (const double[]){1, 2, 3, 6, 11, 20, INFINITY}, 7));
+  CHECK(values_are("inf,infinity", RC_IO_LIST_INF, (const double[]){INFINITY, INFINITY}, 2));
+  CHECK(values_fail("0", 0, "'0' must be > 0"));
+  CHECK(values_fail("-1e-3", RC_IO_LIST_ZERO, "'-1e-3' must be >= 0"));
+  CHECK(values_fail("0:1:3", RC_IO_LIST_ZERO, "in range '0:1:3': '0' must be > 0"));
+  CHECK(values_fail("1:0.1:3", 0, "lo > hi"));
+  CHECK(values_fail("inf", 0, NULL));
+  CHECK(values_fail("inf", RC_IO_LIST_WHOLE, NULL));
+  CHECK(values_fail("2.5", RC_IO_LIST_WHOLE | RC_IO_LIST_INF, "'2.5'"));
+  CHECK(values_fail("1,,2", 0, "empty item"));
+  CHECK(values_fail("", 0, "empty list"));
+  CHECK(values_fail("1:2", 0, "lo:hi:count"));
+  CHECK(values_fail("nan", RC_IO_LIST_ZERO, NULL));
+  CHECK(values_fail("1e-3:1:0", 0, "in range"));
+}
+
 static void test_parse_double(void) {
   double x = 0;
   rc_error err = {0, ""};
@@ -519,6 +575,7 @@ int main(void) {
   RUN_TEST(test_parse_list_count_one);
   RUN_TEST(test_parse_list_errors);
   RUN_TEST(test_parse_list_range_message);
+  RUN_TEST(test_parse_values);
   RUN_TEST(test_parse_double);
   RUN_TEST(test_format_double);
   RUN_TEST(test_parse_uint);

@@ -13,13 +13,14 @@
 #include "rc_test.h"
 #include "riskcalc/riskcalc.h"
 
-#define ALL (RC_SPECSUM_A2 | RC_SPECSUM_A3 | RC_SPECSUM_B | RC_SPECSUM_B2)
+#define ALL (RC_SPECSUM_A2 | RC_SPECSUM_A3 | RC_SPECSUM_B | RC_SPECSUM_B2 | RC_SPECSUM_C)
+#define NSUMS 9
 
-/* The seven sums by direct long double summation over i < d (zero eigenvalues skipped). */
+/* The nine sums by direct long double summation over i < d (zero eigenvalues skipped). */
 static void direct(const double *lam, const double *p, size_t d, double wr, double wi,
-                   long double complex out[7]) {
+                   long double complex out[NSUMS]) {
   const long double complex w = wr + wi * I;
-  for (int k = 0; k < 7; k++)
+  for (int k = 0; k < NSUMS; k++)
     out[k] = 0;
   for (size_t i = d; i-- > 0;) {
     if (!(lam[i] > 0))
@@ -33,6 +34,8 @@ static void direct(const double *lam, const double *p, size_t d, double wr, doub
     out[4] += s * l * r;
     out[5] += s * l * r * r;
     out[6] += s * l * creall(r * conjl(r));
+    out[7] += l * r * r;
+    out[8] += s * r * r;
   }
 }
 
@@ -46,25 +49,27 @@ static double compare(const rc_specsum *ss, const double *lam, const double *p, 
     printf("    eval at %g + %g i: %s\n", wr, wi, err.message);
     return INFINITY;
   }
-  long double complex want[7], mag[7];
+  long double complex want[NSUMS], mag[NSUMS];
   direct(lam, p, d, wr, wi, want);
   /* magnitudes: the same sums with |terms| */
-  for (int k = 0; k < 7; k++)
+  for (int k = 0; k < NSUMS; k++)
     mag[k] = 0;
   for (size_t i = 0; i < d; i++) {
     if (!(lam[i] > 0))
       continue;
     const long double l = lam[i], sg = fabsl(l * (long double)p[i]);
     const long double ar = 1.0L / cabsl(l - (wr + wi * I));
-    const long double t[7] = {l * ar,      l * l * ar * ar,  l * l * ar * ar * ar, sg * ar,
-                              sg * l * ar, sg * l * ar * ar, sg * l * ar * ar};
-    for (int k = 0; k < 7; k++)
+    const long double t[NSUMS] = {l * ar,           l * l * ar * ar, l * l * ar * ar * ar,
+                                  sg * ar,          sg * l * ar,     sg * l * ar * ar,
+                                  sg * l * ar * ar, l * ar * ar,     sg * ar * ar};
+    for (int k = 0; k < NSUMS; k++)
       mag[k] += t[k];
   }
-  const double got[7][2] = {{s.a1r, s.a1i}, {s.a2r, s.a2i}, {s.a3r, s.a3i}, {s.b0r, s.b0i},
-                            {s.b1r, s.b1i}, {s.b2r, s.b2i}, {s.sim, 0}};
+  const double got[NSUMS][2] = {{s.a1r, s.a1i}, {s.a2r, s.a2i}, {s.a3r, s.a3i},
+                                {s.b0r, s.b0i}, {s.b1r, s.b1i}, {s.b2r, s.b2i},
+                                {s.sim, 0},     {s.c1r, s.c1i}, {s.d1r, s.d1i}};
   double worst = 0;
-  for (int k = 0; k < 7; k++) {
+  for (int k = 0; k < NSUMS; k++) {
     const double e = (double)(cabsl(want[k] - (got[k][0] + got[k][1] * I)) / creall(mag[k]));
     worst = e > worst ? e : worst;
   }
@@ -166,18 +171,19 @@ static void test_flags_and_threads(void) {
     return;
   rc_specsum_sums s;
   CHECK_STATUS(rc_specsum_eval(ss, -0.01, 0.002, 0, &s, &err), RC_SUCCESS);
-  CHECK(s.a2r == 0 && s.a3r == 0 && s.b0r == 0 && s.b2r == 0 && s.sim == 0 && s.a1r != 0);
+  CHECK(s.a2r == 0 && s.a3r == 0 && s.b0r == 0 && s.b2r == 0 && s.sim == 0 && s.c1r == 0 &&
+        s.d1r == 0 && s.a1r != 0);
   enum { NPT = 64 };
   double seq[NPT], par[NPT];
   for (int k = 0; k < NPT; k++) {
     rc_specsum_eval(ss, -1e-3 * (k + 1), 1e-4 * k, ALL, &s, NULL);
-    seq[k] = s.a1r + s.a2i + s.a3r + s.b0r + s.b1i + s.b2r + s.sim;
+    seq[k] = s.a1r + s.a2i + s.a3r + s.b0r + s.b1i + s.b2r + s.sim + s.c1r + s.d1i;
   }
 #pragma omp parallel for num_threads(4)
   for (int k = 0; k < NPT; k++) {
     rc_specsum_sums t;
     rc_specsum_eval(ss, -1e-3 * (k + 1), 1e-4 * k, ALL, &t, NULL);
-    par[k] = t.a1r + t.a2i + t.a3r + t.b0r + t.b1i + t.b2r + t.sim;
+    par[k] = t.a1r + t.a2i + t.a3r + t.b0r + t.b1i + t.b2r + t.sim + t.c1r + t.d1i;
   }
   CHECK(memcmp(seq, par, sizeof seq) == 0);
   rc_specsum_free(ss);

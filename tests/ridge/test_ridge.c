@@ -10,7 +10,7 @@
 
 /* Runs tests/helpers/mpmath_ridge.py: kappa df1 df2 B0. A missing python3 or mpmath makes the
  * check fail (it is not skipped). */
-static int mpmath_ridge(const char *kind, double a, const char *b, int d, double n, double P,
+static int mpmath_ridge(const char *kind, double a, const char *b, double d, double n, double P,
                         double lambda, double *ref) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s", __FILE__);
@@ -19,13 +19,17 @@ static int mpmath_ridge(const char *kind, double a, const char *b, int d, double
     *slash = '\0';
   else
     snprintf(dir, sizeof dir, ".");
-  char pbuf[64] = "inf";
+  char pbuf[64] = "inf", dbuf[64] = "inf", nbuf[64] = "inf";
   if (!isinf(P))
     snprintf(pbuf, sizeof pbuf, "%.17g", P);
+  if (!isinf(d))
+    snprintf(dbuf, sizeof dbuf, "%.0f", d);
+  if (!isinf(n))
+    snprintf(nbuf, sizeof nbuf, "%.17g", n);
   char cmd[1024];
   snprintf(cmd, sizeof cmd,
-           "/usr/bin/python3 %s/../helpers/mpmath_ridge.py %s %.17g %s %d %.17g %s %.17g", dir,
-           kind, a, b, d, n, pbuf, lambda);
+           "/usr/bin/python3 %s/../helpers/mpmath_ridge.py %s %.17g %s %s %s %s %.17g", dir, kind,
+           a, b, dbuf, nbuf, pbuf, lambda);
   FILE *f = popen(cmd, "r");
   if (!f) {
     printf("    cannot run %s\n", cmd);
@@ -40,8 +44,19 @@ static int mpmath_ridge(const char *kind, double a, const char *b, int d, double
   return 0;
 }
 
-static rc_ridge *plan_for(const char *kind, double a, const char *b, size_t d) {
+/* A plan for the law at d = inf (its tail summed analytically), else for d explicit values. */
+static rc_ridge *plan_for(const char *kind, double a, const char *b, double dd) {
   rc_error err = {0, ""};
+  if (isinf(dd)) {
+    const int iso = strcmp(b, "iso") == 0;
+    const rc_law law = {strcmp(kind, "power") == 0 ? RC_SPECTRUM_POWER : RC_SPECTRUM_LOGPOWER, a,
+                        iso ? RC_PRIOR_ISOTROPIC : RC_PRIOR_SOURCE, iso ? NAN : atof(b), INFINITY};
+    rc_ridge *r = rc_ridge_alloc_law(&law, &err);
+    if (!r)
+      printf("    law plan: %s\n", err.message);
+    return r;
+  }
+  const size_t d = (size_t)dd;
   rc_spectrum *s = strcmp(kind, "power") == 0 ? rc_spectrum_power_alloc(d, a, &err)
                                               : rc_spectrum_logpower_alloc(d, a, &err);
   rc_prior *p = strcmp(b, "iso") == 0 ? rc_prior_isotropic_alloc(d, &err)
@@ -56,7 +71,7 @@ typedef struct {
   const char *kind;
   double a;
   const char *b;
-  int d;
+  double d;
   double P, n, lambda;
 } ref_case;
 
@@ -75,10 +90,23 @@ static void test_against_mpmath(void) {
       {"logpower", 2, "iso", 300, INFINITY, 60, 0.05},
       {"logpower", 2, "1.5", 300, 80, 500, 0.002},
       {"power", 3, "3", 400, INFINITY, 20, 1e-9},
+      /* d = inf: the law's plan (2^20 explicit eigenvalues, tail moments by Euler-Maclaurin)
+       * against exact sums to 2000 plus the tail by the Hurwitz zeta function (power) or
+       * mpmath's Euler-Maclaurin (log-power) */
+      {"power", 1.5, "2", INFINITY, INFINITY, 300, 1e-3},
+      {"power", 1.5, "iso", INFINITY, INFINITY, 100, 0},
+      {"power", 1.5, "2", INFINITY, INFINITY, 1000, 0},
+      {"power", 2.5, "1.2", INFINITY, INFINITY, 200, 0},
+      {"power", 1.5, "2", INFINITY, 50, 100, 1e-3},
+      {"power", 1.5, "iso", INFINITY, 200, INFINITY, 0},
+      {"power", 3, "3", INFINITY, INFINITY, 20, 1e-9},
+      {"logpower", 2, "iso", INFINITY, INFINITY, 60, 0.05},
+      {"logpower", 2, "1.5", INFINITY, 80, 500, 0.002},
   };
+  double worst_inf = 0;
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const ref_case *c = cases + k;
-    rc_ridge *r = plan_for(c->kind, c->a, c->b, (size_t)c->d);
+    rc_ridge *r = plan_for(c->kind, c->a, c->b, c->d);
     CHECK(r != NULL);
     double ref[4];
     if (!r || mpmath_ridge(c->kind, c->a, c->b, c->d, c->n, c->P, c->lambda, ref) != 0) {
@@ -101,8 +129,78 @@ static void test_against_mpmath(void) {
     CHECK_REL(df1, ref[1], 1e-12);
     CHECK_REL(df2, ref[2], 1e-12);
     CHECK_REL(bias, ref[3], 1e-12);
+    if (isinf(c->d)) {
+      const double got[4] = {kappa, df1, df2, bias};
+      for (int q = 0; q < 4; q++)
+        worst_inf = fmax(worst_inf, fabs(got[q] / ref[q] - 1));
+    }
     rc_ridge_free(r);
   }
+  printf("    d = inf: largest relative difference from mpmath %.2g\n", worst_inf);
+}
+
+/* Plans from a law: at d = 1.5e6 (> 2^20: explicit top, analytic tail) against the same 1.5e6
+ * eigenvalues explicit; at d = inf the random-feature population limit against the sketch's
+ * deterministic equivalent, and a kappa below what the plan serves refused. */
+static void test_law_plans(void) {
+  rc_error err = {0, ""};
+  const size_t d = 1500000;
+  const rc_law law = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_SOURCE, 2.0, (double)d};
+  rc_ridge *lr = rc_ridge_alloc_law(&law, &err);
+  rc_spectrum *s = rc_spectrum_power_alloc(d, 1.5, &err);
+  rc_prior *p = rc_prior_source_alloc(s, 2.0, &err);
+  rc_ridge *vr = rc_ridge_alloc_values(s, p, &err);
+  CHECK(lr && vr);
+  if (lr && vr) {
+    CHECK(rc_ridge_explicit_count(lr) == (size_t)1 << 20 && rc_ridge_explicit_count(vr) == d);
+    CHECK(rc_ridge_dimension(lr) == (double)d && rc_ridge_dimension(vr) == (double)d);
+    CHECK(rc_ridge_tail_bound(lr) > 0 && rc_ridge_tail_bound(lr) < 1e-12);
+    CHECK(rc_ridge_tail_bound(vr) == 0 && rc_ridge_kappa_min(vr) == 0);
+    CHECK_REL(rc_ridge_signal(lr), rc_ridge_signal(vr), 1e-13);
+    const double ns[] = {10, 1e3, 1e5}, ls[] = {0, 1e-6, 0.1};
+    double worst = 0;
+    for (size_t i = 0; i < 3; i++)
+      for (size_t j = 0; j < 3; j++) {
+        rc_ridge_row a, b;
+        CHECK_STATUS(rc_ridge_eval(lr, ns[i], ls[j], 0.1, &a, &err), RC_SUCCESS);
+        CHECK_STATUS(rc_ridge_eval(vr, ns[i], ls[j], 0.1, &b, &err), RC_SUCCESS);
+        const double pa[] = {a.kappa, a.df1, a.df2, a.bias, a.test, a.train};
+        const double pb[] = {b.kappa, b.df1, b.df2, b.bias, b.test, b.train};
+        for (int q = 0; q < 6; q++)
+          worst = fmax(worst, fabs(pa[q] - pb[q]) / fabs(pb[q]));
+      }
+    printf("    law (2^20 explicit + tail) against 1.5e6 explicit: %.2g\n", worst);
+    CHECK(worst < 1e-12);
+  }
+  rc_ridge_free(lr);
+  rc_ridge_free(vr);
+  rc_spectrum_free(s);
+  rc_prior_free(p);
+  /* d = inf */
+  const rc_law inf = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_SOURCE, 2.0, INFINITY};
+  rc_ridge *r = rc_ridge_alloc_law(&inf, &err);
+  rc_deteq *de = rc_deteq_alloc_law(&inf, 1000, &err);
+  CHECK(r && de);
+  if (r && de) {
+    CHECK(isinf(rc_ridge_dimension(r)) && rc_ridge_kappa_min(r) > 0);
+    const double Ps[] = {20, 200, 1000};
+    for (size_t k = 0; k < 3; k++) {
+      double kappa, approx;
+      rc_rf_row row;
+      CHECK_STATUS(rc_deteq_kappa(de, Ps[k], &kappa, &approx, &err), RC_SUCCESS);
+      CHECK_STATUS(rc_rf_eval(r, Ps[k], INFINITY, 0.0, 0.05, &row, &err), RC_SUCCESS);
+      CHECK_REL(row.kappa, kappa, 1e-12);
+      CHECK_REL(row.test - 0.05, approx, 1e-12);
+    }
+    /* lambda = 0 at n = 1e9 needs kappa ~ 1e-14, far below the 2^20 explicit eigenvalues */
+    rc_ridge_row row;
+    CHECK_STATUS(rc_ridge_eval(r, 1e9, 0.0, 0.1, &row, &err), RC_ENOCONV);
+    CHECK(strstr(err.message, "below") != NULL);
+    CHECK_STATUS(rc_ridge_eval(r, 1e9, 1e-3, 0.1, &row, &err), RC_SUCCESS);
+    CHECK(row.kappa >= 1e-3 && isfinite(row.test));
+  }
+  rc_deteq_free(de);
+  rc_ridge_free(r);
 }
 
 /* H = I, w* uniform, lambda = 0, n < d: E b = (n/d) w* exactly, so bias = (1 - n/d)^2 |w|^2
@@ -147,6 +245,18 @@ static void test_limit_P(void) {
   CHECK_REL(b.test, a.test, 1e-15);
   CHECK_REL(b.kappa1, a.kappa, 1e-15);
   CHECK_ABS(b.var_f, 0.0, 0.0);
+  /* every column at lambda = 0 on both sides of the peak (kappa1 = kappa was 0 * inf) */
+  const double ns[] = {100, 600};
+  for (size_t k = 0; k < 2; k++) {
+    rc_ridge_row a0;
+    rc_rf_row b0;
+    CHECK_STATUS(rc_ridge_eval(r, ns[k], 0.0, 0.1, &a0, &err), RC_SUCCESS);
+    CHECK_STATUS(rc_rf_eval(r, INFINITY, ns[k], 0.0, 0.1, &b0, &err), RC_SUCCESS);
+    CHECK(b0.kappa1 == a0.kappa && b0.kappa == a0.kappa && b0.var_f == 0);
+    CHECK_REL(b0.test, a0.test, 1e-15);
+    CHECK_REL(b0.var_x, a0.var_x, 1e-15);
+    CHECK_ABS(b0.train, a0.train, 1e-15 * a0.test);
+  }
   /* the finite-P correction: 1.8e-7 relative at P = 1e8, ten times more at P = 1e7 */
   rc_rf_row c7;
   CHECK_STATUS(rc_rf_eval(r, 1e8, 300, 0.01, 0.1, &c, &err), RC_SUCCESS);
@@ -368,6 +478,7 @@ static void test_optimal_lambda(void) {
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_against_mpmath);
+  RUN_TEST(test_law_plans);
   RUN_TEST(test_isotropic_identities);
   RUN_TEST(test_limit_P);
   RUN_TEST(test_limit_n);

@@ -105,7 +105,7 @@ static void test_rf_vs_de(void) {
   rc_rf_row mean[12], se[12], de;
   rc_ridge_mc_options o = opts(40, 7);
   CHECK_STATUS(rc_rf_mc(s, p, P, 2, n, 2, lam, 3, s2, &o, mean, se, &err), RC_SUCCESS);
-  double worst = 0;
+  double worst = 0, worst_df2 = 0;
   for (size_t k = 0; k < 12; k++) {
     CHECK_STATUS(rc_rf_eval(r, mean[k].P, mean[k].n, mean[k].lambda, s2, &de, &err), RC_SUCCESS);
     CHECK_REL(mean[k].test, de.test, 0.05);
@@ -113,7 +113,9 @@ static void test_rf_vs_de(void) {
       CHECK_REL(mean[k].train, de.train, 0.05);
     CHECK_REL(mean[k].kappa1 + 1e-300, de.kappa1 + 1e-300, 0.05);
     CHECK_REL(mean[k].df1, de.df1, 0.05);
-    CHECK(isnan(mean[k].df2));
+    /* df2 plugged in at each run's kappa */
+    CHECK_REL(mean[k].df2, de.df2, 0.05);
+    worst_df2 = fmax(worst_df2, fabs(mean[k].df2 / de.df2 - 1));
     CHECK_ABS(mean[k].bias, de.bias, 0.05 * de.test + 4 * se[k].bias);
     CHECK_ABS(mean[k].var_f, de.var_f, 0.05 * de.test + 4 * se[k].var_f);
     CHECK_ABS(mean[k].var_x, de.var_x, 0.05 * de.test + 4 * se[k].var_x);
@@ -122,7 +124,7 @@ static void test_rf_vs_de(void) {
               1e-12);
     worst = fmax(worst, fabs(mean[k].test / de.test - 1));
   }
-  printf("    rf: worst |MC/DE - 1| of test %.4f\n", worst);
+  printf("    rf: worst |MC/DE - 1| of test %.4f, of df2 %.4f\n", worst, worst_df2);
   rc_ridge_free(r);
   rc_spectrum_free(s);
   rc_prior_free(p);
@@ -148,6 +150,88 @@ static void test_reproducible(void) {
   o.seed = 6;
   CHECK_STATUS(rc_ridge_mc(s, p, n, 2, lam, 2, 0.1, &o, b, NULL, &err), RC_SUCCESS);
   CHECK(a[0].test != b[0].test);
+  rc_spectrum_free(s);
+  rc_prior_free(p);
+}
+
+/* Tuning by simulation at d = 400 against the deterministic optimum: each run's oracle and GCV
+ * minimisers, their test errors, the exact per-run inequality test(lambda_gcv) >= min test,
+ * edges, costs and errors. */
+static void test_tune(void) {
+  rc_error err = {0, ""};
+  rc_spectrum *s = rc_spectrum_power_alloc(400, 1.5, &err);
+  rc_prior *p = rc_prior_source_alloc(s, 2.0, &err);
+  rc_ridge *plan = rc_ridge_alloc_values(s, p, &err);
+  const double n[] = {100, 300}, P[] = {100, 300}, s2 = 0.5, lo = 1e-5, hi = 10;
+  rc_ridge_tuned_row mean[4], se[4];
+  rc_ridge_mc_options o = opts(40, 3);
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, NULL, 0, n, 2, s2, lo, hi, &o, mean, se, &err), RC_SUCCESS);
+  double worst_l = 0, worst_t = 0, worst_g = 0;
+  for (size_t i = 0; i < 2; i++) {
+    double lstar;
+    int edge;
+    rc_ridge_row de;
+    CHECK_STATUS(rc_ridge_optimal_lambda(plan, INFINITY, n[i], s2, lo, hi, &lstar, &edge, &err),
+                 RC_SUCCESS);
+    CHECK_STATUS(rc_ridge_eval(plan, n[i], lstar, s2, &de, &err), RC_SUCCESS);
+    CHECK(isinf(mean[i].P) && mean[i].n == n[i] && edge == 0);
+    CHECK(mean[i].edge_opt == 0 && mean[i].edge_gcv == 0);
+    /* exact per run (up to Brent's tolerance on the minimum) */
+    CHECK(mean[i].test_gcv >= mean[i].test_opt - 1e-12);
+    CHECK_REL(mean[i].test_opt, de.test, 0.03);
+    CHECK_REL(mean[i].test_gcv, de.test, 0.03);
+    CHECK_REL(mean[i].gcv, mean[i].test_gcv, 0.05);
+    CHECK_REL(mean[i].lambda_opt, lstar, 0.25);
+    CHECK_REL(mean[i].lambda_gcv, lstar, 0.25);
+    worst_l = fmax(worst_l, fabs(mean[i].lambda_opt / lstar - 1));
+    worst_t = fmax(worst_t, fabs(mean[i].test_opt / de.test - 1));
+    worst_g = fmax(worst_g, fabs(mean[i].test_gcv / de.test - 1));
+  }
+  printf("    ridge: lambda_opt/lambda* - 1 up to %.3f, test_opt %.4f, test_gcv %.4f\n", worst_l,
+         worst_t, worst_g);
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, P, 2, n, 2, s2, lo, hi, &o, mean, se, &err), RC_SUCCESS);
+  worst_l = worst_t = worst_g = 0;
+  for (size_t k = 0; k < 4; k++) {
+    double lstar;
+    int edge;
+    rc_rf_row de;
+    CHECK_STATUS(
+        rc_ridge_optimal_lambda(plan, mean[k].P, mean[k].n, s2, lo, hi, &lstar, &edge, &err),
+        RC_SUCCESS);
+    CHECK_STATUS(rc_rf_eval(plan, mean[k].P, mean[k].n, lstar, s2, &de, &err), RC_SUCCESS);
+    CHECK(mean[k].P == P[k / 2] && mean[k].n == n[k % 2]);
+    CHECK(mean[k].test_gcv >= mean[k].test_opt - 1e-12);
+    CHECK_REL(mean[k].test_opt, de.test, 0.05);
+    CHECK_REL(mean[k].test_gcv, de.test, 0.05);
+    worst_l = fmax(worst_l, fabs(mean[k].lambda_opt / lstar - 1));
+    worst_t = fmax(worst_t, fabs(mean[k].test_opt / de.test - 1));
+    worst_g = fmax(worst_g, fabs(mean[k].test_gcv / de.test - 1));
+  }
+  printf("    rf: lambda_opt/lambda* - 1 up to %.3f, test_opt %.4f, test_gcv %.4f\n", worst_l,
+         worst_t, worst_g);
+  /* an interval below the optimum: every run's minimum is at its upper end */
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, NULL, 0, n, 1, s2, 1e-8, 1e-6, &o, mean, se, &err),
+               RC_SUCCESS);
+  CHECK(mean[0].edge_opt == 1 && mean[0].edge_gcv == 1);
+  CHECK_REL(mean[0].lambda_opt, 1e-6, 1e-15); /* a mean of 40 copies of 1e-6 */
+  /* costs grow with the work and the memory with the runs */
+  rc_cost c1, c2;
+  CHECK_STATUS(rc_ridge_mc_tune_cost(s, NULL, 0, n, 2, &o, &c1, &err), RC_SUCCESS);
+  o.runs = 400;
+  CHECK_STATUS(rc_ridge_mc_tune_cost(s, NULL, 0, n, 2, &o, &c2, &err), RC_SUCCESS);
+  CHECK(c2.updates > 9 * c1.updates && c2.bytes > c1.bytes && c1.updates > 0);
+  CHECK_STATUS(rc_ridge_mc_cost(s, P, 2, n, 2, 3, &o, &c1, &err), RC_SUCCESS);
+  CHECK(c1.bytes > 400.0 * 12 * 400 * 8); /* every run's u vectors are kept */
+  CHECK_STATUS(rc_ridge_mc_cost(NULL, P, 2, n, 2, 3, &o, &c1, &err), RC_EINVAL);
+  /* errors */
+  o.runs = 5;
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, NULL, 0, n, 1, s2, 0.0, 1.0, &o, mean, se, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "0 < lo < hi") != NULL);
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, NULL, 0, n, 1, s2, 1.0, 1.0, &o, mean, se, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, P, 0, n, 1, s2, 0.1, 1.0, &o, mean, se, &err), RC_EINVAL);
+  CHECK_STATUS(rc_ridge_mc_tune(s, p, NULL, 0, n, 1, -1.0, 0.1, 1.0, &o, mean, se, &err),
+               RC_EINVAL);
+  rc_ridge_free(plan);
   rc_spectrum_free(s);
   rc_prior_free(p);
 }
@@ -214,6 +298,7 @@ int main(void) {
   RUN_TEST(test_isotropic_exact);
   RUN_TEST(test_ridge_vs_de);
   RUN_TEST(test_rf_vs_de);
+  RUN_TEST(test_tune);
   RUN_TEST(test_reproducible);
   RUN_TEST(test_errors);
   TEST_MAIN_END("test_ridge_mc");
