@@ -66,12 +66,16 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libriskcalc.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 
-# The default job: a = 1.5, M = 64, N from 1e2 to 1e5, with its plot.
+# The default job: a = 1.5, M = 64, N from 1e2 to 1e5, with its plot; and the quadratic
+# model's two phases (coordinate index against time, colour theta_i(t) / w*_i).
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/riskcalc
 	$(BUILD)/riskcalc linear --method exact --a 1.5 --d 1000 --M 64 --N 1e2:1e5:13 \
 	  --gamma 0.1 --sigma2 0.1 --seed 1 --output plots/demo.tsv --plot plots/demo.png
 	@echo "wrote plots/demo.tsv and plots/demo.png"
+	$(BUILD)/riskcalc quad --alpha 2.5 --beta 1.5 --d inf --M 100 --T 1e6 --eta 0.02 --phases \
+	  --output plots/quad_phases.tsv --plot plots/quad_phases.png
+	@echo "wrote plots/quad_phases.tsv and plots/quad_phases.png (the quadratic model's two phases)"
 
 check: deps
 	@$(MAKE) --no-print-directory test

@@ -21,6 +21,8 @@
  *   closed    noise-free logistic Phase I (activation times, effective dimension), the
  *             linearised Phase II as linear SGD (riskcalc/sgd.h), and the published rates.
  *   mc        real SGD on the model, many independent runs (riskcalc/mc.h's seeding).
+ * Around them: the trajectory of every coordinate within one run (the picture of the two
+ * phases), the base step tuned over the closure's domain, and cost queries.
  * The Gaussian sketch variant f(x) = <S x, v.v> is not implemented. */
 #ifndef RISKCALC_QUAD_H
 #define RISKCALC_QUAD_H
@@ -28,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskcalc/cost.h"
 #include "riskcalc/error.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
@@ -155,6 +158,56 @@ int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *sc
                            const rc_quad_analytic_options *options, rc_quad_row *out,
                            rc_quad_analytic_stats *stats, rc_error *err);
 
+/* E theta_i (and optionally Var theta_i) after times[k] steps of the single run of horizon T
+ * (times non-decreasing, each in [0, T]; time 0 is the initial state), for the picture of the
+ * two phases: theta_mean[k * M + i] (count x M numbers; theta_var likewise, or NULL). The same
+ * recursion, domain and statuses as rc_quad_analytic_curve (blocks never step over a time);
+ * final, when not NULL, receives the row at T. options may be NULL (its theta_mean, theta_var
+ * and progress fields are ignored). */
+int rc_quad_analytic_trajectory(const rc_quad_problem *problem, const rc_schedule *schedule,
+                                uint64_t T, const uint64_t *times, size_t count,
+                                const rc_quad_analytic_options *options, double *theta_mean,
+                                double *theta_var, rc_quad_row *final, rc_error *err);
+
+/* The cost of rc_quad_analytic_curve at model size M over Ts (riskcalc/cost.h), asked before
+ * running it: the same walk over the schedule, each run of constant step counted as the engine
+ * treats it (short runs and the start of a pass iterated, long runs in about two blocks per
+ * doubling of their length; past 2^20 runs, such as a cosine schedule changing at every step,
+ * the remaining steps count as iterated). An estimate, not a bound: the blocks adapt to the curve
+ * (they shrink where coordinates activate); within a factor 1.35 of the work done on the cases of
+ * tests/quad/test_quad_tools.c (test_cost). bytes: the state and the block workspace.
+ * Returns RC_SUCCESS or
+ * RC_EINVAL (M = 0, horizons outside the schedule). */
+int rc_quad_analytic_cost(size_t M, const rc_schedule *schedule, const uint64_t *Ts, size_t count,
+                          rc_cost *cost, rc_error *err);
+
+/* The base step that minimises the analytic risk after T steps over the range where the
+ * closure holds. */
+typedef struct {
+  double eta;         /* the tuned base step */
+  double eta_max;     /* the closure holds at T for base steps up to eta_max (its edge, found by
+                         bisection to 1e-3 relative; the domain is taken to be an interval) */
+  rc_quad_row row;    /* the analytic row at eta */
+  int at_edge;        /* 1: the risk still fell at the top of the valid range, so eta is its top
+                         grid point: the real optimum may lie beyond, where only the Monte Carlo
+                         method can go */
+  size_t evaluations; /* analytic curves computed */
+} rc_quad_eta_tuned;
+
+/* The base step of schedule's shape (its own base is only the starting point of the search,
+ * and schedule is not modified) that minimises the analytic risk after T steps, over the base
+ * steps whose analytic curve stays in the closure's domain: the edge eta_max is bracketed
+ * (doubling or halving from the schedule's base, then bisection on log eta), a scan of
+ * RC_TUNE_GRID log-spaced points covers [eta_max / RC_TUNE_SPAN, eta_max] and an interior best
+ * point is refined by Brent on log eta to 1e-6 relative (riskcalc/tune.h's search for linear
+ * SGD). options: tol, domain_limit and step_by_step are used (NULL: defaults). Domain: a
+ * schedule with a base step (not file: or stages:), T >= 1 within its capacity. Returns
+ * RC_SUCCESS, RC_EINVAL (also when nothing bounds the step), RC_EDOMAIN (no step keeps the
+ * closure in its domain), RC_ENOMEM or RC_ENOCONV (out holds the best point found). */
+int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule, uint64_t T,
+                     const rc_quad_analytic_options *options, rc_quad_eta_tuned *out,
+                     rc_error *err);
+
 /* ---- closed ------------------------------------------------------------------------------ */
 
 /* The noise-free Phase I solution of coordinate i at constant step eta (logistic):
@@ -211,6 +264,14 @@ typedef struct {
   double variance, variance_se;
   size_t runs;
 } rc_quad_mc_row;
+
+/* The cost of rc_quad_mc_curve at model size M and batch B over Ts with options (NULL:
+ * defaults): every run walks every pass of the schedule, B (4M + 2) + 2M updates per step; bytes
+ * counts the runs' kept values (R x count x (M + 1)) and one workspace per thread. Checks the
+ * options the simulation checks. Returns RC_SUCCESS or RC_EINVAL (runs < 2, M or B = 0,
+ * horizons outside the schedule). */
+int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const uint64_t *Ts,
+                    size_t count, const rc_quad_mc_options *options, rc_cost *cost, rc_error *err);
 
 /* Simulates R runs of real SGD on the problem (docs/QUAD.md section 5): each step draws B
  * samples x_{1:M} ~ N(0, diag(lambda_1..M)) and the rest of the label, sum_{i>M} x_i w*_i + xi,

@@ -103,7 +103,7 @@ static void print_option(FILE *f, const cli_option *o) {
   /* Wrap the help text under its option at 100 columns. */
   const char *h = o->help;
   fprintf(f, "  %-22s", left);
-  if (strlen(left) > 22)
+  if (strlen(left) >= 22) /* no room for the space before the help */
     fprintf(f, "\n  %-22s", "");
   size_t col = 0;
   while (*h) {

@@ -170,6 +170,7 @@ void cli_warnings_flush(void);
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);
+int cmd_quad(int argc, char **argv, const char *command_line);
 int cmd_optimal(int argc, char **argv, const char *command_line);
 int cmd_schedule_opt(int argc, char **argv, const char *command_line);
 int cmd_rerun(int argc, char **argv, const char *command_line);

@@ -19,8 +19,9 @@ const cli_option cli_compare_options[] = {
      CLI_ROLE_NONE},
 };
 
-static const cli_compare_model *const models[] = {&linear_compare_model, &ridge_compare_model,
-                                                  &rf_compare_model};
+static const cli_compare_model *const models[] = {&linear_compare_model, &quad_compare_model,
+                                                  &quad_vs_linear_compare_model,
+                                                  &ridge_compare_model, &rf_compare_model};
 #define N_MODELS (sizeof models / sizeof models[0])
 
 /* Columns: the coordinates, then theory mean se z of the risk, then the same four of every
@@ -269,26 +270,33 @@ static const cli_compare_model *find_model(const char *name) {
   return NULL;
 }
 
+static int unknown_model(const char *name) {
+  char list[256] = "";
+  for (size_t k = 0; k < N_MODELS; k++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+             models[k]->name);
+  cli_error("compare: unknown model '%s' (available: %s)", name, list);
+  return CLI_EXIT_BAD;
+}
+
 int cmd_compare(int argc, char **argv, const char *command_line) {
-  /* The options depend on the model, named by the first positional argument: parse with the
-   * first model's options to find it, then again with its own. */
+  /* The options depend on the model, named by the first positional argument: it is usually
+   * the first argument (riskcalc compare MODEL [options]); otherwise parse with the first
+   * model's options to find it, then again with its own. */
   const cli_compare_model *model = models[0];
-  /* a model named first (riskcalc compare ridge ...) is parsed with its own options at once */
-  if (argc > 0 && argv[0][0] != '-' && find_model(argv[0]))
-    model = find_model(argv[0]);
+  /* a model named first (riskcalc compare ridge ...) is parsed with its own options at once;
+   * a first word that names no model is refused as such */
+  if (argc > 0 && argv[0][0] != '-') {
+    if (!(model = find_model(argv[0])))
+      return unknown_model(argv[0]);
+  }
   cli_args args;
   if (cli_parse(model->groups, model->ngroups, 1, argc, argv, &args))
     return CLI_EXIT_BAD;
   if (args.npositional == 1) {
     const cli_compare_model *named = find_model(args.positional[0]);
-    if (!named) {
-      char list[256] = "";
-      for (size_t k = 0; k < N_MODELS; k++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
-                 models[k]->name);
-      cli_error("compare: unknown model '%s' (available: %s)", args.positional[0], list);
-      return CLI_EXIT_BAD;
-    }
+    if (!named)
+      return unknown_model(args.positional[0]);
     if (named != model) {
       model = named;
       if (cli_parse(model->groups, model->ngroups, 1, argc, argv, &args))
@@ -304,5 +312,7 @@ int cmd_compare(int argc, char **argv, const char *command_line) {
               model->name);
     return CLI_EXIT_BAD;
   }
+  if (model->command)
+    return model->command(&args, command_line);
   return compare(model, &args, command_line);
 }

@@ -60,6 +60,10 @@ typedef struct {
    * Prints the error and returns CLI_EXIT_BAD, or 0. */
   int (*run)(cli_compare_job *job, cli_progress *bar, double *rows);
   void (*release)(cli_compare_job *job);
+  /* A comparison of another kind (not theory against simulation): when set, it replaces
+   * setup, run and release and does all the work after the options are parsed (--help is
+   * answered before). Returns the exit status. */
+  int (*command)(const cli_args *args, const char *command_line);
 } cli_compare_model;
 
 #define CLI_COMPARE_ROW(nparts) (5 + 3 * (nparts))
@@ -67,6 +71,10 @@ typedef struct {
 
 /* The models: linear (linear_compare.c), ridge and rf (ridge_compare.c). */
 extern const cli_compare_model linear_compare_model;
+/* The quadratic model: analytic against Monte Carlo, and against linear SGD with tuned steps
+ * (quad_compare.c). */
+extern const cli_compare_model quad_compare_model;
+extern const cli_compare_model quad_vs_linear_compare_model;
 extern const cli_compare_model ridge_compare_model;
 extern const cli_compare_model rf_compare_model;
 

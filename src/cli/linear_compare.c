@@ -192,4 +192,5 @@ const cli_compare_model linear_compare_model = {
     setup,
     run,
     release,
+    NULL,
 };

@@ -17,6 +17,7 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"linear", cmd_linear, "risk curves of one-pass SGD on sketched linear regression"},
+    {"quad", cmd_quad, "risk curves of the quadratically parameterized model (two-phase SGD)"},
     {"ridge", cmd_ridge, "ridge regression: test error, fine bias-variance split, train, GCV"},
     {"rf", cmd_rf, "linear random features: the same with the variance due to the features"},
     {"compare", cmd_compare, "a theory curve against the Monte Carlo simulation, with z-scores"},

@@ -317,17 +317,18 @@ void cli_problem_parameters(cli_problem *p) {
   cli_meta *m = &p->meta;
   const cli_args *args = p->args;
   if (p->spectrum_file)
-    cli_meta_param_string(m, "spectrum", p->spectrum_file);
+    cli_meta_param_string(m, name_of(p, CLI_ROLE_SPECTRUM), p->spectrum_file);
   else
-    cli_meta_param_number(m, p->law_kind == RC_SPECTRUM_LOGPOWER ? "log-a" : "a", p->a);
+    cli_meta_param_number(
+        m, name_of(p, p->law_kind == RC_SPECTRUM_LOGPOWER ? CLI_ROLE_LOG_A : CLI_ROLE_A), p->a);
   if (p->d_text)
-    cli_meta_param_number(m, "d", p->d_inf ? INFINITY : (double)p->d);
+    cli_meta_param_number(m, name_of(p, CLI_ROLE_D), p->d_inf ? INFINITY : (double)p->d);
   else if (p->spectrum)
-    cli_meta_param_number(m, "d", (double)p->spectrum->d);
+    cli_meta_param_number(m, name_of(p, CLI_ROLE_D), (double)p->spectrum->d);
   if (p->prior_file)
-    cli_meta_param_string(m, "prior", p->prior_file);
+    cli_meta_param_string(m, name_of(p, CLI_ROLE_PRIOR), p->prior_file);
   else if (p->b_given)
-    cli_meta_param_number(m, "b", p->b);
+    cli_meta_param_number(m, name_of(p, CLI_ROLE_B), p->b);
   if (cli_role_name(args, CLI_ROLE_SCHEDULE))
     cli_meta_param_string(m, "schedule", p->schedule_spec);
   if (cli_role_name(args, CLI_ROLE_GAMMA))
@@ -342,27 +343,43 @@ void cli_problem_parameters(cli_problem *p) {
     cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_SEED), (double)p->seed);
 }
 
+/* An option's name in a caption: the Greek letter when it names one (gamma, eta, alpha,
+ * beta), else the name itself. */
+static const char *symbol(const cli_problem *p, cli_role role) {
+  static const char *const greek[][2] = {
+      {"gamma", "γ"}, {"eta", "η"}, {"alpha", "α"}, {"log-alpha", "log-α"}, {"beta", "β"}};
+  const char *name = name_of(p, role);
+  for (size_t k = 0; k < sizeof greek / sizeof greek[0]; k++)
+    if (strcmp(name, greek[k][0]) == 0)
+      return greek[k][1];
+  return name;
+}
+
 void cli_problem_caption(const cli_problem *p, cli_figure *fig) {
   char v[RC_IO_DOUBLE_CHARS];
   const cli_args *args = p->args;
   if (p->spectrum_file)
-    cli_figure_caption_add(fig, "spectrum %s", p->spectrum_file);
+    cli_figure_caption_add(fig, "%s %s", name_of(p, CLI_ROLE_SPECTRUM), p->spectrum_file);
   else
-    cli_figure_caption_add(fig, "%s = %s", p->law_kind == RC_SPECTRUM_LOGPOWER ? "log-a" : "a",
-                           rc_io_format_double(p->a, v, sizeof v));
+    cli_figure_caption_add(
+        fig, "%s = %s",
+        symbol(p, p->law_kind == RC_SPECTRUM_LOGPOWER ? CLI_ROLE_LOG_A : CLI_ROLE_A),
+        rc_io_format_double(p->a, v, sizeof v));
   if (p->d_text)
-    cli_figure_caption_add(fig, "d = %s", p->d_inf ? "inf" : p->d_text);
+    cli_figure_caption_add(fig, "%s = %s", name_of(p, CLI_ROLE_D), p->d_inf ? "inf" : p->d_text);
   if (p->prior_file)
-    cli_figure_caption_add(fig, "prior %s", p->prior_file);
+    cli_figure_caption_add(fig, "%s %s", name_of(p, CLI_ROLE_PRIOR), p->prior_file);
   else if (p->b_given)
-    cli_figure_caption_add(fig, "b = %s", rc_io_format_double(p->b, v, sizeof v));
+    cli_figure_caption_add(fig, "%s = %s", symbol(p, CLI_ROLE_B),
+                           rc_io_format_double(p->b, v, sizeof v));
   if (cli_role_name(args, CLI_ROLE_SCHEDULE) && p->schedule_file)
     cli_figure_caption_add(fig, "schedule %s", p->schedule_spec);
   else if (cli_role_name(args, CLI_ROLE_SCHEDULE))
-    cli_figure_caption_add(fig, "%s schedule γ = %s", p->schedule_spec,
+    cli_figure_caption_add(fig, "%s schedule %s = %s", p->schedule_spec, symbol(p, CLI_ROLE_GAMMA),
                            rc_io_format_double(p->gamma, v, sizeof v));
   else if (cli_role_name(args, CLI_ROLE_GAMMA))
-    cli_figure_caption_add(fig, "γ = %s", rc_io_format_double(p->gamma, v, sizeof v));
+    cli_figure_caption_add(fig, "%s = %s", symbol(p, CLI_ROLE_GAMMA),
+                           rc_io_format_double(p->gamma, v, sizeof v));
   if (cli_role_name(args, CLI_ROLE_BATCH) && p->batch != 1)
     cli_figure_caption_add(fig, "batch %zu", p->batch);
   if (cli_role_name(args, CLI_ROLE_SIGMA2))

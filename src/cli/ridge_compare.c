@@ -199,6 +199,7 @@ const cli_compare_model ridge_compare_model = {
     setup_ridge,
     run,
     release,
+    NULL, /* theory against simulation: the generic compare */
 };
 
 const cli_compare_model rf_compare_model = {
@@ -218,4 +219,5 @@ const cli_compare_model rf_compare_model = {
     setup_rf,
     run,
     release,
+    NULL, /* theory against simulation: the generic compare */
 };

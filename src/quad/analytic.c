@@ -28,6 +28,10 @@ typedef struct {
   uint64_t wait;     /* exact steps before the next block is tried */
   unsigned failures; /* consecutive rejected probes at P_MIN */
   uint64_t t;        /* steps done in the current pass */
+  /* trajectory (rc_quad_analytic_trajectory): E theta_i recorded at these times of one pass */
+  const uint64_t *trace_t;
+  size_t trace_count, trace_next;
+  double *trace_mean, *trace_var;
 } qmodel;
 
 static double risk_of(const qmodel *q, const double *x) {
@@ -243,6 +247,18 @@ static int try_block(qmodel *q, int p) {
   return 1;
 }
 
+/* Records the trajectory at every trace time reached. */
+static void trace(qmodel *q) {
+  for (; q->trace_next < q->trace_count && q->trace_t[q->trace_next] == q->t; q->trace_next++) {
+    const size_t k = q->trace_next;
+    for (size_t i = 0; i < q->M; i++) {
+      q->trace_mean[k * q->M + i] = q->x[3 * i];
+      if (q->trace_var)
+        q->trace_var[k * q->M + i] = q->x[3 * i + 1];
+    }
+  }
+}
+
 static int cb_start(void *model, uint64_t horizon, rc_error *err) {
   (void)horizon;
   (void)err;
@@ -253,19 +269,17 @@ static int cb_start(void *model, uint64_t horizon, rc_error *err) {
     q->x[3 * i + 2] = 0.0;
   }
   q->t = 0;
+  q->trace_next = 0;
+  if (q->trace_count)
+    trace(q);
   q->lev = P_MIN;
   q->wait = (uint64_t)1 << P_MIN;
   q->failures = 0;
   return RC_SUCCESS;
 }
 
-static int cb_advance(void *model, double gamma, uint64_t count, const rc_walk_pos *pos,
-                      rc_error *err) {
-  (void)pos;
-  qmodel *q = model;
-  for (size_t i = 0; i < q->M; i++)
-    q->c[i].eta = gamma;
-  q->stats->steps += (double)count;
+/* Advances count steps at the current step size. */
+static int advance(qmodel *q, uint64_t count, rc_error *err) {
   while (count > 0) {
     int st;
     if (q->opt->step_by_step || q->wait > 0 || count < ((uint64_t)1 << P_MIN)) {
@@ -311,6 +325,29 @@ static int cb_advance(void *model, double gamma, uint64_t count, const rc_walk_p
   return RC_SUCCESS;
 }
 
+static int cb_advance(void *model, double gamma, uint64_t count, const rc_walk_pos *pos,
+                      rc_error *err) {
+  (void)pos;
+  qmodel *q = model;
+  for (size_t i = 0; i < q->M; i++)
+    q->c[i].eta = gamma;
+  q->stats->steps += (double)count;
+  /* a trajectory cuts the run at its times (blocks never step over one) */
+  while (q->trace_count && q->trace_next < q->trace_count &&
+         q->trace_t[q->trace_next] - q->t < count) {
+    const uint64_t n = q->trace_t[q->trace_next] - q->t;
+    int st = advance(q, n, err);
+    if (st)
+      return st;
+    count -= n;
+    trace(q);
+  }
+  int st = advance(q, count, err);
+  if (!st && q->trace_count)
+    trace(q);
+  return st;
+}
+
 static int cb_record(void *model, uint64_t N, size_t index, rc_error *err) {
   (void)err;
   qmodel *q = model;
@@ -349,15 +386,11 @@ rc_quad_analytic_options rc_quad_analytic_options_default(void) {
   return o;
 }
 
-int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
-                           const uint64_t *Ts, size_t count,
-                           const rc_quad_analytic_options *options, rc_quad_row *out,
-                           rc_quad_analytic_stats *stats, rc_error *err) {
-  if (!problem || !schedule || !Ts || !out)
-    return rc_error_set(err, RC_EINVAL, "problem, schedule, horizons and output are required");
-  int st = rc_schedule_check_horizons(schedule, Ts, count, NULL, err);
-  if (st)
-    return st;
+/* The walk behind the curve and the trajectory (tr: the trace fields of a qmodel, or NULL). */
+static int analytic_walk(const rc_quad_problem *problem, const rc_schedule *schedule,
+                         const uint64_t *Ts, size_t count, const rc_quad_analytic_options *options,
+                         rc_quad_row *out, rc_quad_analytic_stats *stats, const qmodel *tr,
+                         rc_error *err) {
   const rc_quad_analytic_options defaults = rc_quad_analytic_options_default();
   const rc_quad_analytic_options *opt = options ? options : &defaults;
   if (!(opt->tol > 0 && opt->tol < 1))
@@ -379,7 +412,13 @@ int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *sc
   q.out = out;
   q.M = M;
   q.count = count;
-  st = RC_ENOMEM;
+  if (tr) {
+    q.trace_t = tr->trace_t;
+    q.trace_count = tr->trace_count;
+    q.trace_mean = tr->trace_mean;
+    q.trace_var = tr->trace_var;
+  }
+  int st = RC_ENOMEM;
   q.c = malloc(M * sizeof *q.c);
   double *block = rc_alloc_doubles(rc_mul_size(M, 3 * 13 + 9), err);
   if (!q.c || !block) {
@@ -407,5 +446,47 @@ int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *sc
 done:
   free(q.c);
   free(block);
+  return st;
+}
+
+int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
+                           const uint64_t *Ts, size_t count,
+                           const rc_quad_analytic_options *options, rc_quad_row *out,
+                           rc_quad_analytic_stats *stats, rc_error *err) {
+  if (!problem || !schedule || !Ts || !out)
+    return rc_error_set(err, RC_EINVAL, "problem, schedule, horizons and output are required");
+  int st = rc_schedule_check_horizons(schedule, Ts, count, NULL, err);
+  if (st)
+    return st;
+  return analytic_walk(problem, schedule, Ts, count, options, out, stats, NULL, err);
+}
+
+int rc_quad_analytic_trajectory(const rc_quad_problem *problem, const rc_schedule *schedule,
+                                uint64_t T, const uint64_t *times, size_t count,
+                                const rc_quad_analytic_options *options, double *theta_mean,
+                                double *theta_var, rc_quad_row *final, rc_error *err) {
+  if (!problem || !schedule || !times || !theta_mean || count == 0)
+    return rc_error_set(err, RC_EINVAL,
+                        "problem, schedule, a non-empty list of times and the output are "
+                        "required");
+  int st = rc_schedule_check_horizons(schedule, &T, 1, NULL, err);
+  if (st)
+    return st;
+  for (size_t k = 0; k < count; k++)
+    if (times[k] > T || (k > 0 && times[k] < times[k - 1]))
+      return rc_error_set(err, RC_EINVAL,
+                          "trajectory times must be non-decreasing and <= T = %llu (time %zu is "
+                          "%llu)",
+                          (unsigned long long)T, k + 1, (unsigned long long)times[k]);
+  qmodel tr;
+  memset(&tr, 0, sizeof tr);
+  tr.trace_t = times;
+  tr.trace_count = count;
+  tr.trace_mean = theta_mean;
+  tr.trace_var = theta_var;
+  rc_quad_row row;
+  st = analytic_walk(problem, schedule, &T, 1, options, &row, NULL, &tr, err);
+  if (!st && final)
+    *final = row;
   return st;
 }

@@ -331,7 +331,7 @@ err_case "compare ridge needs finite d" "--d inf is available with the determini
 err_case "compare ridge: no --optimal-lambda" "unknown option" compare ridge --a 1.5 --d 50 --n 10 --lambda 0.1 --optimal-lambda --output out.tsv
 err_case "compare rf: plot over three varying coordinates" "--plot: the figure has two axes (lambda, n); give a single value of P" compare rf --a 1.5 --d 50 --P 10,20 --n 30,40 --lambda 0.1,1 --plot g.png --output out.tsv
 err_case "compare ridge: bad z-max" "--z-max must be > 0" compare ridge --a 1.5 --d 50 --n 30 --lambda 0.1 --z-max 0 --output out.tsv
-err_case "compare unknown model" "unknown model 'lasso' (available: linear, ridge, rf)" compare lasso --output out.tsv
+err_case "compare unknown model" "unknown model 'lasso' (available: linear, quad, quad-vs-linear, ridge, rf)" compare lasso --output out.tsv
 ERR_CASE_NO_FILE=
 check "no file left behind by compare's failures" sh -c "test -z \"\$(ls -A)\""
 cd "$T" || exit 1

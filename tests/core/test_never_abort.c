@@ -132,7 +132,7 @@ static rc_law mklaw(rc_spectrum_kind kind, double a, double b, double d) {
 /* A status is acceptable when it is one of the library's codes and, unless success, comes with
  * a message. */
 static int clean(int st, const rc_error *err) {
-  return st >= RC_SUCCESS && st <= RC_ECANCEL && (st == RC_SUCCESS || err->message[0] != '\0');
+  return st >= RC_SUCCESS && st <= RC_EDOMAIN && (st == RC_SUCCESS || err->message[0] != '\0');
 }
 
 /* ------------------------------------------- GSL paths, valid and edge inputs */
@@ -579,6 +579,61 @@ static int sc_tune(rc_error *err) {
   return st;
 }
 
+/* The quadratic model (src/quad): a problem with d = inf (the Hurwitz zeta tail, in its _e
+ * form), the step tuned over the closure's domain (edge bisection, log scan, Brent through
+ * src/core/minimize.c), the trajectory, the cost queries and a short Monte Carlo curve. */
+static int sc_quad(rc_error *err) {
+  rc_quad_spec spec = rc_quad_spec_default();
+  spec.alpha = 2.5;
+  spec.beta = 1.5;
+  rc_quad_problem *p = rc_quad_problem_alloc(&spec, 3, err);
+  rc_schedule *s = p ? rc_schedule_parse("twophase", 0.02, err) : NULL;
+  int st = s ? RC_SUCCESS : err->status;
+  const uint64_t Ts[] = {40, 80}, times[] = {0, 5, 40};
+  rc_quad_eta_tuned t;
+  double theta[3 * 3];
+  rc_cost c;
+  rc_quad_mc_options o = rc_quad_mc_options_default();
+  o.runs = 4;
+  o.threads = 1;
+  rc_quad_mc_row rows[2];
+  if (!st)
+    st = rc_quad_tune_eta(p, s, 40, NULL, &t, err);
+  if (!st)
+    st = rc_quad_analytic_trajectory(p, s, 40, times, 3, NULL, theta, NULL, NULL, err);
+  if (!st)
+    st = rc_quad_analytic_cost(3, s, Ts, 2, &c, err);
+  if (!st)
+    st = rc_quad_mc_cost(3, 1, s, Ts, 2, &o, &c, err);
+  if (!st)
+    st = rc_quad_mc_curve(p, s, Ts, 2, &o, rows, err);
+  rc_schedule_free(s);
+  rc_quad_problem_free(p);
+  return st;
+}
+
+/* The quadratic model's edges: a step far outside the closure's domain, a tuner whose start is
+ * far above and far below the edge, a tiny and a huge horizon. */
+static void test_quad_paths(void) {
+  rc_error err = {0, ""};
+  CHECK(clean(sc_quad(&err), &err));
+  rc_quad_spec spec = rc_quad_spec_default();
+  rc_quad_problem *p = rc_quad_problem_alloc(&spec, 4, &err);
+  const double etas[] = {1e-12, 1e3, 1e300};
+  for (size_t k = 0; p && k < sizeof etas / sizeof etas[0]; k++) {
+    rc_schedule *s = rc_schedule_parse("const", etas[k], &err);
+    const uint64_t T[] = {1, 1000000000000ull};
+    rc_quad_row rows[2];
+    rc_quad_eta_tuned t;
+    rc_error_clear(&err);
+    CHECK(s && clean(rc_quad_analytic_curve(p, s, T, 2, NULL, rows, NULL, &err), &err));
+    rc_error_clear(&err);
+    CHECK(s && clean(rc_quad_tune_eta(p, s, 100, NULL, &t, &err), &err));
+    rc_schedule_free(s);
+  }
+  rc_quad_problem_free(p);
+}
+
 /* The optimal schedule: valid and edge-case inputs with the default handler (its BFGS state is
  * allocated by GSL: the documented residue of include/riskcalc/error.h, so no failing
  * allocations here). */
@@ -638,6 +693,7 @@ static void test_allocation_failures(void) {
   fail_each_allocation("Monte Carlo, resketch", sc_monte_carlo);
   fail_each_allocation("single power-law fit", sc_fit_single);
   fail_each_allocation("joint fit", sc_fit_joint);
+  fail_each_allocation("quad: tune, trajectory, mc", sc_quad);
   fail_each_allocation("optimal stages (BFGS)", sc_schedule_opt);
 }
 
@@ -650,6 +706,7 @@ int main(void) {
   RUN_TEST(test_fits);
   RUN_TEST(test_random_paths);
   RUN_TEST(test_schedule_tuning);
+  RUN_TEST(test_quad_paths);
   RUN_TEST(test_other_paths);
   RUN_TEST(test_allocation_failures);
   TEST_MAIN_END("test_never_abort");
