@@ -35,7 +35,7 @@ static size_t coordinates(const ridge_problem *p, int with_lambda, coordinate *c
 static const char *colour(const char *name) {
   static const char *const table[][2] = {
       {"test", "#9400d3"},      {"bias", "#009e73"},       {"var_x", "#56b4e9"},
-      {"var_noise", "#e69f00"}, {"var_f", "#c8a800"},      {"train", "#0072b2"},
+      {"var_noise", "#e69f00"}, {"var_f", "#8c564b"},      {"train", "#0072b2"},
       {"gcv", "#e51e10"},       {"variance", "#666666"},   {"test_opt", "#9400d3"},
       {"test_gcv", "#e51e10"},  {"lambda_opt", "#56b4e9"}, {"lambda_gcv", "#e69f00"}};
   for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
