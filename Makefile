@@ -108,10 +108,14 @@ bench: deps
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
 
 # DESTDIR stages the files (packaging); PREFIX is where they will live (written into riskcalc.pc).
+# The Python package goes where Debian's python3 looks under /usr/local (PYTHONPATH for other
+# prefixes) and finds the library two folders up (riskcalc/_lib.py).
 LIBDIR = $(PREFIX)/lib
+PYDIR = $(LIBDIR)/python3/dist-packages/riskcalc
+PY_SRC := $(wildcard python/riskcalc/*.py)
 install: $(BUILD)/libriskcalc.a $(BUILD)/libriskcalc.so $(BUILD)/riskcalc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)
 	install -m 755 $(BUILD)/riskcalc $(DESTDIR)$(PREFIX)/bin/riskcalc
 	install -m 644 $(BUILD)/libriskcalc.a $(DESTDIR)$(LIBDIR)/libriskcalc.a
 	install -m 755 $(BUILD)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
@@ -119,6 +123,7 @@ install: $(BUILD)/libriskcalc.a $(BUILD)/libriskcalc.so $(BUILD)/riskcalc
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libriskcalc.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/riskcalc/
 	install -m 644 docs/riskcalc.1 $(DESTDIR)$(PREFIX)/share/man/man1/riskcalc.1
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@LIBS@|$(LDLIBS)|g' \
 	  -e 's|@VERSION@|$(SO_VERSION)|g' riskcalc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/riskcalc.pc
 
@@ -126,7 +131,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/riskcalc $(DESTDIR)$(LIBDIR)/libriskcalc.a \
 	  $(DESTDIR)$(LIBDIR)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libriskcalc.so \
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/riskcalc.pc $(DESTDIR)$(PREFIX)/share/man/man1/riskcalc.1
-	rm -rf $(DESTDIR)$(PREFIX)/include/riskcalc
+	rm -rf $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PYDIR)
 
 FORMAT_FILES = $(wildcard include/riskcalc/*.h src/*/*.c src/*/*.h tests/*.h tests/*/*.c tests/*/*.h bench/*.c)
 

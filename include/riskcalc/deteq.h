@@ -56,6 +56,14 @@ RC_API rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *e
 RC_API rc_deteq *rc_deteq_alloc_values(const rc_spectrum *spectrum, const rc_prior *prior,
                                        double M_max, rc_error *err);
 
+/* The plan of an explicit spectrum and prior, as the tool and the Python package build it:
+ * through their law (rc_deteq_alloc_law, its tail summed analytically) when the spectrum is a
+ * power or log-power law and the prior isotropic or a source condition, and the law is either
+ * invalid (its error is reported, not hidden by the values) or has decreasing eigenvalues;
+ * else through the explicit values (rc_deteq_alloc_values). Same domain and status codes. */
+RC_API rc_deteq *rc_deteq_alloc_problem(const rc_spectrum *spectrum, const rc_prior *prior,
+                                        double M_max, rc_error *err);
+
 RC_API void rc_deteq_free(rc_deteq *de);
 
 /* Number of non-zero eigenvalues of H (INFINITY for d = inf). */

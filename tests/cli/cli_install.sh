@@ -21,7 +21,7 @@ version=$(sed -n 's/^#define RC_VERSION_STRING "\(.*\)"$/\1/p' include/riskcalc/
 major=${version%%.*}
 make --no-print-directory -s install DESTDIR="$tmp/stage" PREFIX="$tmp/prefix" BUILD="$build" >"$tmp/log" 2>&1
 check $? "make install DESTDIR=... succeeds"
-[ -f "$tmp/stage$tmp/prefix/bin/riskcalc" ] && [ ! -e "$tmp/prefix" ]
+[ -f "$tmp/stage$tmp/prefix/bin/riskcalc" ] && [ -f "$tmp/stage$tmp/prefix/lib/python3/dist-packages/riskcalc/__init__.py" ] && [ ! -e "$tmp/prefix" ]
 check $? "DESTDIR stages the files (nothing written under PREFIX itself)"
 mv "$tmp/stage$tmp/prefix" "$tmp/prefix"
 for f in bin/riskcalc lib/libriskcalc.a "lib/libriskcalc.so.$version" lib/pkgconfig/riskcalc.pc \
@@ -73,6 +73,14 @@ lib=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/prog")
 tool=$("$tmp/prefix/bin/riskcalc" linear --a 1.5 --d 200 --M 16 --N 500 --seed 7 | awk '!/^#/ && $1 == 500 {print $7}')
 [ -n "$lib" ] && [ "$lib" = "$tool" ]
 check $? "library and tool give the same risk ($lib vs $tool)"
+# The installed Python package finds the installed library (no RISKCALC_LIB, no build tree).
+py=$(cd "$tmp" && env -u RISKCALC_LIB PYTHONPATH="$tmp/prefix/lib/python3/dist-packages" /usr/bin/python3 -c "
+import riskcalc
+r = riskcalc.linear(a=1.5, d=200, M=16, N=[500], seed=7)
+print(riskcalc.library_path)
+print('%.17g' % r['risk'][0])" 2>&1)
+[ "$(echo "$py" | tail -n 1)" = "$lib" ] && [ "$(echo "$py" | head -n 1)" = "$tmp/prefix/lib/libriskcalc.so.$major" ]
+check $? "the installed Python package uses the installed library, same risk ($(echo "$py" | tr '\n' ' '))"
 static_flags=$(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --static --cflags --libs riskcalc)
 cc -std=c11 $extra "$tmp/prog.c" -I"$tmp/prefix/include" "$tmp/prefix/lib/libriskcalc.a" \
   $(echo "$static_flags" | sed 's/-lriskcalc//') -o "$tmp/prog_static" 2>"$tmp/cc.log" &&
