@@ -13,6 +13,9 @@ to this package's folder), of $RISKCALC_LIB, or of the install prefix.
 from ._lib import Error, library_path, version
 from ._result import Result
 from .linear import linear
+from .optimal import optimal
+from .quad import quad
+from .schedule_opt import schedule_opt
 
 __all__ = ["Error", "Result", "linear", "quad", "ridge", "rf", "fit", "schedule_opt", "optimal",
            "version", "library_path"]
@@ -29,9 +32,6 @@ def _not_yet(name):
     return f
 
 
-quad = _not_yet("quad")
 ridge = _not_yet("ridge")
 rf = _not_yet("rf")
 fit = _not_yet("fit")
-schedule_opt = _not_yet("schedule_opt")
-optimal = _not_yet("optimal")

@@ -237,3 +237,111 @@ def check(status, err, prefix=None):
 
 def version():
     return lib.rc_version().decode()
+
+
+class rc_optimum(ctypes.Structure):
+    _fields_ = [("C", c_dbl), ("M", c_dbl), ("N", c_dbl), ("risk", c_dbl), ("approx", c_dbl),
+                ("bias", c_dbl), ("variance", c_dbl), ("evaluations", c_size), ("gamma", c_dbl)]
+
+
+STRUCTS["rc_optimum"] = rc_optimum
+for _name, _res, _args in (
+        ("rc_optimal_closed", c_int, [c_dbl, c_dbl, P(c_dbl), P(c_dbl), E]),
+        ("rc_optimal_deteq", c_int, [c_p, c_dbl, c_dbl, c_dbl, c_p, P(rc_sgd_options), c_p,
+                                     P(rc_optimum), E]),
+        ("rc_optimal_evaluate", c_int, [c_p, c_dbl, c_u64, c_p, P(rc_sgd_options), c_p,
+                                        P(rc_optimum), E])):
+    getattr(lib, _name).restype = _res
+    getattr(lib, _name).argtypes = _args
+
+
+class rc_gamma_tuned(ctypes.Structure):
+    _fields_ = [("gamma", c_dbl), ("gamma_max", c_dbl), ("row", rc_risk), ("at_edge", c_int),
+                ("evaluations", c_size)]
+
+
+class rc_schedule_opt_options(ctypes.Structure):
+    _fields_ = [("stages", c_size), ("per_step", c_int), ("max_iter", c_size), ("rtol", c_dbl)]
+
+
+class rc_schedule_opt_result(ctypes.Structure):
+    _fields_ = [("count", c_size), ("length", P(c_u64)), ("gamma", P(c_dbl)), ("row", rc_risk),
+                ("gamma_max", c_dbl), ("iterations", c_size), ("evaluations", c_size),
+                ("converged", c_int)]
+
+
+STRUCTS.update(rc_gamma_tuned=rc_gamma_tuned, rc_schedule_opt_options=rc_schedule_opt_options,
+               rc_schedule_opt_result=rc_schedule_opt_result)
+for _name, _res, _args in (
+        ("rc_sgd_tune_gamma", c_int, [c_p, c_p, c_u64, P(rc_sgd_options), P(rc_gamma_tuned), E]),
+        ("rc_schedule_set_base", c_int, [c_p, c_dbl, E]),
+        ("rc_schedule_gamma", c_dbl, [c_p, c_u64, c_u64]),
+        ("rc_schedule_opt_options_default", rc_schedule_opt_options, []),
+        ("rc_schedule_opt_result_free", None, [P(rc_schedule_opt_result)]),
+        ("rc_sgd_schedule_opt", c_int, [c_p, c_u64, P(rc_sgd_options),
+                                        P(rc_schedule_opt_options), P(rc_schedule_opt_result),
+                                        E])):
+    getattr(lib, _name).restype = _res
+    getattr(lib, _name).argtypes = _args
+
+
+class rc_cost(ctypes.Structure):
+    _fields_ = [("updates", c_dbl), ("bytes", c_dbl)]
+
+
+class rc_quad_spec(ctypes.Structure):
+    _fields_ = [("spectrum", c_int), ("alpha", c_dbl), ("lam", P(c_dbl)), ("target", c_int),
+                ("beta", c_dbl), ("wstar", P(c_dbl)), ("d", c_dbl), ("v0", c_dbl),
+                ("v0_values", P(c_dbl)), ("sigma2", c_dbl), ("batch", c_size)]
+
+
+class rc_quad_row(ctypes.Structure):
+    _fields_ = [("T", c_u64), ("M", c_dbl), ("sigma2", c_dbl), ("approx", c_dbl),
+                ("bias", c_dbl), ("variance", c_dbl), ("excess", c_dbl), ("risk", c_dbl),
+                ("active", c_dbl)]
+
+
+class rc_quad_analytic_options(ctypes.Structure):
+    _fields_ = [("tol", c_dbl), ("domain_limit", c_dbl), ("step_by_step", c_int),
+                ("theta_mean", P(c_dbl)), ("theta_var", P(c_dbl)), ("progress", PROGRESS_FN),
+                ("progress_context", c_p)]
+
+
+class rc_quad_closed_row(ctypes.Structure):
+    _fields_ = [("T", c_u64), ("M", c_dbl), ("D_eff", c_dbl), ("D_t", c_dbl),
+                ("t_adapt", c_dbl), ("sigma2", c_dbl), ("approx", c_dbl), ("rate_bias", c_dbl),
+                ("rate_variance", c_dbl), ("rate_risk", c_dbl)]
+
+
+class rc_quad_mc_options(ctypes.Structure):
+    _fields_ = [("runs", c_size), ("seed", c_u64), ("threads", c_int),
+                ("progress", PROGRESS_FN), ("progress_context", c_p)]
+
+
+class rc_quad_mc_row(ctypes.Structure):
+    _fields_ = [("T", c_u64), ("M", c_dbl), ("risk", c_dbl), ("risk_se", c_dbl),
+                ("bias", c_dbl), ("bias_se", c_dbl), ("variance", c_dbl),
+                ("variance_se", c_dbl), ("runs", c_size)]
+
+
+STRUCTS.update(rc_cost=rc_cost, rc_quad_spec=rc_quad_spec, rc_quad_row=rc_quad_row,
+               rc_quad_analytic_options=rc_quad_analytic_options,
+               rc_quad_closed_row=rc_quad_closed_row, rc_quad_mc_options=rc_quad_mc_options,
+               rc_quad_mc_row=rc_quad_mc_row)
+for _name, _res, _args in (
+        ("rc_quad_spec_default", rc_quad_spec, []),
+        ("rc_quad_problem_alloc", c_p, [P(rc_quad_spec), c_size, E]),
+        ("rc_quad_problem_free", None, [c_p]),
+        ("rc_quad_analytic_options_default", rc_quad_analytic_options, []),
+        ("rc_quad_analytic_curve", c_int, [c_p, c_p, P(c_u64), c_size,
+                                           P(rc_quad_analytic_options), P(rc_quad_row), c_p, E]),
+        ("rc_quad_analytic_cost", c_int, [c_size, c_p, P(c_u64), c_size, P(rc_cost), E]),
+        ("rc_quad_closed_curve", c_int, [c_p, c_dbl, P(c_u64), c_size, P(rc_quad_closed_row),
+                                         E]),
+        ("rc_quad_mc_options_default", rc_quad_mc_options, []),
+        ("rc_quad_mc_cost", c_int, [c_size, c_size, c_p, P(c_u64), c_size,
+                                    P(rc_quad_mc_options), P(rc_cost), E]),
+        ("rc_quad_mc_curve", c_int, [c_p, c_p, P(c_u64), c_size, P(rc_quad_mc_options),
+                                     P(rc_quad_mc_row), E])):
+    getattr(lib, _name).restype = _res
+    getattr(lib, _name).argtypes = _args

@@ -4,8 +4,8 @@ import numpy as np
 
 
 class Result(np.ndarray):
-    """A numpy structured array (one field per column of the tool's table, float64, one
-    element per row) with
+    """A numpy structured array (one field per column of the tool's table, float64 -- a label
+    column such as schedule_opt's kind is str -- one element per row) with
 
     - .meta: the header metadata, a dict of str -> str with the tool's keys and texts ("schedule",
       "signal", "G (M = 64)", ...) plus "parameters", the keyword arguments as given;
@@ -15,8 +15,9 @@ class Result(np.ndarray):
     Indexing by a column name (r["risk"]) gives a plain float64 array; slicing rows keeps .meta.
     """
 
-    def __new__(cls, columns, rows, meta):
-        dtype = np.dtype([(c, np.float64) for c in columns])
+    def __new__(cls, columns, rows, meta, text=()):
+        # text: the columns that hold labels (schedule-opt's kind), stored as str
+        dtype = np.dtype([(c, "U32" if c in text else np.float64) for c in columns])
         data = np.zeros(len(rows), dtype=dtype)
         for k, row in enumerate(rows):
             data[k] = tuple(row)
@@ -48,4 +49,5 @@ class Result(np.ndarray):
 
     def to_records(self):
         """The rows as a list of dicts (column -> float)."""
-        return [{c: float(row[c]) for c in self.columns} for row in np.asarray(self)]
+        return [{c: (str(row[c]) if self.dtype[c].kind == "U" else float(row[c]))
+                 for c in self.columns} for row in np.asarray(self)]

@@ -4,18 +4,14 @@ linear_mc.c), through the public C API. What the tool checks before it computes 
 in the same order with the same library calls, so a refusal carries the library's message."""
 import ctypes
 import math
-import warnings
 
 from . import _lib
 from ._lib import Error, check, lib
+from ._problem import (ANALYTIC, FIXED_SKETCH, LAW_MIN_D, SIMULATED, Progress, SharedProblem,
+                       parse_list, whole)
 from ._result import Result
 
-MAX_INTEGER = 1 << 53
-LAW_MIN_D = 1048576.0  # LINEAR_LAW_MIN_D: above it (and at inf) the analytic methods keep a law
-FIXED_SKETCH, SIMULATED, ANALYTIC = 0, 1, 2
-SPECTRUM_POWER, SPECTRUM_LOGPOWER = 0, 1
-PRIOR_ISOTROPIC, PRIOR_SOURCE = 0, 1
-SCHEDULE_GEOMETRIC, SCHEDULE_FILE, SCHEDULE_STAGES = 1, 4, 10
+SCHEDULE_GEOMETRIC = 1
 RISK_COLUMNS = ["N", "M", "approx", "bias", "variance", "excess", "risk"]
 CLOSED_COLUMNS = RISK_COLUMNS + ["N_eff", "T_eff", "k_star", "D_eff", "rate_approx", "rate_bias",
                                  "rate_variance"]
@@ -24,228 +20,37 @@ MC_COLUMNS = ["N", "M", "risk", "risk_se", "runs", "approx", "approx_se", "bias"
 BAND_COLUMNS = ["risk_q10", "risk_q90"]
 
 
-def fmt(x):
-    """x as the shortest text that reads back (rc_io_format_double), as the tool echoes inputs."""
-    buf = ctypes.create_string_buffer(32)
-    return lib.rc_io_format_double(float(x), buf, 32).decode()
-
-
-def list_text(value):
-    """A Python list (or one number, or the tool's own text such as "1e2:1e5:13") as the text
-    of a LIST option."""
-    if isinstance(value, str):
-        return value
-    items = value if hasattr(value, "__iter__") else [value]
-    out = []
-    for v in items:
-        if isinstance(v, str):
-            out.append(v)
-        elif float(v) == int(v):
-            out.append(str(int(v)))
-        else:
-            out.append(repr(float(v)))
-    return ",".join(out)
-
-
-def parse_list(name, value):
-    """rc_io_parse_list: whole numbers and log-spaced ranges, as the tool reads them."""
-    values = ctypes.POINTER(ctypes.c_uint64)()
-    count = ctypes.c_size_t(0)
-    err = _lib.c_error()
-    check(lib.rc_io_parse_list(list_text(value).encode(), ctypes.byref(values),
-                               ctypes.byref(count), ctypes.byref(err)), err, name)
-    out = [int(values[k]) for k in range(count.value)]
-    _lib.libc.free(values)
-    return out
-
-
-def number(name, value):
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise Error("%s: not a number: %r" % (name, value))
-    return x
-
-
-def whole(name, value, lo, hi):
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise Error("%s: not a whole number: %r" % (name, value))
-    if x != math.floor(x) or not (lo <= x <= hi):
-        raise Error("%s: must be a whole number in [%d, %d] (got %r)" % (name, lo, hi, value))
-    return int(x)
-
-
-def read_column(name, path):
-    values = ctypes.POINTER(ctypes.c_double)()
-    count = ctypes.c_size_t(0)
-    err = _lib.c_error()
-    check(lib.rc_io_read_column(str(path).encode(), ctypes.byref(values), ctypes.byref(count),
-                                ctypes.byref(err)), err, name)
-    return values, count.value
-
-
-class Progress:
-    """Calls the user's progress(fraction) with the fraction of the whole job done; an exception
-    raised by it (KeyboardInterrupt too) or a true return value cancels the computation, and the
-    exception is raised again once the library has returned."""
-
-    def __init__(self, user):
-        self.user, self.done, self.share, self.exc = user, 0.0, 1.0, None
-        self.fn = _lib.PROGRESS_FN(self._call)
-
-    def _call(self, _context, fraction):
-        if self.user is None:
-            return 0
-        try:
-            return 1 if self.user(self.done + self.share * fraction) else 0
-        except BaseException as e:  # noqa: B902 -- re-raised after the C call returns
-            self.exc = e
-            return 1
-
-    def part(self, k, n):
-        self.done, self.share = k / n, 1.0 / n
-
-    def reraise(self):
-        if self.exc is not None:
-            raise self.exc
-
-    def finish(self):
-        if self.user is not None:
-            self.user(1.0)
-
-
-class Problem:
-    """The problem of `riskcalc linear`: spectrum, prior, sketch sizes, training (the shared
-    problem of src/cli/problem.c and linear_problem.c), owning its C objects."""
+class Problem(SharedProblem):
+    """The problem of `riskcalc linear` (src/cli/linear_problem.c): the shared problem plus the
+    model sizes and the sketch, owning its C objects."""
 
     def __init__(self, use, o):
+        SharedProblem.__init__(self)
         self.use = use
-        self.spectrum = self.prior = self.schedule = None
         self.sketch_values = None
-        self.meta = {}
         try:
             self._setup(o)
         except BaseException:
             self.close()
             raise
 
-    def close(self):
-        if self.schedule:
-            lib.rc_schedule_free(self.schedule)
-        if self.prior:
-            lib.rc_prior_free(self.prior)
-        if self.spectrum:
-            lib.rc_spectrum_free(self.spectrum)
-        self.spectrum = self.prior = self.schedule = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    # ---- parse and check, in the tool's order
     def _setup(self, o):
         err = _lib.c_error()
-        given = lambda k: o.get(k) is not None  # noqa: E731
-        self.spectrum_options = given("a") + given("log_a") + given("spectrum")
-        self.law_kind = SPECTRUM_LOGPOWER if given("log_a") else SPECTRUM_POWER
-        self.a = number("log_a" if given("log_a") else "a",
-                        o.get("log_a") if given("log_a") else (o.get("a") if given("a") else 1.5))
-        self.spectrum_file = o.get("spectrum")
-        d = o.get("d")
-        self.d_text = None if d is None else str(d)
-        self.d_inf = d is not None and (str(d) in ("inf", "infinity") or
-                                         (isinstance(d, float) and math.isinf(d)))
-        if self.d_inf:
-            self.d_text = "inf"
-        self.d = 0 if d is None or self.d_inf else whole("d", d, 1, MAX_INTEGER)
-        if d is not None and not self.d_inf:
-            self.d_text = str(self.d)
-        self.b_given = given("b")
-        self.b = number("b", o["b"]) if self.b_given else 0.0
-        self.prior_file = o.get("prior")
-        self.schedule_spec = o.get("schedule") or "geometric"
-        self.approx_rtol = number("approx_schedule", o["approx_schedule"]) \
-            if given("approx_schedule") else 0.0
-        self.gamma_given = given("gamma")
-        self.gamma = number("gamma", o["gamma"]) if self.gamma_given else 0.1
-        self.batch = whole("batch", o["batch"], 0, 1 << 32) if given("batch") else 1
-        self.sigma2 = number("sigma2", o["sigma2"]) if given("sigma2") else 1.0
-        self.Ns = parse_list("N", o["N"]) if given("N") else None
-        self.seed_given = given("seed")
-        self.seed = whole("seed", o["seed"], 0, MAX_INTEGER) if self.seed_given else 1
+        self.parse(o)
         self.sketch_file = o.get("sketch")
-        self.Ms = parse_list("M", o["M"]) if given("M") else None
-        # spectrum
-        if self.spectrum_options > 1:
-            raise Error("give only one of a, log_a and spectrum")
-        if self.d_inf and self.use != ANALYTIC:
-            raise Error("d inf: the %s works with d eigenvalues, so d must be a whole number "
-                        "(method de or closed take inf)" %
-                        ("Monte Carlo simulation" if self.use == SIMULATED else "exact method"))
-        if self.d_inf and self.spectrum_file:
-            raise Error("d inf needs a spectrum law (a or log_a), not spectrum")
-        self.use_law = False
-        if self.spectrum_file:
-            values, count = read_column("spectrum", self.spectrum_file)
-            if self.d_text is not None and self.d != count:
-                _lib.libc.free(values)
-                raise Error("d %d disagrees with the %d eigenvalues in '%s'" %
-                            (self.d, count, self.spectrum_file))
-            self.spectrum = lib.rc_spectrum_values_alloc(values, count, ctypes.byref(err))
-            _lib.libc.free(values)
-            if not self.spectrum:
-                check(err.status or 1, err, self.spectrum_file)
-        elif self.d_text is None:
-            raise Error("d is required with a or log_a")
-        elif self.use == ANALYTIC and (self.d_inf or self.d > LAW_MIN_D):
-            self.use_law = True
-            self.law = _lib.rc_law(self.law_kind, self.a, PRIOR_ISOTROPIC, math.nan,
-                                   math.inf if self.d_inf else float(self.d))
-        else:
-            alloc = (lib.rc_spectrum_logpower_alloc if self.law_kind == SPECTRUM_LOGPOWER
-                     else lib.rc_spectrum_power_alloc)
-            self.spectrum = alloc(self.d, self.a, ctypes.byref(err))
-            if not self.spectrum:
-                check(err.status or 1, err, "log_a" if self.law_kind else "a")
-        self._prior(err)
-        if self.Ns is None:
-            raise Error("N is required (for example N=[100, 1000] or N=\"1e2:1e5:13\")")
+        self.Ms = parse_list("M", o["M"]) if o.get("M") is not None else None
+        what = "Monte Carlo simulation" if self.use == SIMULATED else "exact method"
+        self.check_spectrum(self.use == ANALYTIC, LAW_MIN_D,
+                            "d inf: the %s works with d eigenvalues, so d must be a whole number "
+                            "(method de or closed take inf)" % what)
+        self.check_prior()
+        self.check_horizons("N=[100, 1000] or N=\"1e2:1e5:13\"")
         self._sizes(err)
-        self._training(err)
-        self._describe()
-
-    def _prior(self, err):
-        if self.b_given and self.prior_file:
-            raise Error("give only one of b and prior")
-        if self.use_law:
-            if self.prior_file:
-                raise Error("prior FILE needs d explicit values: not available with d %s" %
-                            self.d_text)
-            if self.b_given:
-                self.law.prior, self.law.b = PRIOR_SOURCE, self.b
-            check(lib.rc_law_check(ctypes.byref(self.law), ctypes.byref(err)), err)
-            return
-        d = self.spectrum.contents.d
-        if self.prior_file:
-            values, count = read_column("prior", self.prior_file)
-            if count != d:
-                _lib.libc.free(values)
-                raise Error("prior '%s' has %d values but d = %d" % (self.prior_file, count, d))
-            self.prior = lib.rc_prior_values_alloc(values, count, ctypes.byref(err))
-            _lib.libc.free(values)
-            what = self.prior_file
-        elif self.b_given:
-            self.prior = lib.rc_prior_source_alloc(self.spectrum, self.b, ctypes.byref(err))
-            what = "b"
-        else:
-            self.prior = lib.rc_prior_isotropic_alloc(d, ctypes.byref(err))
-            what = None
-        if not self.prior:
-            check(err.status or 1, err, what)
+        self.check_training()
+        self.describe_data()
+        if self.use != ANALYTIC and not self.sketch_file:
+            self.meta["seed"] = "%d" % self.seed
+        self.describe_training()
 
     def _sizes(self, err):
         if self.sketch_file and self.seed_given and self.use != SIMULATED:
@@ -276,63 +81,6 @@ class Problem:
             self.Ms = [rows.value]
         elif self.Ms is None:
             raise Error("M is required (or give the sketch with sketch=FILE)")
-
-    def _training(self, err):
-        if not self.gamma > 0:
-            raise Error("gamma must be > 0 (got %g)" % self.gamma)
-        for name in ("batch", "sigma2"):
-            opt = lib.rc_sgd_options_default()
-            setattr(opt, name, getattr(self, name))
-            check(lib.rc_sgd_options_check(ctypes.byref(opt), ctypes.byref(err)), err, name)
-        self.schedule = lib.rc_schedule_parse(self.schedule_spec.encode(), self.gamma,
-                                              ctypes.byref(err))
-        if not self.schedule:
-            check(err.status or 1, err, "schedule")
-        maxN = max(self.Ns)
-        if maxN > lib.rc_schedule_capacity(self.schedule):
-            raise Error("schedule: '%s' holds %d steps but N asks for %d" %
-                        (self.schedule_spec, lib.rc_schedule_capacity(self.schedule), maxN))
-        kind = lib.rc_schedule_get_kind(self.schedule)
-        if kind in (SCHEDULE_FILE, SCHEDULE_STAGES) and self.gamma_given:
-            warnings.warn("riskcalc: gamma is ignored: %s schedules give absolute steps" %
-                          ("file" if kind == SCHEDULE_FILE else "stages"))
-        if self.approx_rtol:
-            check(lib.rc_schedule_approximate(self.schedule, self.approx_rtol, ctypes.byref(err)),
-                  err, "approx_schedule")
-        stall = lib.rc_schedule_stall(self.schedule, maxN)
-        self.stall = ""
-        if maxN - stall >= (maxN + 99) // 100 and stall < maxN:
-            self.stall = ("the schedule stops training: from step %d on, the last %.3g%% of N = "
-                          "%d, every step is below 1e-12 of its largest step" %
-                          (stall, 100.0 * (maxN - stall) / maxN, maxN))
-            warnings.warn("riskcalc: " + self.stall)
-
-    def _describe(self):
-        m = self.meta
-        law = ("log power law lambda_i = i^-1 log(i+1)^-a" if self.law_kind == SPECTRUM_LOGPOWER
-               else "power law lambda_i = i^-a")
-        m["riskcalc"] = _lib.version()
-        if self.spectrum_file:
-            m["spectrum"] = "file %s (d = %d)" % (self.spectrum_file, self.spectrum.contents.d)
-        else:
-            m["spectrum"] = "%s a = %s, d = %s" % (law, fmt(self.a), self.d_text)
-        if self.prior_file:
-            m["prior"] = "file %s" % self.prior_file
-        elif self.b_given:
-            m["prior"] = "source condition lambda_i E w*_i^2 = i^-b, b = %s" % fmt(self.b)
-        else:
-            m["prior"] = "isotropic E w*_i^2 = 1"
-        if not self.use_law:
-            m["signal"] = "tr(H P) = %.17g" % lib.rc_prior_signal(self.spectrum, self.prior)
-        if self.use != ANALYTIC and not self.sketch_file:
-            m["seed"] = "%d" % self.seed
-        buf = ctypes.create_string_buffer(512)
-        lib.rc_schedule_describe(self.schedule, buf, 512)
-        m["schedule"] = buf.value.decode()
-        if self.stall:
-            m["warning"] = self.stall
-        m["batch"] = "%d" % self.batch
-        m["sigma2"] = fmt(self.sigma2)
 
     # ---- pieces the methods share
     def sketch(self, M):

@@ -53,8 +53,8 @@ def tool_table(*args):
 
 
 def printed(x):
-    """A value as the tool prints it (%.17g)."""
-    return "%.17g" % x
+    """A value as the tool prints it (%.17g; a label as it is)."""
+    return x if isinstance(x, str) else "%.17g" % x
 
 
 def assert_same_table(result, args):
