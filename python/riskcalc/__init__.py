@@ -15,6 +15,7 @@ from ._result import Result
 from .linear import linear
 from .optimal import optimal
 from .quad import quad
+from .ridge import rf, ridge
 from .schedule_opt import schedule_opt
 
 __all__ = ["Error", "Result", "linear", "quad", "ridge", "rf", "fit", "schedule_opt", "optimal",
@@ -25,13 +26,11 @@ def _not_yet(name):
     def f(**kwargs):
         raise NotImplementedError(
             "riskcalc.%s is not available from Python yet: run `riskcalc %s --format json` and "
-            "read its \"rows\" (riskcalc.linear is the function implemented)" %
+            "read its \"rows\"" %
             (name, name.replace("_", "-")))
     f.__name__ = name
     f.__doc__ = "Not implemented yet in the Python package (see README)."
     return f
 
 
-ridge = _not_yet("ridge")
-rf = _not_yet("rf")
 fit = _not_yet("fit")

@@ -345,3 +345,52 @@ for _name, _res, _args in (
                                      P(rc_quad_mc_row), E])):
     getattr(lib, _name).restype = _res
     getattr(lib, _name).argtypes = _args
+
+
+class rc_ridge_row(ctypes.Structure):
+    _fields_ = [(f, c_dbl) for f in ("n", "lambda_", "kappa", "df1", "df2", "bias", "var_x",
+                                     "var_noise", "variance", "test", "train", "gcv")]
+
+
+class rc_rf_row(ctypes.Structure):
+    _fields_ = [(f, c_dbl) for f in ("P", "n", "lambda_", "kappa", "kappa1", "df1", "df2",
+                                     "bias", "var_x", "var_noise", "var_f", "test", "train")]
+
+
+class rc_ridge_mc_options(ctypes.Structure):
+    _fields_ = [("runs", c_size), ("seed", c_u64), ("threads", c_int),
+                ("progress", PROGRESS_FN), ("progress_context", c_p)]
+
+
+STRUCTS.update(rc_ridge_row=rc_ridge_row, rc_rf_row=rc_rf_row,
+               rc_ridge_mc_options=rc_ridge_mc_options)
+for _name, _res, _args in (
+        ("rc_io_parse_values", c_int, [c_str, ctypes.c_uint, P(P(c_dbl)), P(c_size), E]),
+        ("rc_ridge_alloc_law", c_p, [P(rc_law), E]),
+        ("rc_ridge_alloc_values", c_p, [c_p, c_p, E]),
+        ("rc_ridge_free", None, [c_p]),
+        ("rc_ridge_dimension", c_dbl, [c_p]),
+        ("rc_ridge_signal", c_dbl, [c_p]),
+        ("rc_ridge_explicit_count", c_size, [c_p]),
+        ("rc_ridge_tail_bound", c_dbl, [c_p]),
+        ("rc_ridge_kappa_min", c_dbl, [c_p]),
+        ("rc_ridge_eval_cost", c_int, [c_p, c_dbl, P(rc_cost), E]),
+        ("rc_ridge_curve", c_int, [c_p, P(c_dbl), c_size, P(c_dbl), c_size, c_dbl,
+                                   P(rc_ridge_row), E]),
+        ("rc_rf_curve", c_int, [c_p, P(c_dbl), c_size, P(c_dbl), c_size, P(c_dbl), c_size,
+                                c_dbl, P(rc_rf_row), E]),
+        ("rc_ridge_columns", P(c_str), [P(c_size)]),
+        ("rc_rf_columns", P(c_str), [P(c_size)]),
+        ("rc_ridge_row_values", None, [P(rc_ridge_row), P(c_dbl)]),
+        ("rc_rf_row_values", None, [P(rc_rf_row), P(c_dbl)]),
+        ("rc_ridge_mc_options_default", rc_ridge_mc_options, []),
+        ("rc_ridge_mc_options_check", c_int, [P(rc_ridge_mc_options), E]),
+        ("rc_ridge_mc", c_int, [c_p, c_p, P(c_dbl), c_size, P(c_dbl), c_size, c_dbl,
+                                P(rc_ridge_mc_options), P(rc_ridge_row), P(rc_ridge_row), E]),
+        ("rc_rf_mc", c_int, [c_p, c_p, P(c_dbl), c_size, P(c_dbl), c_size, P(c_dbl), c_size,
+                             c_dbl, P(rc_ridge_mc_options), P(rc_rf_row), P(rc_rf_row), E]),
+        ("rc_ridge_mc_cost", c_int, [c_p, P(c_dbl), c_size, P(c_dbl), c_size, c_size,
+                                     P(rc_ridge_mc_options), P(rc_cost), E]),
+        ("rc_physical_memory", c_size, [])):
+    getattr(lib, _name).restype = _res
+    getattr(lib, _name).argtypes = _args

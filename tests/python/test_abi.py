@@ -20,7 +20,7 @@ def _():
     for cname, cls in _lib.STRUCTS.items():
         lines.append('  printf("%s %%zu\\n", sizeof(%s));' % (cname, cname))
         for field, _ in cls._fields_:
-            cfield = {"lam": "lambda"}.get(field, field)  # a Python keyword
+            cfield = {"lam": "lambda", "lambda_": "lambda"}.get(field, field)  # Python keywords
             ctype = "rc_measure" if cname == "rc_measure" else cname
             lines.append('  printf("%s.%s %%zu\\n", offsetof(%s, %s));' % (cname, field, ctype,
                                                                              cfield))
