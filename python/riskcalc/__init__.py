@@ -12,6 +12,7 @@ to this package's folder), of $RISKCALC_LIB, or of the install prefix.
 """
 from ._lib import Error, library_path, version
 from ._result import Result
+from .fit import fit
 from .linear import linear
 from .optimal import optimal
 from .quad import quad
@@ -21,16 +22,3 @@ from .schedule_opt import schedule_opt
 __all__ = ["Error", "Result", "linear", "quad", "ridge", "rf", "fit", "schedule_opt", "optimal",
            "version", "library_path"]
 
-
-def _not_yet(name):
-    def f(**kwargs):
-        raise NotImplementedError(
-            "riskcalc.%s is not available from Python yet: run `riskcalc %s --format json` and "
-            "read its \"rows\"" %
-            (name, name.replace("_", "-")))
-    f.__name__ = name
-    f.__doc__ = "Not implemented yet in the Python package (see README)."
-    return f
-
-
-fit = _not_yet("fit")

@@ -394,3 +394,46 @@ for _name, _res, _args in (
         ("rc_physical_memory", c_size, [])):
     getattr(lib, _name).restype = _res
     getattr(lib, _name).argtypes = _args
+
+
+class rc_fit_options(ctypes.Structure):
+    _fields_ = [("floor", c_dbl), ("level", c_dbl), ("se_relative", c_int),
+                ("drop_nonpositive", c_int)]
+
+
+class rc_fit_power(ctypes.Structure):
+    _fields_ = [("n", c_size), ("dropped", c_size), ("dof", c_size), ("weighted", c_int),
+                ("interval", c_int)] + [(f, c_dbl) for f in (
+                    "level", "quantile", "exponent", "exponent_se", "exponent_lo", "exponent_hi",
+                    "log_prefactor", "log_prefactor_se", "log_prefactor_lo", "log_prefactor_hi",
+                    "prefactor", "cov_logc_e", "chi2", "chi2_dof", "r2")]
+
+
+class rc_fit_joint_options(ctypes.Structure):
+    _fields_ = [("fix_E", c_int), ("E", c_dbl), ("level", c_dbl), ("se_relative", c_int),
+                ("max_iter", c_size), ("xtol", c_dbl), ("gtol", c_dbl), ("ftol", c_dbl),
+                ("start", P(c_dbl))]
+
+
+class rc_fit_joint(ctypes.Structure):
+    _fields_ = [("n", c_size), ("nparam", c_size), ("dof", c_size), ("weighted", c_int),
+                ("interval", c_int), ("level", c_dbl), ("quantile", c_dbl),
+                ("value", c_dbl * 5), ("se", c_dbl * 5), ("lo", c_dbl * 5), ("hi", c_dbl * 5),
+                ("cov", (c_dbl * 5) * 5), ("start", c_dbl * 5), ("chi2", c_dbl),
+                ("chi2_dof", c_dbl), ("r2", c_dbl), ("converged", c_int), ("stop_test", c_int),
+                ("iterations", c_size)]
+
+
+STRUCTS.update(rc_fit_options=rc_fit_options, rc_fit_power=rc_fit_power,
+               rc_fit_joint_options=rc_fit_joint_options, rc_fit_joint=rc_fit_joint)
+for _name, _res, _args in (
+        ("rc_fit_options_default", rc_fit_options, []),
+        ("rc_fit_power_law", c_int, [P(c_dbl), P(c_dbl), P(c_dbl), c_size, P(rc_fit_options),
+                                     P(rc_fit_power), E]),
+        ("rc_fit_param_name", c_str, [c_int]),
+        ("rc_fit_joint_options_default", rc_fit_joint_options, []),
+        ("rc_fit_joint_power_law", c_int, [P(c_dbl), P(c_dbl), P(c_dbl), P(c_dbl), c_size,
+                                           P(rc_fit_joint_options), P(rc_fit_joint), E]),
+        ("rc_io_parse_double", c_int, [c_str, P(c_dbl), E])):
+    getattr(lib, _name).restype = _res
+    getattr(lib, _name).argtypes = _args

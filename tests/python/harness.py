@@ -39,9 +39,12 @@ def tool(*args, check=True):
     return p.returncode, p.stdout, p.stderr
 
 
-def tool_table(*args):
-    """The tool's TSV output: (meta dict of str, columns, rows of str as printed)."""
-    _, out, _ = tool(*args)
+def tool_table(*args, status=0):
+    """The tool's TSV output: (meta dict of str, columns, rows of str as printed); the tool must
+    exit with status (fit: 1 when an expected value is outside its interval)."""
+    code, out, err = tool(*args, check=False)
+    if code != status:
+        raise AssertionError("riskcalc %s: exit %d: %s" % (" ".join(map(str, args)), code, err))
     meta, lines = {}, []
     for line in out.splitlines():
         if line.startswith("# "):
@@ -57,10 +60,10 @@ def printed(x):
     return x if isinstance(x, str) else "%.17g" % x
 
 
-def assert_same_table(result, args):
+def assert_same_table(result, args, status=0):
     """result (a riskcalc.Result) equals `riskcalc ARGS` digit for digit: the same columns, and
     every value printed %.17g is the tool's string; every metadata key both have is equal."""
-    meta, columns, rows = tool_table(*args)
+    meta, columns, rows = tool_table(*args, status=status)
     assert result.columns == columns, (result.columns, columns)
     assert len(result) == len(rows), (len(result), len(rows))
     for k, row in enumerate(rows):

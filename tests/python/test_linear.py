@@ -207,14 +207,4 @@ def _():
     assert "warning" in r.meta
 
 
-@case("the other subcommands say plainly they are not available from Python yet")
-def _():
-    for name in ("fit",):
-        try:
-            getattr(riskcalc, name)(a=1.5)
-            raise AssertionError(name)
-        except NotImplementedError as e:
-            assert "riskcalc %s" % name.replace("_", "-") in str(e)
-
-
 harness.finish("test_python_linear")
