@@ -437,3 +437,23 @@ for _name, _res, _args in (
         ("rc_io_parse_double", c_int, [c_str, P(c_dbl), E])):
     getattr(lib, _name).restype = _res
     getattr(lib, _name).argtypes = _args
+
+
+class rc_ridge_tuned_row(ctypes.Structure):
+    _fields_ = [(f, c_dbl) for f in ("P", "n", "lambda_opt", "test_opt", "lambda_gcv",
+                                     "test_gcv", "gcv", "edge_opt", "edge_gcv")]
+
+
+STRUCTS.update(rc_ridge_tuned_row=rc_ridge_tuned_row)
+for _name, _res, _args in (
+        ("rc_ridge_eval", c_int, [c_p, c_dbl, c_dbl, c_dbl, P(rc_ridge_row), E]),
+        ("rc_rf_eval", c_int, [c_p, c_dbl, c_dbl, c_dbl, c_dbl, P(rc_rf_row), E]),
+        ("rc_ridge_optimal_lambda", c_int, [c_p, c_dbl, c_dbl, c_dbl, c_dbl, c_dbl, P(c_dbl),
+                                            P(c_int), E]),
+        ("rc_ridge_mc_tune", c_int, [c_p, c_p, P(c_dbl), c_size, P(c_dbl), c_size, c_dbl, c_dbl,
+                                     c_dbl, P(rc_ridge_mc_options), P(rc_ridge_tuned_row),
+                                     P(rc_ridge_tuned_row), E]),
+        ("rc_ridge_mc_tune_cost", c_int, [c_p, P(c_dbl), c_size, P(c_dbl), c_size,
+                                          P(rc_ridge_mc_options), P(rc_cost), E])):
+    getattr(lib, _name).restype = _res
+    getattr(lib, _name).argtypes = _args

@@ -4,6 +4,7 @@ ridge_run.c) compute their tables through the public C API. The library names th
 (rc_ridge_columns, rc_rf_columns) and turns a row into them (rc_*_row_values)."""
 import ctypes
 import math
+import warnings
 
 from . import _lib
 from ._lib import Error, check, lib
@@ -14,6 +15,8 @@ LIST_WHOLE, LIST_ZERO, LIST_INF = 1, 2, 4
 LAW_MIN_D = 1048576.0  # RIDGE_LAW_MIN_D
 WORK_LIMIT = 1e14  # RC_WORK_LIMIT
 EXAMPLES = {"lambda": "0,1e-3,0.1", "n": "10:1e4:30", "P": "100,1000"}
+OPTIMAL_POINTS = 264  # RC_RIDGE_OPTIMAL_POINTS
+OPTIMAL_COLUMNS = ["P", "n", "lambda_opt", "test_opt", "lambda_gcv", "test_gcv", "gcv"]
 
 
 def parse_values(name, value, flags):
@@ -50,9 +53,9 @@ class RidgeProblem(SharedProblem):
     """ridge_problem.c: the data (spectrum, prior, sigma2), the lists P, n, lambda, and the
     Monte Carlo options."""
 
-    def __init__(self, rf, mc, o, P, n, lam, runs):
+    def __init__(self, rf, mc, o, P, n, lam, runs, optimal):
         SharedProblem.__init__(self)
-        self.rf, self.mc = rf, mc
+        self.rf, self.mc, self.optimal = rf, mc, optimal
         try:
             self._setup(o, P, n, lam, runs)
         except BaseException:
@@ -69,6 +72,13 @@ class RidgeProblem(SharedProblem):
         self.P = parse_values("P", P, counts) if self.rf else [math.inf]
         self.n = parse_values("n", n, counts)
         self.lam = parse_values("lambda", lam, LIST_ZERO)
+        positive = [v for v in self.lam if v > 0]
+        self.lambda_lo = min(positive) if positive else math.inf
+        self.lambda_hi = max(self.lam + [0.0])
+        if self.optimal and not self.lambda_lo < self.lambda_hi:
+            raise Error("optimal_lambda searches between the smallest positive and the largest "
+                        "lambda: give two different positive values (for example "
+                        "lambda_=\"1e-6:10:2\")")
         self.check_spectrum(not self.mc, LAW_MIN_D, "d inf is available with the deterministic "
                             "equivalent (method \"de\") only")
         self.check_prior()
@@ -90,10 +100,16 @@ class RidgeProblem(SharedProblem):
               "runs")
         cost = _lib.rc_cost()
         P = darray(self.P) if self.rf else None
-        check(lib.rc_ridge_mc_cost(self.spectrum, P, len(self.P) if self.rf else 0,
-                                   darray(self.n), len(self.n), len(self.lam),
-                                   ctypes.byref(self.opts), ctypes.byref(cost),
-                                   ctypes.byref(err)), err, "Monte Carlo")
+        nP = len(self.P) if self.rf else 0
+        if self.optimal:
+            status = lib.rc_ridge_mc_tune_cost(self.spectrum, P, nP, darray(self.n), len(self.n),
+                                               ctypes.byref(self.opts), ctypes.byref(cost),
+                                               ctypes.byref(err))
+        else:
+            status = lib.rc_ridge_mc_cost(self.spectrum, P, nP, darray(self.n), len(self.n),
+                                          len(self.lam), ctypes.byref(self.opts),
+                                          ctypes.byref(cost), ctypes.byref(err))
+        check(status, err, "Monte Carlo")
         physical = lib.rc_physical_memory()
         if physical and cost.bytes > physical:
             raise Error("the Monte Carlo keeps every run's values and needs about %.3g GiB, this "
@@ -103,7 +119,8 @@ class RidgeProblem(SharedProblem):
         check_work(cost.updates, "runs, n, P, lambda or d" if self.rf else "runs, n, lambda or d")
 
     def rows(self):
-        return (len(self.P) if self.rf else 1) * len(self.n) * len(self.lam)
+        return (len(self.P) if self.rf else 1) * len(self.n) * (1 if self.optimal else
+                                                                len(self.lam))
 
     def columns(self):
         count = ctypes.c_size_t(0)
@@ -111,7 +128,8 @@ class RidgeProblem(SharedProblem):
         return [names[k].decode() for k in range(count.value)]
 
 
-def _de(p):
+def _plan(p):
+    """ridge_problem_plan: the deterministic-equivalent plan, described, its cost checked."""
     err = _lib.c_error()
     plan = (lib.rc_ridge_alloc_law(ctypes.byref(p.law), ctypes.byref(err)) if p.use_law else
             lib.rc_ridge_alloc_values(p.spectrum, p.prior, ctypes.byref(err)))
@@ -130,9 +148,20 @@ def _de(p):
                 (lib.rc_ridge_explicit_count(plan), lib.rc_ridge_tail_bound(plan),
                  lib.rc_ridge_kappa_min(plan)))
         cost = _lib.rc_cost()
-        check(lib.rc_ridge_eval_cost(plan, float(p.rows()), ctypes.byref(cost),
-                                     ctypes.byref(err)), err, "deterministic equivalent")
+        points = float(p.rows()) * (OPTIMAL_POINTS if p.optimal else 1)
+        check(lib.rc_ridge_eval_cost(plan, points, ctypes.byref(cost), ctypes.byref(err)),
+              err, "deterministic equivalent")
         check_work(cost.updates, "n, P or lambda" if p.rf else "n or lambda")
+    except BaseException:
+        lib.rc_ridge_free(plan)
+        raise
+    return plan
+
+
+def _de(p):
+    err = _lib.c_error()
+    plan = _plan(p)
+    try:
         nrows, columns = p.rows(), p.columns()
         if p.rf:
             out = (_lib.rc_rf_row * nrows)()
@@ -183,15 +212,89 @@ def _mc(p, progress):
     return columns, rows, first_se
 
 
+def _edge(p, P, n, fraction, what):
+    where = "P = %.0f, " % P if p.rf else ""
+    if p.mc:
+        warnings.warn("riskcalc: %sn = %.0f: in %.0f%% of the runs the %s is smallest at an end "
+                      "of [%g, %g]" % (where, n, 100 * fraction, what, p.lambda_lo, p.lambda_hi))
+    else:
+        warnings.warn("riskcalc: %sn = %.0f: the %s is smallest at an end of [%g, %g]: the "
+                      "optimum lies at or beyond it" % (where, n, what, p.lambda_lo, p.lambda_hi))
+
+
+def _optimal_de(p):
+    err = _lib.c_error()
+    plan = _plan(p)
+    rows = []
+    try:
+        for P in (p.P if p.rf else [math.inf]):
+            for n in p.n:
+                lopt, edge = ctypes.c_double(), ctypes.c_int()
+                rc = lib.rc_ridge_optimal_lambda(plan, P, n, p.sigma2, p.lambda_lo, p.lambda_hi,
+                                                 ctypes.byref(lopt), ctypes.byref(edge),
+                                                 ctypes.byref(err))
+                test = 0.0
+                if rc == 0 and p.rf:
+                    row = _lib.rc_rf_row()
+                    rc = lib.rc_rf_eval(plan, P, n, lopt.value, p.sigma2, ctypes.byref(row),
+                                        ctypes.byref(err))
+                    test = row.test
+                elif rc == 0:
+                    row = _lib.rc_ridge_row()
+                    rc = lib.rc_ridge_eval(plan, n, lopt.value, p.sigma2, ctypes.byref(row),
+                                           ctypes.byref(err))
+                    test = row.test
+                check(rc, err, "P = %g, n = %g" % (P, n) if p.rf else "n = %g" % n)
+                if edge.value:
+                    _edge(p, P, n, 1, "test error")
+                rows.append([P, n, lopt.value, test, lopt.value, test, test])
+    finally:
+        lib.rc_ridge_free(plan)
+    return rows
+
+
+def _optimal_mc(p, progress):
+    err = _lib.c_error()
+    nrows = p.rows()
+    o = _lib.rc_ridge_mc_options.from_buffer_copy(p.opts)
+    o.progress = progress.fn
+    mean, se = (_lib.rc_ridge_tuned_row * nrows)(), (_lib.rc_ridge_tuned_row * nrows)()
+    status = lib.rc_ridge_mc_tune(p.spectrum, p.prior, darray(p.P) if p.rf else None, len(p.P),
+                                  darray(p.n), len(p.n), p.sigma2, p.lambda_lo, p.lambda_hi,
+                                  ctypes.byref(o), mean, se, ctypes.byref(err))
+    progress.reraise()
+    check(status, err)
+    rows = []
+    for m, s in zip(mean, se):
+        if m.edge_opt > 0:
+            _edge(p, m.P, m.n, m.edge_opt, "test error")
+        if m.edge_gcv > 0:
+            _edge(p, m.P, m.n, m.edge_gcv, "GCV")
+        rows.append([m.P, m.n, m.lambda_opt, m.test_opt, m.lambda_gcv, m.test_gcv, m.gcv,
+                     s.lambda_opt, s.test_opt, s.lambda_gcv, s.test_gcv, s.gcv])
+    return rows
+
+
+def _optimal(p, progress):
+    rows = _optimal_mc(p, progress) if p.mc else _optimal_de(p)
+    columns = OPTIMAL_COLUMNS + ([c + "_se" for c in OPTIMAL_COLUMNS[2:]] if p.mc else [])
+    p.meta["lambda interval"] = ("[%.17g, %.17g]: the smallest positive and the largest --lambda"
+                                 % (p.lambda_lo, p.lambda_hi))
+    if not p.rf:  # ridge: no P column
+        columns, rows = columns[1:], [r[1:] for r in rows]
+    return columns, rows, (2 if p.rf else 1)
+
+
 def _run(rf, method, options, P, n, lam, runs, optimal_lambda, progress):
     if method not in ("de", "mc"):
         raise Error("method: unknown method '%s' (available: de, mc)" % method)
-    if optimal_lambda:
-        raise Error("optimal_lambda: not available from Python yet (riskcalc %s "
-                    "--optimal-lambda --format json gives the table)" % ("rf" if rf else "ridge"))
     prog = Progress(progress)
-    with _lib.one_blas_thread(), RidgeProblem(rf, method == "mc", options, P, n, lam, runs) as p:
-        columns, rows, first_se = _de(p) if method == "de" else _mc(p, prog)
+    with _lib.one_blas_thread(), RidgeProblem(rf, method == "mc", options, P, n, lam, runs,
+                                              bool(optimal_lambda)) as p:
+        if optimal_lambda:
+            columns, rows, first_se = _optimal(p, prog)
+        else:
+            columns, rows, first_se = _de(p) if method == "de" else _mc(p, prog)
         meta = dict(p.meta)
     for k, row in enumerate(rows):  # the tool refuses a non-finite value (emit_table)
         for j, v in enumerate(row):
@@ -216,13 +319,15 @@ def ridge(method="de", a=None, log_a=None, spectrum=None, d=None, b=None, prior=
     """Ridge regression, as `riskcalc ridge`: method "de" (default; d = inf allowed) or "mc"
     (runs, seed); n and lambda lists (lambda is a Python keyword: pass lambda_=[...] or
     **{"lambda": [...]}); the data options as riskcalc.linear. Returns a Result with the columns
-    n lambda kappa df1 df2 bias var_x var_noise variance test train gcv (mc: then their _se).
-    optimal_lambda is not available from Python yet."""
+    n lambda kappa df1 df2 bias var_x var_noise variance test train gcv (mc: then their _se);
+    with optimal_lambda=True, n lambda_opt test_opt lambda_gcv test_gcv gcv (mc: then their
+    _se), the lambda minimising the test error between the smallest positive and the largest
+    lambda."""
     lam = _lambda(lambda_, kw, "ridge")
     options = dict(a=a, log_a=log_a, spectrum=spectrum, d=d, b=b, prior=prior, sigma2=sigma2,
                    seed=seed)
     r = _run(False, method, options, None, n, lam, runs, optimal_lambda, progress)
-    given = dict(options, method=method, n=n, runs=runs)
+    given = dict(options, method=method, n=n, runs=runs, optimal_lambda=optimal_lambda or None)
     given["lambda"] = lam
     r.meta["parameters"] = {k: v for k, v in given.items() if v is not None}
     return r
@@ -233,12 +338,14 @@ def rf(method="de", a=None, log_a=None, spectrum=None, d=None, b=None, prior=Non
        **kw):
     """Linear random features, as `riskcalc rf`: as riskcalc.ridge with the list P of feature
     counts (inf allowed by "de"). Returns a Result with the columns P n lambda kappa kappa1 df1
-    df2 bias var_x var_noise var_f test train (mc: then their _se)."""
+    df2 bias var_x var_noise var_f test train (mc: then their _se); optimal_lambda=True as for
+    ridge, with the column P first."""
     lam = _lambda(lambda_, kw, "rf")
     options = dict(a=a, log_a=log_a, spectrum=spectrum, d=d, b=b, prior=prior, sigma2=sigma2,
                    seed=seed)
     r = _run(True, method, options, P, n, lam, runs, optimal_lambda, progress)
-    given = dict(options, method=method, P=P, n=n, runs=runs)
+    given = dict(options, method=method, P=P, n=n, runs=runs,
+                 optimal_lambda=optimal_lambda or None)
     given["lambda"] = lam
     r.meta["parameters"] = {k: v for k, v in given.items() if v is not None}
     return r

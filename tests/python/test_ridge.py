@@ -48,6 +48,24 @@ def _():
                           "30", "--lambda", "0.1", "--runs", "10"])
 
 
+@case("optimal_lambda: de (ridge at d = inf, rf) and mc equal the tool")
+def _():
+    r = riskcalc.ridge(a=1.5, d="inf", n=[10, 100, 1000], lambda_="1e-6:10:2", sigma2=0.5,
+                       optimal_lambda=True)
+    _, shared = assert_same_table(r, ["ridge", "--a", "1.5", "--d", "inf", "--n", "10,100,1000",
+                                      "--lambda", "1e-6:10:2", "--sigma2", "0.5",
+                                      "--optimal-lambda"])
+    assert "lambda interval" in shared and r.columns[0] == "n"
+    r = riskcalc.rf(a=1.5, d=300, P=[30, 100], n=[50], lambda_=[1e-4, 1], optimal_lambda=True)
+    assert_same_table(r, ["rf", "--a", "1.5", "--d", "300", "--P", "30,100", "--n", "50",
+                          "--lambda", "1e-4,1", "--optimal-lambda"])
+    r = riskcalc.ridge(method="mc", a=1.5, d=80, n=[40], lambda_=[1e-4, 1], runs=8,
+                       optimal_lambda=True)
+    assert_same_table(r, ["ridge", "--method", "mc", "--a", "1.5", "--d", "80", "--n", "40",
+                          "--lambda", "1e-4,1", "--runs", "8", "--optimal-lambda"])
+    assert r.columns[-1] == "gcv_se"
+
+
 @case("errors: the interpolation threshold (lambda = 0 at n = d) and bad lists carry the "
       "tool's message")
 def _():
@@ -66,8 +84,8 @@ def _():
     for kw, text in ((dict(d=10, n=[5]), "lambda is required"),
                      (dict(d=10, n=[5], lambda_=[0.1], runs=5), "Monte Carlo"),
                      (dict(method="mc", d="inf", n=[5], lambda_=[0.1]), "d inf"),
-                     (dict(d=10, n=[5], lambda_=[0.1, 1], optimal_lambda=True),
-                      "not available from Python")):
+                     (dict(d=10, n=[5], lambda_=[0, 0.1], optimal_lambda=True),
+                      "two different positive values")):
         try:
             riskcalc.ridge(**kw)
             raise AssertionError(kw)
