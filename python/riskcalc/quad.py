@@ -16,6 +16,8 @@ RISK_COLUMNS = ["T", "M", "approx", "bias", "variance", "excess", "risk", "activ
 CLOSED_COLUMNS = ["T", "M", "D_eff", "t_adapt", "approx", "rate_bias", "rate_variance",
                   "rate_risk"]
 MC_COLUMNS = ["T", "M", "risk", "risk_se", "bias", "bias_se", "variance", "variance_se", "runs"]
+PHASE_COLUMNS = ["t", "i", "theta", "wstar", "ratio", "front"]
+PHASE_TIMES = PHASE_COORDS = 96  # quad_analytic.c: log-spaced times and coordinates shown
 
 
 def check_work(work, what):
@@ -155,6 +157,67 @@ def _analytic(p, progress):
     return RISK_COLUMNS, rows
 
 
+def _log_grid(lo, hi, n):
+    """quad_analytic.c's log_grid: n log-spaced whole numbers in [lo, hi], repeats dropped
+    (llround: half away from zero, as floor(x + 0.5) for these positive x)."""
+    out = []
+    for j in range(n):
+        x = j / (n - 1) if n > 1 else 1.0
+        v = int(math.floor(math.exp(math.log(lo) + x * (math.log(hi) - math.log(lo))) + 0.5))
+        v = min(max(v, lo), hi)
+        if not out or v > out[-1]:
+            out.append(v)
+    return out
+
+
+def _phases(p):
+    """`riskcalc quad --phases` (quad_phases_run): E theta_i(t) / w*_i at log-spaced times of
+    the run of the largest T, with the noise-free activation front D(t)."""
+    if len(p.Ms) != 1:
+        raise Error("phases draws one model size: give a single M")
+    M, T = p.Ms[0], max(p.Ns)
+    err = _lib.c_error()
+    cost = _lib.rc_cost()
+    Tc = ctypes.c_uint64(T)
+    check(lib.rc_quad_analytic_cost(M, p.schedule, ctypes.byref(Tc), 1, ctypes.byref(cost),
+                                    ctypes.byref(err)), err, "M = %d" % M)
+    check_work(cost.updates + T, "T or M")
+    times, coords = _log_grid(1, T, PHASE_TIMES), _log_grid(1, M, PHASE_COORDS)
+    q = p.at(M)
+    try:
+        nt = len(times)
+        theta = (ctypes.c_double * (nt * M))()
+        o = lib.rc_quad_analytic_options_default()
+        check(lib.rc_quad_analytic_trajectory(q, p.schedule, T, (ctypes.c_uint64 * nt)(*times),
+                                              nt, ctypes.byref(o), theta, None, None,
+                                              ctypes.byref(err)), err, "M = %d" % M)
+        # the noise-free activation front: coordinates whose activation time at unit step is
+        # within the cumulated step sum_{tau < t} eta_tau
+        act = [lib.rc_quad_activation_time(q, i, 1.0) for i in range(M)]
+        front, cum, t = [], 0.0, 0
+        for tk in times:
+            while t < tk:
+                end = min(lib.rc_schedule_stage_end(p.schedule, t, T), tk)
+                cum += lib.rc_schedule_gamma(p.schedule, t, T) * float(end - t)
+                t = end
+            front.append(float(sum(1 for a in act if a <= cum)))
+        wstar = ctypes.cast(q, ctypes.POINTER(_lib.rc_quad_problem)).contents.wstar
+        rows = []
+        for c in coords:
+            i = c - 1
+            for k in range(nt):
+                th, w = theta[k * M + i], wstar[i]
+                rows.append([float(times[k]), float(i + 1), th, w, th / w if w > 0 else math.nan,
+                             front[k]])
+    finally:
+        lib.rc_quad_problem_free(q)
+    p.meta["phases"] = ("the run of horizon T = %d at %d log-spaced times t in [1, %d]; "
+                        "coordinates %s (%d shown)" %
+                        (T, nt, T, "i = 1..M, all" if len(coords) == M else
+                         "i log-spaced in 1..M", len(coords)))
+    return PHASE_COLUMNS, rows
+
+
 def _closed(p, progress):
     if not p.power_laws():
         raise Error("method closed states the published rates, which need the power laws: "
@@ -225,17 +288,16 @@ def quad(method="analytic", alpha=None, log_alpha=None, spectrum=None, d=None, b
             if value is not None:
                 raise Error("%s belongs to the Monte Carlo simulation: use it with quad "
                             "method=\"mc\"" % name)
-    if phases:
-        if method != "analytic":
-            raise Error("phases draws the analytic trajectory: use it with method=\"analytic\"")
-        raise Error("phases: not available from Python yet (riskcalc quad --phases --format "
-                    "json gives the table)")
+    if phases and method != "analytic":
+        raise Error("phases draws the analytic trajectory: use it with method=\"analytic\"")
     options = dict(a=alpha, log_a=log_alpha, spectrum=spectrum, d=d, b=beta, prior=target,
                    gamma=eta, batch=batch, schedule=schedule, approx_schedule=approx_schedule,
                    sigma2=sigma2, N=T, seed=seed)
     prog = Progress(progress)
     with _lib.one_blas_thread(), QuadProblem(options, v0, M) as p:
-        if method == "analytic":
+        if phases:
+            columns, rows = _phases(p)
+        elif method == "analytic":
             columns, rows = _analytic(p, prog)
         elif method == "closed":
             columns, rows = _closed(p, prog)
@@ -246,6 +308,6 @@ def quad(method="analytic", alpha=None, log_alpha=None, spectrum=None, d=None, b
     given = dict(method=method, alpha=alpha, log_alpha=log_alpha, spectrum=spectrum, d=d,
                  beta=beta, target=target, v0=v0, M=M, T=T, eta=eta, batch=batch,
                  schedule=schedule, approx_schedule=approx_schedule, sigma2=sigma2, seed=seed,
-                 runs=runs)
+                 runs=runs, phases=phases or None)
     meta["parameters"] = {k: v for k, v in given.items() if v is not None}
     return Result(columns, rows, meta)

@@ -71,6 +71,16 @@ def _():
          method="mc", alpha=2, d=200, M=20, T=[100, 1000], runs=20, seed=3)
 
 
+@case("phases: the two phases (t i theta wstar ratio front) equal the tool's --phases table")
+def _():
+    r, shared = same(["--alpha", "2.5", "--beta", "1.5", "--d", "inf", "--M", "100", "--T",
+                      "1e5", "--eta", "0.02", "--phases"],
+                     alpha=2.5, beta=1.5, d="inf", M=100, T=1e5, eta=0.02, phases=True)
+    assert "phases" in shared and r.columns == ["t", "i", "theta", "wstar", "ratio", "front"]
+    same(["--alpha", "2", "--d", "300", "--M", "40", "--T", "3000", "--phases", "--schedule",
+          "cosine"], alpha=2, d=300, M=40, T=[3000], phases=True, schedule="cosine")
+
+
 @case("errors: the closure's domain (eta too large) and a bad M carry the tool's message")
 def _():
     try:
@@ -88,7 +98,8 @@ def _():
         assert str(e) == t, (str(e), t)
     for kw, text in ((dict(method="closed", log_alpha=2, d=100, M=10, T=[10]), "power laws"),
                      (dict(d=100, M=10, T=[10], runs=5), "Monte Carlo"),
-                     (dict(d=100, M=10, T=[10], phases=True), "not available from Python")):
+                     (dict(d=100, M=[10, 20], T=[10], phases=True), "single M"),
+                     (dict(method="mc", d=100, M=10, T=[10], phases=True), "analytic")):
         try:
             riskcalc.quad(**kw)
             raise AssertionError(kw)
