@@ -5,6 +5,8 @@ schedule, approx_schedule, sigma2, N, seed); `names` gives the keyword a model c
 (quad: alpha, beta, target, eta, T), used in messages."""
 import ctypes
 import math
+import signal
+import threading
 import warnings
 
 from . import _lib
@@ -89,14 +91,36 @@ def is_inf(d):
 
 class Progress:
     """Calls the user's progress(fraction) with the fraction of the whole job done; an exception
-    raised by it (KeyboardInterrupt too) or a true return value cancels the computation, and the
-    exception is raised again once the library has returned."""
+    raised by it or a true return value cancels the computation, and the exception is raised
+    again once the library has returned. Used as a context manager around a computation it also
+    makes Ctrl-C cancel it: SIGINT only sets a flag (a KeyboardInterrupt raised inside a ctypes
+    callback would be lost), the next callback cancels, and KeyboardInterrupt is raised when the
+    library has returned."""
 
     def __init__(self, user):
         self.user, self.done, self.share, self.exc = user, 0.0, 1.0, None
+        self.interrupted, self.saved = False, None
         self.fn = _lib.PROGRESS_FN(self._call)
 
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread() and
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.saved = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if self.saved is not None:
+            signal.signal(signal.SIGINT, self.saved)
+            self.saved = None
+        if kind is None and self.interrupted:
+            raise KeyboardInterrupt
+
+    def _on_sigint(self, signum, frame):
+        self.interrupted = True
+
     def _call(self, _context, fraction):
+        if self.interrupted:
+            return 1
         if self.user is None:
             return 0
         try:
@@ -111,6 +135,8 @@ class Progress:
     def reraise(self):
         if self.exc is not None:
             raise self.exc
+        if self.interrupted:
+            raise KeyboardInterrupt
 
     def finish(self):
         if self.user is not None:

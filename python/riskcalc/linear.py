@@ -319,7 +319,7 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
                    approx_schedule=approx_schedule, sigma2=sigma2)
     given = {k: v for k, v in options.items() if v is not None}
     prog = Progress(progress)
-    with _lib.one_blas_thread(), Problem(methods[method], options) as p:
+    with prog, _lib.one_blas_thread(), Problem(methods[method], options) as p:
         if method == "exact":
             columns, rows = _exact(p, prog)
         elif method == "de":

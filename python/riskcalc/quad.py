@@ -294,7 +294,7 @@ def quad(method="analytic", alpha=None, log_alpha=None, spectrum=None, d=None, b
                    gamma=eta, batch=batch, schedule=schedule, approx_schedule=approx_schedule,
                    sigma2=sigma2, N=T, seed=seed)
     prog = Progress(progress)
-    with _lib.one_blas_thread(), QuadProblem(options, v0, M) as p:
+    with prog, _lib.one_blas_thread(), QuadProblem(options, v0, M) as p:
         if phases:
             columns, rows = _phases(p)
         elif method == "analytic":

@@ -289,7 +289,7 @@ def _run(rf, method, options, P, n, lam, runs, optimal_lambda, progress):
     if method not in ("de", "mc"):
         raise Error("method: unknown method '%s' (available: de, mc)" % method)
     prog = Progress(progress)
-    with _lib.one_blas_thread(), RidgeProblem(rf, method == "mc", options, P, n, lam, runs,
+    with prog, _lib.one_blas_thread(), RidgeProblem(rf, method == "mc", options, P, n, lam, runs,
                                               bool(optimal_lambda)) as p:
         if optimal_lambda:
             columns, rows, first_se = _optimal(p, prog)

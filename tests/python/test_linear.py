@@ -174,6 +174,23 @@ def _():
         pass
 
 
+@case("Ctrl-C (SIGINT) cancels a long run at once, raises KeyboardInterrupt, restores the handler")
+def _():
+    import signal
+    import threading
+    import time
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.time()
+    try:
+        riskcalc.linear(a=1.5, d=400, M=200, N=[10000000], schedule="poly:10:0.5")
+        raise AssertionError("not interrupted (%.1f s)" % (time.time() - start))
+    except KeyboardInterrupt:
+        pass
+    assert time.time() - start < 5, time.time() - start
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 @case("result: columns, .meta parameters, rows, to_frame (pandas) or ImportError without it")
 def _():
     r = riskcalc.linear(a=1.5, d=100, M=[8], N=[10, 100], sigma2=0.1)
