@@ -463,7 +463,7 @@ class rc_quad_problem(ctypes.Structure):
     _fields_ = [("M", c_size), ("d", c_dbl), ("lam", P(c_dbl)), ("wstar", P(c_dbl)),
                 ("theta0", P(c_dbl)), ("approx", c_dbl), ("signal", c_dbl), ("sigma2", c_dbl),
                 ("batch", c_size), ("spectrum", c_int), ("alpha", c_dbl), ("target", c_int),
-                ("beta", c_dbl)]
+                ("beta", c_dbl), ("feature_cov", P(c_dbl)), ("feature_chol", P(c_dbl))]
 
 
 STRUCTS.update(rc_quad_problem=rc_quad_problem)
@@ -472,6 +472,9 @@ for _name, _res, _args in (
                                                 P(rc_quad_analytic_options), P(c_dbl), P(c_dbl),
                                                 c_p, E]),
         ("rc_quad_activation_time", c_dbl, [c_p, c_size, c_dbl]),
+        ("rc_quad_problem_sketched_alloc", c_p, [P(rc_quad_spec), c_p, E]),
+        ("rc_quad_mc_problem_cost", c_int, [c_p, c_p, P(c_u64), c_size, P(rc_quad_mc_options),
+                                            P(rc_cost), E]),
         ("rc_schedule_stage_end", c_u64, [c_p, c_u64, c_u64])):
     getattr(lib, _name).restype = _res
     getattr(lib, _name).argtypes = _args
