@@ -35,11 +35,12 @@ class QuadProblem(SharedProblem):
                  gamma="eta", N="T")
     defaults = dict(a=2.0, b=1.5, gamma=0.01, sigma2=0.1, schedule="twophase")
 
-    def __init__(self, o, v0, M):
+    def __init__(self, o, v0, M, sketch=None):
         SharedProblem.__init__(self)
         self.target_values = None
+        self.sketched = False
         try:
-            self._setup(o, v0, M)
+            self._setup(o, v0, M, sketch)
         except BaseException:
             self.close()
             raise
@@ -50,11 +51,16 @@ class QuadProblem(SharedProblem):
             self.target_values = None
         SharedProblem.close(self)
 
-    def _setup(self, o, v0, M):
+    def _setup(self, o, v0, M, sketch):
         self.parse(o)
         self.spec = lib.rc_quad_spec_default()
         if v0 is not None:
             self.spec.v0 = number("v0", v0)
+        if sketch is not None:
+            if sketch != "gaussian":
+                raise Error("sketch: the quadratic model offers the Gaussian sketch only "
+                            "(sketch=\"gaussian\")")
+            self.sketched = True
         self.Ms = parse_list("M", M) if M is not None else None
         self.check_spectrum(True, 0.0, None)
         if self.use_law:
@@ -69,6 +75,8 @@ class QuadProblem(SharedProblem):
         self.check_horizons("T=[100, 1000] or T=\"1e2:1e5:7\"")
         self.check_training()
         self.spec.sigma2, self.spec.batch = self.sigma2, self.batch
+        if self.sketched and math.isinf(self.spec.d):
+            raise Error("sketch gaussian draws an M x d sketch: give a finite d")
         if self.Ms is None:
             raise Error("M is required (for example M=100)")
         for m in self.Ms:
@@ -94,7 +102,18 @@ class QuadProblem(SharedProblem):
 
     def at(self, M):
         err = _lib.c_error()
-        q = lib.rc_quad_problem_alloc(ctypes.byref(self.spec), M, ctypes.byref(err))
+        if self.sketched:  # the linear model's sketch, drawn the same way
+            rng = lib.gsl_rng_alloc(_lib.GSL_RNG_MT19937)
+            if not rng:
+                raise Error("out of memory for a random number generator", 2)
+            lib.gsl_rng_set(rng, self.seed)
+            S = lib.rc_sketch_gaussian_alloc(M, int(self.spec.d), rng, ctypes.byref(err))
+            lib.gsl_rng_free(rng)
+            q = (lib.rc_quad_problem_sketched_alloc(ctypes.byref(self.spec), S, ctypes.byref(err))
+                 if S else None)
+            lib.rc_sketch_free(S)
+        else:
+            q = lib.rc_quad_problem_alloc(ctypes.byref(self.spec), M, ctypes.byref(err))
         if not q:
             check(err.status or 1, err, "M = %d" % M)
         return q
@@ -251,8 +270,18 @@ def _mc(p, progress, runs):
     work = 0.0
     for M in p.Ms:
         cost = _lib.rc_cost()
-        check(lib.rc_quad_mc_cost(M, p.batch, p.schedule, Ts, n, ctypes.byref(o),
-                                  ctypes.byref(cost), ctypes.byref(err)), err, "runs")
+        if p.sketched:  # the sketched problem's cost counts z = L u
+            q = p.at(M)
+            st = lib.rc_quad_mc_problem_cost(q, p.schedule, Ts, n, ctypes.byref(o),
+                                             ctypes.byref(cost), ctypes.byref(err))
+            approx = ctypes.cast(q, ctypes.POINTER(_lib.rc_quad_problem)).contents.approx
+            p.meta["approx (M = %d)" % M] = ("%s (this sketch's best linear predictor on z = S x)"
+                                             % fmt(approx))
+            lib.rc_quad_problem_free(q)
+        else:
+            st = lib.rc_quad_mc_cost(M, p.batch, p.schedule, Ts, n, ctypes.byref(o),
+                                     ctypes.byref(cost), ctypes.byref(err))
+        check(st, err, "runs")
         work += cost.updates
     check_work(work, "T, runs, M or batch")
     o.progress = progress.fn
@@ -273,7 +302,8 @@ def _mc(p, progress, runs):
 
 def quad(method="analytic", alpha=None, log_alpha=None, spectrum=None, d=None, beta=None,
          target=None, v0=None, M=None, T=None, eta=None, batch=None, schedule=None,
-         approx_schedule=None, sigma2=None, seed=None, runs=None, phases=False, progress=None):
+         approx_schedule=None, sigma2=None, seed=None, runs=None, sketch=None, phases=False,
+         progress=None):
     """Risk of one-pass SGD on the quadratically parameterized model, as `riskcalc quad`:
     method "analytic" (default), "closed" or "mc" (with runs, seed); the tool's options and
     defaults (alpha 2, beta 1.5, eta 0.01, sigma2 0.1, schedule "twophase", v0 0.1); M and T
@@ -288,13 +318,17 @@ def quad(method="analytic", alpha=None, log_alpha=None, spectrum=None, d=None, b
             if value is not None:
                 raise Error("%s belongs to the Monte Carlo simulation: use it with quad "
                             "method=\"mc\"" % name)
+    if sketch is not None and method != "mc":
+        raise Error("sketch gaussian: the sketched variant couples the coordinates, so only "
+                    "method \"mc\" simulates it (the analytic and closed methods follow each "
+                    "coordinate)")
     if phases and method != "analytic":
         raise Error("phases draws the analytic trajectory: use it with method=\"analytic\"")
     options = dict(a=alpha, log_a=log_alpha, spectrum=spectrum, d=d, b=beta, prior=target,
                    gamma=eta, batch=batch, schedule=schedule, approx_schedule=approx_schedule,
                    sigma2=sigma2, N=T, seed=seed)
     prog = Progress(progress)
-    with prog, _lib.one_blas_thread(), QuadProblem(options, v0, M) as p:
+    with prog, _lib.one_blas_thread(), QuadProblem(options, v0, M, sketch) as p:
         if phases:
             columns, rows = _phases(p)
         elif method == "analytic":
@@ -308,6 +342,6 @@ def quad(method="analytic", alpha=None, log_alpha=None, spectrum=None, d=None, b
     given = dict(method=method, alpha=alpha, log_alpha=log_alpha, spectrum=spectrum, d=d,
                  beta=beta, target=target, v0=v0, M=M, T=T, eta=eta, batch=batch,
                  schedule=schedule, approx_schedule=approx_schedule, sigma2=sigma2, seed=seed,
-                 runs=runs, phases=phases or None)
+                 runs=runs, sketch=sketch, phases=phases or None)
     meta["parameters"] = {k: v for k, v in given.items() if v is not None}
     return Result(columns, rows, meta)

@@ -81,6 +81,23 @@ def _():
           "cosine"], alpha=2, d=300, M=40, T=[3000], phases=True, schedule="cosine")
 
 
+@case("mc with sketch=\"gaussian\": the sketched variant equals the tool, its approx in .meta")
+def _():
+    r, shared = same(["--method", "mc", "--alpha", "2", "--d", "60", "--M", "10,20", "--T",
+                      "100,1000", "--runs", "12", "--seed", "4", "--sketch", "gaussian"],
+                     method="mc", alpha=2, d=60, M=[10, 20], T=[100, 1000], runs=12, seed=4,
+                     sketch="gaussian")
+    assert "approx (M = 20)" in shared, shared
+    for kw, text in ((dict(sketch="gaussian", d=60, M=10, T=[10]), "only method"),
+                     (dict(method="mc", sketch="gaussian", d="inf", M=10, T=[10]), "finite d"),
+                     (dict(method="mc", sketch="sparse", d=60, M=10, T=[10]), "Gaussian sketch")):
+        try:
+            riskcalc.quad(**kw)
+            raise AssertionError(kw)
+        except riskcalc.Error as e:
+            assert text in str(e), (str(e), text)
+
+
 @case("errors: the closure's domain (eta too large) and a bad M carry the tool's message")
 def _():
     try:
