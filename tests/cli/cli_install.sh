@@ -13,7 +13,13 @@ check() {
   if [ "$1" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $2"; else fail=$((fail + 1)); echo "FAIL $2"; fi
 }
 extra=""
-case "$build" in *asan*) extra="-fsanitize=address,undefined" ;; esac
+py_env=""
+case "$build" in *asan*)
+  extra="-fsanitize=address,undefined"
+  # a sanitized library loaded into Python needs the sanitizer runtimes first (tests/run.sh)
+  py_env="LD_PRELOAD=$(cc -print-file-name=libasan.so):$(cc -print-file-name=libubsan.so) ASAN_OPTIONS=detect_leaks=0"
+  ;;
+esac
 
 # DESTDIR stages, PREFIX is where the files would live: riskcalc.pc names PREFIX, so the
 # staged copy is used through a prefix that is DESTDIR + PREFIX (as a package build would).
@@ -74,7 +80,7 @@ tool=$("$tmp/prefix/bin/riskcalc" linear --a 1.5 --d 200 --M 16 --N 500 --seed 7
 [ -n "$lib" ] && [ "$lib" = "$tool" ]
 check $? "library and tool give the same risk ($lib vs $tool)"
 # The installed Python package finds the installed library (no RISKCALC_LIB, no build tree).
-py=$(cd "$tmp" && env -u RISKCALC_LIB PYTHONPATH="$tmp/prefix/lib/python3/dist-packages" /usr/bin/python3 -c "
+py=$(cd "$tmp" && env -u RISKCALC_LIB $py_env PYTHONPATH="$tmp/prefix/lib/python3/dist-packages" /usr/bin/python3 -c "
 import riskcalc
 r = riskcalc.linear(a=1.5, d=200, M=16, N=[500], seed=7)
 print(riskcalc.library_path)
