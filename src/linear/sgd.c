@@ -510,8 +510,9 @@ int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t 
   const int jumps = !o.step_by_step && N_max >= 64 && atoms >= 1;
   const int eigen = o.jump_method == RC_STAGE_JUMP_EIGEN ||
                     (o.jump_method == RC_STAGE_JUMP_AUTO && atoms <= RC_STAGE_JUMP_EIGEN_MAX_ATOMS);
-  cost_walk cw = {n, jumps ? (eigen ? 8 * n + 16 : RC_STAGE_JUMP_RENEWAL_MIN) : INFINITY, 0, 0, 0,
-                  rc_stage_jump_cost(atoms, eigen)};
+  cost_walk cw = {n, jumps ? (eigen ? 8 * n + 16 : RC_STAGE_JUMP_RENEWAL_MIN) : INFINITY,
+                  0, 0,
+                  0, rc_stage_jump_cost(atoms, eigen)};
   const rc_walk_callbacks cb = {cost_start, cost_advance, cost_record};
   const rc_walk_options wo = {jumps ? 0 : SGD_MAX_STEPPED_RUN, NULL, NULL};
   status = rc_walk(schedule, Ns, count, &cb, &cw, &wo, NULL);

@@ -33,7 +33,7 @@ typedef struct {
 typedef struct {
   double g;
   int valid;
-  size_t *atom;  /* r: moving atom of each position */
+  size_t *atom;                                         /* r: moving atom of each position */
   double *delta, *log_a, *dprime, *wb, *wv, *numu, *mu; /* r each */
   double h, hp, log_theta, rb, rv;
   int threads;
@@ -172,8 +172,7 @@ rc_stage_jump *rc_stage_jump_alloc_method(const rc_sgd_measure *m, size_t batch,
   w->diff = rc_alloc_doubles(r, err);
   w->y1 = rc_alloc_doubles(r, err);
   w->y2 = rc_alloc_doubles(r, err);
-  if (!w->entries || !w->sec || !w->origin || !w->uhat || !w->tau || !w->diff || !w->y1 ||
-      !w->y2) {
+  if (!w->entries || !w->sec || !w->origin || !w->uhat || !w->tau || !w->diff || !w->y1 || !w->y2) {
     rc_stage_jump_free(w);
     rc_error_set(err, RC_ENOMEM, "out of memory for stage jumps on %zu atoms", r);
     return NULL;
@@ -609,8 +608,7 @@ static void renewal_state(const rc_stage_jump *w, double *c, uint64_t T, double 
 }
 
 /* Fewer steps than the contour takes: iterate them (at most RC_STAGE_JUMP_RENEWAL_MIN). */
-static void renewal_step(const rc_stage_jump *w, double *bias, double *var, uint64_t T,
-                         double s2) {
+static void renewal_step(const rc_stage_jump *w, double *bias, double *var, uint64_t T, double s2) {
   const renewal *rn = &w->rn;
   for (uint64_t t = 0; t < T; t++) {
     double eb = 0, ev = 0;
@@ -669,7 +667,7 @@ static int renewal_apply_many(rc_stage_jump *w, double g, size_t count, const ui
 }
 
 static int eigen_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K, double s2,
-                             double *const *bias, double *const *var, rc_error *err) {
+                            double *const *bias, double *const *var, rc_error *err) {
   propagator *p;
   int status = lookup(w, g, &p, err);
   if (status)

@@ -36,7 +36,7 @@ typedef enum {
 /* Largest number of moving atoms the automatic choice gives the eigen path (its O(n^2)
  * propagator is cheaper than the contour's O(60 nodes n) only on small measures, and it keeps
  * the relative digits of every mode). */
-#define RC_STAGE_JUMP_EIGEN_MAX_ATOMS 256
+#define RC_STAGE_JUMP_EIGEN_MAX_ATOMS 1024
 
 /* Contour nodes of the renewal path (half of them evaluated, by conjugate symmetry), and the
  * shortest stage it inverts (shorter ones are iterated inside the jump). */
