@@ -90,6 +90,13 @@ else
 fi
 check "de M = 2e4: 5 finite decreasing risks" sh -c "grep -v '^#' big_m.tsv | tail -n +2 | awk '
   { if (!(\$7 > 0.1 && \$7 < 2) || (p && \$7 >= p)) bad = 1; p = \$7; n++ } END { exit bad || n != 5 }'"
+# OpenMP across the M values (measures) and the horizons (renewal jumps): the same bytes on 1
+# and 2 threads
+OMP_NUM_THREADS=1 $LIMIT "$R" linear --method de --a 1.5 --d inf --M 3000,8000 --N 1e2:1e9:9 \
+  --sigma2 0.1 --output thr1.tsv 2>/dev/null
+OMP_NUM_THREADS=2 $LIMIT "$R" linear --method de --a 1.5 --d inf --M 3000,8000 --N 1e2:1e9:9 \
+  --sigma2 0.1 --output thr2.tsv 2>/dev/null
+check "de: the same bytes on 1 and 2 threads" sh -c "test -s thr1.tsv && grep -v '^# command' thr1.tsv >t1 && grep -v '^# command' thr2.tsv >t2 && cmp t1 t2"
 err_case "de refuses stepping beyond the work limit" "elementary updates" \
   linear --method de --a 1.5 --d inf --M 100000 --N 1e12 --schedule poly:10:1 --sigma2 0.1 \
   --output out.tsv
