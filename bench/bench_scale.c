@@ -184,9 +184,10 @@ static void row(const char *name, double size, double horizon, job *j, int runs)
   else
     snprintf(diff, sizeof diff, "-");
   printf(
-      "| %s | %.0e | %.0e | %zu | %.3f (%.3f) | %.3f | %s%.3g | %.0fx | %s | %.3f | %.3f | %s |\n",
-      name, size, horizon, m->n, total.wall, total.cpu, curve.wall, measured ? "" : "~", old,
-      old / curve.wall, diff, t1.wall, t2.wall, same ? "yes" : "NO");
+      "| %s | %.0e | %.0e | %zu | %.3f (%.3f) | %.3f (%.3f) | %s%.3g | %.0fx | %s | %.3f | %.3f | "
+      "%s |\n",
+      name, size, horizon, m->n, total.wall, total.cpu, curve.wall, curve.cpu, measured ? "" : "~",
+      old, old / curve.wall, diff, t1.wall, t2.wall, same ? "yes" : "NO");
   fflush(stdout);
   free(eig);
   free(one);
