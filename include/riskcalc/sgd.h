@@ -112,8 +112,10 @@ int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error 
 
 /* The cost of rc_sgd_risk_curve on a measure of `atoms` atoms (an upper bound of its moving
  * atoms) for these horizons and options (NULL: defaults), making the engine's own choices:
- * a constant-step run of at least 8 atoms + 16 steps is one stage jump (about 64 atoms^2
- * updates, while at most 4096 atoms move) and every other step is iterated (6 atoms updates).
+ * up to 1024 atoms (or with jump_method 1) a constant-step run of at least 8 atoms + 16 steps
+ * is one eigen stage jump (about 64 atoms^2 updates), above it a run of at least 64 steps is
+ * one renewal jump (1440 atoms updates), whatever the number of atoms; every other step is
+ * iterated (6 atoms updates).
  * The schedule is walked run by run up to 2^20 runs; steps past that count as iterated (an
  * upper bound). Returns RC_SUCCESS or RC_EINVAL (bad horizons or options). */
 int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
