@@ -20,7 +20,8 @@ void rc_deteq_free(rc_deteq *de) {
 }
 
 int deteq_sums(const rc_deteq *de, double wr, double wi, unsigned what, sums *s, rc_error *err) {
-  return rc_specsum_eval(de->ss, wr, wi, what, s, err);
+  /* SIMD lanes where the explicit sums are long (large M; small M keeps its ordered sums) */
+  return rc_specsum_eval(de->ss, wr, wi, what | RC_SPECSUM_LANES, s, err);
 }
 
 /* Real-axis helpers: h(w) = A2(w)/M, A3(w), x(w). */
