@@ -45,6 +45,41 @@ def _():
     assert checked > 60, checked
 
 
+@case("every mirrored structure mirrors every field the header declares (none missing)")
+def _():
+    import glob
+    import re
+    text = ""
+    for h in sorted(glob.glob(os.path.join(ROOT, "include", "riskcalc", "*.h"))):
+        text += open(h).read() + "\n"
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    text = re.sub(r"//[^\n]*", " ", text)
+    checked = 0
+    for cname, cls in _lib.STRUCTS.items():
+        m = re.search(r"typedef\s+struct\s*\w*\s*\{([^{}]*)\}\s*" + re.escape(cname) + r"\s*;", text)
+        if not m:
+            continue  # an opaque or nested type: the offsets case covers what is mirrored
+        names = []
+        for decl in m.group(1).split(";"):
+            decl = decl.strip()
+            if not decl:
+                continue
+            fp = re.search(r"\(\s*\*\s*(\w+)\s*\)", decl)
+            if fp:  # a function pointer member
+                names.append(fp.group(1))
+                continue
+            parts = decl.split(",")
+            first = re.findall(r"(\w+)\s*(?:\[[^\]]*\])*\s*$", parts[0])
+            assert first, (cname, decl)
+            names.append(first[0])
+            for extra in parts[1:]:
+                names.append(re.findall(r"(\w+)\s*(?:\[[^\]]*\])*\s*$", extra)[0])
+        mirrored = [{"lam": "lambda", "lambda_": "lambda"}.get(f, f) for f, _ in cls._fields_]
+        assert names == mirrored, (cname, names, mirrored)
+        checked += 1
+    assert checked >= 5, checked
+
+
 @case("RISKCALC_LIB selects the library; a wrong path is an ImportError naming it")
 def _():
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
