@@ -24,7 +24,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS := $(wildcard include/riskcalc/*.h)
 
-.PHONY: all deps demo check test asan bench install uninstall clean format lint
+.PHONY: all deps demo check test asan bench figures install uninstall clean format lint
 
 all: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc $(TEST_BIN)
 
@@ -90,6 +90,17 @@ asan: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
+
+# Every figure of docs/img/ (and the printed examples of the guide, tutorial and papers pages),
+# redrawn from the commands written beside them; tests/cli/cli_doc_refs.sh checks that every
+# figure a doc shows is drawn by one of these scripts, and that each of them is listed here.
+FIGURE_SCRIPTS := docs/figures/figures.sh docs/figures/quad_figures.sh \
+  docs/figures/ridge_cli_figures.sh docs/figures/ridge_figures.sh docs/figures/schedule_opt.sh \
+  docs/figures/deteq_exponents.sh docs/figures/guide_figures.sh
+
+figures: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
+	@for s in $(FIGURE_SCRIPTS); do echo "sh $$s $(BUILD)"; \
+	  OPENBLAS_NUM_THREADS=1 sh $$s $(BUILD) || exit 1; done
 
 install: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/riskcalc
