@@ -23,7 +23,8 @@
  *   mc        real SGD on the model, many independent runs (riskcalc/mc.h's seeding).
  * Around them: the trajectory of every coordinate within one run (the picture of the two
  * phases), the base step tuned over the closure's domain, and cost queries.
- * The Gaussian sketch variant f(x) = <S x, v.v> is not implemented. */
+ * The sketched variant f(x) = <S x, v.v> (a riskcalc extension, not the paper's model:
+ * rc_quad_problem_sketched_alloc) couples the coordinates: only the Monte Carlo method runs it. */
 #ifndef RISKCALC_QUAD_H
 #define RISKCALC_QUAD_H
 
@@ -34,6 +35,7 @@
 #include "riskcalc/error.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
+#include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
 
 #ifdef __cplusplus
@@ -84,6 +86,12 @@ typedef struct {
   double alpha; /* NaN for VALUES */
   rc_quad_target_kind target;
   double beta; /* NaN for TARGET_VALUES */
+  /* The sketched variant (rc_quad_problem_sketched_alloc), NULL for the model on coordinates:
+   * features z = S x of covariance K = S diag(lambda) S^T; there lambda holds diag(K), wstar
+   * the best unconstrained theta* = K^-1 S diag(lambda) w* (entries of either sign) and
+   * signal = theta*^T K theta*. */
+  double *feature_cov;  /* K, M x M row-major */
+  double *feature_chol; /* L, lower triangle of K = L L^T, M x M row-major (upper part 0) */
 } rc_quad_problem;
 
 /* Builds the problem of spec at model size M. Domain: M >= 1; M <= d; spectrum, target and
@@ -95,6 +103,23 @@ typedef struct {
  * the power target and d - M > 2^20, as zeta(beta, M+1) - zeta(beta, d+1) when beta > 1).
  * Returns NULL and sets err (RC_EINVAL, RC_ENOMEM). */
 rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *spec, size_t M, rc_error *err);
+
+/* The sketched variant, a riskcalc extension of the paper's model (docs/QUAD.md section 9):
+ * f(x) = <S x, v.v> = <z, theta> with the M x d sketch S (riskcalc/sketch.h, for instance
+ * rc_sketch_gaussian_alloc: iid N(0, 1/M) entries), on the d-dimensional data and target of spec
+ * (d finite and equal to sketch->d; M = sketch->M <= d). The features z are Gaussian with
+ * covariance K = S diag(lambda) S^T and the label is y = <z, theta*> + e + xi with e independent
+ * of z of variance approx = sum_j lambda_j (w*_j - (S^T theta*)_j)^2, the error of the best
+ * linear predictor on z (computed from the residual, not as a difference). The risk of theta is
+ * sigma2 + approx + (theta - theta*)^T K (theta - theta*); theta = v.v >= 0 cannot reach a
+ * theta* with negative entries, so on such a sketch the bias keeps a floor (the price of the
+ * positivity): it is part of the bias, not of approx. Memory: the problem holds 2 M^2 + 3 M
+ * numbers; building it needs 3 d + 1024 M more (K is accumulated over blocks of columns). Returns
+ * NULL and sets err (RC_EINVAL: a spec or sketch outside the domain; RC_EDOMAIN: K not positive
+ * definite, i.e. the sketched features are degenerate; RC_ENOMEM). Free with rc_quad_problem_free.
+ */
+rc_quad_problem *rc_quad_problem_sketched_alloc(const rc_quad_spec *spec, const rc_sketch *sketch,
+                                                rc_error *err);
 
 void rc_quad_problem_free(rc_quad_problem *problem);
 
@@ -265,6 +290,12 @@ typedef struct {
   size_t runs;
 } rc_quad_mc_row;
 
+/* The cost of rc_quad_mc_curve on problem (either variant: the sketched one draws z = L u, M^2 / 2
+ * more updates per sample, and keeps K and L), as rc_quad_mc_cost otherwise. */
+int rc_quad_mc_problem_cost(const rc_quad_problem *problem, const rc_schedule *schedule,
+                            const uint64_t *Ts, size_t count, const rc_quad_mc_options *options,
+                            rc_cost *cost, rc_error *err);
+
 /* The cost of rc_quad_mc_curve at model size M and batch B over Ts with options (NULL:
  * defaults): every run walks every pass of the schedule, B (4M + 2) + 2M updates per step; bytes
  * counts the runs' kept values (R x count x (M + 1)) and one workspace per thread. Checks the
@@ -286,6 +317,9 @@ int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const u
  *   se of bias and variance by the delta method: the sample sd over runs / sqrt(R) of the
  *   influence values 2 sum_i lambda_i (thetabar_i - w*_i)(theta_ri - thetabar_i) and
  *   sum_i lambda_i (theta_ri - thetabar_i)^2.
+ * The sketched variant (rc_quad_problem_sketched_alloc) draws z = L u from M standard normals u
+ * and replaces lambda_i (a_i)(b_i) by the quadratic form a^T K b throughout (risk, variance,
+ * bias and influence values).
  * Results are bit-identical for any thread count. Memory: R x count x (M + 1) numbers.
  * A run whose v becomes non-finite stops everything with RC_EUNSTABLE (run and step named).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/minimize.h"
+#include "quad/sketched.h"
 #include "riskcalc/quad.h"
 #include "riskcalc/tune.h"
 
@@ -108,6 +109,8 @@ int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule
   if (!problem || !schedule || !out)
     return rc_error_set(err, RC_EINVAL, "problem, schedule and output are required");
   memset(out, 0, sizeof *out);
+  if (problem->feature_cov)
+    return rc_error_set(err, RC_EINVAL, "%s", QUAD_SKETCHED_REFUSAL);
   const rc_schedule_kind kind = rc_schedule_get_kind(schedule);
   if (kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES)
     return rc_error_set(err, RC_EINVAL,
