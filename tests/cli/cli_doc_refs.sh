@@ -34,6 +34,9 @@ rm copy/docs/img/fig_curves.png
 python3 "$PY" "$PWD/copy" figures >planted2.txt 2>&1
 check "the checker reports a figure no script draws" grep -q "img/never_drawn.png is drawn by no script" planted2.txt
 check "the checker reports a missing figure file" grep -q "img/fig_curves.png, which does not exist" planted2.txt
+touch copy/docs/img/stray.png
+python3 "$PY" "$PWD/copy" figures >planted3.txt 2>&1
+check "the checker reports a figure no doc shows" grep -q "docs/img/stray.png is shown by no doc" planted3.txt
 
 echo "cli_doc_refs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,7 +11,8 @@ and docs/figures/ resolves:
   - Markdown links and images [..](target) that are not URLs: the file exists, and a
     "#anchor" is the GitHub slug of one of its headings.
 figures: every image a doc or the README shows exists in docs/img/ and is written, by name, by
-  a script in docs/figures/; every script there is run by `make figures`.
+  a script in docs/figures/; every file of docs/img/ is shown by a doc; every script of
+  docs/figures/ is run by `make figures`.
 Prints one line per problem; exit 1 when there is any.
 """
 import glob
@@ -168,6 +169,11 @@ elif MODE == "figures":
                 problems.append("%s: shows img/%s, which does not exist" % (where, name))
             if not any(re.search(r"(?<![\w.-])" + re.escape(name), b) for b in bodies.values()):
                 problems.append("%s: img/%s is drawn by no script in docs/figures/" % (where, name))
+    shown = "\n".join(read(p) for p in docs())
+    for img in sorted(glob.glob(os.path.join(ROOT, "docs", "img", "*"))):
+        if "img/" + os.path.basename(img) not in shown:
+            problems.append("docs/img/%s is shown by no doc (make figures would not redraw it)"
+                            % os.path.basename(img))
     made = subprocess.run(["make", "-n", "-C", ROOT, "figures"], capture_output=True, text=True)
     if made.returncode != 0:
         problems.append("make -n figures fails: " + made.stderr.strip().split("\n")[-1])
