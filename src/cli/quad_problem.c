@@ -73,15 +73,7 @@ rc_quad_problem *quad_problem_at(const quad_problem *p, size_t M) {
   rc_error err = {0, ""};
   rc_quad_problem *q = NULL;
   if (p->sketched) {
-    /* the linear model's sketch, drawn the same way (linear_problem_sketch) */
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!rng) {
-      cli_error("out of memory for a random number generator");
-      return NULL;
-    }
-    gsl_rng_set(rng, (unsigned long)p->base.seed);
-    rc_sketch *S = rc_sketch_gaussian_alloc(M, (size_t)p->spec.d, rng, &err);
-    gsl_rng_free(rng);
+    rc_sketch *S = cli_gaussian_sketch(p->base.seed, M, (size_t)p->spec.d, &err);
     if (S)
       q = rc_quad_problem_sketched_alloc(&p->spec, S, &err);
     rc_sketch_free(S);

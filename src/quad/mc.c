@@ -190,38 +190,69 @@ static int simulate(const void *model, void *workspace, size_t run, gsl_rng *rng
   return rc_walk(m->schedule, m->Ts, m->count, &cb, &q, NULL, err);
 }
 
-/* The bias and variance estimators of rc_quad_mc_curve with the quadratic form of K (the
- * sketched variant): with d_r = theta_r - thetabar and g = thetabar - theta*,
- * psi_r = d_r^T K d_r, phi_r = 2 (K g)^T d_r - psi_r / R, variance = sum_r psi_r / (R - 1),
- * bias = g^T K g - variance / R. kg: M numbers of scratch. */
-static void sketched_parts(const rc_quad_problem *problem, uint64_t T, const double *all, size_t V,
-                           size_t o0, const double *mean, const double *se, size_t R, double *kg,
-                           rc_quad_mc_row *row) {
-  const size_t M = problem->M;
-  const double *K = problem->feature_cov, *w = problem->wstar, *tb = mean + o0 + 1;
-  const double Rd = (double)R;
-  double gap = 0, var = 0, mpsi = 0, mphi = 0, spsi = 0, sphi = 0;
+/* The influence values of run th on the two estimators: psi = d^T A d and phi = 2 g^T A d with
+ * d = th - thetabar, g = thetabar - theta* and A = diag(lambda), or K for the sketched variant
+ * (kg = K g given). */
+static void run_influence(const rc_quad_problem *p, const double *th, const double *tb,
+                          const double *kg, double *psi_out, double *phi_out) {
+  const size_t M = p->M;
+  const double *lam = p->lambda, *w = p->wstar, *K = p->feature_cov;
+  double psi = 0, phi = 0;
   for (size_t i = 0; i < M; i++) {
-    double s = 0;
-    for (size_t j = 0; j < M; j++)
-      s += K[i * M + j] * (tb[j] - w[j]);
-    kg[i] = s;
-    gap += (tb[i] - w[i]) * s;
+    const double dlt = th[i] - tb[i];
+    if (K) {
+      double kd = 0;
+      for (size_t j = 0; j < M; j++)
+        kd += K[i * M + j] * (th[j] - tb[j]);
+      psi += dlt * kd;
+      phi += 2.0 * kg[i] * dlt;
+    } else {
+      psi += lam[i] * dlt * dlt;
+      phi += 2.0 * lam[i] * (tb[i] - w[i]) * dlt;
+    }
   }
+  *psi_out = psi;
+  *phi_out = phi;
+}
+
+/* Bias and variance at horizon index k from the runs' theta (docs/QUAD.md sections 5 and 9), in
+ * run order: variance = sum_i lambda_i s_i^2 (coordinate by coordinate) or tr(K C) = sum_r
+ * psi_r / (R - 1) (sketched), bias = g^T A g - variance / R, standard errors from the spread of
+ * the influence values psi_r and phi_r - psi_r / R. kg: M numbers of scratch. */
+static void mc_parts(const rc_quad_problem *p, uint64_t T, const double *all, size_t V, size_t o0,
+                     const double *mean, const double *se, size_t R, double *kg,
+                     rc_quad_mc_row *row) {
+  const size_t M = p->M;
+  const double *lam = p->lambda, *w = p->wstar, *K = p->feature_cov, *tb = mean + o0 + 1;
+  const double Rd = (double)R;
+  double var = 0, gap = 0;
+  if (K) {
+    for (size_t i = 0; i < M; i++) {
+      double sum = 0;
+      for (size_t j = 0; j < M; j++)
+        sum += K[i * M + j] * (tb[j] - w[j]);
+      kg[i] = sum;
+      gap += (tb[i] - w[i]) * sum;
+    }
+  } else {
+    for (size_t i = 0; i < M; i++) {
+      double ss = 0;
+      for (size_t r = 0; r < R; r++) {
+        const double dlt = all[r * V + o0 + 1 + i] - tb[i];
+        ss += dlt * dlt;
+      }
+      var += lam[i] * ss / (Rd - 1.0);
+      gap += lam[i] * (tb[i] - w[i]) * (tb[i] - w[i]);
+    }
+  }
+  double spsi = 0, sphi = 0, mpsi = 0, mphi = 0, sum_psi = 0;
   for (int pass = 0; pass < 2; pass++) {
     for (size_t r = 0; r < R; r++) {
-      const double *th = all + r * V + o0 + 1;
-      double psi = 0, lin = 0;
-      for (size_t i = 0; i < M; i++) {
-        double kd = 0;
-        for (size_t j = 0; j < M; j++)
-          kd += K[i * M + j] * (th[j] - tb[j]);
-        psi += (th[i] - tb[i]) * kd;
-        lin += 2.0 * kg[i] * (th[i] - tb[i]);
-      }
-      const double phi = lin - psi / Rd;
+      double psi, phi;
+      run_influence(p, all + r * V + o0 + 1, tb, kg, &psi, &phi);
+      phi -= psi / Rd;
       if (pass == 0) {
-        var += psi;
+        sum_psi += psi;
         mpsi += psi;
         mphi += phi;
       } else {
@@ -234,7 +265,8 @@ static void sketched_parts(const rc_quad_problem *problem, uint64_t T, const dou
       mphi /= Rd;
     }
   }
-  var /= Rd - 1.0;
+  if (K)
+    var = sum_psi / (Rd - 1.0);
   row->T = T;
   row->M = (double)M;
   row->risk = mean[o0];
@@ -291,60 +323,9 @@ int rc_quad_mc_curve(const rc_quad_problem *problem, const rc_schedule *schedule
   ro.progress_context = o->progress_context;
   if ((st = rc_mc_runner_run(&cb, &model, &ro, all, mean, se, err)))
     goto done;
-  /* bias and variance from the runs, in run order (docs/QUAD.md section 5) */
-  const double *lam = problem->lambda, *w = problem->wstar, Rd = (double)R;
-  for (size_t k = 0; problem->feature_cov && k < count; k++)
-    sketched_parts(problem, Ts[k], all, V, k * (M + 1), mean, se, R,
-                   model.sqrt_lambda /* no longer needed: scratch */, &out[k]);
-  for (size_t k = 0; !problem->feature_cov && k < count; k++) {
-    const size_t o0 = k * (M + 1);
-    double var = 0, bias = 0;
-    for (size_t i = 0; i < M; i++) {
-      const double tb = mean[o0 + 1 + i];
-      double ss = 0;
-      for (size_t r = 0; r < R; r++) {
-        const double dlt = all[r * V + o0 + 1 + i] - tb;
-        ss += dlt * dlt;
-      }
-      var += lam[i] * ss / (Rd - 1.0);
-      bias += lam[i] * (tb - w[i]) * (tb - w[i]);
-    }
-    bias -= var / Rd;
-    /* influence values of the two estimators, their spread gives the standard errors */
-    double spsi = 0, sphi = 0, mpsi = 0, mphi = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      for (size_t r = 0; r < R; r++) {
-        double psi = 0, phi = 0;
-        for (size_t i = 0; i < M; i++) {
-          const double tb = mean[o0 + 1 + i], dlt = all[r * V + o0 + 1 + i] - tb;
-          psi += lam[i] * dlt * dlt;
-          phi += 2.0 * lam[i] * (tb - w[i]) * dlt;
-        }
-        phi -= psi / Rd;
-        if (pass == 0) {
-          mpsi += psi;
-          mphi += phi;
-        } else {
-          spsi += (psi - mpsi) * (psi - mpsi);
-          sphi += (phi - mphi) * (phi - mphi);
-        }
-      }
-      if (pass == 0) {
-        mpsi /= Rd;
-        mphi /= Rd;
-      }
-    }
-    rc_quad_mc_row *row = &out[k];
-    row->T = Ts[k];
-    row->M = (double)M;
-    row->risk = mean[o0];
-    row->risk_se = se[o0];
-    row->bias = bias;
-    row->bias_se = sqrt(sphi / (Rd - 1.0) / Rd);
-    row->variance = var;
-    row->variance_se = sqrt(spsi / (Rd - 1.0) / Rd);
-    row->runs = R;
-  }
+  /* bias and variance from the runs (the scale factors are no longer needed: scratch) */
+  for (size_t k = 0; k < count; k++)
+    mc_parts(problem, Ts[k], all, V, k * (M + 1), mean, se, R, model.sqrt_lambda, &out[k]);
   st = RC_SUCCESS;
 done:
   free(all);

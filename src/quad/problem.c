@@ -85,6 +85,18 @@ static int power_tail(double beta, size_t M, double d, double *out, rc_error *er
   return RC_SUCCESS;
 }
 
+/* The scalar fields both kinds of problem copy from the spec. */
+static void describe_problem(rc_quad_problem *p, const rc_quad_spec *s, size_t M) {
+  p->M = M;
+  p->d = s->d;
+  p->sigma2 = s->sigma2;
+  p->batch = s->batch;
+  p->spectrum = s->spectrum;
+  p->alpha = s->spectrum == RC_SPECTRUM_VALUES ? NAN : s->alpha;
+  p->target = s->target;
+  p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
+}
+
 static int check_spec(const rc_quad_spec *s, size_t M, rc_error *err) {
   if (!s)
     return rc_error_set(err, RC_EINVAL, "a problem specification is required");
@@ -173,14 +185,7 @@ rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *s, size_t M, rc_error
   p->theta0 = p->wstar ? rc_alloc_doubles(M, err) : NULL;
   if (!p->theta0)
     goto fail;
-  p->M = M;
-  p->d = s->d;
-  p->sigma2 = s->sigma2;
-  p->batch = s->batch;
-  p->spectrum = s->spectrum;
-  p->alpha = s->spectrum == RC_SPECTRUM_VALUES ? NAN : s->alpha;
-  p->target = s->target;
-  p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
+  describe_problem(p, s, M);
   for (size_t i = 0; i < M; i++) {
     const double lam = s->spectrum == RC_SPECTRUM_VALUES
                            ? s->lambda[i]
@@ -279,14 +284,7 @@ rc_quad_problem *rc_quad_problem_sketched_alloc(const rc_quad_spec *s, const rc_
   scaled = resid ? rc_alloc_doubles(rc_mul_size(M, block), err) : NULL;
   if (!scaled)
     goto fail;
-  p->M = M;
-  p->d = s->d;
-  p->sigma2 = s->sigma2;
-  p->batch = s->batch;
-  p->spectrum = s->spectrum;
-  p->alpha = s->spectrum == RC_SPECTRUM_VALUES ? NAN : s->alpha;
-  p->target = s->target;
-  p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
+  describe_problem(p, s, M);
   double total = 0; /* w*^T H w*, to judge the residual's size */
   for (size_t j = 0; j < d; j++) {
     if (spec_coordinate(s, j, &lam[j], &wst[j], err))
