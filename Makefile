@@ -31,7 +31,7 @@ SO_VERSION := $(SO_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SONAME := libriskcalc.so.$(SO_MAJOR)
 SO_FILE := libriskcalc.so.$(SO_VERSION)
 
-.PHONY: all deps demo check test asan bench install uninstall clean format lint
+.PHONY: all deps demo check test asan bench figures install uninstall clean format lint
 
 all: $(BUILD)/libriskcalc.a $(BUILD)/libriskcalc.so $(BUILD)/riskcalc $(TEST_BIN)
 
@@ -106,6 +106,17 @@ asan: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
+
+# Every figure of docs/img/ (and the printed examples of the guide, tutorial and papers pages),
+# redrawn from the commands written beside them; tests/cli/cli_doc_refs.sh checks that every
+# figure a doc shows is drawn by one of these scripts, and that each of them is listed here.
+FIGURE_SCRIPTS := docs/figures/figures.sh docs/figures/quad_figures.sh \
+  docs/figures/ridge_cli_figures.sh docs/figures/ridge_figures.sh docs/figures/schedule_opt.sh \
+  docs/figures/deteq_exponents.sh docs/figures/guide_figures.sh
+
+figures: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
+	@for s in $(FIGURE_SCRIPTS); do echo "sh $$s $(BUILD)"; \
+	  OPENBLAS_NUM_THREADS=1 sh $$s $(BUILD) || exit 1; done
 
 # DESTDIR stages the files (packaging); PREFIX is where they will live (written into riskcalc.pc).
 # The Python package goes where Debian's python3 looks under /usr/local (PYTHONPATH for other

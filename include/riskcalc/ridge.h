@@ -1,6 +1,6 @@
 /* riskcalc/ridge.h -- ridge regression and linear random features: deterministic equivalents
  * with the fine bias-variance split, and their Monte Carlo (docs/RIDGE.md, THEORY.md
- * section 2).
+ * section 4).
  *
  * x ~ N(0, H), H = diag(lambda), y = <x, w*> + xi, xi ~ N(0, sigma2), E w* w*^T = diag(p).
  *   ridge:            b = argmin (1/n)|y - X b|^2 + lam |b|^2          (lam = 0: minimum norm)

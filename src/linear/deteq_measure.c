@@ -346,6 +346,8 @@ static int adapt(quad *q, double s0, double s1, double Ir, double Is, int depth)
   return st;
 }
 
+/* See docs/THEORY.md section 2.3 (the densities of G) and docs/DETEQ.md section 1 (support,
+ * quadrature). */
 rc_sgd_measure *rc_deteq_measure(const rc_deteq *de, double M, const rc_deteq_options *options,
                                  rc_deteq_info *info, rc_error *err) {
   if (!de) {

@@ -217,6 +217,7 @@ int deteq_find_kappa(const rc_deteq *de, double M, double *kappa, double *approx
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 2.2 (df1(kappa) = M, E Approx) and docs/DETEQ.md section 1. */
 int rc_deteq_kappa(const rc_deteq *de, double M, double *kappa, double *approx, rc_error *err) {
   if (!de || !kappa || !approx)
     return rc_error_set(err, RC_EINVAL, "plan and outputs are required");

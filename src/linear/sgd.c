@@ -396,6 +396,8 @@ static int make_jump(const rc_sgd_measure *m, const rc_sgd_options *o, uint64_t 
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 1 (the recursion, stability, stage jumps) and section 2.4 (the
+ * same recursion as a Volterra equation). */
 int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, const uint64_t *Ns,
                       size_t count, const rc_sgd_options *options, rc_risk *out, rc_error *err) {
   if (!m || !schedule || !Ns || !out || count == 0)

@@ -1,4 +1,5 @@
-/* Stage jumps: K steps of the constant-step recursion in O(n^2) (see stage_jump.h). */
+/* Stage jumps: K steps of the constant-step recursion in O(n^2) (see stage_jump.h and
+ * docs/THEORY.md section 1, "Stage jumps"). */
 #include "linear/stage_jump.h"
 
 #include <float.h>

@@ -29,6 +29,7 @@ static int excess_at(double x, void *vp, double *value) {
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 7 (the best base step). */
 int rc_sgd_tune_gamma(const rc_measure *m, const rc_schedule *schedule, uint64_t N,
                       const rc_sgd_options *o, rc_gamma_tuned *out, rc_error *err) {
   if (!m || !schedule || !out)

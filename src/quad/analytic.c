@@ -452,6 +452,8 @@ done:
   return st;
 }
 
+/* See docs/THEORY.md sections 3.2 and 3.3 (exact one-step moments, the Pearson III closure)
+ * and docs/QUAD.md sections 3 and 4. */
 int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
                            const uint64_t *Ts, size_t count,
                            const rc_quad_analytic_options *options, rc_quad_row *out,

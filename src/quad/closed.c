@@ -63,6 +63,7 @@ int rc_quad_closed_curve(const rc_quad_problem *p, double eta, const uint64_t *T
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 3.4 (the linearised Phase II) and docs/QUAD.md section 6. */
 rc_sgd_measure *rc_quad_linear_measure(const rc_quad_problem *p, rc_error *err) {
   if (!p) {
     rc_error_set(err, RC_EINVAL, "a problem is required");
