@@ -5,5 +5,5 @@
 # usage: sh docs/figures/guide_figures.sh [BUILD]   (after `make`; a few minutes)
 set -eu
 build=${1:-build}
-python3 docs/figures/outputs.py update "$build" docs/GUIDE.md docs/TUTORIAL.md docs/PAPERS.md
+/usr/bin/python3 docs/figures/outputs.py update "$build" docs/GUIDE.md docs/TUTORIAL.md docs/PAPERS.md
 echo "rewrote the outputs of docs/GUIDE.md, docs/TUTORIAL.md, docs/PAPERS.md and redrew their figures"
