@@ -106,7 +106,7 @@ static int parse_where(const cli_args *args, fit_job *j, long *col, double *valu
     return 0;
   const char *eq = strrchr(w, '=');
   if (!eq || eq == w) {
-    cli_error("--where: expected COLUMN=VALUE, got '%s'", w);
+    cli_error("--where: expected COLUMN=VALUE, got '%s'", CLI_EXCERPT(w));
     return CLI_EXIT_BAD;
   }
   char name[256];

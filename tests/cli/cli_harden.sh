@@ -1,0 +1,43 @@
+#!/bin/sh
+# tests/cli/cli_harden.sh -- issue 13: hostile and extreme inputs get one clear line and
+# exit status 2 (or a right answer), never a silent nan/inf, an unbounded read or a raw echo.
+#   1. Input files are bounded and text only: /dev/zero, binary bytes, an endless stream of
+#      numbers, hexadecimal values; a bad value is echoed as a short one-line excerpt.
+# Prints one "ok"/"FAIL" line per case and "cli_harden: N passed, N failed" last.
+. "$(dirname "$0")/lib_cli.sh"
+cli_begin cli_harden
+
+SMALL="--a 1.5 --d 60 --M 12 --N 10,100"
+printf '0.5\n0.25\n0.125\n' >spec3.txt
+
+# 1. Bounded, text-only input files.
+err_case "spectrum /dev/zero" "/dev/zero:1: not a text file (a NUL byte)" \
+  linear --spectrum /dev/zero --M 2 --N 100
+err_case "prior /dev/zero" "not a text file" linear --spectrum spec3.txt --prior /dev/zero --M 2 --N 100
+err_case "sketch /dev/zero" "not a text file" linear --spectrum spec3.txt --sketch /dev/zero --N 100
+err_case "schedule file: /dev/zero" "not a text file" linear $SMALL --schedule file:/dev/zero
+err_case "schedule stages: /dev/zero" "not a text file" linear $SMALL --schedule stages:/dev/zero
+err_case "fit /dev/zero" "not a text file" fit /dev/zero --x 1 --y 2
+err_case "quad target /dev/zero" "not a text file" quad --alpha 2 --d 3 --target /dev/zero --M 2 --T 10 --eta 0.1
+printf '0.5\n\001\002\376\377\n' >bin.txt
+err_case "binary bytes named, not echoed" "bin.txt:2: not a text file (control byte 0x01)" \
+  linear --spectrum bin.txt --M 2 --N 100
+if LC_ALL=C grep -q "$(printf '\376')" ec.err; then fail "binary bytes not echoed"; else ok "binary bytes not echoed"; fi
+# An endless stream of numbers: refused at the bound the problem sets (--d, d for the prior).
+yes 0.5 | $LIMIT "$R" linear --spectrum /dev/stdin --d 20 --M 2 --N 100 >out 2>err
+check "endless spectrum stops at --d" grep -q "/dev/stdin:21: more than 20 values" err
+yes 0.5 | $LIMIT "$R" linear --spectrum spec3.txt --prior /dev/stdin --M 2 --N 100 >out 2>err
+check "endless prior stops at d" grep -q "/dev/stdin:4: more than 3 values" err
+printf '0.5\n0x10\n' >hex.txt
+err_case "hexadecimal value in a file" "hex.txt:2: '0x10' is not a decimal number" \
+  linear --spectrum hex.txt --M 2 --N 100
+# A bad value: a short excerpt on one line (err_case checks the single line).
+long=$(printf '%0500d' 7)x
+err_case "long bad value cut" "'0000000000000000000000000000000000000000...' is not" \
+  linear $SMALL --gamma "$long"
+err_case "value with a newline" "'1?2' is not a decimal number" linear $SMALL --gamma "$(printf '1\n2')"
+err_case "long unknown option cut" "unknown option '--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" \
+  linear $SMALL "--$(printf '%0600d' 0 | tr 0 x)"
+
+echo "cli_harden: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
