@@ -39,5 +39,29 @@ err_case "value with a newline" "'1?2' is not a decimal number" linear $SMALL --
 err_case "long unknown option cut" "unknown option '--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" \
   linear $SMALL "--$(printf '%0600d' 0 | tr 0 x)"
 
+# 2. fit.
+printf 'x\ty\n10\t1\n100\t0.1\n' >two.tsv
+err_case "fit two points: no se" "no degree of freedom: the standard errors and the interval are undefined" \
+  fit two.tsv --x x --y y
+printf 'x\ty\n1e10\t1e300\n1e11\t1e299\n1e12\t1.1e298\n' >big.tsv
+err_case "fit prefactor past the doubles" "the estimate of prefactor is infinite" fit big.tsv --x x --y y
+printf 'x\ty\n10\t1\n100\t0.1\n1000\t0.011\n' >three.tsv
+err_case "fit level too close to 1" "--level 0.9999999999999999: the quantile of the interval is infinite" \
+  fit three.tsv --x x --y y --level 0.9999999999999999
+err_case "fit bounds past the doubles" "the upper bound of prefactor is infinite" \
+  fit three.tsv --x x --y y --level 0.9999999999999998
+printf 'x\ty\n10\t1\n100\t1\n1000\t1\n' >flat.tsv
+$LIMIT "$R" fit flat.tsv --x x --y y >out 2>err
+check "fit R2 undefined, said so" grep -q '^# R2: undefined (log(y - floor) is constant' out
+if grep -qiE '(^|[^a-z])(nan|inf)([^a-z]|$)' out; then fail "fit flat: no nan/inf" "$(cat out)"; else ok "fit flat: no nan/inf"; fi
+{
+  printf 'M\tN\trisk\n'
+  for M in 10 20 40 80; do for N in 100 1000 10000; do
+    awk -v M=$M -v N=$N 'BEGIN { printf "%d\t%d\t%.17g\n", M, N, 0.1 + 2 / M + 3 / sqrt(N) }'
+  done; done
+} >grid.tsv
+err_case "joint fit floor above every y" "the fixed E = 5 is not below the largest y" \
+  fit grid.tsv --joint --x M --x2 N --y risk --floor 5
+
 echo "cli_harden: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
