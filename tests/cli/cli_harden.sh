@@ -5,6 +5,7 @@
 #      numbers, hexadecimal values; a bad value is echoed as a short one-line excerpt.
 # Prints one "ok"/"FAIL" line per case and "cli_harden: N passed, N failed" last.
 . "$(dirname "$0")/lib_cli.sh"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)/src
 cli_begin cli_harden
 
 SMALL="--a 1.5 --d 60 --M 12 --N 10,100"
@@ -62,6 +63,19 @@ if grep -qiE '(^|[^a-z])(nan|inf)([^a-z]|$)' out; then fail "fit flat: no nan/in
 } >grid.tsv
 err_case "joint fit floor above every y" "the fixed E = 5 is not below the largest y" \
   fit grid.tsv --joint --x M --x2 N --y risk --floor 5
+
+# 3. Messages.
+err_case "optimal: one C prefix" "C = 10000: the step is not mean-square stable for any M in [1, 425]" \
+  optimal --a 1.5 --d 1000 --C 1e4 --gamma 5
+if grep -q "C = 10000: C = 10000" ec.err; then fail "optimal: prefix not doubled"; else ok "optimal: prefix not doubled"; fi
+# Every option a library message or the tool's advice names must be one the tool has: the
+# library's own field names (max_atoms, rtol) are not options of riskcalc.
+src=$(dirname "$0")/../../src
+if [ -d "$src" ] && grep -rn "raise max_atoms\|max_atoms or rtol" "$src" >/dev/null 2>&1; then
+  fail "no advice naming max_atoms/rtol"
+else
+  ok "no advice naming max_atoms/rtol"
+fi
 
 echo "cli_harden: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
