@@ -77,5 +77,34 @@ else
   ok "no advice naming max_atoms/rtol"
 fi
 
+# 4. Extreme spectra and work.
+for v in 1 2 3; do echo 1e-320; done >sub.txt
+for v in 1 2 3; do echo 1e308; done >huge.txt
+printf '1\n1\n1\n' >ones.txt
+printf '1e200 1e200 1e200\n1e200 -1e200 1e200\n' >sk200.txt
+err_case "subnormal spectrum: bound named" "it must lie in [1e-150, 1e+150]" \
+  linear --spectrum sub.txt --M 2 --N 100 --gamma 0.1
+err_case "1e308 spectrum: bound named" "must stay below 1e+145" linear --spectrum huge.txt --M 2 --N 100 --gamma 0.1
+err_case "sketch entries 1e200: bound named" "must stay below 1e+145" \
+  linear --spectrum ones.txt --sketch sk200.txt --N 100 --gamma 0.1
+err_case "de: subnormal spectrum" "non-zero eigenvalues in [1e-150, 1e+150]" \
+  linear --method de --spectrum sub.txt --M 2 --N 100 --gamma 0.1
+err_case "de: 1e308 spectrum" "non-zero eigenvalues in [1e-150, 1e+150]" \
+  linear --method de --spectrum huge.txt --M 2 --N 100 --gamma 0.1
+# 300 measures up to M = 1e9 (hours of work in the measures alone): refused at once.
+start=$(date +%s)
+err_case "de at very large M: refused with the estimate" "elementary updates, more than the 1e+14" \
+  linear --method de --a 1.5 --d inf --M 1e6:1e9:300 --N 1e3 --gamma 0.1
+[ $(($(date +%s) - start)) -le 5 ] && ok "de refusal is immediate" || fail "de refusal is immediate"
+
+# The memory estimate refuses at once, one line, no LAPACKE text (70M x 10 passed the check and
+# failed after 21 s with LAPACKE's own line); 1e10 x 10 needs terabytes on any machine.
+for v in 1 2 3 4 5 6 7 8 9 10; do echo "0.$v"; done >s10.txt
+start=$(date +%s)
+err_case "memory: refused at once" "does not fit in memory: the sketch and its SVD need" \
+  linear --spectrum s10.txt --M 10000000000 --N 100 --gamma 0.1
+[ $(($(date +%s) - start)) -le 5 ] && ok "memory refusal is immediate" || fail "memory refusal is immediate"
+if grep -qi lapack ec.err; then fail "no LAPACKE text"; else ok "no LAPACKE text"; fi
+
 echo "cli_harden: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
