@@ -24,7 +24,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS := $(wildcard include/riskcalc/*.h)
 
-.PHONY: all deps demo check test asan bench install uninstall clean format lint
+.PHONY: all deps demo check test asan fuzz fuzz-build valgrind bench install uninstall clean format lint
 
 all: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc $(TEST_BIN)
 
@@ -87,6 +87,24 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
+# libFuzzer targets for every parser (tests/fuzz/fuzz_*.c, seeds in tests/fuzz/corpus/NAME),
+# built with clang's fuzzer, AddressSanitizer and UBSan, each run FUZZ_TIME seconds.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang)
+FUZZ_TIME ?= 20
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
+
+fuzz-build: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Isrc/cli -Itests/fuzz $< $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
@@ -113,4 +131,4 @@ lint:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-valgrind

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "riskcalc/io.h"
 
+int cli_parse_only = 0;
+
 void cli_error(const char *fmt, ...) {
   va_list ap, ap2;
   va_start(ap, fmt);

@@ -177,6 +177,11 @@ void cli_warn_later(const char *fmt, ...)
 /* Prints and clears the warnings kept by cli_warn_later. */
 void cli_warnings_flush(void);
 
+/* When set (by the argument-parser fuzz target, tests/fuzz/fuzz_args.c), the subcommands
+ * that honour it (linear, fit) stop after parsing and checking every option and input file,
+ * before any computation or output. 0 in the tool. */
+extern int cli_parse_only;
+
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);
 int cmd_quad(int argc, char **argv, const char *command_line);

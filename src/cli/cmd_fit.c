@@ -748,7 +748,10 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
     }
     cli_meta_param_number(&j.meta, "level", j.level);
   }
-  status = joint ? run_joint(&j, &args) : run_single(&j, &args);
+  if (!cli_parse_only)
+    status = joint ? run_joint(&j, &args) : run_single(&j, &args);
+  else
+    status = CLI_EXIT_OK;
 done:
   job_free(&j);
   return status;

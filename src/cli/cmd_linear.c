@@ -136,6 +136,10 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
     chosen->figure(&p, &fig);
     status = cli_figure_check(&p.base.out, &fig);
   }
+  if (status == 0 && cli_parse_only) {
+    linear_problem_free(&p);
+    return status;
+  }
   if (status == 0)
     status = chosen->run(&p);
   linear_problem_free(&p);

@@ -106,5 +106,16 @@ err_case "memory: refused at once" "does not fit in memory: the sketch and its S
 [ $(($(date +%s) - start)) -le 5 ] && ok "memory refusal is immediate" || fail "memory refusal is immediate"
 if grep -qi lapack ec.err; then fail "no LAPACKE text"; else ok "no LAPACKE text"; fi
 
+# 5. Fuzz findings. fuzz_args: --d 2e8 without --N or --M built 2e8 eigenvalues (17 s) before
+# saying what was missing. fuzz_schedule: a spec with a line break gave a two-line message.
+start=$(date +%s)
+err_case "fuzz: missing --N said before d eigenvalues are built" "--N is required" \
+  linear --a 1.5 --d 201100000
+err_case "fuzz: missing --M said before d eigenvalues are built" "--M is required" \
+  linear --a 1.5 --d 201100000 --N 10
+[ $(($(date +%s) - start)) -le 4 ] && ok "fuzz: both at once" || fail "fuzz: both at once"
+err_case "fuzz: schedule spec with line breaks, one line" "unknown schedule 'stages??:sqia,'" \
+  linear $SMALL --schedule "$(printf 'stages\n\n:sqia,')"
+
 echo "cli_harden: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
