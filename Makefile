@@ -105,6 +105,18 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(CLI_LIB_OBJ) $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Isrc/cli -Itests/fuzz $< $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 
+# The C unit tests listed (default: those that run in seconds; VALGRIND_TESTS="..." for more,
+# the slow ones take an hour under memcheck) and a representative set of CLI runs under
+# valgrind's memcheck, suppressions for third-party internals only (tests/valgrind.supp).
+VALGRIND_TESTS ?= core/test_error core/test_io core/test_root core/test_spectrum core/test_walker \
+  core/test_gauss core/test_mc_runner core/test_fit core/test_specsum core/test_schedule \
+  linear/test_sketch linear/test_extreme linear/test_stage_jump linear/test_schedule_opt \
+  quad/test_quad_analytic cli/test_cli_files cli/test_figure_api
+valgrind:
+	@sh scripts/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory all
+	@sh tests/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
+
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)

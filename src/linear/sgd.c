@@ -179,6 +179,12 @@ int rc_sgd_check_stability(const rc_sgd_measure *m, const rc_schedule *schedule,
   const double g_max = rc_schedule_max(schedule, N);
   if (g_max < g_stable)
     return RC_SUCCESS;
+  if (!isfinite(g_max)) /* a growing schedule (step:K:F with F > 1) past the doubles */
+    return rc_error_set(err, RC_EUNSTABLE,
+                        "step size diverges: the schedule's step grows past the largest double "
+                        "within N = %llu steps (the largest mean-square stable step is %.6g, batch "
+                        "%zu)",
+                        (unsigned long long)N, g_stable, batch);
   if (rc_schedule_get_kind(schedule) == RC_SCHEDULE_FILE)
     return rc_error_set(err, RC_EUNSTABLE,
                         "step size diverges: the schedule's largest step %.6g is not below the "

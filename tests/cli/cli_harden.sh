@@ -91,10 +91,11 @@ err_case "de: subnormal spectrum" "non-zero eigenvalues in [1e-150, 1e+150]" \
   linear --method de --spectrum sub.txt --M 2 --N 100 --gamma 0.1
 err_case "de: 1e308 spectrum" "non-zero eigenvalues in [1e-150, 1e+150]" \
   linear --method de --spectrum huge.txt --M 2 --N 100 --gamma 0.1
-# 300 measures up to M = 1e9 (hours of work in the measures alone): refused at once.
+# 200 measures up to M = 1e8 with a short constant-step horizon: the curves are cheap, the
+# measures alone are days of work (the estimate did not count them): refused at once.
 start=$(date +%s)
 err_case "de at very large M: refused with the estimate" "elementary updates, more than the 1e+14" \
-  linear --method de --a 1.5 --d inf --M 1e6:1e9:300 --N 1e3 --gamma 0.1
+  linear --method de --a 1.5 --d inf --M 1e5:1e8:200 --N 10 --schedule const --gamma 0.1
 [ $(($(date +%s) - start)) -le 5 ] && ok "de refusal is immediate" || fail "de refusal is immediate"
 
 # The memory estimate refuses at once, one line, no LAPACKE text (70M x 10 passed the check and
@@ -116,6 +117,53 @@ err_case "fuzz: missing --M said before d eigenvalues are built" "--M is require
 [ $(($(date +%s) - start)) -le 4 ] && ok "fuzz: both at once" || fail "fuzz: both at once"
 err_case "fuzz: schedule spec with line breaks, one line" "unknown schedule 'stages??:sqia,'" \
   linear $SMALL --schedule "$(printf 'stages\n\n:sqia,')"
+
+# fuzz_schedule: step:10:5 over 1e12 steps grows past the doubles: it said "reaches step inf
+# ... the largest stable gamma is 0".
+err_case "fuzz: growing schedule past the doubles" "the schedule's step grows past the largest double" \
+  linear --a 1.5 --d 60 --M 12 --N 10,100,1e12 --schedule step:010:5
+if grep -q "inf\|gamma is 0" ec.err; then fail "fuzz: no inf, no gamma 0" "$(cat ec.err)"; else ok "fuzz: no inf, no gamma 0"; fi
+
+# 6. Extreme legal parameters. finite ROWS FILE: every data row of FILE has only finite numbers.
+finite_rows() { awk '!/^#/ && NR > 0 && $1 != "N" { for (i = 1; i <= NF; i++) if ($i ~ /nan|inf/) bad = 1; n++ } END { exit bad || n == 0 }' "$1"; }
+# tr(H P) of --a 1.5 --d 100, isotropic prior: sum of i^-1.5.
+trhp=$(awk 'BEGIN { for (i = 1; i <= 100; i++) s += i ^ -1.5; printf "%.17g", s }')
+$LIMIT "$R" linear --a 1.0000001 --d 100 --M 10 --N 100,1000 >out 2>err
+check "a close to 1 (exact): finite rows" finite_rows out
+$LIMIT "$R" linear --method de --a 1.0000001 --d inf --M 10 --N 100 --gamma 1e-7 >out 2>err
+# tr(H) = zeta(a) ~ 1/(a - 1) = 1e7: the approximation error is of that size, finite.
+check "a close to 1 (de, d = inf): approx ~ 1e7, finite" awk '!/^#/ && $1 == 100 { exit !($3 > 9e6 && $3 < 1.1e7) }' out
+err_case "a close to 1: gamma 0.1 unstable, the stable gamma named" "the largest stable gamma is 1.66667e-07" \
+  linear --method de --a 1.0000001 --d inf --M 10 --N 100
+$LIMIT "$R" linear --a 1.5 --d 100 --M 1 --N 100,1e4 >out 2>err
+check "M = 1: finite rows" finite_rows out
+$LIMIT "$R" linear --a 1.5 --d 50 --M 50 --N 100,1e4 >out 2>err
+check "M = d: approx is 0" awk '!/^#/ && $1 ~ /^[0-9]/ { n++; if ($3 != 0) bad = 1 } END { exit bad || n != 2 }' out
+$LIMIT "$R" linear --method de --a 1.5 --d inf --b 1.0000001 --M 10 --N 100 >out 2>err
+check "d = inf, b close to 1: approx ~ 1/(b-1) = 1e7, finite" awk '!/^#/ && $1 == 100 { exit !($3 > 9e6 && $3 < 1.1e7) }' out
+err_case "d = inf, b = 1: refused (infinite signal)" "the source exponent b must be > 1" \
+  linear --method de --a 1.5 --d inf --b 1 --M 10 --N 100
+err_case "N near 2^62: refused with the bound" "is not an integer in [1, 9007199254740992]" \
+  linear --a 1.5 --d 100 --M 10 --N 4611686018427387904
+$LIMIT "$R" linear --a 1.5 --d 100 --M 10 --N 9007199254740992 --schedule const >out 2>err
+check "N = 2^53, constant step: bias 0, finite" awk '!/^#/ && $1 == 9007199254740992 { f = 1; exit !($4 == 0 && $5 > 0) } END { exit !f }' out
+for g in 1e-300 1e-320; do
+  $LIMIT "$R" linear --a 1.5 --d 100 --M 10 --N 100 --gamma $g >out 2>err
+  check "tiny gamma $g: nothing learnt, approx + bias = tr(HP)" \
+    awk -v t="$trhp" '!/^#/ && $1 == 100 { d = $3 + $4 - t; exit !(d < 1e-12 * t && d > -1e-12 * t && $5 == 0) }' out
+done
+$LIMIT "$R" linear --a 1.5 --d 100 --M 10 --N 100 --gamma 3 >out 2>err
+gc=$(sed -n 's/.*the largest stable gamma is \([0-9.e+-]*\).*/\1/p' err)
+if [ -n "$gc" ]; then
+  below=$(awk -v g="$gc" 'BEGIN { printf "%.6g", g * 0.99999 }')
+  above=$(awk -v g="$gc" 'BEGIN { printf "%.6g", g * 1.00001 }')
+  $LIMIT "$R" linear --a 1.5 --d 100 --M 10 --N 100,1e4 --schedule const --gamma "$below" >out 2>err
+  check "near-critical gamma just below the edge: finite rows" finite_rows out
+  err_case "near-critical gamma just above the edge: refused" "step size diverges" \
+    linear --a 1.5 --d 100 --M 10 --N 100,1e4 --schedule const --gamma "$above"
+else
+  fail "near-critical gamma: the stable gamma is named" "$(cat err)"
+fi
 
 echo "cli_harden: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,5 @@
 /* Fuzz target: schedule specifications (rc_schedule_parse) and the schedules they build:
- * every step of a parsed schedule is finite and > 0 for the horizons it is asked about. A spec
+ * the largest step of a parsed schedule is > 0 (not NaN) for the horizons it is asked about. A spec
  * naming a file (stages:, file:) reads the fuzz input's own file (fuzz_numfile covers the
  * readers); other paths are not opened. */
 #include <math.h>
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (Ns[k] > rc_schedule_capacity(s))
         continue;
       const double m = rc_schedule_max(s, Ns[k]);
-      if (!(m > 0) || !isfinite(m))
+      if (!(m > 0)) /* inf is legal: step:K:F with F > 1 grows past the doubles */
         abort();
     }
     rc_schedule_free(s);

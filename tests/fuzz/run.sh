@@ -14,6 +14,7 @@ for bin in "$build"/fuzz/fuzz_*; do
   name=${bin##*/fuzz_}
   work="$build/fuzz/corpus/$name"
   art="$build/fuzz/artifacts/$name"
+  rm -rf "$art"
   mkdir -p "$work" "$art"
   log="$build/fuzz/$name.log"
   OPENBLAS_NUM_THREADS=1 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
