@@ -6,7 +6,8 @@
 set -u
 build=${1:-build}
 shift
-supp=$(dirname "$0")/valgrind.supp
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+supp=$(cd "$(dirname "$0")" && pwd)/valgrind.supp
 VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --suppressions=$supp"
 export OPENBLAS_NUM_THREADS=1 RC_TEST_NO_RSS=1 OMP_NUM_THREADS=2
 # Tests whose tolerances are a few ulps (x87 long double in src/core/gauss.c's Newton nodes and
