@@ -100,13 +100,9 @@ static int check_sizes(linear_problem *p) {
   const size_t d = b->spectrum->d;
   if (p->sketch_file) {
     size_t cols;
-    /* With --M, the sketch holds M x d values: more is refused as soon as it is read. */
-    const size_t bound =
-        p->Ms && p->nM == 1 && (double)p->Ms[0] * (double)d < (double)RC_IO_MAX_VALUES
-            ? (size_t)p->Ms[0] * d
-            : 0;
-    if (rc_io_read_table_bounded(p->sketch_file, bound, &p->sketch_values, &p->sketch_rows, &cols,
-                                 &err))
+    /* Bounded by the readers' default (RC_IO_MAX_VALUES): a bound from --M would pre-empt the
+     * clearer "--M disagrees with the rows of --sketch". */
+    if (rc_io_read_table(p->sketch_file, &p->sketch_values, &p->sketch_rows, &cols, &err))
       return lib_error("--sketch", &err);
     if (cols != d) {
       cli_error("--sketch '%s' has %zu columns but d = %zu", p->sketch_file, cols, d);
