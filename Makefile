@@ -31,7 +31,7 @@ SO_VERSION := $(SO_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SONAME := libriskcalc.so.$(SO_MAJOR)
 SO_FILE := libriskcalc.so.$(SO_VERSION)
 
-.PHONY: all deps demo check test asan bench figures install uninstall clean format lint
+.PHONY: all deps demo check test asan fuzz fuzz-build valgrind bench figures install uninstall clean format lint
 
 all: $(BUILD)/libriskcalc.a $(BUILD)/libriskcalc.so $(BUILD)/riskcalc $(TEST_BIN)
 
@@ -103,6 +103,36 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
+# libFuzzer targets for every parser (tests/fuzz/fuzz_*.c, seeds in tests/fuzz/corpus/NAME),
+# built with clang's fuzzer, AddressSanitizer and UBSan, each run FUZZ_TIME seconds.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang)
+FUZZ_TIME ?= 20
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
+
+fuzz-build: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Isrc/cli -Itests/fuzz $< $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+
+# The C unit tests listed (default: those that run in seconds; VALGRIND_TESTS="..." for more,
+# the slow ones take an hour under memcheck) and a representative set of CLI runs under
+# valgrind's memcheck, suppressions for third-party internals only (tests/valgrind.supp).
+VALGRIND_TESTS ?= core/test_error core/test_io core/test_root core/test_spectrum core/test_walker \
+  core/test_gauss core/test_mc_runner core/test_fit core/test_specsum core/test_schedule \
+  linear/test_sketch linear/test_extreme linear/test_stage_jump linear/test_schedule_opt \
+  quad/test_quad_analytic cli/test_cli_files cli/test_figure_api
+valgrind:
+	@sh scripts/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory all
+	@sh tests/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
+
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
@@ -153,4 +183,4 @@ lint:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-valgrind

@@ -21,6 +21,10 @@ typedef struct {
                      by each query) */
 } rc_cost;
 
+/* The margin of the memory estimates: the measured peak stays below bytes times this factor
+ * (tests/linear/test_extreme.c measures it). */
+#define RC_COST_BYTES_MARGIN 1.15
+
 /* The refusal limit of the tool: jobs above this many updates (about a day at 1e9 updates per
  * second) are refused up front. A library caller chooses its own. */
 #define RC_WORK_LIMIT 1e14

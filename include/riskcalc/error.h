@@ -86,7 +86,8 @@ RC_API const char *rc_strerror(int status);
 /* Resets err (if non-NULL) to RC_SUCCESS with an empty message. */
 RC_API void rc_error_clear(rc_error *err);
 
-/* Records status and a printf-style message in err (if non-NULL) and returns status.
+/* Records status and a printf-style message in err (if non-NULL) and returns status. The
+ * message is one line: control characters of the formatted text are replaced by '?'.
  * Every error in the library is raised through this function: one breakpoint catches all. */
 RC_API int rc_error_set(rc_error *err, int status, const char *fmt, ...)
 #if defined(__GNUC__)

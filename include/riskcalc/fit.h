@@ -139,10 +139,10 @@ typedef struct {
 /* Fits y_i = E + A x_i^-alpha + B x2_i^-beta, i < n, by (weighted) nonlinear least squares
  * (docs/FIT.md section 2). se (may be NULL): standard errors of y_i, weights 1 / se_i^2.
  * Domain: x_i, x2_i finite and > 0; y_i finite; se_i finite and > 0; n >= nparam; at least two
- * distinct values of x and of x2. options may be NULL. Internally x and x2 are divided by
- * their geometric means (better conditioning); A, B and the covariance are transformed back.
- * Returns RC_SUCCESS; RC_EINVAL for bad input or a design that does not identify every
- * parameter (the Jacobian at the solution is rank deficient, or a fitted power-law term is
+ * distinct values of x and of x2; a fixed E below the largest y_i. options may be NULL. Internally
+ * x and x2 are divided by their geometric means (better conditioning); A, B and the covariance are
+ * transformed back. Returns RC_SUCCESS; RC_EINVAL for bad input or a design that does not identify
+ * every parameter (the Jacobian at the solution is rank deficient, or a fitted power-law term is
  * constant to rounding over the data so its exponent is undetermined); RC_ENOCONV when no
  * convergence test is met within max_iter iterations or the solver stalls -- result then holds the
  * last iterate and its chi2 (se and intervals NaN, converged = 0) and the message gives the

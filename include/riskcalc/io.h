@@ -26,6 +26,16 @@ typedef enum {
                       * pair of enclosing double quotes (an empty field stays a field) */
 } rc_io_split;
 
+/* Bounds of the readers. An input file is read to at most RC_IO_MAX_BYTES bytes (1 GiB) and
+ * a numeric file to at most RC_IO_MAX_VALUES numbers (2^27: 1 GiB of doubles); a bounded
+ * reader with max_values numbers reads at most max_values * RC_IO_VALUE_BYTES +
+ * RC_IO_COMMENT_BYTES bytes. Past a bound the read stops with an error naming it (a device
+ * such as /dev/zero is refused at once: a NUL byte is not text). */
+#define RC_IO_MAX_BYTES ((size_t)1 << 30)
+#define RC_IO_MAX_VALUES ((size_t)1 << 27)
+#define RC_IO_VALUE_BYTES ((size_t)64)
+#define RC_IO_COMMENT_BYTES ((size_t)1 << 20)
+
 /* Called by rc_io_scan for each line that holds a field: fields[0..count-1] (NUL-terminated,
  * writable, valid until the callback returns) and the 1-based line number. Returns
  * RC_SUCCESS to go on, or a status (with err set) that stops the scan and is returned. */
@@ -33,10 +43,14 @@ typedef int (*rc_io_row_fn)(char **fields, size_t count, size_t line, void *cont
 
 /* The one reader of text tables (numeric files and the tables `riskcalc fit` reads): reads
  * path line by line, cuts '#' comments, skips blank lines and calls row for every other
- * line. Returns RC_SUCCESS, RC_EIO (cannot open or read; a NUL byte: not a text file),
- * RC_ENOMEM, or the status of row. */
+ * line. Returns RC_SUCCESS, RC_EIO (cannot open or read; a NUL or other control byte
+ * other than tab, CR, FF and VT: not a text file, the byte named in hexadecimal, never
+ * echoed; more than RC_IO_MAX_BYTES bytes), RC_ENOMEM, or the status of row. */
 RC_API int rc_io_scan(const char *path, rc_io_split split, rc_io_row_fn row, void *context,
                       rc_error *err);
+/* rc_io_scan reading at most max_bytes bytes (RC_EIO past them, naming the bound). */
+RC_API int rc_io_scan_bounded(const char *path, rc_io_split split, size_t max_bytes,
+                              rc_io_row_fn row, void *context, rc_error *err);
 
 /* Reads a rectangular table. On success *values (row-major, malloc'd, caller frees with
  * free()) holds *rows x *cols numbers. Returns RC_EIO (cannot open/read), RC_EPARSE (bad
@@ -46,6 +60,15 @@ RC_API int rc_io_read_table(const char *path, double **values, size_t *rows, siz
 
 /* Reads a column: one value per line (a table with exactly one column). */
 RC_API int rc_io_read_column(const char *path, double **values, size_t *count, rc_error *err);
+
+/* The same reading at most max_values numbers (0 or more than RC_IO_MAX_VALUES: that bound),
+ * and the bytes their text may take (see RC_IO_VALUE_BYTES): a caller passes what its problem
+ * can use (a prior file: d values). More is RC_EPARSE naming the bound; too many bytes RC_EIO.
+ * Values are decimal numbers only, like rc_io_parse_double (no 0x10, inf or nan). */
+RC_API int rc_io_read_table_bounded(const char *path, size_t max_values, double **values,
+                                    size_t *rows, size_t *cols, rc_error *err);
+RC_API int rc_io_read_column_bounded(const char *path, size_t max_values, double **values,
+                                     size_t *count, rc_error *err);
 
 /* Parses a list of positive integers: comma-separated items, each an integer (1000, 1e3) or
  * a log-spaced range lo:hi:count (count >= 2 values from lo to hi inclusive, rounded to
@@ -72,6 +95,14 @@ RC_API int rc_io_parse_values(const char *text, unsigned flags, double **values,
 RC_API int rc_io_parse_double(const char *text, double *value, rc_error *err);
 RC_API int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value,
                             rc_error *err);
+
+/* A short excerpt of text for an error message: at most RC_IO_EXCERPT_KEEP characters,
+ * every byte outside printable ASCII shown as '?', "..." when cut, so that a bad value (a
+ * megabyte, a line break, binary bytes) gives one short line. Writes at most n bytes
+ * including the NUL (RC_IO_EXCERPT_CHARS suffice) and returns buf. */
+#define RC_IO_EXCERPT_KEEP 40
+#define RC_IO_EXCERPT_CHARS 48
+RC_API char *rc_io_excerpt(const char *text, char *buf, size_t n);
 
 /* The shortest decimal text of x that reads back as x: "%.<p>g" with the least precision p in
  * 1..17 for which strtod returns x exactly (0.1 gives "0.1", not "0.10000000000000001"; a

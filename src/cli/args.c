@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "riskcalc/io.h"
 
+int cli_parse_only = 0;
+
 void cli_error(const char *fmt, ...) {
   va_list ap, ap2;
   va_start(ap, fmt);
@@ -21,6 +23,8 @@ void cli_error(const char *fmt, ...) {
     for (char *c = text; *c; c++)
       if ((unsigned char)*c < 0x20 || *c == 0x7f)
         *c = '?';
+    if (strlen(text) > CLI_ERROR_MAX)
+      memcpy(text + CLI_ERROR_MAX - 3, "...", 4);
     fprintf(stderr, "riskcalc: %s\n", text);
     free(text);
   } else {
@@ -57,11 +61,11 @@ int cli_parse(const cli_group *groups, size_t ngroups, size_t max_positional, in
     }
     if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
       if (a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9')) {
-        cli_error("unknown option '%s' (try --help)", a);
+        cli_error("unknown option '%s' (try --help)", CLI_EXCERPT(a));
         return CLI_EXIT_BAD;
       }
       if (out->npositional >= max_positional) {
-        cli_error("unexpected argument '%s' (try --help)", a);
+        cli_error("unexpected argument '%s' (try --help)", CLI_EXCERPT(a));
         return CLI_EXIT_BAD;
       }
       out->positional[out->npositional++] = a;
@@ -71,7 +75,9 @@ int cli_parse(const cli_group *groups, size_t ngroups, size_t max_positional, in
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     int k = find_option(out, name, len);
     if (k < 0) {
-      cli_error("unknown option '--%.*s' (try --help)", (int)len, name);
+      cli_error("unknown option '--%.*s%s' (try --help)",
+                len > RC_IO_EXCERPT_KEEP ? RC_IO_EXCERPT_KEEP : (int)len, CLI_EXCERPT(name),
+                len > RC_IO_EXCERPT_KEEP ? "..." : "");
       return CLI_EXIT_BAD;
     }
     const cli_option *o = out->option[k];
@@ -245,7 +251,7 @@ int cli_parse_format(const char *text, cli_format *out) {
   else if (strcmp(text, "json") == 0)
     *out = CLI_FORMAT_JSON;
   else {
-    cli_error("--format: '%s' is not one of tsv, csv, json", text);
+    cli_error("--format: '%s' is not one of tsv, csv, json", CLI_EXCERPT(text));
     return CLI_EXIT_BAD;
   }
   return 0;

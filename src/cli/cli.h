@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "riskcalc/io.h"
+
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_DISAGREE 1 /* compare: theory and simulation disagree */
 #define CLI_EXIT_BAD 2      /* bad input or a failed computation */
@@ -72,7 +74,14 @@ typedef struct {
   int help; /* --help or -h seen */
 } cli_args;
 
-/* Prints "riskcalc: <message>" on stderr as one line (control characters shown as '?'). */
+/* A short, sanitised excerpt of a user's value for a message (rc_io_excerpt: at most 40
+ * characters, '?' for bytes outside printable ASCII); valid until the end of the enclosing
+ * block. */
+#define CLI_EXCERPT(s) rc_io_excerpt((s), (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS)
+
+/* Prints "riskcalc: <message>" on stderr as one line (control characters shown as '?'; a
+ * message longer than CLI_ERROR_MAX bytes is cut, ending in "..."). */
+#define CLI_ERROR_MAX 1000
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
@@ -168,6 +177,11 @@ void cli_warn_later(const char *fmt, ...)
     ;
 /* Prints and clears the warnings kept by cli_warn_later. */
 void cli_warnings_flush(void);
+
+/* When set (by the argument-parser fuzz target, tests/fuzz/fuzz_args.c), the subcommands
+ * that honour it (linear, fit) stop after parsing and checking every option and input file,
+ * before any computation or output. 0 in the tool. */
+extern int cli_parse_only;
 
 /* Subcommands. */
 int cmd_linear(int argc, char **argv, const char *command_line);

@@ -36,7 +36,7 @@ static int read_perturbation(double *factor) {
     return 0;
   rc_error err = {0, ""};
   if (rc_io_parse_double(text, factor, &err) || !(*factor > 0)) {
-    cli_error("%s='%s': expected a finite factor > 0", PERTURB_ENV, text);
+    cli_error("%s='%s': expected a finite factor > 0", PERTURB_ENV, CLI_EXCERPT(text));
     return CLI_EXIT_BAD;
   }
   return 0;
@@ -275,7 +275,7 @@ static int unknown_model(const char *name) {
   for (size_t k = 0; k < N_MODELS; k++)
     snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
              models[k]->name);
-  cli_error("compare: unknown model '%s' (available: %s)", name, list);
+  cli_error("compare: unknown model '%s' (available: %s)", CLI_EXCERPT(name), list);
   return CLI_EXIT_BAD;
 }
 

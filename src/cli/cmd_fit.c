@@ -74,6 +74,54 @@ static void fit_row(fit_rows *rows, const char *name, double estimate, double se
   rows->value[k][3] = hi;
 }
 
+/* A result that exits 0 holds no nan or inf (issue 13): a value outside the range of a double
+ * (a prefactor exp(log c) past 1.8e308, a bound at a level too close to 1) is refused, naming
+ * it. Prints the error and returns CLI_EXIT_BAD, or 0. */
+static int rows_finite(const fit_rows *rows) {
+  static const char *const column[] = {"estimate", "standard error", "lower bound", "upper bound"};
+  for (size_t k = 0; k < rows->count; k++)
+    for (int c = 0; c < 4; c++)
+      if (!isfinite(rows->value[k][c])) {
+        cli_error(
+            "the %s of %s is %s, outside the range of a double%s", column[c], rows->name[k],
+            isnan(rows->value[k][c]) ? "undefined" : "infinite",
+            strcmp(rows->name[k], "prefactor") == 0
+                ? " (log_prefactor and its interval are finite: exp of them is not; rescale y, or "
+                  "lower --level)"
+                : " (rescale x or y)");
+        return CLI_EXIT_BAD;
+      }
+  return 0;
+}
+
+/* No interval without a degree of freedom or with an infinite quantile: refused, since the
+ * standard errors and bounds would be nan or inf. Prints the error; returns CLI_EXIT_BAD or 0. */
+static int interval_defined(int kind, double quantile, size_t n, size_t nparam, double level) {
+  if (kind == RC_FIT_INTERVAL_NONE) {
+    cli_error("%zu points for %zu parameters and no --se leave no degree of freedom: the standard "
+              "errors and the interval are undefined (give --se, or more points)",
+              n, nparam);
+    return CLI_EXIT_BAD;
+  }
+  if (!isfinite(quantile)) {
+    char l[RC_IO_DOUBLE_CHARS];
+    cli_error("--level %s: the quantile of the interval is infinite in double precision (give a "
+              "level further from 1, at most 0.9999999999999998)",
+              rc_io_format_double(level, l, sizeof l));
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+/* "key: value suffix", or "key: undefined (why)" for a statistic that is nan or inf. */
+static void meta_stat(cli_meta *meta, const char *key, double value, const char *suffix,
+                      const char *why) {
+  if (isfinite(value))
+    cli_meta_add(meta, key, "%.17g%s", value, suffix);
+  else
+    cli_meta_add(meta, key, "undefined (%s)", why);
+}
+
 /* ---- the command --------------------------------------------------------------------------- */
 
 typedef struct {
@@ -106,7 +154,7 @@ static int parse_where(const cli_args *args, fit_job *j, long *col, double *valu
     return 0;
   const char *eq = strrchr(w, '=');
   if (!eq || eq == w) {
-    cli_error("--where: expected COLUMN=VALUE, got '%s'", w);
+    cli_error("--where: expected COLUMN=VALUE, got '%s'", CLI_EXCERPT(w));
     return CLI_EXIT_BAD;
   }
   char name[256];
@@ -456,16 +504,10 @@ static int run_single(fit_job *j, const cli_args *args) {
     return CLI_EXIT_BAD;
   }
   double expect = NAN;
-  if (cli_has(args, "expect")) {
-    if (cli_get_double(args, "expect", 0, &expect))
-      return CLI_EXIT_BAD;
-    if (r.interval == RC_FIT_INTERVAL_NONE) {
-      cli_error("--expect: no interval to test: %zu points and no standard errors leave no "
-                "degree of freedom to estimate the noise",
-                r.n);
-      return CLI_EXIT_BAD;
-    }
-  }
+  if (cli_has(args, "expect") && cli_get_double(args, "expect", 0, &expect))
+    return CLI_EXIT_BAD;
+  if (interval_defined(r.interval, r.quantile, r.n, 2, r.level))
+    return CLI_EXIT_BAD;
   char bx[300], by[300], fl[RC_IO_DOUBLE_CHARS];
   cli_meta_add(&j->meta, "model",
                "y - floor = c x^-e by least squares of log(y - floor) on log x; x = column %s, "
@@ -480,8 +522,9 @@ static int run_single(fit_job *j, const cli_args *args) {
   cli_meta_add(&j->meta, "dof", "%zu", r.dof);
   cli_meta_add(&j->meta, "chi2", "%.17g (sum of %ssquared residuals on log axes)", r.chi2,
                r.weighted ? "weighted " : "");
-  cli_meta_add(&j->meta, "chi2_dof", "%.17g", r.chi2_dof);
-  cli_meta_add(&j->meta, "R2", "%.17g (log axes)", r.r2);
+  meta_stat(&j->meta, "chi2_dof", r.chi2_dof, "", "no degree of freedom");
+  meta_stat(&j->meta, "R2", r.r2, " (log axes)",
+            "log(y - floor) is constant over the points: no variation to explain");
   cli_meta_add(&j->meta, "cov_logc_e", "%.17g", r.cov_logc_e);
   int outside = 0;
   if (!isnan(expect))
@@ -492,6 +535,8 @@ static int run_single(fit_job *j, const cli_args *args) {
           exp(r.log_prefactor_lo), exp(r.log_prefactor_hi));
   fit_row(&rows, "log_prefactor", r.log_prefactor, r.log_prefactor_se, r.log_prefactor_lo,
           r.log_prefactor_hi);
+  if (rows_finite(&rows))
+    return CLI_EXIT_BAD;
   cli_figure fig;
   fit_figure ff = {"", NULL, 0};
   /* the figure keeps pointers to its texts until it is written: they live as long as it */
@@ -538,12 +583,8 @@ static int run_joint(fit_job *j, const cli_args *args) {
     cli_error("%s: %s", j->path, err.message);
     return CLI_EXIT_BAD;
   }
-  if ((!isnan(expect) || !isnan(expect2)) && r.interval == RC_FIT_INTERVAL_NONE) {
-    cli_error("--expect: no interval to test: %zu points for %zu parameters and no standard "
-              "errors leave no degree of freedom to estimate the noise",
-              r.n, r.nparam);
+  if (interval_defined(r.interval, r.quantile, r.n, r.nparam, r.level))
     return CLI_EXIT_BAD;
-  }
   char bx[300], bx2[300], by[300];
   cli_meta_add(&j->meta, "model",
                "y = E + A x^-alpha + B x2^-beta by nonlinear least squares (GSL trust region, "
@@ -560,8 +601,8 @@ static int run_joint(fit_job *j, const cli_args *args) {
   cli_meta_add(&j->meta, "dof", "%zu (%zu points, %zu parameters)", r.dof, r.n, r.nparam);
   cli_meta_add(&j->meta, "chi2", "%.17g (sum of %ssquared residuals)", r.chi2,
                r.weighted ? "weighted " : "");
-  cli_meta_add(&j->meta, "chi2_dof", "%.17g", r.chi2_dof);
-  cli_meta_add(&j->meta, "R2", "%.17g", r.r2);
+  meta_stat(&j->meta, "chi2_dof", r.chi2_dof, "", "no degree of freedom");
+  meta_stat(&j->meta, "R2", r.r2, "", "y is constant over the points: no variation to explain");
   static const char *const tests[] = {"none", "step size (xtol)", "gradient (gtol)",
                                       "residual change (ftol)"};
   cli_meta_add(&j->meta, "converged", "after %zu iterations, %s test", r.iterations,
@@ -570,10 +611,12 @@ static int run_joint(fit_job *j, const cli_args *args) {
                "E = %.10g, A = %.10g, alpha = %.10g, B = %.10g, beta = %.10g (grid search over "
                "(alpha, beta), linear in E, A, B)",
                r.start[0], r.start[1], r.start[2], r.start[3], r.start[4]);
-  cli_meta_add(&j->meta, "corr_A_alpha", "%.17g",
-               r.cov[RC_FIT_A][RC_FIT_ALPHA] / (r.se[RC_FIT_A] * r.se[RC_FIT_ALPHA]));
-  cli_meta_add(&j->meta, "corr_B_beta", "%.17g",
-               r.cov[RC_FIT_B][RC_FIT_BETA] / (r.se[RC_FIT_B] * r.se[RC_FIT_BETA]));
+  meta_stat(&j->meta, "corr_A_alpha",
+            r.cov[RC_FIT_A][RC_FIT_ALPHA] / (r.se[RC_FIT_A] * r.se[RC_FIT_ALPHA]), "",
+            "a standard error of A or alpha is 0");
+  meta_stat(&j->meta, "corr_B_beta",
+            r.cov[RC_FIT_B][RC_FIT_BETA] / (r.se[RC_FIT_B] * r.se[RC_FIT_BETA]), "",
+            "a standard error of B or beta is 0");
   int outside = 0;
   if (!isnan(expect))
     outside |= verdict(&j->meta, args, "expect", "alpha", expect, r.lo[RC_FIT_ALPHA],
@@ -584,6 +627,8 @@ static int run_joint(fit_job *j, const cli_args *args) {
   fit_rows rows = {0};
   for (int k = 0; k < RC_FIT_NPARAM; k++)
     fit_row(&rows, rc_fit_param_name(k), r.value[k], r.se[k], r.lo[k], r.hi[k]);
+  if (rows_finite(&rows))
+    return CLI_EXIT_BAD;
   cli_figure fig;
   fit_figure ff = {"", NULL, 0};
   /* the figure keeps pointers to its texts until it is written: they live as long as it */
@@ -703,7 +748,10 @@ int cmd_fit(int argc, char **argv, const char *command_line) {
     }
     cli_meta_param_number(&j.meta, "level", j.level);
   }
-  status = joint ? run_joint(&j, &args) : run_single(&j, &args);
+  if (!cli_parse_only)
+    status = joint ? run_joint(&j, &args) : run_single(&j, &args);
+  else
+    status = CLI_EXIT_OK;
 done:
   job_free(&j);
   return status;

@@ -123,7 +123,8 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
     if (strcmp(linear_methods[k].name, method) == 0)
       chosen = &linear_methods[k];
   if (!chosen) {
-    cli_error("--method: unknown method '%s' (available: exact, mc, de, closed)", method);
+    cli_error("--method: unknown method '%s' (available: exact, mc, de, closed)",
+              CLI_EXCERPT(method));
     return CLI_EXIT_BAD;
   }
   if (linear_mc_check_args(&args, method))
@@ -134,6 +135,10 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
     cli_figure fig;
     chosen->figure(&p, &fig);
     status = cli_figure_check(&p.base.out, &fig);
+  }
+  if (status == 0 && cli_parse_only) {
+    linear_problem_free(&p);
+    return status;
   }
   if (status == 0)
     status = chosen->run(&p);

@@ -85,7 +85,8 @@ int cmd_quad(int argc, char **argv, const char *command_line) {
     if (strcmp(quad_methods[k].name, method) == 0)
       chosen = &quad_methods[k];
   if (!chosen) {
-    cli_error("--method: unknown method '%s' (available: analytic, closed, mc)", method);
+    cli_error("--method: unknown method '%s' (available: analytic, closed, mc)",
+              CLI_EXCERPT(method));
     return CLI_EXIT_BAD;
   }
   if (quad_mc_check_args(&args, method))

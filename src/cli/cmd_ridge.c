@@ -50,7 +50,7 @@ int cmd_ridge(int argc, char **argv, const char *command_line) {
   }
   const char *method = cli_has(&args, "method") ? cli_get(&args, "method") : "de";
   if (strcmp(method, "de") != 0 && strcmp(method, "mc") != 0) {
-    cli_error("--method: unknown method '%s' (available: de, mc)", method);
+    cli_error("--method: unknown method '%s' (available: de, mc)", CLI_EXCERPT(method));
     return CLI_EXIT_BAD;
   }
   ridge_problem p;

@@ -144,7 +144,7 @@ static int run(const cli_args *args, const char *command_line, linear_problem *p
   else if (strcmp(method, "exact") == 0)
     use = LINEAR_FIXED_SKETCH;
   else {
-    cli_error("--method: unknown method '%s' (available: de, exact)", method);
+    cli_error("--method: unknown method '%s' (available: de, exact)", CLI_EXCERPT(method));
     return CLI_EXIT_BAD;
   }
   rc_schedule_opt_options opt = rc_schedule_opt_options_default();

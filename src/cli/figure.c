@@ -77,14 +77,14 @@ int cli_plot_style_parse(const cli_args *args, cli_outputs *o) {
     const double lo = pdf ? 1 : 100, hi = pdf ? 50 : 10000;
     if (!comma || (size_t)(comma - size) >= sizeof w) {
       cli_error("--%s: expected W,H (for example %s), got '%s'", name, pdf ? "5,3.5" : "960,640",
-                size);
+                CLI_EXCERPT(size));
       return CLI_EXIT_BAD;
     }
     memcpy(w, size, (size_t)(comma - size));
     w[comma - size] = '\0';
     if (rc_io_parse_double(w, &s->width, &err) || rc_io_parse_double(comma + 1, &s->height, &err) ||
         !(s->width >= lo && s->width <= hi && s->height >= lo && s->height <= hi)) {
-      cli_error("--%s: '%s' is not W,H with both in [%g, %g] %s", name, size, lo, hi,
+      cli_error("--%s: '%s' is not W,H with both in [%g, %g] %s", name, CLI_EXCERPT(size), lo, hi,
                 pdf ? "inches (a .pdf figure)" : "pixels");
       return CLI_EXIT_BAD;
     }
@@ -247,7 +247,7 @@ static int make_kind(const cli_plot_style *style, const cli_figure *fig, const s
       plan->member = plan->kind == FIGURE_FAMILY ? 1 - k : -1;
       return 0;
     }
-  cli_error("--plot-kind: '%s' is not one of %s", kind, choices);
+  cli_error("--plot-kind: '%s' is not one of %s", CLI_EXCERPT(kind), choices);
   return CLI_EXIT_BAD;
 }
 

@@ -120,8 +120,8 @@ long fit_table_column(const fit_table *t, const char *path, const char *option, 
   for (size_t k = 0; t->name && k < t->ncols; k++)
     if (strcmp(t->name[k], spec) == 0) {
       if (found >= 0) {
-        cli_error("--%s: column name '%s' appears twice in '%s'; give its index", option, spec,
-                  path);
+        cli_error("--%s: column name '%s' appears twice in '%s'; give its index", option,
+                  CLI_EXCERPT(spec), path);
         return -1;
       }
       found = (long)k;
@@ -149,7 +149,7 @@ long fit_table_column(const fit_table *t, const char *path, const char *option, 
     used += (size_t)w;
   }
   if (t->name)
-    cli_error("--%s: no column '%s' in '%s' (columns: %s)", option, spec, path, list);
+    cli_error("--%s: no column '%s' in '%s' (columns: %s)", option, CLI_EXCERPT(spec), path, list);
   else
     cli_error("--%s: '%s' has no header row; give a 1-based column index", option, path);
   return -1;

@@ -77,7 +77,7 @@ static int setup(const cli_args *args, const char *command_line, cli_compare_job
     if (strcmp(theories[k].name, method) == 0)
       chosen = &theories[k];
   if (!chosen) {
-    cli_error("--method: unknown theory method '%s' (available: exact, de)", method);
+    cli_error("--method: unknown theory method '%s' (available: exact, de)", CLI_EXCERPT(method));
     return CLI_EXIT_BAD;
   }
   if (cli_has(args, "resketch") != chosen->resketch) {

@@ -3,6 +3,7 @@
  * memory. */
 #include "linear_problem.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static int cost_error(const linear_problem *p, size_t m, const rc_error *err) {
@@ -16,11 +17,11 @@ int linear_check_memory(const linear_problem *p, uint64_t d) {
     rc_error err = {0, ""};
     rc_cost cost;
     const int status = rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], (size_t)d, &cost, &err);
-    if (status || (physical && cost.bytes > (double)physical)) {
+    if (status || (physical && RC_COST_BYTES_MARGIN * cost.bytes > (double)physical)) {
       cli_error("M = %llu, d = %llu does not fit in memory: the sketch and its SVD need %s%.3g "
-                "GiB, this machine has %.3g GiB",
+                "GiB (15%% margin included), this machine has %.3g GiB",
                 (unsigned long long)p->Ms[m], (unsigned long long)d, status ? "more than " : "",
-                status ? 1.8e19 / 1073741824.0 : cost.bytes / 1073741824.0,
+                status ? 1.8e19 / 1073741824.0 : RC_COST_BYTES_MARGIN * cost.bytes / 1073741824.0,
                 (double)physical / 1073741824.0);
       return CLI_EXIT_BAD;
     }
@@ -33,10 +34,17 @@ int linear_check_iterated(const linear_problem *p, const char *what) {
   rc_sgd_options opt = rc_sgd_options_default();
   opt.batch = b->batch;
   opt.sigma2 = b->sigma2;
-  double work = 0;
+  double work = 0, M_max = 0;
+  for (size_t m = 0; m < p->nM; m++)
+    M_max = fmax(M_max, (double)p->Ms[m]);
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
-    rc_cost svd = {0, 0}, curve;
+    rc_cost svd = {0, 0}, curve, measure = {0, 0};
+    /* The deterministic equivalent builds one measure per M on a plan for the largest M. */
+    if (p->use == LINEAR_ANALYTIC &&
+        rc_deteq_measure_cost(b->use_law ? &b->law : NULL, b->spectrum ? b->spectrum->d : 0, M_max,
+                              &measure, &err))
+      return cost_error(p, m, &err);
     /* The measure has at most M atoms (and at most d for a sketch): the SVD, then the curve. */
     size_t atoms = (size_t)p->Ms[m];
     if (p->use != LINEAR_ANALYTIC) {
@@ -47,7 +55,7 @@ int linear_check_iterated(const linear_problem *p, const char *what) {
     }
     if (rc_sgd_curve_cost(atoms, b->schedule, b->Ns, b->nN, &opt, &curve, &err))
       return cost_error(p, m, &err);
-    work += svd.updates + curve.updates;
+    work += svd.updates + measure.updates + curve.updates;
   }
   return cli_check_work(work, what);
 }

@@ -100,6 +100,8 @@ static int check_sizes(linear_problem *p) {
   const size_t d = b->spectrum->d;
   if (p->sketch_file) {
     size_t cols;
+    /* Bounded by the readers' default (RC_IO_MAX_VALUES): a bound from --M would pre-empt the
+     * clearer "--M disagrees with the rows of --sketch". */
     if (rc_io_read_table(p->sketch_file, &p->sketch_values, &p->sketch_rows, &cols, &err))
       return lib_error("--sketch", &err);
     if (cols != d) {
@@ -171,11 +173,16 @@ int linear_problem_setup(const cli_args *args, const char *command_line, linear_
             "number (riskcalc linear --method de or closed take inf)"
           : "--d inf: the exact method works with the d eigenvalues of one sketch, so D must "
             "be a whole number (--method de or closed take inf)"};
-  if (cli_problem_check_outputs(b) ||
+  /* What is missing or cannot fit is said before d eigenvalues are built (a typo --d 2e8
+   * without --N took 17 s to be told --N is required: found by tests/fuzz/fuzz_args.c). */
+  if (cli_problem_check_outputs(b) || cli_problem_check_horizons(b, "1e2:1e5:13") ||
       (use != LINEAR_ANALYTIC && b->d_text && !b->d_inf && p->Ms && linear_check_memory(p, b->d)))
     return CLI_EXIT_BAD;
-  if (cli_problem_check_spectrum(b, &rules) || cli_problem_check_prior(b) ||
-      cli_problem_check_horizons(b, "1e2:1e5:13") || check_sizes(p) ||
+  if (use != LINEAR_ANALYTIC && !p->Ms && !p->sketch_file) {
+    cli_error("--M is required (or give the sketch with --sketch)");
+    return CLI_EXIT_BAD;
+  }
+  if (cli_problem_check_spectrum(b, &rules) || cli_problem_check_prior(b) || check_sizes(p) ||
       cli_problem_check_training(b))
     return CLI_EXIT_BAD;
   /* ... describe. */

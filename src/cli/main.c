@@ -76,6 +76,6 @@ int main(int argc, char **argv) {
         cli_warnings_flush();
       return status;
     }
-  cli_error("unknown subcommand '%s' (try riskcalc --help)", argv[1]);
+  cli_error("unknown subcommand '%s' (try riskcalc --help)", CLI_EXCERPT(argv[1]));
   return CLI_EXIT_BAD;
 }

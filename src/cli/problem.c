@@ -134,7 +134,9 @@ int cli_problem_check_spectrum(cli_problem *p, const cli_spectrum_rules *rules) 
   if (p->spectrum_file) {
     double *values;
     size_t count;
-    if (rc_io_read_column(p->spectrum_file, &values, &count, &err))
+    /* With --d, more than d values is refused as soon as the file holds them. */
+    const size_t bound = p->d_text && p->d < RC_IO_MAX_VALUES ? (size_t)p->d : 0;
+    if (rc_io_read_column_bounded(p->spectrum_file, bound, &values, &count, &err))
       return role_error(p, CLI_ROLE_SPECTRUM, &err);
     if (p->d_text && p->d != count) {
       free(values);
@@ -188,7 +190,7 @@ int cli_problem_check_prior(cli_problem *p) {
   if (p->prior_file) {
     double *values;
     size_t count;
-    if (rc_io_read_column(p->prior_file, &values, &count, &err))
+    if (rc_io_read_column_bounded(p->prior_file, d, &values, &count, &err))
       return role_error(p, CLI_ROLE_PRIOR, &err);
     if (count != d) {
       free(values);

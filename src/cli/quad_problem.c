@@ -119,7 +119,8 @@ static int check_target(quad_problem *p) {
     return CLI_EXIT_BAD;
   }
   size_t count;
-  if (rc_io_read_column(b->prior_file, &p->target, &count, &err)) {
+  const size_t bound = p->spec.d < (double)RC_IO_MAX_VALUES ? (size_t)p->spec.d : 0;
+  if (rc_io_read_column_bounded(b->prior_file, bound, &p->target, &count, &err)) {
     cli_error("--target: %s", err.message);
     return CLI_EXIT_BAD;
   }

@@ -28,6 +28,11 @@ int rc_error_set(rc_error *err, int status, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* One line whatever a quoted value holds (a schedule spec with a line break, found by
+     * tests/fuzz/fuzz_schedule.c): control characters become '?'. */
+    for (char *c = err->message; *c; c++)
+      if ((unsigned char)*c < 0x20 || *c == 0x7f)
+        *c = '?';
     err->status = status;
   }
   return status;

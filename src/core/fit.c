@@ -393,6 +393,18 @@ static int joint_check(const double *x, const double *x2, const double *y, const
                         "joint fit needs at least %zu points for %zu parameters "
                         "(got %zu)",
                         np, np, n);
+  /* E is the floor the two decaying terms approach from above: held at or above every y,
+   * only negative terms could fit and the exponents would mean nothing. */
+  if (opt->fix_E && n > 0) {
+    double ymax = y[0];
+    for (size_t i = 1; i < n; i++)
+      ymax = y[i] > ymax ? y[i] : ymax;
+    if (opt->E >= ymax)
+      return rc_error_set(err, RC_EINVAL,
+                          "joint fit: the fixed E = %.17g is not below the largest y = %.17g: "
+                          "the decaying terms A x^-alpha + B x2^-beta would have to be negative",
+                          opt->E, ymax);
+  }
   return RC_SUCCESS;
 }
 

@@ -10,6 +10,22 @@
 
 #define RC_LIST_MAX 1000000 /* more points than any curve needs; guards against typos */
 
+char *rc_io_excerpt(const char *text, char *buf, size_t n) {
+  if (n == 0)
+    return buf;
+  const size_t keep = RC_IO_EXCERPT_KEEP < n - 1 ? RC_IO_EXCERPT_KEEP : n - 1;
+  size_t k = 0;
+  const char *s = text ? text : "";
+  for (; *s && k < keep; s++)
+    buf[k++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?';
+  buf[k] = '\0';
+  if (*s && n > 3) { /* cut: the last three characters become "..." */
+    const size_t dots = k + 3 < n ? k : n - 4;
+    memcpy(buf + dots, "...", 4);
+  }
+  return buf;
+}
+
 /* 1 when text, blanks aside, is a decimal number: [+-]digits[.digits][(e|E)[+-]digits] with
  * at least one digit before the exponent. strtod also reads hexadecimal (0x10 is 16), inf and
  * nan, which the documented formats do not include. */
@@ -49,8 +65,10 @@ static int decimal_syntax(const char *s) {
 int rc_io_parse_double(const char *text, double *value, rc_error *err) {
   if (!text || !*text)
     return rc_error_set(err, RC_EPARSE, "expected a number, got an empty string");
+  char ex[RC_IO_EXCERPT_CHARS];
   if (!decimal_syntax(text))
-    return rc_error_set(err, RC_EPARSE, "'%s' is not a decimal number", text);
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a decimal number",
+                        rc_io_excerpt(text, ex, sizeof ex));
   char *end;
   errno = 0;
   double v = strtod(text, &end);
@@ -58,11 +76,12 @@ int rc_io_parse_double(const char *text, double *value, rc_error *err) {
   while (*end && isspace((unsigned char)*end))
     end++;
   if (!converted || *end != '\0')
-    return rc_error_set(err, RC_EPARSE, "'%s' is not a number", text);
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a number", rc_io_excerpt(text, ex, sizeof ex));
   /* Overflow gives +-HUGE_VAL (inf); underflow (ERANGE with a tiny or zero result) is the
    * nearest double and is accepted. */
   if (!isfinite(v))
-    return rc_error_set(err, RC_EPARSE, "'%s' is not a finite number", text);
+    return rc_error_set(err, RC_EPARSE, "'%s' is not a finite number",
+                        rc_io_excerpt(text, ex, sizeof ex));
   *value = v;
   return RC_SUCCESS;
 }
@@ -200,7 +219,8 @@ int rc_io_parse_uint(const char *text, uint64_t lo, uint64_t hi, uint64_t *value
   /* v is finite; decide on the exact decimal value, not on v, which strtod has rounded. */
   uint64_t exact;
   if (exact_decimal_integer(text, hi, &exact) || exact < lo)
-    return rc_error_set(err, RC_EPARSE, "'%s' is not an integer in [%llu, %llu]", text,
+    return rc_error_set(err, RC_EPARSE, "'%s' is not an integer in [%llu, %llu]",
+                        rc_io_excerpt(text, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS),
                         (unsigned long long)lo, (unsigned long long)hi);
   *value = exact;
   return RC_SUCCESS;
@@ -227,7 +247,8 @@ static int split_range(const char *item, const char *c1, char buf[3][128], rc_er
   const char *c2 = strchr(c1 + 1, ':');
   if (!c2 || strchr(c2 + 1, ':') || (size_t)(c1 - item) >= 128 || (size_t)(c2 - c1) > 128 ||
       strlen(c2 + 1) >= 128)
-    return rc_error_set(err, RC_EPARSE, "range '%s' must be lo:hi:count", item);
+    return rc_error_set(err, RC_EPARSE, "range '%s' must be lo:hi:count",
+                        rc_io_excerpt(item, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS));
   memcpy(buf[0], item, (size_t)(c1 - item));
   buf[0][c1 - item] = '\0';
   memcpy(buf[1], c1 + 1, (size_t)(c2 - c1 - 1));
@@ -253,9 +274,12 @@ static int parse_list_item(const char *item, uint64_t **a, size_t *n, size_t *ca
   if ((status = rc_io_parse_uint(buf[0], 1, max, &lo, &sub)) ||
       (status = rc_io_parse_uint(buf[1], 1, max, &hi, &sub)) ||
       (status = rc_io_parse_uint(buf[2], 1, RC_LIST_MAX, &count, &sub)))
-    return rc_error_set(err, RC_EPARSE, "in range '%s': %s", item, sub.message);
+    return rc_error_set(err, RC_EPARSE, "in range '%s': %s",
+                        rc_io_excerpt(item, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS),
+                        sub.message);
   if (lo > hi)
-    return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi", item);
+    return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi",
+                        rc_io_excerpt(item, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS));
   if (count == 1)
     return push_u64(a, n, cap, lo, err);
   double llo = log((double)lo), lhi = log((double)hi);
@@ -294,7 +318,9 @@ static int for_each_item(const char *text, int (*item)(const char *, void *, rc_
     if (comma)
       *comma = '\0';
     if (!*it) {
-      status = rc_error_set(err, RC_EPARSE, "list '%s' has an empty item", text);
+      status =
+          rc_error_set(err, RC_EPARSE, "list '%s' has an empty item",
+                       rc_io_excerpt(text, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS));
       break;
     }
     if ((status = item(it, ctx, err)) || !comma)
@@ -356,7 +382,8 @@ static int real_value(const char *text, unsigned flags, double *v, rc_error *err
   if (status)
     return status;
   if (*v < 0 || (*v == 0 && !(flags & RC_IO_LIST_ZERO)))
-    return rc_error_set(err, RC_EPARSE, "'%s' must be %s", text,
+    return rc_error_set(err, RC_EPARSE, "'%s' must be %s",
+                        rc_io_excerpt(text, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS),
                         flags & RC_IO_LIST_ZERO ? ">= 0" : "> 0");
   return RC_SUCCESS;
 }
@@ -388,9 +415,12 @@ static int real_item(const char *item, void *ctx, rc_error *err) {
   rc_error sub = {RC_SUCCESS, ""};
   if ((status = real_value(buf[0], 0, &lo, &sub)) || (status = real_value(buf[1], 0, &hi, &sub)) ||
       (status = rc_io_parse_uint(buf[2], 1, RC_LIST_MAX, &count, &sub)))
-    return rc_error_set(err, RC_EPARSE, "in range '%s': %s", item, sub.message);
+    return rc_error_set(err, RC_EPARSE, "in range '%s': %s",
+                        rc_io_excerpt(item, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS),
+                        sub.message);
   if (lo > hi)
-    return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi", item);
+    return rc_error_set(err, RC_EPARSE, "range '%s' has lo > hi",
+                        rc_io_excerpt(item, (char[RC_IO_EXCERPT_CHARS]){0}, RC_IO_EXCERPT_CHARS));
   /* in decades: the powers of ten of a range like 1e-4:1:5 come out exactly */
   const double llo = log10(lo), lhi = log10(hi);
   for (uint64_t k = 0; k < count && !status; k++) {
@@ -485,27 +515,66 @@ static int split_line(char *line, rc_io_split split, char *sep, char ***fields, 
   }
 }
 
-int rc_io_scan(const char *path, rc_io_split split, rc_io_row_fn row, void *context,
-               rc_error *err) {
+/* Reads the next line of f into *line (without its '\n', NUL-terminated), growing *cap.
+ * Returns 1 for a line, 0 at the end of the file, or a status (with err set): RC_EIO for a
+ * read error, a NUL or other control byte (not a text file: the byte is named, never echoed),
+ * or more than max_bytes read in all (*total counts them); RC_ENOMEM. */
+static int next_line(FILE *f, const char *path, size_t lineno, size_t max_bytes, size_t *total,
+                     char **line, size_t *cap, rc_error *err) {
+  size_t n = 0;
+  int c, any = 0;
+  while ((c = getc(f)) != EOF) {
+    any = 1;
+    if (++*total > max_bytes)
+      return rc_error_set(err, RC_EIO,
+                          "%s: more than %zu bytes (the most riskcalc reads from one input file)",
+                          path, max_bytes);
+    if (c == '\n')
+      break;
+    if (c == '\0')
+      return rc_error_set(err, RC_EIO, "%s:%zu: not a text file (a NUL byte)", path, lineno);
+    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != '\v') || c == 0x7f)
+      return rc_error_set(err, RC_EIO, "%s:%zu: not a text file (control byte 0x%02x)", path,
+                          lineno, (unsigned)c);
+    if (n + 1 >= *cap) {
+      const size_t grown = *cap ? 2 * *cap : 256;
+      char *b = realloc(*line, grown);
+      if (!b)
+        return rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", path);
+      *line = b;
+      *cap = grown;
+    }
+    (*line)[n++] = (char)c;
+  }
+  if (ferror(f))
+    return rc_error_set(err, RC_EIO, "error reading '%s'", path);
+  if (!any)
+    return 0;
+  if (!*line) {
+    *line = malloc(1);
+    if (!*line)
+      return rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", path);
+    *cap = 1;
+  }
+  (*line)[n] = '\0';
+  return 1;
+}
+
+int rc_io_scan_bounded(const char *path, rc_io_split split, size_t max_bytes, rc_io_row_fn row,
+                       void *context, rc_error *err) {
   FILE *f = fopen(path, "r");
   if (!f)
     return rc_error_set(err, RC_EIO, "cannot open '%s': %s", path, strerror(errno));
   char *line = NULL, **fields = NULL, sep = 0;
-  size_t linecap = 0, lineno = 0, nfields = 0, cap = 0;
-  ssize_t len;
-  int status = RC_SUCCESS;
-  while ((len = getline(&line, &linecap, f)) >= 0) {
+  size_t linecap = 0, lineno = 0, nfields = 0, cap = 0, total = 0;
+  int status = RC_SUCCESS, got;
+  while ((got = next_line(f, path, lineno + 1, max_bytes, &total, &line, &linecap, err)) == 1) {
     lineno++;
-    if (memchr(line, '\0', (size_t)len)) {
-      status = rc_error_set(err, RC_EIO, "%s:%zu: not a text file (a NUL byte)", path, lineno);
-      break;
-    }
     char *hash = strchr(line, '#');
     if (hash)
       *hash = '\0';
     size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
-                     line[n - 1] == '\t'))
+    while (n > 0 && isspace((unsigned char)line[n - 1]))
       line[--n] = '\0';
     char *start = line;
     while (*start == ' ' || *start == '\t')
@@ -519,33 +588,46 @@ int rc_io_scan(const char *path, rc_io_split split, rc_io_row_fn row, void *cont
     if (nfields > 0 && (status = row(fields, nfields, lineno, context, err)) != RC_SUCCESS)
       break;
   }
-  if (status == RC_SUCCESS && ferror(f))
-    status = rc_error_set(err, RC_EIO, "error reading '%s'", path);
+  if (status == RC_SUCCESS && got != 0)
+    status = got;
   free(line);
   free(fields);
   fclose(f);
   return status;
 }
 
+int rc_io_scan(const char *path, rc_io_split split, rc_io_row_fn row, void *context,
+               rc_error *err) {
+  return rc_io_scan_bounded(path, split, RC_IO_MAX_BYTES, row, context, err);
+}
+
 typedef struct {
   const char *path;
   double *a;
-  size_t n, cap, rows, cols;
+  size_t n, cap, rows, cols, max;
 } numbers;
 
 static int number_row(char **fields, size_t count, size_t line, void *context, rc_error *err) {
   numbers *t = context;
+  char ex[RC_IO_EXCERPT_CHARS];
   for (size_t k = 0; k < count; k++) {
+    if (t->n >= t->max)
+      return rc_error_set(err, RC_EPARSE,
+                          "%s:%zu: more than %zu values (the most this input can use)", t->path,
+                          line, t->max);
     char *end;
     errno = 0;
     const double v = strtod(fields[k], &end);
-    if (end == fields[k] || *end != '\0')
-      return rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a number", t->path, line, fields[k]);
+    if (end == fields[k] || *end != '\0' || !decimal_syntax(fields[k]))
+      return rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a decimal number", t->path, line,
+                          rc_io_excerpt(fields[k], ex, sizeof ex));
     if (!isfinite(v)) /* overflow; an underflow is the nearest double and accepted */
       return rc_error_set(err, RC_EPARSE, "%s:%zu: '%s' is not a finite number", t->path, line,
-                          fields[k]);
+                          rc_io_excerpt(fields[k], ex, sizeof ex));
     if (t->n == t->cap) {
       size_t c = t->cap ? 2 * t->cap : 256;
+      if (c > t->max)
+        c = t->max;
       double *b = realloc(t->a, c * sizeof *b);
       if (!b)
         return rc_error_set(err, RC_ENOMEM, "out of memory reading '%s'", t->path);
@@ -563,11 +645,19 @@ static int number_row(char **fields, size_t count, size_t line, void *context, r
   return RC_SUCCESS;
 }
 
-int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols, rc_error *err) {
+int rc_io_read_table_bounded(const char *path, size_t max_values, double **values, size_t *rows,
+                             size_t *cols, rc_error *err) {
   *values = NULL;
   *rows = *cols = 0;
-  numbers t = {path, NULL, 0, 0, 0, 0};
-  int status = rc_io_scan(path, RC_IO_SPLIT_ANY, number_row, &t, err);
+  if (max_values == 0 || max_values > RC_IO_MAX_VALUES)
+    max_values = RC_IO_MAX_VALUES;
+  numbers t = {path, NULL, 0, 0, 0, 0, max_values};
+  /* The text of max_values numbers, with room for comments: a longer file is refused before
+   * it is read to its end (a device such as /dev/zero has none). */
+  size_t max_bytes = RC_IO_MAX_BYTES;
+  if (max_values < (RC_IO_MAX_BYTES - RC_IO_COMMENT_BYTES) / RC_IO_VALUE_BYTES)
+    max_bytes = max_values * RC_IO_VALUE_BYTES + RC_IO_COMMENT_BYTES;
+  int status = rc_io_scan_bounded(path, RC_IO_SPLIT_ANY, max_bytes, number_row, &t, err);
   if (status == RC_SUCCESS && t.rows == 0)
     status = rc_error_set(err, RC_EPARSE, "'%s' holds no numbers", path);
   if (status) {
@@ -580,9 +670,14 @@ int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *co
   return RC_SUCCESS;
 }
 
-int rc_io_read_column(const char *path, double **values, size_t *count, rc_error *err) {
+int rc_io_read_table(const char *path, double **values, size_t *rows, size_t *cols, rc_error *err) {
+  return rc_io_read_table_bounded(path, RC_IO_MAX_VALUES, values, rows, cols, err);
+}
+
+int rc_io_read_column_bounded(const char *path, size_t max_values, double **values, size_t *count,
+                              rc_error *err) {
   size_t rows, cols;
-  int status = rc_io_read_table(path, values, &rows, &cols, err);
+  int status = rc_io_read_table_bounded(path, max_values, values, &rows, &cols, err);
   if (status)
     return status;
   if (cols != 1) {
@@ -593,4 +688,8 @@ int rc_io_read_column(const char *path, double **values, size_t *count, rc_error
   }
   *count = rows;
   return RC_SUCCESS;
+}
+
+int rc_io_read_column(const char *path, double **values, size_t *count, rc_error *err) {
+  return rc_io_read_column_bounded(path, RC_IO_MAX_VALUES, values, count, err);
 }

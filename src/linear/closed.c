@@ -232,8 +232,7 @@ static int optimal_search(const rc_deteq *de, double C, double M_lo, double M_hi
       ib = k;
   if (!isfinite(risk[ib]))
     return rc_error_set(err, RC_EUNSTABLE,
-                        "C = %g: the step is not mean-square stable for any M in [%g, %g]", C, M_lo,
-                        M_hi);
+                        "the step is not mean-square stable for any M in [%g, %g]", M_lo, M_hi);
   /* golden section on whole M in [lo, hi] */
   double lo = ib > 0 ? grid[ib - 1] : grid[0], hi = ib + 1 < ng ? grid[ib + 1] : grid[ng - 1];
   const double g = (sqrt(5.0) - 1.0) / 2.0;

@@ -73,4 +73,8 @@ typedef struct {
 int deteq_find_support(const rc_deteq *de, double M, double kappa, deteq_support **out,
                        size_t *nout, rc_error *err);
 
+/* The eigenvalues a law's plan for M_max sums explicitly at first (rc_deteq_alloc_law may
+ * take 4 times more when the tail is too large at the lower edge). */
+size_t deteq_law_terms(double M_max);
+
 #endif

@@ -299,8 +299,8 @@ static int eval_panel(quad *q, double s0, double s1, qnode *nodes, double *Ir, d
 static int emit(quad *q, const qnode *nodes, size_t n) {
   if (q->na + n > q->opt.max_atoms)
     return rc_error_set(q->err, RC_ENOCONV,
-                        "the measure needs more than %zu atoms (raise max_atoms or rtol)",
-                        q->opt.max_atoms);
+                        "the measure needs more than %zu atoms at relative tolerance %g",
+                        q->opt.max_atoms, q->opt.rtol);
   if (q->na + n > q->cap) {
     size_t nc = q->cap ? 2 * q->cap : 1024;
     while (nc < q->na + n)

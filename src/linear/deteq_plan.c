@@ -55,6 +55,16 @@ rc_deteq *rc_deteq_alloc_values(const rc_spectrum *spectrum, const rc_prior *pri
     rc_error_set(err, RC_EINVAL, "model size M must be finite and >= 1 (got %g)", M_max);
     return NULL;
   }
+  for (size_t i = 0; i < spectrum->d; i++) {
+    const double l = spectrum->lambda[i];
+    if (l != 0 && !(l >= RC_DETEQ_LAMBDA_MIN && l <= RC_DETEQ_LAMBDA_MAX)) {
+      rc_error_set(err, RC_EDOMAIN,
+                   "eigenvalue %zu is %g: the deterministic equivalent takes non-zero eigenvalues "
+                   "in [%g, %g] (rescale H, and the step by the inverse factor)",
+                   i + 1, l, RC_DETEQ_LAMBDA_MIN, RC_DETEQ_LAMBDA_MAX);
+      return NULL;
+    }
+  }
   rc_deteq *de = calloc(1, sizeof *de);
   if (!de) {
     rc_error_set(err, RC_ENOMEM, "out of memory for a deterministic-equivalent plan");
@@ -71,6 +81,29 @@ rc_deteq *rc_deteq_alloc_values(const rc_spectrum *spectrum, const rc_prior *pri
   return de;
 }
 
+size_t deteq_law_terms(double M_max) {
+  size_t K = K_MIN;
+  while ((double)K < 8 * M_max && K < K_LIMIT)
+    K *= 2;
+  return K;
+}
+
+int rc_deteq_measure_cost(const rc_law *law, size_t d_values, double M_max, rc_cost *cost,
+                          rc_error *err) {
+  if (!cost || !(M_max >= 1 && isfinite(M_max)) || (!law && d_values == 0))
+    return rc_error_set(err, RC_EINVAL, "cost of a measure: need a law or d >= 1, finite M >= 1");
+  double terms = (double)d_values;
+  if (law) {
+    /* the plan's first choice, and the tail check's widening by 4 as an upper estimate */
+    terms = fmin(4.0 * (double)deteq_law_terms(M_max), (double)K_LIMIT);
+    if (terms > law->d)
+      terms = law->d;
+  }
+  cost->updates = RC_DETEQ_UPDATES_PER_TERM * terms;
+  cost->bytes = 32.0 * terms;
+  return RC_SUCCESS;
+}
+
 rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *err) {
   int st = rc_law_check(law, err);
   if (st)
@@ -79,9 +112,7 @@ rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *err) {
     rc_error_set(err, RC_EINVAL, "model size M must be finite and >= 1 (got %g)", M_max);
     return NULL;
   }
-  size_t K = K_MIN;
-  while ((double)K < 8 * M_max && K < K_LIMIT)
-    K *= 2;
+  size_t K = deteq_law_terms(M_max);
   for (;;) {
     rc_deteq *de = calloc(1, sizeof *de);
     if (!de) {

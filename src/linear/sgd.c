@@ -97,15 +97,18 @@ fail:
 struct stability_params {
   const rc_sgd_measure *m;
   double batch;
+  double mu_max; /* the scale: the function is solved in t = g mu_max */
 };
 
-/* sum_j nu_j g mu_j / (2 - (1+1/B) g mu_j) - B: increasing in g, zero at the stability edge. */
-static int stability_function(double g, void *params, double *value) {
+/* sum_j nu_j t (mu_j / mu_max) / (2 - (1+1/B) t mu_j / mu_max) - B: increasing in t = g mu_max,
+ * zero at the stability edge. Scaled so that eigenvalues of any magnitude (1e-320, 1e308)
+ * give t of order 1. */
+static int stability_function(double t, void *params, double *value) {
   const struct stability_params *p = params;
   const double B = p->batch, kappa = 1.0 + 1.0 / B;
   double sum = 0;
   for (size_t j = 0; j < p->m->n; j++) {
-    const double x = g * p->m->mu[j];
+    const double x = t * (p->m->mu[j] / p->mu_max);
     if (x > 0)
       sum += p->m->nu[j] * x / (2.0 - kappa * x);
   }
@@ -137,16 +140,29 @@ int rc_sgd_stable_gamma(const rc_sgd_measure *m, size_t batch, double *gamma_max
   }
   const double B = (double)batch;
   /* Past hi the top atom alone is unstable; just below it the function is huge and positive. */
-  const double hi = 2.0 * B / ((B + 1.0) * mu_max) * (1.0 - 4 * DBL_EPSILON);
-  struct stability_params params = {m, B};
-  double f_hi;
+  const double hi = 2.0 * B / (B + 1.0) * (1.0 - 4 * DBL_EPSILON);
+  struct stability_params params = {m, B, mu_max};
+  double f_hi, t;
   stability_function(hi, &params, &f_hi);
-  if (f_hi <= 0) {
-    *gamma_max = hi;
-    return RC_SUCCESS;
+  if (f_hi <= 0)
+    t = hi;
+  else {
+    int status = rc_root_brent(stability_function, &params, 0.0, hi, &stability_root,
+                               "stability edge of the step size", &t, err);
+    if (status)
+      return status;
   }
-  return rc_root_brent(stability_function, &params, 0.0, hi, &stability_root,
-                       "stability edge of the step size", gamma_max, err);
+  /* The edge is t / mu_max. The recursion multiplies g^2 by mu: with mu_max outside
+   * [RC_SGD_MU_MIN, RC_SGD_MU_MAX] g^2 would leave the doubles (1e250 lost the variance to an
+   * underflow of g^2, a subnormal spectrum overflowed the step itself). */
+  if (!(mu_max >= RC_SGD_MU_MIN && mu_max <= RC_SGD_MU_MAX))
+    return rc_error_set(err, RC_EDOMAIN,
+                        "the largest eigenvalue of S H S^T is %g: it must lie in [%g, %g] so that "
+                        "the steps and their squares are doubles (rescale H, and the step by the "
+                        "inverse factor)",
+                        mu_max, RC_SGD_MU_MIN, RC_SGD_MU_MAX);
+  *gamma_max = t / mu_max;
+  return RC_SUCCESS;
 }
 
 rc_sgd_options rc_sgd_options_default(void) {
@@ -163,6 +179,12 @@ int rc_sgd_check_stability(const rc_sgd_measure *m, const rc_schedule *schedule,
   const double g_max = rc_schedule_max(schedule, N);
   if (g_max < g_stable)
     return RC_SUCCESS;
+  if (!isfinite(g_max)) /* a growing schedule (step:K:F with F > 1) past the doubles */
+    return rc_error_set(err, RC_EUNSTABLE,
+                        "step size diverges: the schedule's step grows past the largest double "
+                        "within N = %llu steps (the largest mean-square stable step is %.6g, batch "
+                        "%zu)",
+                        (unsigned long long)N, g_stable, batch);
   if (rc_schedule_get_kind(schedule) == RC_SCHEDULE_FILE)
     return rc_error_set(err, RC_EUNSTABLE,
                         "step size diverges: the schedule's largest step %.6g is not below the "

@@ -29,9 +29,14 @@ rc_sketch_svd *rc_sketch_svd_alloc(size_t M, size_t d, rc_error *err);
 
 void rc_sketch_svd_free(rc_sketch_svd *svd);
 
+/* The largest |S_ki| sqrt(lambda_i) accepted: the eigenvalues mu_j = sigma_j^2 of S H S^T are
+ * at most M d 1e290, doubles for any M d below 1e18. */
+#define RC_SKETCH_ENTRY_MAX 1e145
+
 /* Forms Y = S H^1/2 from the row-major M x d sketch S and sqrt_lambda[i] = sqrt(lambda_i),
- * and computes its thin SVD with LAPACKE_dgesdd, then rank and threshold.
- * Returns RC_SUCCESS or RC_ELINALG (message names the LAPACK info). */
+ * and computes its thin SVD with LAPACKE_dgesdd on Y scaled by a power of two to entries of
+ * order 1, then rank and threshold. Returns RC_SUCCESS, RC_EDOMAIN (an entry of Y past
+ * RC_SKETCH_ENTRY_MAX or not finite, naming it) or RC_ELINALG (the LAPACK info). */
 int rc_sketch_svd_compute(rc_sketch_svd *svd, const double *S, const double *sqrt_lambda,
                           rc_error *err);
 

@@ -118,13 +118,21 @@ if run "no header" 0 fit nohead.txt --x 1 --y 2 --floor 0.1234; then
   if close "$(value out exponent 2)" 0.7351 1e-10; then ok "headerless table by index"; else bad "headerless table"; fi
 fi
 
-# 8. Two points: the exponent, no interval (nan), exit 0.
-printf 'x,y\n2,0.5\n8,0.125\n' >two.csv
-if run "two points" 0 fit two.csv --x x --y y; then
-  if [ "$(value out exponent 4)" = nan ] && close "$(value out exponent 2)" 1 1e-12 && grep -q '^# interval: none' out; then
-    ok "two points: exponent without interval"
+# 8. Two points without --se: no degree of freedom, so no standard error: refused (issue 13:
+#    it printed se and interval nan with exit 0); with --se the normal interval exists.
+printf 'x,y,se\n2,0.5,0.01\n8,0.125,0.01\n' >two.csv
+if run "two points" 2 fit two.csv --x x --y y; then
+  if grep -q 'no degree of freedom: the standard errors and the interval are undefined' err; then
+    ok "two points without --se: refused"
   else
     bad "two points"
+  fi
+fi
+if run "two points se" 0 fit two.csv --x x --y y --se se; then
+  if close "$(value out exponent 2)" 1 1e-12 && grep -q '^# chi2_dof: undefined (no degree of freedom)' out; then
+    ok "two points with --se: interval, chi2_dof undefined"
+  else
+    bad "two points with --se"
   fi
 fi
 

@@ -4,6 +4,7 @@
 
 #include "rc_test.h"
 #include "riskcalc/error.h"
+#include "riskcalc/schedule.h"
 
 /* Every code of the X-macro list, so the tests follow the list as it grows. */
 static const int all_codes[] = {
@@ -76,6 +77,17 @@ static void test_null_error(void) {
 }
 
 /* Messages longer than the record are truncated, still NUL-terminated. */
+/* The fuzz finding of tests/fuzz/fuzz_schedule.c: a spec with line breaks ("stages\n\n:sqia,")
+ * gave a two-line message. Every message is one line. */
+static void test_one_line(void) {
+  rc_error err = {0, ""};
+  rc_error_set(&err, RC_EPARSE, "unknown schedule '%s'", "stages\n\n:sqia,\t\x7f");
+  CHECK(strcmp(err.message, "unknown schedule 'stages?\?:sqia,?\?'") == 0);
+  rc_schedule *s = rc_schedule_parse("stages\n\n:sqia,", 0.1, &err);
+  CHECK(s == NULL && strchr(err.message, '\n') == NULL);
+  rc_schedule_free(s);
+}
+
 static void test_long_message(void) {
   char longtext[3 * RC_ERROR_MESSAGE_SIZE];
   memset(longtext, 'z', sizeof longtext - 1);
@@ -93,6 +105,7 @@ int main(void) {
   RUN_TEST(test_strerror_distinct);
   RUN_TEST(test_strerror_unknown);
   RUN_TEST(test_error_set);
+  RUN_TEST(test_one_line);
   RUN_TEST(test_null_error);
   RUN_TEST(test_long_message);
   TEST_MAIN_END("test_error");

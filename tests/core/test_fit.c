@@ -440,6 +440,12 @@ static void test_joint_noconv_and_errors(void) {
     se[i] = 0.01;
   se[3] = -1;
   CHECK_STATUS(rc_fit_joint_power_law(x, x2, y, se, 36, NULL, &r, &err), RC_EINVAL);
+  /* Issue 13: E held at or above every y was fitted with negative terms and exit 0. */
+  rc_fit_joint_options high = rc_fit_joint_options_default();
+  high.fix_E = 1;
+  high.E = 1e3;
+  CHECK_STATUS(rc_fit_joint_power_law(x, x2, y, NULL, 36, &high, &r, &err), RC_EINVAL);
+  CHECK(strstr(err.message, "not below the largest y") != NULL);
   /* Singular designs: all x2 equal; only two distinct x values (A and alpha not separable
    * from E). */
   double same[36], two[36];

@@ -268,6 +268,70 @@ static void test_scan_nul(void) {
   CHECK(v == NULL);
 }
 
+/* Issue 13: what a reader reads is bounded, binary input is refused without echoing it, and
+ * a bad value is echoed as a short sanitised excerpt (a line break in it cannot split the
+ * message). */
+static void test_scan_control_byte(void) {
+  char path[PATH_SIZE];
+  fixture_write(&fx, "bin.txt", "1\n2\001\377\n", path);
+  rc_error err = {0, ""};
+  double *v = NULL;
+  size_t rows, cols;
+  CHECK_STATUS(rc_io_read_table(path, &v, &rows, &cols, &err), RC_EIO);
+  CHECK(strstr(err.message, "bin.txt:2: not a text file (control byte 0x01)") != NULL);
+  CHECK(strchr(err.message, '\001') == NULL && strchr(err.message, '\377') == NULL);
+}
+
+static void test_read_bounded(void) {
+  char path[PATH_SIZE];
+  fixture_write(&fx, "five.txt", "1\n2\n3\n4\n5\n", path);
+  rc_error err = {0, ""};
+  double *v = NULL;
+  size_t n = 0;
+  CHECK_STATUS(rc_io_read_column_bounded(path, 5, &v, &n, &err), RC_SUCCESS);
+  CHECK(n == 5 && v && v[4] == 5);
+  free(v);
+  v = NULL;
+  CHECK_STATUS(rc_io_read_column_bounded(path, 4, &v, &n, &err), RC_EPARSE);
+  CHECK(v == NULL && strstr(err.message, "five.txt:5: more than 4 values") != NULL);
+  /* The bytes of 4 values (4 * RC_IO_VALUE_BYTES + RC_IO_COMMENT_BYTES) end the read of a
+   * file that never ends its line: blanks only, more than that. */
+  snprintf(path, sizeof path, "%s/blanks.txt", fx.dir);
+  FILE *f = fopen(path, "wb");
+  const size_t big = 4 * RC_IO_VALUE_BYTES + RC_IO_COMMENT_BYTES + 10;
+  for (size_t k = 0; f && k < big; k++)
+    fputc(' ', f);
+  if (f)
+    fclose(f);
+  CHECK_STATUS(rc_io_read_column_bounded(path, 4, &v, &n, &err), RC_EIO);
+  CHECK(v == NULL && strstr(err.message, "more than 1048832 bytes") != NULL);
+}
+
+/* Numeric files take decimal numbers only, as the options do (strtod reads 0x10 as 16). */
+static void test_read_decimal_only(void) {
+  CHECK(table_fails("hex.txt", "1\n0x10\n", RC_EPARSE, "hex.txt:2: '0x10' is not a decimal"));
+  CHECK(table_fails("nan.txt", "nan\n", RC_EPARSE, "'nan' is not a decimal"));
+}
+
+static void test_excerpt(void) {
+  char buf[RC_IO_EXCERPT_CHARS], big[200];
+  CHECK(strcmp(rc_io_excerpt("0.5", buf, sizeof buf), "0.5") == 0);
+  CHECK(strcmp(rc_io_excerpt("1\n2\t\377", buf, sizeof buf), "1?2??") == 0);
+  memset(big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  rc_io_excerpt(big, buf, sizeof buf);
+  CHECK(strlen(buf) == RC_IO_EXCERPT_KEEP + 3 && strcmp(buf + RC_IO_EXCERPT_KEEP, "...") == 0);
+  char tiny[6];
+  CHECK(strcmp(rc_io_excerpt(big, tiny, sizeof tiny), "xx...") == 0);
+  /* A parse error quotes the excerpt: one short line. */
+  rc_error err = {0, ""};
+  double x;
+  CHECK_STATUS(rc_io_parse_double(big, &x, &err), RC_EPARSE);
+  CHECK(strlen(err.message) < 80);
+  CHECK_STATUS(rc_io_parse_double("1\n2", &x, &err), RC_EPARSE);
+  CHECK(strchr(err.message, '\n') == NULL && strstr(err.message, "'1?2'") != NULL);
+}
+
 static int list_is(const char *text, const uint64_t *want, size_t n) {
   uint64_t *v = NULL;
   size_t count = 0;
@@ -569,6 +633,10 @@ int main(void) {
   RUN_TEST(test_scan_detect);
   RUN_TEST(test_scan_stop);
   RUN_TEST(test_scan_nul);
+  RUN_TEST(test_scan_control_byte);
+  RUN_TEST(test_read_bounded);
+  RUN_TEST(test_read_decimal_only);
+  RUN_TEST(test_excerpt);
   RUN_TEST(test_parse_list_values);
   RUN_TEST(test_parse_list_range);
   RUN_TEST(test_parse_list_range_dedup);

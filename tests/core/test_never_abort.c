@@ -267,16 +267,20 @@ static int nan_inside(double x, void *p, double *v) {
 
 static void test_roots(void) {
   rc_error err = {0, ""};
+  /* the largest atom at the top of the accepted range (RC_SGD_MU_MAX), the smallest 1e-300;
+   * 1e300 is refused with the bound */
   double mu[4] = {1e300, 1e-300, 1.0, 0.0}, nu[4] = {1, 1, 1e6, 1}, c0[4] = {1, 1, 1, 1};
   rc_sgd_measure m = {4, mu, nu, c0, 4, 0, 1, 3, 0};
   double g;
+  CHECK_STATUS(rc_sgd_stable_gamma(&m, 1, &g, &err), RC_EDOMAIN);
+  mu[0] = RC_SGD_MU_MAX;
   CHECK_STATUS(rc_sgd_stable_gamma(&m, 1, &g, &err), RC_SUCCESS);
   nu[2] = NAN;
   CHECK_STATUS(rc_sgd_stable_gamma(&m, 1, &g, &err), RC_EINVAL);
   nu[2] = 1;
   mu[0] = INFINITY;
   CHECK_STATUS(rc_sgd_stable_gamma(&m, 1, &g, &err), RC_EINVAL);
-  mu[0] = 1e300;
+  mu[0] = RC_SGD_MU_MAX;
   CHECK_STATUS(rc_sgd_stable_gamma(&m, (size_t)1 << 60, &g, &err), RC_SUCCESS);
   /* stage jumps on ties, zero signal and extreme atoms */
   double mu2[6] = {1, 1, 1, 1e-200, 0.5, 1e-3}, nu2[6] = {1, 1, 1, 1, 1e-300, 2}, c2[6] = {0};
