@@ -51,8 +51,8 @@ static void row(const char *path, const char *size, const char *old_name, double
 /* ---- the step-by-step path ---- */
 
 /* The recursion as src/linear/sgd.c ran it before issue 12 (kept here as the reference). */
-static double old_steps(const rc_measure *m, const rc_schedule *s, uint64_t N, double B,
-                        double s2, double *bias, double *var, double *a) {
+static double old_steps(const rc_measure *m, const rc_schedule *s, uint64_t N, double B, double s2,
+                        double *bias, double *var, double *a) {
   const size_t n = m->n;
   memcpy(bias, m->c0, n * sizeof(double));
   memset(var, 0, n * sizeof(double));

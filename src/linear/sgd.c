@@ -117,8 +117,8 @@ rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc
     return NULL;
   if (gram_pays(sketch->M, sketch->d)) {
     rc_measure *m = NULL;
-    if (rc_sketch_gram_measure(spectrum, prior, sketch->M, SGD_GRAM_BLOCK,
-                               rc_sketch_stored_columns, (void *)sketch, &m, err))
+    if (rc_sketch_gram_measure(spectrum, prior, sketch->M, SGD_GRAM_BLOCK, rc_sketch_stored_columns,
+                               (void *)sketch, &m, err))
       return NULL;
     if (m)
       return m;

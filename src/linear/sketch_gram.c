@@ -33,8 +33,7 @@ void rc_sketch_stream_free(rc_sketch_stream *st) {
 
 rc_sketch_stream *rc_sketch_stream_alloc(size_t M, size_t d, gsl_rng *rng, rc_error *err) {
   if (M == 0 || d == 0 || !rng) {
-    rc_error_set(err, RC_EINVAL, "a %zu x %zu sketch stream needs M, d >= 1 and a generator", M,
-                 d);
+    rc_error_set(err, RC_EINVAL, "a %zu x %zu sketch stream needs M, d >= 1 and a generator", M, d);
     return NULL;
   }
   rc_sketch_stream *st = calloc(1, sizeof *st);

@@ -31,8 +31,7 @@
 
 /* Fills Sb (M x nb, row-major, row k at Sb + k nb) with columns i0 .. i0 + nb - 1 of the
  * sketch; columns are asked for in increasing order, each once. Returns a status. */
-typedef int (*rc_sketch_columns_fn)(void *context, size_t i0, size_t nb, double *Sb,
-                                    rc_error *err);
+typedef int (*rc_sketch_columns_fn)(void *context, size_t i0, size_t nb, double *Sb, rc_error *err);
 
 /* The measure of the M x d sketch that columns produces (d = spectrum->d == prior->d), by the
  * Gram path above, with column blocks of `block` columns (>= 1). On RC_SUCCESS *measure is a

@@ -10,8 +10,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "rc_test.h"
 #include "linear/sketch_gram.h"
+#include "rc_test.h"
 #include "riskcalc/sgd.h"
 #include "riskcalc/sketch.h"
 
@@ -205,13 +205,13 @@ static void test_values_errors(void) {
 /* The two measures of one small wide sketch (d = 8 M: below the size where
  * rc_sgd_measure_from_sketch itself takes the Gram path, so that call is the SVD), the Gram
  * one in blocks of 5 columns (the last one partial). *gram is NULL when the criterion refuses. */
-static void both_measures(double a, size_t M, int source_prior, rc_measure **svd,
-                          rc_measure **gram, double *kappa) {
+static void both_measures(double a, size_t M, int source_prior, rc_measure **svd, rc_measure **gram,
+                          double *kappa) {
   const size_t d = 8 * M;
   rc_error err = {0, ""};
   rc_spectrum *sp = rc_spectrum_power_alloc(d, a, &err);
-  rc_prior *pr = source_prior ? rc_prior_source_alloc(sp, a + 0.5, &err)
-                              : rc_prior_isotropic_alloc(d, &err);
+  rc_prior *pr =
+      source_prior ? rc_prior_source_alloc(sp, a + 0.5, &err) : rc_prior_isotropic_alloc(d, &err);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, 7);
   rc_sketch *sk = rc_sketch_gaussian_alloc(M, d, rng, &err);
