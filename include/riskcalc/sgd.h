@@ -78,6 +78,11 @@ typedef struct {
   int step_by_step; /* 0 (default): long constant-step stages are applied at once (a stage
                        jump, O(n^2) whatever the stage length); 1: every step is iterated,
                        O(n) per step -- the reference the stage jumps are tested against */
+  int threads;      /* OpenMP threads for the horizons of a horizon-dependent schedule that are
+                       stepped (no stage jumps) and run without a progress callback: 0
+                       (default) uses omp_get_max_threads(), 1 runs them one after the other;
+                       the output is bit-identical for any count (each horizon's arithmetic is
+                       the same) */
 } rc_sgd_options;
 
 rc_sgd_options rc_sgd_options_default(void);
@@ -108,7 +113,7 @@ typedef struct {
  * 2^53 costs a few stages for const, step and geometric schedules (measures of at most 4096
  * moving atoms; larger ones are iterated).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. Allocates its
- * O(n) workspace once per call. */
+ * O(n) workspace once per call (once per thread when horizons run in parallel). */
 int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
                       const uint64_t *Ns, size_t count, const rc_sgd_options *options, rc_risk *out,
                       rc_error *err);

@@ -1099,6 +1099,54 @@ static void test_step_path_lanes(void) {
   printf("    step path vs plain recursion: max relative difference %.2g\n", worst);
 }
 
+static int never_cancel(void *context, double fraction) {
+  (void)context;
+  (void)fraction;
+  return 0;
+}
+
+/* Stepped horizons of a horizon-dependent schedule run on OpenMP threads: the rows are
+ * bit-identical for 1, 2 and 3 threads and to the sequential walk (taken when a progress
+ * callback is given), with repeated and unsorted horizons; a negative count is refused. */
+static void test_horizon_threads(void) {
+  const char *specs[] = {"geometric", "twophase"};
+  rc_error err = {0, ""};
+  const size_t n = 37;
+  rc_measure *m = rc_measure_alloc(n, &err);
+  CHECK(m != NULL);
+  if (!m)
+    return;
+  for (size_t j = 0; j < n; j++) {
+    m->mu[j] = pow((double)j + 1.0, -1.5);
+    m->nu[j] = 1.0;
+    m->c0[j] = 1.0;
+  }
+  m->M = (double)n;
+  const uint64_t Ns[] = {300, 37, 2500, 300, 1000, 5};
+  enum { K = sizeof Ns / sizeof Ns[0] };
+  for (size_t q = 0; q < 2; q++) {
+    rc_schedule *s = rc_schedule_parse(specs[q], 0.2, &err);
+    CHECK(s != NULL);
+    rc_sgd_options o = rc_sgd_options_default();
+    o.step_by_step = 1;
+    rc_risk seq[K], par[K];
+    o.progress = never_cancel;
+    CHECK_STATUS(rc_sgd_risk_curve(m, s, Ns, K, &o, seq, &err), RC_SUCCESS);
+    o.progress = NULL;
+    for (int threads = 0; threads <= 3; threads++) {
+      o.threads = threads;
+      memset(par, 0, sizeof par);
+      CHECK_STATUS(rc_sgd_risk_curve(m, s, Ns, K, &o, par, &err), RC_SUCCESS);
+      CHECK(memcmp(seq, par, sizeof seq) == 0);
+    }
+    o.threads = -1;
+    CHECK_STATUS(rc_sgd_risk_curve(m, s, Ns, K, &o, par, &err), RC_EINVAL);
+    CHECK(strstr(err.message, "thread") != NULL);
+    rc_schedule_free(s);
+  }
+  rc_measure_free(m);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_exact_kinds);
@@ -1119,5 +1167,6 @@ int main(void) {
   RUN_TEST(test_approximate_schedule);
   RUN_TEST(test_options_check);
   RUN_TEST(test_step_path_lanes);
+  RUN_TEST(test_horizon_threads);
   TEST_MAIN_END("test_sgd");
 }
