@@ -509,7 +509,7 @@ static int run_horizons_parallel(const sgd_walk *base, const rc_schedule *schedu
                                  const rc_walk_options *wo, rc_error *err) {
   const size_t n = base->m->n;
   size_t bad = count;
-  int bad_status = RC_SUCCESS;
+  int bad_status = RC_SUCCESS, no_memory = 0;
   rc_error bad_err = {0, ""};
 #pragma omp parallel num_threads(threads)
   {
@@ -517,6 +517,10 @@ static int run_horizons_parallel(const sgd_walk *base, const rc_schedule *schedu
     rc_error e = {0, ""};
     sw.w.bias = rc_alloc_doubles(n, &e);
     sw.w.var = sw.w.bias ? rc_alloc_doubles(n, &e) : NULL;
+    if (!sw.w.var) {
+#pragma omp atomic write
+      no_memory = 1;
+    }
 #pragma omp for schedule(dynamic, 1)
     for (size_t k = 0; k < count; k++) {
       int status = RC_ENOMEM;
@@ -537,6 +541,9 @@ static int run_horizons_parallel(const sgd_walk *base, const rc_schedule *schedu
     free(sw.w.bias);
     free(sw.w.var);
   }
+  /* a thread without its workspace is an error even when the others did its share */
+  if (no_memory)
+    return rc_error_set(err, RC_ENOMEM, "out of memory for the recursion workspace");
   if (bad < count) {
     if (err)
       *err = bad_err;
