@@ -23,15 +23,7 @@ static rc_deteq *make_plan(const linear_problem *p, double M_max) {
   if (p->base.use_law) {
     de = rc_deteq_alloc_law(&p->base.law, M_max, &err);
   } else {
-    const rc_spectrum *s = p->base.spectrum;
-    const rc_prior *pr = p->base.prior;
-    const rc_law law = {s->kind, s->a, pr->kind, pr->b, (double)s->d};
-    if ((s->kind == RC_SPECTRUM_POWER || s->kind == RC_SPECTRUM_LOGPOWER) &&
-        (pr->kind == RC_PRIOR_ISOTROPIC || pr->kind == RC_PRIOR_SOURCE) &&
-        (rc_law_check(&law, NULL) || rc_law_is_decreasing(&law)))
-      de = rc_deteq_alloc_law(&law, M_max, &err);
-    else /* explicit values: no law, or one whose eigenvalues do not decrease */
-      de = rc_deteq_alloc_values(s, pr, M_max, &err);
+    de = rc_deteq_alloc_problem(p->base.spectrum, p->base.prior, M_max, &err);
   }
   if (!de)
     cli_error("deterministic equivalent: %s", err.message);

@@ -247,3 +247,16 @@ int deteq_lower_edge(const rc_deteq *de, double M, double kappa, double *wc, rc_
                       "lower edge of the spectrum (bracket)", &hi, &lo, err);
   return st ? st : deteq_brent(deteq_fn_h, &p, 0.0, hi, wc, "lower edge of the spectrum");
 }
+
+rc_deteq *rc_deteq_alloc_problem(const rc_spectrum *spectrum, const rc_prior *prior, double M_max,
+                                 rc_error *err) {
+  if (!spectrum || !prior)
+    return rc_deteq_alloc_values(spectrum, prior, M_max, err); /* refuses them */
+  const rc_law law = {spectrum->kind, spectrum->a, prior->kind, prior->b, (double)spectrum->d};
+  if ((spectrum->kind == RC_SPECTRUM_POWER || spectrum->kind == RC_SPECTRUM_LOGPOWER) &&
+      (prior->kind == RC_PRIOR_ISOTROPIC || prior->kind == RC_PRIOR_SOURCE) &&
+      (rc_law_check(&law, NULL) || rc_law_is_decreasing(&law)))
+    return rc_deteq_alloc_law(&law, M_max, err);
+  /* explicit values: no law, or one whose eigenvalues do not decrease */
+  return rc_deteq_alloc_values(spectrum, prior, M_max, err);
+}

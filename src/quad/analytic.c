@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "core/walker.h"
 #include "quad/moments.h"
+#include "quad/sketched.h"
 #include "riskcalc/quad.h"
 
 #define P_MIN 5     /* shortest block: 2^5 steps (shorter runs are iterated) */
@@ -398,6 +399,8 @@ static int analytic_walk(const rc_quad_problem *problem, const rc_schedule *sche
   if (!(opt->domain_limit > 0 && isfinite(opt->domain_limit)))
     return rc_error_set(err, RC_EINVAL, "domain limit must be finite and > 0 (got %g)",
                         opt->domain_limit);
+  if (problem->feature_cov)
+    return rc_error_set(err, RC_EINVAL, "%s", QUAD_SKETCHED_REFUSAL);
   rc_quad_analytic_stats local_stats;
   memset(&local_stats, 0, sizeof local_stats);
   if (!stats)
