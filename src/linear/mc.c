@@ -404,6 +404,28 @@ static void raw_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
   rs->approx = rs->rank == d ? 0.0 : fmax(total - seen, 0.0);
 }
 
+/* <z, a> and <z, b> in 8 partial sums (lane l: j = l mod 8) added in a fixed tree: the same
+ * rounding whether or not, and however wide, the compiler vectorises (-O1 and -O2 builds
+ * print the same digits). */
+static void dot2_lanes(size_t n, const double *restrict z, const double *restrict a,
+                       const double *restrict b, double *za, double *zb) {
+  double sa[8] = {0}, sb[8] = {0};
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+#pragma omp simd
+    for (size_t l = 0; l < 8; l++) {
+      sa[l] += z[j + l] * a[j + l];
+      sb[l] += z[j + l] * b[j + l];
+    }
+  }
+  for (size_t l = 0; j < n; j++, l++) {
+    sa[l] += z[j] * a[j];
+    sb[l] += z[j] * b[j];
+  }
+  *za = ((sa[0] + sa[1]) + (sa[2] + sa[3])) + ((sa[4] + sa[5]) + (sa[6] + sa[7]));
+  *zb = ((sb[0] + sb[1]) + (sb[2] + sb[3])) + ((sb[4] + sb[5]) + (sb[6] + sb[7]));
+}
+
 /* Reduced mode: `steps` SGD steps on e = U^T v - v* (first `rank` coordinates):
  * z_j = sigma_j g_j, residual <z, e> - xi' with xi' ~ N(0, sigma2 + Approx(S, w*)).
  * One sample at a time in plain loops (BLAS calls on vectors of n ~ 100 cost more in call
@@ -425,12 +447,8 @@ static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs,
         z[j] = gsl_ran_gaussian_ziggurat(w->rng, sigma[j]);
       const double xi = noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0;
       /* the residuals of the noisy path and of the noise-free path e_b on the same z */
-      double r = 0, rb = 0;
-#pragma omp simd reduction(+ : r, rb)
-      for (size_t j = 0; j < n; j++) {
-        r += z[j] * v[j];
-        rb += z[j] * vb[j];
-      }
+      double r, rb;
+      dot2_lanes(n, z, v, vb, &r, &rb);
       r -= xi;
       if (batch == 1) {
         const double cr = scale * r, crb = scale * rb;

@@ -530,7 +530,7 @@ static int run_horizons_parallel(const sgd_walk *base, const rc_schedule *schedu
         status = rc_walk(schedule, Ns + k, 1, &cb, &sw, wo, &e);
       }
       if (status) {
-#pragma omp critical(rc_sgd_horizons)
+#pragma omp critical
         if (k < bad) {
           bad = k;
           bad_status = status;
