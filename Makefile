@@ -78,9 +78,10 @@ $(BUILD)/tests/cli/test_figure_api: tests/cli/test_figure_api.c $(CLI_LIB_OBJ) $
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -Itests $< $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libriskcalc.a $(HEADERS)
+# Benchmarks see the private headers too (bench_paths times the SVD workspace it replaces).
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libriskcalc.a $(HEADERS) $(LIB_PRIVATE_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Isrc $< $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 
 # The default job: a = 1.5, M = 64, N from 1e2 to 1e5, with its plot; and the quadratic
 # model's two phases (coordinate index against time, colour theta_i(t) / w*_i).

@@ -38,7 +38,9 @@ RC_API rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err);
 RC_API void rc_sgd_measure_free(rc_sgd_measure *measure);
 
 /* The measure of a fixed sketch: mu_j are the eigenvalues of G = S H S^T (from the singular
- * values of S H^1/2, which keeps the small eigenvalues accurate), nu_j = 1,
+ * values of S H^1/2, which keeps the small eigenvalues accurate; for a wide sketch, d >= 4 M
+ * and M d >= 2^20, from the Gram matrix when it is well conditioned, as in
+ * rc_sgd_measure_gaussian below), nu_j = 1,
  * c_j(0) = (q_j^T S H P H S^T q_j) / mu_j^2 and Approx = tr(HP) - tr(G^+ S H P H S^T), with
  * the pseudo-inverse G^+ when G is singular (M > d or a rank-deficient spectrum; eigenvalues
  * below max(M, d) eps mu_max count as zero). Domain: sketch->d == spectrum->d == prior->d.
@@ -46,6 +48,19 @@ RC_API void rc_sgd_measure_free(rc_sgd_measure *measure);
 RC_API rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum,
                                                   const rc_prior *prior, const rc_sketch *sketch,
                                                   rc_error *err);
+
+/* The measure of the Gaussian sketch that rc_sketch_gaussian_alloc(M, spectrum->d, rng) would
+ * draw (the same numbers: rng ends where that call leaves it), without storing the M x d
+ * sketch when d >= 4 M and M d >= 2^20: G = S H S^T and S H P H S^T are accumulated over
+ * blocks of 256 generated columns (one generator state per row: O(M^2 + 256 M) memory for
+ * any d) and G is diagonalised by a symmetric eigensolver, used when its expected relative error
+ * eps (mu_max / mu_min) tr(HP) / Approx is at most 2^-30 (src/linear/sketch_gram.h); otherwise
+ * the sketch is drawn again, stored, and the SVD path of rc_sgd_measure_from_sketch is taken.
+ * rc_sgd_measure_from_sketch takes the same Gram path on a stored sketch of that shape.
+ * Domain: prior->d == spectrum->d, M >= 1, rng != NULL. Returns NULL and sets err
+ * (RC_EINVAL, RC_ENOMEM, RC_ELINALG). */
+RC_API rc_sgd_measure *rc_sgd_measure_gaussian(const rc_spectrum *spectrum, const rc_prior *prior,
+                                               size_t M, gsl_rng *rng, rc_error *err);
 
 /* Largest constant step g that is mean-square stable for batch size B on this measure:
  * g mu_j < 2B/(B+1) for all j and sum_j nu_j g mu_j / (2 - (1+1/B) g mu_j) < B, i.e. the
@@ -75,6 +90,11 @@ typedef struct {
                        propagator, O(n^2) time and memory per step size (the default up to 1024
                        moving atoms); 2 the renewal equation inverted on a contour, O(24 n) per
                        stage and O(n) memory (the default above). Both agree to about 1e-13. */
+  int threads;      /* OpenMP threads for the horizons of a horizon-dependent schedule that are
+                       stepped (no stage jumps) and run without a progress callback: 0
+                       (default) uses omp_get_max_threads(), 1 runs them one after the other;
+                       the output is bit-identical for any count (each horizon's arithmetic is
+                       the same) */
 } rc_sgd_options;
 
 RC_API rc_sgd_options rc_sgd_options_default(void);
@@ -106,7 +126,7 @@ typedef struct {
  * 2^53 costs a few stages for const, step and geometric schedules (measures of at most 4096
  * moving atoms; larger ones are iterated).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. Allocates its
- * O(n) workspace once per call. */
+ * O(n) workspace once per call (once per thread when horizons run in parallel). */
 RC_API int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
                              const uint64_t *Ns, size_t count, const rc_sgd_options *options,
                              rc_risk *out, rc_error *err);

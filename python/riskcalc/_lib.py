@@ -89,7 +89,7 @@ class rc_law(ctypes.Structure):
 class rc_sgd_options(ctypes.Structure):
     _fields_ = [("batch", c_size), ("sigma2", c_dbl), ("progress", PROGRESS_FN),
                 ("progress_context", c_p), ("step_by_step", c_int),
-                ("jump_method", c_int)]
+                ("jump_method", c_int), ("threads", c_int)]
 
 
 class rc_risk(ctypes.Structure):

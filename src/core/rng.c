@@ -21,6 +21,20 @@ gsl_rng *rc_rng_alloc(rc_error *err) {
   return r;
 }
 
+gsl_rng *rc_rng_alloc_like(const gsl_rng *src, rc_error *err) {
+  gsl_rng *r = malloc(sizeof *r);
+  void *state = r ? malloc(src->type->size) : NULL;
+  if (!state) {
+    free(r);
+    rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
+    return NULL;
+  }
+  r->type = src->type;
+  r->state = state;
+  memcpy(state, src->state, src->type->size);
+  return r;
+}
+
 void rc_rng_free(gsl_rng *rng) {
   if (rng) {
     free(rng->state);

@@ -14,7 +14,11 @@
 gsl_rng *rc_rng_alloc(rc_error *err);
 void rc_rng_free(gsl_rng *rng);
 
-/* Copies the state of src into dest (both from rc_rng_alloc). */
+/* A generator of src's type (any gsl_rng type) holding a copy of src's state, allocated by the
+ * library; NULL + RC_ENOMEM on failure. Free with rc_rng_free. */
+gsl_rng *rc_rng_alloc_like(const gsl_rng *src, rc_error *err);
+
+/* Copies the state of src into dest (same type: from rc_rng_alloc or rc_rng_alloc_like). */
 void rc_rng_copy(gsl_rng *dest, const gsl_rng *src);
 
 #endif

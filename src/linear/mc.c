@@ -404,41 +404,73 @@ static void raw_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
   rs->approx = rs->rank == d ? 0.0 : fmax(total - seen, 0.0);
 }
 
+/* <z, a> and <z, b> in 8 partial sums (lane l: j = l mod 8) added in a fixed tree: the same
+ * rounding whether or not, and however wide, the compiler vectorises (-O1 and -O2 builds
+ * print the same digits). */
+static void dot2_lanes(size_t n, const double *restrict z, const double *restrict a,
+                       const double *restrict b, double *za, double *zb) {
+  double sa[8] = {0}, sb[8] = {0};
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+#pragma omp simd
+    for (size_t l = 0; l < 8; l++) {
+      sa[l] += z[j + l] * a[j + l];
+      sb[l] += z[j + l] * b[j + l];
+    }
+  }
+  for (size_t l = 0; j < n; j++, l++) {
+    sa[l] += z[j] * a[j];
+    sb[l] += z[j] * b[j];
+  }
+  *za = ((sa[0] + sa[1]) + (sa[2] + sa[3])) + ((sa[4] + sa[5]) + (sa[6] + sa[7]));
+  *zb = ((sb[0] + sb[1]) + (sb[2] + sb[3])) + ((sb[4] + sb[5]) + (sb[6] + sb[7]));
+}
+
 /* Reduced mode: `steps` SGD steps on e = U^T v - v* (first `rank` coordinates):
- * z_j = sigma_j g_j, residual <z, e> - xi' with xi' ~ N(0, sigma2 + Approx(S, w*)). */
+ * z_j = sigma_j g_j, residual <z, e> - xi' with xi' ~ N(0, sigma2 + Approx(S, w*)).
+ * One sample at a time in plain loops (BLAS calls on vectors of n ~ 100 cost more in call
+ * overhead than in arithmetic); the draws come in the same order as before. */
 static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs, double g,
                           size_t batch, double noise_sd, uint64_t steps) {
-  const size_t n = rs->rank, rows = block_rows(p->r, batch);
-  const int ld = n ? (int)n : 1;
+  (void)p;
+  const size_t n = rs->rank;
   const double scale = -g / (double)batch;
   const double *sigma = rs->sigma;
+  double *z = w->Z, *v = w->v, *vb = w->vb, *grad = w->grad, *gradb = w->gradb;
   for (uint64_t t = 0; t < steps; t++) {
-    memset(w->grad, 0, n * sizeof(double));
-    memset(w->gradb, 0, n * sizeof(double));
-    for (size_t b0 = 0; b0 < batch; b0 += rows) {
-      const size_t nb = batch - b0 < rows ? batch - b0 : rows;
-      for (size_t b = 0; b < nb; b++) {
-        double *z = w->Z + b * n;
-        for (size_t j = 0; j < n; j++)
-          z[j] = gsl_ran_gaussian_ziggurat(w->rng, sigma[j]);
-        w->y[b] = noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0;
+    if (batch > 1) {
+      memset(grad, 0, n * sizeof(double));
+      memset(gradb, 0, n * sizeof(double));
+    }
+    for (size_t b = 0; b < batch; b++) {
+      for (size_t j = 0; j < n; j++)
+        z[j] = gsl_ran_gaussian_ziggurat(w->rng, sigma[j]);
+      const double xi = noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0;
+      /* the residuals of the noisy path and of the noise-free path e_b on the same z */
+      double r, rb;
+      dot2_lanes(n, z, v, vb, &r, &rb);
+      r -= xi;
+      if (batch == 1) {
+        const double cr = scale * r, crb = scale * rb;
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) {
+          v[j] += cr * z[j];
+          vb[j] += crb * z[j];
+        }
+      } else {
+#pragma omp simd
+        for (size_t j = 0; j < n; j++) {
+          grad[j] += r * z[j];
+          gradb[j] += rb * z[j];
+        }
       }
-      if (n == 0)
-        continue;
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->v, 1, -1.0, w->y,
-                  1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->y, 1, 1.0, w->grad,
-                  1);
-      /* the noise-free path e_b, driven by the same z: residual <z, e_b> */
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->vb, 1, 0.0, w->yb,
-                  1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)n, 1.0, w->Z, ld, w->yb, 1, 1.0,
-                  w->gradb, 1);
     }
-    if (n) {
-      cblas_daxpy((int)n, scale, w->grad, 1, w->v, 1);
-      cblas_daxpy((int)n, scale, w->gradb, 1, w->vb, 1);
-    }
+    if (batch > 1)
+#pragma omp simd
+      for (size_t j = 0; j < n; j++) {
+        v[j] += scale * grad[j];
+        vb[j] += scale * gradb[j];
+      }
   }
 }
 

@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
+#include "core/rng.h"
 #include "core/root.h"
 #include "core/util.h"
 #include "core/walker.h"
+#include "linear/sketch_gram.h"
 #include "linear/sketch_svd.h"
 #include "linear/stage_jump.h"
 
@@ -21,19 +25,10 @@ void rc_sgd_measure_free(rc_sgd_measure *m) {
   rc_measure_free(m);
 }
 
-rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc_prior *prior,
-                                           const rc_sketch *sketch, rc_error *err) {
-  if (!spectrum || !prior || !sketch) {
-    rc_error_set(err, RC_EINVAL, "spectrum, prior and sketch are required");
-    return NULL;
-  }
+/* The measure through the thin SVD of S H^1/2 (sketch and dimensions checked). */
+static rc_sgd_measure *measure_svd(const rc_spectrum *spectrum, const rc_prior *prior,
+                                   const rc_sketch *sketch, rc_error *err) {
   const size_t M = sketch->M, d = sketch->d;
-  if (spectrum->d != d || prior->d != d) {
-    rc_error_set(err, RC_EINVAL,
-                 "dimensions disagree: sketch has d = %zu columns, spectrum d = %zu, prior d = %zu",
-                 d, spectrum->d, prior->d);
-    return NULL;
-  }
   /* Y = S H^1/2 (M x d). Its singular values give the eigenvalues of G = Y Y^T without
    * squaring the condition number, and its right singular vectors V give the signal
    * q_j^T S H P H S^T q_j = mu_j sum_i lambda_i p_i V_ij^2 directly (src/sketch_svd.h). */
@@ -92,6 +87,80 @@ fail:
   rc_sketch_svd_free(svd);
   free(sqrt_lambda);
   return NULL;
+}
+
+/* The Gram path is tried for wide sketches (d >= 4 M) of at least 2^20 entries: there its
+ * 2 M^2 d flops and O(M^2 + M b) memory beat the SVD's O(M^2 d) flops and 5 M d numbers;
+ * smaller sketches keep the SVD, which costs little there and is the most accurate. */
+static int gram_pays(size_t M, size_t d) {
+  return d >= 4 * M && (double)M * (double)d >= 1048576.0;
+}
+
+/* Columns per block of the Gram path: M x 256 doubles per block. */
+#define SGD_GRAM_BLOCK 256
+
+static int check_dimensions(const rc_spectrum *spectrum, const rc_prior *prior, size_t d,
+                            rc_error *err) {
+  if (spectrum->d != d || prior->d != d)
+    return rc_error_set(
+        err, RC_EINVAL,
+        "dimensions disagree: sketch has d = %zu columns, spectrum d = %zu, prior d = %zu", d,
+        spectrum->d, prior->d);
+  return RC_SUCCESS;
+}
+
+rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc_prior *prior,
+                                           const rc_sketch *sketch, rc_error *err) {
+  if (!spectrum || !prior || !sketch) {
+    rc_error_set(err, RC_EINVAL, "spectrum, prior and sketch are required");
+    return NULL;
+  }
+  if (check_dimensions(spectrum, prior, sketch->d, err))
+    return NULL;
+  if (gram_pays(sketch->M, sketch->d)) {
+    rc_measure *m = NULL;
+    if (rc_sketch_gram_measure(spectrum, prior, sketch->M, SGD_GRAM_BLOCK, rc_sketch_stored_columns,
+                               (void *)sketch, &m, err))
+      return NULL;
+    if (m)
+      return m;
+  }
+  return measure_svd(spectrum, prior, sketch, err);
+}
+
+rc_sgd_measure *rc_sgd_measure_gaussian(const rc_spectrum *spectrum, const rc_prior *prior,
+                                        size_t M, gsl_rng *rng, rc_error *err) {
+  if (!spectrum || !prior || !rng) {
+    rc_error_set(err, RC_EINVAL, "spectrum, prior and generator are required");
+    return NULL;
+  }
+  const size_t d = spectrum->d;
+  if (check_dimensions(spectrum, prior, d, err))
+    return NULL;
+  rc_measure *m = NULL;
+  if (M >= 1 && gram_pays(M, d)) {
+    gsl_rng *start = rc_rng_alloc_like(rng, err);
+    rc_sketch_stream *st = start ? rc_sketch_stream_alloc(M, d, rng, err) : NULL;
+    const int status = st ? rc_sketch_gram_measure(spectrum, prior, M, SGD_GRAM_BLOCK,
+                                                   rc_sketch_stream_columns, st, &m, err)
+                          : RC_ENOMEM;
+    rc_sketch_stream_free(st);
+    if (status || m) {
+      rc_rng_free(start);
+      return m;
+    }
+    /* The criterion wants the SVD: the same sketch again, stored this time; rng already
+     * stands where drawing it leaves it. */
+    rc_sketch *sketch = rc_sketch_gaussian_alloc(M, d, start, err);
+    m = sketch ? measure_svd(spectrum, prior, sketch, err) : NULL;
+    rc_sketch_free(sketch);
+    rc_rng_free(start);
+    return m;
+  }
+  rc_sketch *sketch = rc_sketch_gaussian_alloc(M, d, rng, err);
+  m = sketch ? measure_svd(spectrum, prior, sketch, err) : NULL;
+  rc_sketch_free(sketch);
+  return m;
 }
 
 struct stability_params {
@@ -166,7 +235,7 @@ int rc_sgd_stable_gamma(const rc_sgd_measure *m, size_t batch, double *gamma_max
 }
 
 rc_sgd_options rc_sgd_options_default(void) {
-  rc_sgd_options o = {1, 1.0, NULL, NULL, 0, 0};
+  rc_sgd_options o = {1, 1.0, NULL, NULL, 0, 0, 0};
   return o;
 }
 
@@ -197,34 +266,94 @@ int rc_sgd_check_stability(const rc_sgd_measure *m, const rc_schedule *schedule,
                       base, g_max, g_stable, batch, g_stable * base / g_max * (1 - 1e-12));
 }
 
-/* Workspace of one risk computation. */
+/* Workspace of one risk computation. eb, ev cache sum_j nu_j mu_j c_j of the current bias and
+ * variance (valid while dots is set), so consecutive one-step runs (poly, cosine and file
+ * schedules) make one pass over the atoms per step. */
 typedef struct {
-  double *bias, *var, *a;
+  double *bias, *var, *wmu; /* wmu_j = nu_j mu_j */
+  double eb, ev;
+  int dots;
 } sgd_work;
 
-/* Steps from t to t_end at constant step g. */
+/* The step path sums over atoms in SGD_LANES partial sums, lane l holding the atoms j = l mod
+ * SGD_LANES, added in a fixed tree: the order, hence every rounding, is the same whatever
+ * vector width the kernel runs at (the library is compiled with -std=c11, which also keeps
+ * the compiler from contracting a * b + c into fused multiply-adds). */
+#define SGD_LANES 8
+
+/* x86-64 builds carry AVX-512 and AVX2 clones of the kernels, chosen at load time; the
+ * arithmetic is the same in each, only wider. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define SGD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SGD_CLONES
+#endif
+
+static double lanes_sum(const double *s) {
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/* sum_j w_j x_j in the lane order above. */
+SGD_CLONES static double lanes_dot(size_t n, const double *restrict w, const double *restrict x) {
+  double s[SGD_LANES] = {0};
+  size_t j = 0;
+  for (; j + SGD_LANES <= n; j += SGD_LANES) {
+#pragma omp simd
+    for (size_t l = 0; l < SGD_LANES; l++)
+      s[l] += w[j + l] * x[j + l];
+  }
+  for (size_t l = 0; j < n; j++, l++)
+    s[l] += w[j] * x[j];
+  return lanes_sum(s);
+}
+
+/* One step on every atom: c_j <- a_j c_j + f mu_j with a_j = (1 - x)^2 + x^2 / B (written
+ * without cancellation), x = g mu_j, for the bias (f = fb) and the variance (f = fv); stores
+ * the next step's sums sum_j wmu_j c_j in dots[0..1]. One pass, no divide. */
+SGD_CLONES static void step_atoms(size_t n, const double *restrict mu, const double *restrict wmu,
+                                  double g, double inv_B, double fb, double fv,
+                                  double *restrict bias, double *restrict var, double dots[2]) {
+  double sb[SGD_LANES] = {0}, sv[SGD_LANES] = {0};
+  size_t j = 0;
+  for (; j + SGD_LANES <= n; j += SGD_LANES) {
+#pragma omp simd
+    for (size_t l = 0; l < SGD_LANES; l++) {
+      const double m = mu[j + l], x = g * m, y = 1.0 - x, a = y * y + x * x * inv_B;
+      const double b = a * bias[j + l] + fb * m, v = a * var[j + l] + fv * m;
+      bias[j + l] = b;
+      var[j + l] = v;
+      sb[l] += wmu[j + l] * b;
+      sv[l] += wmu[j + l] * v;
+    }
+  }
+  for (size_t l = 0; j < n; j++, l++) {
+    const double m = mu[j], x = g * m, y = 1.0 - x, a = y * y + x * x * inv_B;
+    const double b = a * bias[j] + fb * m, v = a * var[j] + fv * m;
+    bias[j] = b;
+    var[j] = v;
+    sb[l] += wmu[j] * b;
+    sv[l] += wmu[j] * v;
+  }
+  dots[0] = lanes_sum(sb);
+  dots[1] = lanes_sum(sv);
+}
+
+/* steps steps at constant step g: per step, the coefficients h = g^2 / B, fb and fv once, then
+ * one pass over the atoms. */
 static void run_stage(const rc_sgd_measure *m, sgd_work *w, double g, double B, double s2,
                       uint64_t steps) {
   const size_t n = m->n;
-  const double h = g * g / B;
-  for (size_t j = 0; j < n; j++) {
-    const double x = g * m->mu[j];
-    /* 1 - 2x + (1+1/B)x^2 written without cancellation */
-    w->a[j] = (1.0 - x) * (1.0 - x) + x * x / B;
+  const double inv_B = 1.0 / B, h = g * g * inv_B;
+  if (!w->dots) {
+    w->eb = lanes_dot(n, w->wmu, w->bias);
+    w->ev = lanes_dot(n, w->wmu, w->var);
+    w->dots = 1;
   }
-  for (uint64_t t = 0; t < steps; t++) {
-    double eb = 0, ev = 0;
-    for (size_t j = 0; j < n; j++) {
-      const double wmu = m->nu[j] * m->mu[j];
-      eb += wmu * w->bias[j];
-      ev += wmu * w->var[j];
-    }
-    const double fb = h * eb, fv = h * (ev + s2);
-    for (size_t j = 0; j < n; j++) {
-      w->bias[j] = w->a[j] * w->bias[j] + fb * m->mu[j];
-      w->var[j] = w->a[j] * w->var[j] + fv * m->mu[j];
-    }
-  }
+  double dots[2] = {w->eb, w->ev};
+  for (uint64_t t = 0; t < steps; t++)
+    step_atoms(n, m->mu, w->wmu, g, inv_B, h * dots[0], h * (dots[1] + s2), w->bias, w->var, dots);
+  w->eb = dots[0];
+  w->ev = dots[1];
 }
 
 static void record(const rc_sgd_measure *m, const sgd_work *w, uint64_t N, double sigma2,
@@ -271,6 +400,7 @@ static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
   sgd_walk *sw = ctx;
   memcpy(sw->w.bias, sw->m->c0, sw->m->n * sizeof(double));
   memset(sw->w.var, 0, sw->m->n * sizeof(double));
+  sw->w.dots = 0;
   return RC_SUCCESS;
 }
 
@@ -278,8 +408,10 @@ static int walk_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *
                         rc_error *err) {
   (void)pos;
   sgd_walk *sw = ctx;
-  if (sw->jump && steps >= jump_threshold(sw->jump))
+  if (sw->jump && steps >= jump_threshold(sw->jump)) {
+    sw->w.dots = 0;
     return rc_stage_jump_apply(sw->jump, g, steps, sw->s2, sw->w.bias, sw->w.var, err);
+  }
   run_stage(sw->m, &sw->w, g, sw->B, sw->s2, steps);
   return RC_SUCCESS;
 }
@@ -338,7 +470,7 @@ static int together_group(void *ctx, double g, size_t count, const size_t *ids,
       st->vp[group] = var;
       group++;
     } else {
-      sgd_work view = {bias, var, st->base.w.a};
+      sgd_work view = {bias, var, st->base.w.wmu, 0, 0, 0};
       run_stage(st->base.m, &view, g, st->base.B, st->base.s2, steps[k]);
     }
   }
@@ -351,7 +483,8 @@ static int together_group(void *ctx, double g, size_t count, const size_t *ids,
 static int together_record(void *ctx, size_t pass, uint64_t N, size_t index, rc_error *err) {
   sgd_together *st = ctx;
   const size_t n = st->base.m->n;
-  sgd_work view = {st->state + 2 * pass * n, st->state + (2 * pass + 1) * n, st->base.w.a};
+  sgd_work view = {
+      st->state + 2 * pass * n, st->state + (2 * pass + 1) * n, st->base.w.wmu, 0, 0, 0};
   return record_checked(st->base.m, &view, N, st->base.sigma2, &st->base.out[index], err);
 }
 
@@ -389,6 +522,58 @@ static int run_together(sgd_walk *sw, const rc_schedule *schedule, const uint64_
   return status;
 }
 
+/* Stepped horizons of a horizon-dependent schedule, each its own pass, spread over OpenMP
+ * threads (one workspace per thread). Each horizon walks exactly as in rc_walk's pass for it,
+ * so the rows are bit-identical to the sequential walk; on failure the error of the lowest
+ * index is reported. */
+static int run_horizons_parallel(const sgd_walk *base, const rc_schedule *schedule,
+                                 const uint64_t *Ns, size_t count, int threads,
+                                 const rc_walk_options *wo, rc_error *err) {
+  const size_t n = base->m->n;
+  size_t bad = count;
+  int bad_status = RC_SUCCESS, no_memory = 0;
+  rc_error bad_err = {0, ""};
+#pragma omp parallel num_threads(threads)
+  {
+    sgd_walk sw = *base;
+    rc_error e = {0, ""};
+    sw.w.bias = rc_alloc_doubles(n, &e);
+    sw.w.var = sw.w.bias ? rc_alloc_doubles(n, &e) : NULL;
+    if (!sw.w.var) {
+#pragma omp atomic write
+      no_memory = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t k = 0; k < count; k++) {
+      int status = RC_ENOMEM;
+      if (sw.w.var) {
+        const rc_walk_callbacks cb = {walk_start, walk_advance, walk_record};
+        sw.out = base->out + k;
+        status = rc_walk(schedule, Ns + k, 1, &cb, &sw, wo, &e);
+      }
+      if (status) {
+#pragma omp critical
+        if (k < bad) {
+          bad = k;
+          bad_status = status;
+          bad_err = e;
+        }
+      }
+    }
+    free(sw.w.bias);
+    free(sw.w.var);
+  }
+  /* a thread without its workspace is an error even when the others did its share */
+  if (no_memory)
+    return rc_error_set(err, RC_ENOMEM, "out of memory for the recursion workspace");
+  if (bad < count) {
+    if (err)
+      *err = bad_err;
+    return bad_status;
+  }
+  return RC_SUCCESS;
+}
+
 int rc_sgd_options_check(const rc_sgd_options *o, rc_error *err) {
   if (!o)
     return rc_error_set(err, RC_EINVAL, "options are required");
@@ -400,6 +585,8 @@ int rc_sgd_options_check(const rc_sgd_options *o, rc_error *err) {
   if (o->jump_method < 0 || o->jump_method > 2)
     return rc_error_set(err, RC_EINVAL, "stage jump method must be 0, 1 or 2 (got %d)",
                         o->jump_method);
+  if (o->threads < 0)
+    return rc_error_set(err, RC_EINVAL, "thread count must be >= 0 (got %d)", o->threads);
   return RC_SUCCESS;
 }
 
@@ -436,14 +623,17 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
   if (status)
     return status;
 
-  sgd_walk sw = {m, {NULL, NULL, NULL}, (double)o.batch, o.sigma2 + m->approx, o.sigma2, NULL, out};
+  sgd_walk sw = {
+      m, {NULL, NULL, NULL, 0, 0, 0}, (double)o.batch, o.sigma2 + m->approx, o.sigma2, NULL, out};
   sw.w.bias = rc_alloc_doubles(m->n, err);
   sw.w.var = sw.w.bias ? rc_alloc_doubles(m->n, err) : NULL;
-  sw.w.a = sw.w.var ? rc_alloc_doubles(m->n, err) : NULL;
-  if (!sw.w.a) {
+  sw.w.wmu = sw.w.var ? rc_alloc_doubles(m->n, err) : NULL;
+  if (!sw.w.wmu) {
     status = rc_error_set(err, RC_ENOMEM, "out of memory for the recursion workspace");
     goto done;
   }
+  for (size_t j = 0; j < m->n; j++)
+    sw.w.wmu[j] = m->nu[j] * m->mu[j];
   if ((status = make_jump(m, &o, N_max, &sw.jump, err)))
     goto done;
   rc_walk_options wo = {sw.jump ? 0 : SGD_MAX_STEPPED_RUN, o.progress, o.progress_context};
@@ -451,6 +641,10 @@ int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, cons
   if (rc_schedule_horizon_dependent(schedule) && sw.jump && state_bytes != 0 &&
       state_bytes <= ((size_t)256 << 20)) {
     status = run_together(&sw, schedule, Ns, count, &wo, err);
+  } else if (rc_schedule_horizon_dependent(schedule) && !sw.jump && !o.progress &&
+             distinct_horizons(Ns, count) > 1) {
+    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+    status = run_horizons_parallel(&sw, schedule, Ns, count, threads < 1 ? 1 : threads, &wo, err);
   } else {
     const rc_walk_callbacks cb = {walk_start, walk_advance, walk_record};
     status = rc_walk(schedule, Ns, count, &cb, &sw, &wo, err);
@@ -459,7 +653,7 @@ done:
   rc_stage_jump_free(sw.jump);
   free(sw.w.bias);
   free(sw.w.var);
-  free(sw.w.a);
+  free(sw.w.wmu);
   return status;
 }
 

@@ -324,7 +324,7 @@ static void test_spread_raw_vs_reduced(void) {
 /* Every run's result depends on (seed, run) only: identical for 1 and 2 threads (all runs,
  * bit for bit), a run's value does not depend on how many runs there are, and another seed
  * changes it. */
-static void check_threads(rc_mc_mode mode, int resketch, const char *schedule) {
+static void check_threads(rc_mc_mode mode, int resketch, const char *schedule, size_t batch) {
   problem pb = problem_make(30, 1.5, -1, 7, 2);
   rc_schedule *s = rc_schedule_parse(schedule, 0.3, NULL);
   const uint64_t Ns[] = {64, 8, 200};
@@ -335,7 +335,7 @@ static void check_threads(rc_mc_mode mode, int resketch, const char *schedule) {
   o.mode = mode;
   o.resketch = resketch;
   o.runs = R;
-  o.batch = 2;
+  o.batch = batch;
   o.seed = 77;
   const rc_sketch *sk = resketch ? NULL : pb.sketch;
   rc_mc_plan *plan = rc_mc_plan_alloc(pb.spectrum, pb.prior, sk, 7, &o, NULL);
@@ -360,17 +360,18 @@ static void check_threads(rc_mc_mode mode, int resketch, const char *schedule) {
 }
 
 static void test_threads_reduced(void) {
-  check_threads(RC_MC_REDUCED, 0, "geometric");
-  check_threads(RC_MC_REDUCED, 0, "const");
+  check_threads(RC_MC_REDUCED, 0, "geometric", 2);
+  check_threads(RC_MC_REDUCED, 0, "const", 2);
+  check_threads(RC_MC_REDUCED, 0, "geometric", 1); /* the one-sample update path */
 }
 
 static void test_threads_raw(void) {
-  check_threads(RC_MC_RAW, 0, "geometric");
+  check_threads(RC_MC_RAW, 0, "geometric", 2);
 }
 
 static void test_threads_resketch(void) {
-  check_threads(RC_MC_REDUCED, 1, "step:50:0.5");
-  check_threads(RC_MC_RAW, 1, "const");
+  check_threads(RC_MC_REDUCED, 1, "step:50:0.5", 2);
+  check_threads(RC_MC_RAW, 1, "const", 2);
 }
 
 /* OpenBLAS's thread control (weak: the check is skipped with another BLAS). */
