@@ -666,6 +666,19 @@ int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error 
     return rc_error_set(err, RC_EINVAL, "sketch size M x d = %zu x %zu: both must be at least 1", M,
                         d);
   const double m = (double)M, dd = (double)d, r = m < dd ? m : dd;
+  if (gram_pays(M, d)) {
+    /* the Gram path: the sketch, G, K and U (M^2 each), one block of M x SGD_GRAM_BLOCK columns,
+     * dsyevr's work (26 M numbers, 10 M integers), the eigenvalues and support, sqrt(lambda) and
+     * the measure. Should its accuracy criterion send the sketch to the SVD, that path needs
+     * the memory of the formula below (about 5 M d numbers). */
+    const double numbers =
+        m * dd + 3 * m * m + SGD_GRAM_BLOCK * m + 26 * m + 5 * m + 2 * m + dd + 3 * m;
+    if (!(numbers * 8 < 1.8e19))
+      return rc_error_set(err, RC_EINVAL, "sketch size M x d = %zu x %zu overflows", M, d);
+    cost->bytes = 8 * numbers;
+    cost->updates = 2 * m * m * dd + 10 * m * m * m;
+    return RC_SUCCESS;
+  }
   /* sketch + S H^1/2 + LAPACKE's transposed input, U and V^T with their transposes, dgesdd's
    * work (about 4 r^2 + 7 r beyond them) and integer work, sqrt(lambda), the measure */
   const double numbers = 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r + 4 * r + dd +
