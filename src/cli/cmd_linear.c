@@ -117,7 +117,8 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
         stdout,
         "riskcalc linear [--method exact|mc|de|closed] [--a A | --log-a A | --spectrum FILE] "
         "--d D|inf [--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N LIST "
-        "[--gamma G] [--batch B] [--schedule SPEC] [--sigma2 S] [--format tsv|csv|json] "
+        "[--gamma LIST|opt] [--batch LIST] [--schedule SPEC] [--sigma2 LIST] "
+        "[--format tsv|csv|json] "
         "[--output FILE] [--plot FILE] [--runs R] [--mc-mode raw|reduced] [--resketch]",
         "Risk of one-pass SGD on sketched linear regression: for each (M, N) the "
         "columns\nN M approx bias variance excess risk, with excess = bias + variance "
@@ -128,7 +129,11 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
         "equivalent;\nit accepts --d inf (and any large d) for --a and --log-a at the "
         "cost of a moderate d\nand reports the bound on the analytically summed tail in "
         "the header. --method closed\nadds N_eff T_eff k_star D_eff rate_approx "
-        "rate_bias rate_variance (geometric schedule).\nExit status: 0 success, 2 bad "
+        "rate_bias rate_variance (geometric schedule).\nEvery row ends in the columns gamma "
+        "batch sigma2: --gamma, --batch and --sigma2 take\nlists, one row per combination "
+        "of (M, gamma, batch, sigma2, N), N fastest; --plot\ndraws one curve per value of "
+        "the swept quantity. --gamma opt (exact, de) tunes the\nbase step of every row to "
+        "minimise its final risk (docs/THEORY.md, Tuning).\nExit status: 0 success, 2 bad "
         "input (including a step size that is not\nmean-square stable).",
         linear_groups, N_LINEAR_GROUPS);
     return CLI_EXIT_OK;

@@ -44,8 +44,13 @@ const cli_option linear_problem_options[] = {
     {"M", "LIST", "model sizes: integers and/or log-spaced ranges lo:hi:count", CLI_ROLE_NONE},
     {"N", "LIST", "numbers of SGD steps (samples / batch): e.g. 100,1000 or 1e2:1e6:9",
      CLI_ROLE_HORIZONS},
-    {"gamma", "G", "base step size (default 0.1)", CLI_ROLE_GAMMA},
-    {"batch", "B", "mini-batch size (default 1)", CLI_ROLE_BATCH},
+    {"gamma", "G",
+     "base step size (default 0.1); riskcalc linear also takes a list (as --N: 0.05,0.1 or "
+     "1e-3:1e-1:5; one row per value) or opt (--method exact or de: for each row the base step "
+     "minimising its final risk over the mean-square stable range, printed in column gamma)",
+     CLI_ROLE_GAMMA},
+    {"batch", "B", "mini-batch size (default 1); riskcalc linear also takes a list of sizes",
+     CLI_ROLE_BATCH},
     {"schedule", "SPEC",
      "const | geometric (default; halved every ceil(N/log2 N) steps) | step:K:F (times F every "
      "K steps) | poly:T0:P (gamma (1+t/T0)^-P) | cosine[:FLOOR] (f + (gamma-f)(1+cos(pi t/N))/2, "
@@ -61,7 +66,9 @@ const cli_option linear_problem_options[] = {
      "1 + RTOL, so whole stages are jumped (measured: risk parts move by at most 0.46 RTOL; "
      "docs/THEORY.md)",
      CLI_ROLE_APPROX_SCHEDULE},
-    {"sigma2", "S", "label noise variance (default 1)", CLI_ROLE_SIGMA2},
+    {"sigma2", "S",
+     "label noise variance (default 1); riskcalc linear also takes a list (0 allowed as an item)",
+     CLI_ROLE_SIGMA2},
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
     {"plot", "FILE",

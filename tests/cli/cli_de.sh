@@ -107,7 +107,7 @@ if $LIMIT "$R" optimal --a 1.5 --C 1e4,1e5 --sigma2 0.5 --output opt.tsv 2>opt.e
 else
   fail "optimal runs" "$(cat opt.err)"
 fi
-check "optimal columns" test "$(rows opt.tsv | head -n 1)" = "$(printf 'C\tM_closed\tN_closed\trisk_closed\tM_opt\tN_opt\trisk_opt\tapprox_opt\tbias_opt\tvariance_opt\tevaluations')"
+check "optimal columns" test "$(rows opt.tsv | head -n 1)" = "$(printf 'C\tM_closed\tN_closed\trisk_closed\tM_opt\tN_opt\trisk_opt\tapprox_opt\tbias_opt\tvariance_opt\tevaluations\tgamma_closed\tgamma_opt')"
 check "optimal: closed form, M N = C, optimum no worse" sh -c "grep -v '^#' opt.tsv | awk '
   NR > 1 { mc = exp(log(\$1 / (log(\$1) / log(2))) / 2.5);
            if ((\$2 - mc) > 1e-9 * mc || (mc - \$2) > 1e-9 * mc) bad = 1;
@@ -125,7 +125,7 @@ err_case "optimal bad plot name" "--plot" optimal --a 1.5 --C 1e4 --plot x.gif -
 
 # help texts document every option
 "$R" optimal --help >oh.txt 2>&1
-check "optimal --help" sh -c "for o in a b C d gamma sigma2 range format output plot; do grep -q -- \"--\$o\" oh.txt || exit 1; done"
+check "optimal --help" sh -c "for o in a b C d gamma schedule batch sigma2 range format output plot; do grep -q -- \"--\$o\" oh.txt || exit 1; done"
 "$R" linear --help >lh.txt 2>&1
 check "linear --help names de and closed" sh -c "grep -q 'de:' lh.txt && grep -q 'closed:' lh.txt && grep -q 'd = inf' lh.txt"
 "$R" --help >h.txt 2>&1
