@@ -23,10 +23,17 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 HEADERS := $(wildcard include/riskcalc/*.h)
+# The shared library: soname libriskcalc.so.MAJOR, file libriskcalc.so.MAJOR.MINOR.PATCH, the
+# version read from include/riskcalc/version.h (the one place it is written).
+version_part = $(shell sed -n 's/^\#define RC_VERSION_$(1) \([0-9]*\)$$/\1/p' include/riskcalc/version.h)
+SO_MAJOR := $(call version_part,MAJOR)
+SO_VERSION := $(SO_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
+SONAME := libriskcalc.so.$(SO_MAJOR)
+SO_FILE := libriskcalc.so.$(SO_VERSION)
 
-.PHONY: all deps demo check test asan bench install uninstall clean format lint
+.PHONY: all deps demo check test asan bench figures install uninstall clean format lint
 
-all: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc $(TEST_BIN)
+all: $(BUILD)/libriskcalc.a $(BUILD)/libriskcalc.so $(BUILD)/riskcalc $(TEST_BIN)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -37,13 +44,22 @@ $(BUILD)/obj/src/cli/%.o: src/cli/%.c $(HEADERS) $(wildcard src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# Library objects serve both the static and the shared library: position independent, and
+# only what the public headers mark RC_API (riskcalc/api.h) is exported.
 $(BUILD)/obj/%.o: %.c $(HEADERS) $(LIB_PRIVATE_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -Isrc -c $< -o $@
 
 $(BUILD)/libriskcalc.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/$(SO_FILE): $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $^ $(LDLIBS) -o $@
+
+$(BUILD)/libriskcalc.so: $(BUILD)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
 
 $(BUILD)/riskcalc: $(CLI_OBJ) $(BUILD)/libriskcalc.a
 	$(CC) $(ALL_CFLAGS) $(CLI_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
@@ -91,18 +107,42 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/riskcalc
 	@OPENBLAS_NUM_THREADS=1 sh bench/run.sh $(BUILD)
 
-install: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/riskcalc
+# Every figure of docs/img/ (and the printed examples of the guide, tutorial and papers pages),
+# redrawn from the commands written beside them; tests/cli/cli_doc_refs.sh checks that every
+# figure a doc shows is drawn by one of these scripts, and that each of them is listed here.
+FIGURE_SCRIPTS := docs/figures/figures.sh docs/figures/quad_figures.sh \
+  docs/figures/ridge_cli_figures.sh docs/figures/ridge_figures.sh docs/figures/schedule_opt.sh \
+  docs/figures/deteq_exponents.sh docs/figures/guide_figures.sh
+
+figures: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
+	@for s in $(FIGURE_SCRIPTS); do echo "sh $$s $(BUILD)"; \
+	  OPENBLAS_NUM_THREADS=1 sh $$s $(BUILD) || exit 1; done
+
+# DESTDIR stages the files (packaging); PREFIX is where they will live (written into riskcalc.pc).
+# The Python package goes where Debian's python3 looks under /usr/local (PYTHONPATH for other
+# prefixes) and finds the library two folders up (riskcalc/_lib.py).
+LIBDIR = $(PREFIX)/lib
+PYDIR = $(LIBDIR)/python3/dist-packages/riskcalc
+PY_SRC := $(wildcard python/riskcalc/*.py)
+install: $(BUILD)/libriskcalc.a $(BUILD)/libriskcalc.so $(BUILD)/riskcalc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)
 	install -m 755 $(BUILD)/riskcalc $(DESTDIR)$(PREFIX)/bin/riskcalc
-	install -m 644 $(BUILD)/libriskcalc.a $(DESTDIR)$(PREFIX)/lib/libriskcalc.a
+	install -m 644 $(BUILD)/libriskcalc.a $(DESTDIR)$(LIBDIR)/libriskcalc.a
+	install -m 755 $(BUILD)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libriskcalc.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/riskcalc/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(LDLIBS)|g' \
-	  -e 's|@VERSION@|$(shell sed -n 's/.*RC_VERSION_STRING "\(.*\)"/\1/p' include/riskcalc/version.h)|g' \
-	  riskcalc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/riskcalc.pc
+	install -m 644 docs/riskcalc.1 $(DESTDIR)$(PREFIX)/share/man/man1/riskcalc.1
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@LIBS@|$(LDLIBS)|g' \
+	  -e 's|@VERSION@|$(SO_VERSION)|g' riskcalc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/riskcalc.pc
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/bin/riskcalc $(DESTDIR)$(PREFIX)/lib/libriskcalc.a \
-	  $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PREFIX)/lib/pkgconfig/riskcalc.pc
+	rm -f $(DESTDIR)$(PREFIX)/bin/riskcalc $(DESTDIR)$(LIBDIR)/libriskcalc.a \
+	  $(DESTDIR)$(LIBDIR)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libriskcalc.so \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/riskcalc.pc $(DESTDIR)$(PREFIX)/share/man/man1/riskcalc.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/riskcalc $(DESTDIR)$(PYDIR)
 
 FORMAT_FILES = $(wildcard include/riskcalc/*.h src/*/*.c src/*/*.h tests/*.h tests/*/*.c tests/*/*.h bench/*.c)
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages riskcalc needs, only those missing. As root it runs apt-get;
 # otherwise it prints the exact command to run and exits 2.
 set -u
-PACKAGES="build-essential pkg-config libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox python3 python3-mpmath"
+PACKAGES="build-essential pkg-config libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox python3 python3-mpmath python3-numpy"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$missing $p"

@@ -82,3 +82,8 @@ GP
   --output "$out/phases.tsv" --plot "$out/quad_phases.png"
 cp "$out/quad_vs_linear_gt.png" "$out/quad_vs_linear_le.png" "$out/quad_phases.png" docs/img/
 echo "wrote docs/img/quad_rates.png, quad_vs_linear_gt.png, quad_vs_linear_le.png, quad_phases.png"
+
+# the sketched variant (section 9): risk and its parts against T, Monte Carlo
+"$R" quad --method mc --alpha 1.5 --beta 1.2 --d 200 --M 20 --T 10:1e5:13 --eta 0.02 \
+  --sketch gaussian --runs 100 --seed 3 --plot "$out/quad_sketch.png" --output "$out/quad_sketch.tsv"
+cp "$out/quad_sketch.png" docs/img/

@@ -13,6 +13,8 @@
 #ifndef RISKCALC_CLOSED_H
 #define RISKCALC_CLOSED_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +28,7 @@ extern "C" {
 #endif
 
 /* ceil(N / log2 N), and 1 for N <= 1: the first stage of the geometric schedule. */
-double rc_closed_effective_steps(uint64_t N);
+RC_API double rc_closed_effective_steps(uint64_t N);
 
 /* One row of the closed-form risk. */
 typedef struct {
@@ -42,13 +44,14 @@ typedef struct {
  * Domain: 1 <= M <= M_max of the plan and min(M, d) <= rc_deteq_cutoff(de) (always true for
  * laws), gamma > 0 finite, batch >= 1, sigma2 >= 0 finite. out[k] receives the row of Ns[k].
  * Returns RC_SUCCESS, RC_EINVAL, RC_ENOMEM or RC_ENOCONV (kappa). */
-int rc_closed_curve(const rc_deteq *de, double M, const uint64_t *Ns, size_t count, double gamma,
-                    size_t batch, double sigma2, rc_closed_row *out, rc_error *err);
+RC_API int rc_closed_curve(const rc_deteq *de, double M, const uint64_t *Ns, size_t count,
+                           double gamma, size_t batch, double sigma2, rc_closed_row *out,
+                           rc_error *err);
 
 /* Closed-form compute-optimal allocation for compute C = M N (THEORY.md section 2):
  * M* = (C / log2 C)^(1/(a+1)), N* = C / M* (leading order, unit constants). Domain: a > 0,
  * C >= 4. Returns RC_SUCCESS or RC_EINVAL. */
-int rc_optimal_closed(double a, double C, double *M_star, double *N_star, rc_error *err);
+RC_API int rc_optimal_closed(double a, double C, double *M_star, double *N_star, rc_error *err);
 
 /* The numerical optimum of the deterministic-equivalent risk. */
 typedef struct {
@@ -66,26 +69,29 @@ typedef struct {
  * step is not mean-square stable counts as infinite risk. Domain: 1 <= M_lo <= M_hi <= C,
  * M_hi <= M_max of the plan. deteq_options may be NULL. Returns RC_SUCCESS, RC_EINVAL,
  * RC_EUNSTABLE (no stable M in the range), RC_ENOMEM, RC_ENOCONV. */
-int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
-                     const rc_schedule *schedule, const rc_sgd_options *sgd,
-                     const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err);
+RC_API int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
+                            const rc_schedule *schedule, const rc_sgd_options *sgd,
+                            const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err);
 
 /* The deterministic-equivalent risk at one (M, N): fills out (C = M N). Same domain and codes
  * as rc_optimal_deteq; RC_EUNSTABLE when the step is not stable at this M. */
-int rc_optimal_evaluate(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
-                        const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
-                        rc_optimum *out, rc_error *err);
+RC_API int rc_optimal_evaluate(const rc_deteq *de, double M, uint64_t N,
+                               const rc_schedule *schedule, const rc_sgd_options *sgd,
+                               const rc_deteq_options *deteq_options, rc_optimum *out,
+                               rc_error *err);
 
 /* The same two with the base step of the schedule's shape tuned at every (M, N) it evaluates
  * (rc_sgd_tune_gamma, riskcalc/tune.h): the compute-optimal allocation when the step size is
  * chosen well for each model size. out->gamma holds the tuned base step. The schedule needs a
  * base step (not file: or stages:, RC_EINVAL). */
-int rc_optimal_deteq_tuned(const rc_deteq *de, double C, double M_lo, double M_hi,
-                           const rc_schedule *schedule, const rc_sgd_options *sgd,
-                           const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err);
-int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N, const rc_schedule *schedule,
-                              const rc_sgd_options *sgd, const rc_deteq_options *deteq_options,
-                              rc_optimum *out, rc_error *err);
+RC_API int rc_optimal_deteq_tuned(const rc_deteq *de, double C, double M_lo, double M_hi,
+                                  const rc_schedule *schedule, const rc_sgd_options *sgd,
+                                  const rc_deteq_options *deteq_options, rc_optimum *out,
+                                  rc_error *err);
+RC_API int rc_optimal_evaluate_tuned(const rc_deteq *de, double M, uint64_t N,
+                                     const rc_schedule *schedule, const rc_sgd_options *sgd,
+                                     const rc_deteq_options *deteq_options, rc_optimum *out,
+                                     rc_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef RISKCALC_COST_H
 #define RISKCALC_COST_H
 
+#include "riskcalc/api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -19,6 +19,8 @@
 #ifndef RISKCALC_DETEQ_H
 #define RISKCALC_DETEQ_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 
 #include "riskcalc/error.h"
@@ -46,47 +48,57 @@ typedef struct rc_deteq rc_deteq; /* opaque plan */
  * decrease: exactly the laws for which rc_law_is_decreasing returns 0, so a caller can tell
  * that case apart beforehand and use rc_deteq_alloc_values instead), RC_ENOMEM, RC_ENOCONV (a
  * tail integral or the cutoff search failed). */
-rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *err);
+RC_API rc_deteq *rc_deteq_alloc_law(const rc_law *law, double M_max, rc_error *err);
 
 /* The same for an explicit spectrum and prior (finite d, any values): every eigenvalue is
  * summed explicitly (equal eigenvalues are merged with their multiplicity, zero eigenvalues
  * dropped since they do not enter G). Domain: spectrum->d == prior->d, 1 <= M_max finite. */
-rc_deteq *rc_deteq_alloc_values(const rc_spectrum *spectrum, const rc_prior *prior, double M_max,
-                                rc_error *err);
+RC_API rc_deteq *rc_deteq_alloc_values(const rc_spectrum *spectrum, const rc_prior *prior,
+                                       double M_max, rc_error *err);
 
-void rc_deteq_free(rc_deteq *de);
+/* The plan of an explicit spectrum and prior, as the tool and the Python package build it:
+ * through their law (rc_deteq_alloc_law, its tail summed analytically) when the spectrum is a
+ * power or log-power law and the prior isotropic or a source condition, and the law is either
+ * invalid (its error is reported, not hidden by the values) or has decreasing eigenvalues;
+ * else through the explicit values (rc_deteq_alloc_values). Same domain and status codes. */
+RC_API rc_deteq *rc_deteq_alloc_problem(const rc_spectrum *spectrum, const rc_prior *prior,
+                                        double M_max, rc_error *err);
+
+RC_API void rc_deteq_free(rc_deteq *de);
 
 /* Number of non-zero eigenvalues of H (INFINITY for d = inf). */
-double rc_deteq_dimension(const rc_deteq *de);
+RC_API double rc_deteq_dimension(const rc_deteq *de);
 /* tr(H) and the total signal tr(H P), tails included. */
-double rc_deteq_trace(const rc_deteq *de);
-double rc_deteq_signal(const rc_deteq *de);
+RC_API double rc_deteq_trace(const rc_deteq *de);
+RC_API double rc_deteq_signal(const rc_deteq *de);
 /* Number of eigenvalues summed explicitly (K above; d for explicit spectra). */
-size_t rc_deteq_cutoff(const rc_deteq *de);
+RC_API size_t rc_deteq_cutoff(const rc_deteq *de);
 /* Bound on the part of tr(H) and tr(H P) the analytic tail neglects, relative to them
  * (Euler-Maclaurin remainder plus the quadrature error estimate; 0 when there is no tail). The
  * truncation of the tail power series in every resolvent sum is below 1e-16 relative. */
-double rc_deteq_tail_bound(const rc_deteq *de);
+RC_API double rc_deteq_tail_bound(const rc_deteq *de);
 
 /* 1 and *law filled when the plan was made by rc_deteq_alloc_law, else 0. */
-int rc_deteq_get_law(const rc_deteq *de, rc_law *law);
+RC_API int rc_deteq_get_law(const rc_deteq *de, rc_law *law);
 
 /* The k largest eigenvalues lambda_1 >= ... >= lambda_k and their signals lambda_i p_i.
  * Domain: k <= rc_deteq_cutoff(de) and k <= the number of non-zero eigenvalues. */
-int rc_deteq_top(const rc_deteq *de, size_t k, double *lambda, double *signal, rc_error *err);
+RC_API int rc_deteq_top(const rc_deteq *de, size_t k, double *lambda, double *signal,
+                        rc_error *err);
 
 /* kappa solving sum_i lambda_i / (lambda_i + kappa) = M (docs/DETEQ.md) and
  * E Approx = kappa sum_i p_i lambda_i / (lambda_i + kappa). When M >= the number of non-zero
  * eigenvalues, kappa = 0 and Approx = 0. Accuracy: relative 1e-14 on kappa.
  * Domain: 1 <= M <= M_max of the plan. Returns RC_EINVAL or RC_ENOCONV. */
-int rc_deteq_kappa(const rc_deteq *de, double M, double *kappa, double *approx, rc_error *err);
+RC_API int rc_deteq_kappa(const rc_deteq *de, double M, double *kappa, double *approx,
+                          rc_error *err);
 
 /* The Stieltjes transform m(z) = (1/M) tr (G - z)^-1 of the deterministic equivalent at
  * z = x + i eta (eta >= 0; eta = 0 gives the limit from above, x > 0), by continuation of the
  * solution from large Im z down to eta (damped Newton at each level). Used to check the
  * measure. Returns RC_EINVAL or RC_ENOCONV. */
-int rc_deteq_stieltjes(const rc_deteq *de, double M, double x, double eta, double *m_re,
-                       double *m_im, rc_error *err);
+RC_API int rc_deteq_stieltjes(const rc_deteq *de, double M, double x, double eta, double *m_re,
+                              double *m_im, rc_error *err);
 
 /* Options of the discretisation. Obtain defaults from rc_deteq_options_default. */
 typedef struct {
@@ -97,7 +109,7 @@ typedef struct {
   size_t max_atoms; /* refuse (RC_ENOCONV) beyond this many atoms (default 100000) */
 } rc_deteq_options;
 
-rc_deteq_options rc_deteq_options_default(void);
+RC_API rc_deteq_options rc_deteq_options_default(void);
 
 /* Diagnostics of one measure. */
 typedef struct {
@@ -123,8 +135,9 @@ typedef struct {
  * NULL) receives the diagnostics. Domain: 1 <= M <= M_max, options NULL for the defaults.
  * Returns NULL and sets err: RC_EINVAL, RC_ENOMEM, RC_ENOCONV (a root or the discretisation
  * failed; the message names where). */
-rc_sgd_measure *rc_deteq_measure(const rc_deteq *de, double M, const rc_deteq_options *options,
-                                 rc_deteq_info *info, rc_error *err);
+RC_API rc_sgd_measure *rc_deteq_measure(const rc_deteq *de, double M,
+                                        const rc_deteq_options *options, rc_deteq_info *info,
+                                        rc_error *err);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,8 @@
 #ifndef RISKCALC_ERROR_H
 #define RISKCALC_ERROR_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -79,14 +81,14 @@ typedef struct {
 } rc_error;
 
 /* Static description of a status code ("unknown status" for values not in the list). */
-const char *rc_strerror(int status);
+RC_API const char *rc_strerror(int status);
 
 /* Resets err (if non-NULL) to RC_SUCCESS with an empty message. */
-void rc_error_clear(rc_error *err);
+RC_API void rc_error_clear(rc_error *err);
 
 /* Records status and a printf-style message in err (if non-NULL) and returns status.
  * Every error in the library is raised through this function: one breakpoint catches all. */
-int rc_error_set(rc_error *err, int status, const char *fmt, ...)
+RC_API int rc_error_set(rc_error *err, int status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif

@@ -26,6 +26,8 @@
 #ifndef RISKCALC_FIT_H
 #define RISKCALC_FIT_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 
 #include "riskcalc/error.h"
@@ -42,7 +44,7 @@ typedef enum {
 } rc_fit_interval;
 
 /* Short description of an interval kind ("Student t", "normal", "none"). */
-const char *rc_fit_interval_name(rc_fit_interval kind);
+RC_API const char *rc_fit_interval_name(rc_fit_interval kind);
 
 /* Options of the single power-law fit. Obtain defaults from rc_fit_options_default. */
 typedef struct {
@@ -54,7 +56,7 @@ typedef struct {
                            them; their count goes to result->dropped (default 0) */
 } rc_fit_options;
 
-rc_fit_options rc_fit_options_default(void);
+RC_API rc_fit_options rc_fit_options_default(void);
 
 /* Result of the single fit  y - floor = c x^-e  (logs are natural logs). */
 typedef struct {
@@ -87,14 +89,14 @@ typedef struct {
  * but there is no interval (RC_FIT_INTERVAL_NONE, NaN bounds); with absolute standard errors
  * an interval exists for any n >= 2. Returns RC_SUCCESS, RC_EINVAL (message names the first
  * offending point, 0-based) or RC_ENOMEM. */
-int rc_fit_power_law(const double *x, const double *y, const double *se, size_t n,
-                     const rc_fit_options *options, rc_fit_power *result, rc_error *err);
+RC_API int rc_fit_power_law(const double *x, const double *y, const double *se, size_t n,
+                            const rc_fit_options *options, rc_fit_power *result, rc_error *err);
 
 /* Parameters of the joint fit, in this order in every array below. */
 enum { RC_FIT_E = 0, RC_FIT_A, RC_FIT_ALPHA, RC_FIT_B, RC_FIT_BETA, RC_FIT_NPARAM };
 
 /* Name of parameter k ("E", "A", "alpha", "B", "beta"); "?" out of range. */
-const char *rc_fit_param_name(int k);
+RC_API const char *rc_fit_param_name(int k);
 
 /* Options of the joint fit. Obtain defaults from rc_fit_joint_options_default. */
 typedef struct {
@@ -110,7 +112,7 @@ typedef struct {
                           values E, A, alpha, B, beta (E ignored when fix_E) */
 } rc_fit_joint_options;
 
-rc_fit_joint_options rc_fit_joint_options_default(void);
+RC_API rc_fit_joint_options rc_fit_joint_options_default(void);
 
 /* Result of the joint fit y = E + A x^-alpha + B x2^-beta. */
 typedef struct {
@@ -145,9 +147,9 @@ typedef struct {
  * convergence test is met within max_iter iterations or the solver stalls -- result then holds the
  * last iterate and its chi2 (se and intervals NaN, converged = 0) and the message gives the
  * residual; RC_ENOMEM. */
-int rc_fit_joint_power_law(const double *x, const double *x2, const double *y, const double *se,
-                           size_t n, const rc_fit_joint_options *options, rc_fit_joint *result,
-                           rc_error *err);
+RC_API int rc_fit_joint_power_law(const double *x, const double *x2, const double *y,
+                                  const double *se, size_t n, const rc_fit_joint_options *options,
+                                  rc_fit_joint *result, rc_error *err);
 
 #ifdef __cplusplus
 }

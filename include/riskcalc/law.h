@@ -7,6 +7,8 @@
 #ifndef RISKCALC_LAW_H
 #define RISKCALC_LAW_H
 
+#include "riskcalc/api.h"
+
 #include "riskcalc/error.h"
 #include "riskcalc/spectrum.h"
 
@@ -27,7 +29,7 @@ typedef struct {
  * whole number >= 1 or +inf. At d = inf the trace and the signal must be finite: a > 1 for
  * both laws and, with a source prior, b > 1. Returns RC_SUCCESS or RC_EINVAL naming the
  * problem. */
-int rc_law_check(const rc_law *law, rc_error *err);
+RC_API int rc_law_check(const rc_law *law, rc_error *err);
 
 /* 1 when the eigenvalues of a law decrease strictly, lambda_{i+1} < lambda_i for 1 <= i < d,
  * which the deterministic equivalent of a law needs (rc_deteq_alloc_law); 0 otherwise. Power
@@ -36,7 +38,7 @@ int rc_law_check(const rc_law *law, rc_error *err);
  * lambda(x) = 1 / (x log(1+x)^a) decreases on [x, inf) once (1+x) log(1+x) / x > -a, and the
  * few indices before that are compared directly. Returns 0 for a law that fails
  * rc_law_check. */
-int rc_law_is_decreasing(const rc_law *law);
+RC_API int rc_law_is_decreasing(const rc_law *law);
 
 #ifdef __cplusplus
 }

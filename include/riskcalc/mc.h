@@ -32,6 +32,8 @@
 #ifndef RISKCALC_MC_H
 #define RISKCALC_MC_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,10 +54,10 @@ typedef enum {
 } rc_mc_mode;
 
 /* "reduced" / "raw" ("unknown" for other values). */
-const char *rc_mc_mode_name(rc_mc_mode mode);
+RC_API const char *rc_mc_mode_name(rc_mc_mode mode);
 
 /* Parses "raw" or "reduced". Returns RC_EINVAL (message lists the choices) otherwise. */
-int rc_mc_mode_parse(const char *text, rc_mc_mode *mode, rc_error *err);
+RC_API int rc_mc_mode_parse(const char *text, rc_mc_mode *mode, rc_error *err);
 
 /* Options of a simulation. Obtain defaults from rc_mc_options_default. */
 typedef struct {
@@ -70,12 +72,12 @@ typedef struct {
   void *progress_context;
 } rc_mc_options;
 
-rc_mc_options rc_mc_options_default(void);
+RC_API rc_mc_options rc_mc_options_default(void);
 
 /* Checks the options a simulation reads (liblinear style: the reason in err->message): mode
  * known, runs >= 2, 1 <= batch <= 2^31, sigma2 finite and >= 0, threads >= 0. Returns
  * RC_SUCCESS or RC_EINVAL. */
-int rc_mc_options_check(const rc_mc_options *options, rc_error *err);
+RC_API int rc_mc_options_check(const rc_mc_options *options, rc_error *err);
 
 /* One row of a simulated risk curve: the mean over the runs of each part, with its standard
  * error (sample standard deviation / sqrt(runs)). Every run carries, beside SGD on the noisy
@@ -103,8 +105,8 @@ typedef struct {
  * min(M, d)^3). bytes: the plan (d numbers per prior/spectrum array and the fixed sketch's
  * factors) and one workspace per thread (threads = options->threads, or 1 when 0: multiply by
  * the OpenMP thread count used). Returns RC_SUCCESS or RC_EINVAL. */
-int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
-               const rc_mc_options *options, rc_cost *cost, rc_error *err);
+RC_API int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *Ns,
+                      size_t count, const rc_mc_options *options, rc_cost *cost, rc_error *err);
 
 typedef struct rc_mc_plan rc_mc_plan; /* opaque */
 
@@ -118,11 +120,11 @@ typedef struct rc_mc_plan rc_mc_plan; /* opaque */
  *   its stream and factorises it.
  * Domain: spectrum->d == prior->d == sketch->d. Returns NULL and sets err (RC_EINVAL,
  * RC_ENOMEM, RC_ELINALG). Free with rc_mc_plan_free. */
-rc_mc_plan *rc_mc_plan_alloc(const rc_spectrum *spectrum, const rc_prior *prior,
-                             const rc_sketch *sketch, size_t M, const rc_mc_options *options,
-                             rc_error *err);
+RC_API rc_mc_plan *rc_mc_plan_alloc(const rc_spectrum *spectrum, const rc_prior *prior,
+                                    const rc_sketch *sketch, size_t M, const rc_mc_options *options,
+                                    rc_error *err);
 
-void rc_mc_plan_free(rc_mc_plan *plan);
+RC_API void rc_mc_plan_free(rc_mc_plan *plan);
 
 /* Simulates options->runs runs and fills out[k] with the mean risk after Ns[k] steps and its
  * standard error, for every k < count (Ns in any order, each >= 1 and <= the schedule's
@@ -137,15 +139,16 @@ void rc_mc_plan_free(rc_mc_plan *plan);
  * options->mode and options->resketch must match the plan (RC_EINVAL otherwise).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM, RC_ELINALG or RC_ECANCEL.
  * Allocates one workspace per thread per call; nothing inside the step loop. */
-int rc_mc_plan_run(const rc_mc_plan *plan, const rc_schedule *schedule, const uint64_t *Ns,
-                   size_t count, const rc_mc_options *options, rc_mc_risk *out, double *run_risks,
-                   rc_error *err);
+RC_API int rc_mc_plan_run(const rc_mc_plan *plan, const rc_schedule *schedule, const uint64_t *Ns,
+                          size_t count, const rc_mc_options *options, rc_mc_risk *out,
+                          double *run_risks, rc_error *err);
 
 /* Convenience: plan, run and free. sketch as for rc_mc_plan_alloc; M is the model size when
  * options->resketch (ignored otherwise). */
-int rc_mc_risk_curve(const rc_spectrum *spectrum, const rc_prior *prior, const rc_sketch *sketch,
-                     size_t M, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
-                     const rc_mc_options *options, rc_mc_risk *out, rc_error *err);
+RC_API int rc_mc_risk_curve(const rc_spectrum *spectrum, const rc_prior *prior,
+                            const rc_sketch *sketch, size_t M, const rc_schedule *schedule,
+                            const uint64_t *Ns, size_t count, const rc_mc_options *options,
+                            rc_mc_risk *out, rc_error *err);
 
 #ifdef __cplusplus
 }

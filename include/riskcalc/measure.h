@@ -9,6 +9,8 @@
 #ifndef RISKCALC_MEASURE_H
 #define RISKCALC_MEASURE_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 
 #include "riskcalc/error.h"
@@ -34,8 +36,8 @@ typedef struct {
 
 /* Allocates a measure of n atoms (n >= 1) with every field zero. Returns NULL and sets err
  * (RC_EINVAL for n = 0, RC_ENOMEM). Free with rc_measure_free. */
-rc_measure *rc_measure_alloc(size_t n, rc_error *err);
-void rc_measure_free(rc_measure *measure);
+RC_API rc_measure *rc_measure_alloc(size_t n, rc_error *err);
+RC_API void rc_measure_free(rc_measure *measure);
 
 #ifdef __cplusplus
 }

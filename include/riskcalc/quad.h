@@ -23,9 +23,12 @@
  *   mc        real SGD on the model, many independent runs (riskcalc/mc.h's seeding).
  * Around them: the trajectory of every coordinate within one run (the picture of the two
  * phases), the base step tuned over the closure's domain, and cost queries.
- * The Gaussian sketch variant f(x) = <S x, v.v> is not implemented. */
+ * The sketched variant f(x) = <S x, v.v> (a riskcalc extension, not the paper's model:
+ * rc_quad_problem_sketched_alloc) couples the coordinates: only the Monte Carlo method runs it. */
 #ifndef RISKCALC_QUAD_H
 #define RISKCALC_QUAD_H
+
+#include "riskcalc/api.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +37,7 @@
 #include "riskcalc/error.h"
 #include "riskcalc/schedule.h"
 #include "riskcalc/sgd.h"
+#include "riskcalc/sketch.h"
 #include "riskcalc/spectrum.h"
 
 #ifdef __cplusplus
@@ -66,7 +70,7 @@ typedef struct {
   size_t batch;            /* mini-batch size B >= 1 (default 1) */
 } rc_quad_spec;
 
-rc_quad_spec rc_quad_spec_default(void);
+RC_API rc_quad_spec rc_quad_spec_default(void);
 
 /* One problem at one model size. Caller-owned plain struct (fields read-only by convention);
  * made by rc_quad_problem_alloc, released with rc_quad_problem_free. */
@@ -84,6 +88,12 @@ typedef struct {
   double alpha; /* NaN for VALUES */
   rc_quad_target_kind target;
   double beta; /* NaN for TARGET_VALUES */
+  /* The sketched variant (rc_quad_problem_sketched_alloc), NULL for the model on coordinates:
+   * features z = S x of covariance K = S diag(lambda) S^T; there lambda holds diag(K), wstar
+   * the best unconstrained theta* = K^-1 S diag(lambda) w* (entries of either sign) and
+   * signal = theta*^T K theta*. */
+  double *feature_cov;  /* K, M x M row-major */
+  double *feature_chol; /* L, lower triangle of K = L L^T, M x M row-major (upper part 0) */
 } rc_quad_problem;
 
 /* Builds the problem of spec at model size M. Domain: M >= 1; M <= d; spectrum, target and
@@ -94,9 +104,26 @@ typedef struct {
  * zeta(beta, M+1) (gsl_sf_hzeta_e); for finite d it is summed from the smallest term up (for
  * the power target and d - M > 2^20, as zeta(beta, M+1) - zeta(beta, d+1) when beta > 1).
  * Returns NULL and sets err (RC_EINVAL, RC_ENOMEM). */
-rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *spec, size_t M, rc_error *err);
+RC_API rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *spec, size_t M, rc_error *err);
 
-void rc_quad_problem_free(rc_quad_problem *problem);
+/* The sketched variant, a riskcalc extension of the paper's model (docs/QUAD.md section 9):
+ * f(x) = <S x, v.v> = <z, theta> with the M x d sketch S (riskcalc/sketch.h, for instance
+ * rc_sketch_gaussian_alloc: iid N(0, 1/M) entries), on the d-dimensional data and target of spec
+ * (d finite and equal to sketch->d; M = sketch->M <= d). The features z are Gaussian with
+ * covariance K = S diag(lambda) S^T and the label is y = <z, theta*> + e + xi with e independent
+ * of z of variance approx = sum_j lambda_j (w*_j - (S^T theta*)_j)^2, the error of the best
+ * linear predictor on z (computed from the residual, not as a difference). The risk of theta is
+ * sigma2 + approx + (theta - theta*)^T K (theta - theta*); theta = v.v >= 0 cannot reach a
+ * theta* with negative entries, so on such a sketch the bias keeps a floor (the price of the
+ * positivity): it is part of the bias, not of approx. Memory: the problem holds 2 M^2 + 3 M
+ * numbers; building it needs 3 d + 1024 M more (K is accumulated over blocks of columns). Returns
+ * NULL and sets err (RC_EINVAL: a spec or sketch outside the domain; RC_EDOMAIN: K not positive
+ * definite, i.e. the sketched features are degenerate; RC_ENOMEM). Free with rc_quad_problem_free.
+ */
+RC_API rc_quad_problem *rc_quad_problem_sketched_alloc(const rc_quad_spec *spec,
+                                                       const rc_sketch *sketch, rc_error *err);
+
+RC_API void rc_quad_problem_free(rc_quad_problem *problem);
 
 /* One row of the analytic or Monte Carlo risk curve. risk = sigma2 + approx + excess,
  * excess = bias + variance. */
@@ -123,7 +150,7 @@ typedef struct {
   void *progress_context;
 } rc_quad_analytic_options;
 
-rc_quad_analytic_options rc_quad_analytic_options_default(void);
+RC_API rc_quad_analytic_options rc_quad_analytic_options_default(void);
 
 /* Work done by the last analytic curve (for benchmarks and tests). */
 typedef struct {
@@ -153,10 +180,10 @@ typedef struct {
  * and the regime (multiplicative noise rivalling the drift: eta too large for the closure),
  * pointing to the Monte Carlo method. options and stats may be NULL.
  * Returns RC_SUCCESS, RC_EINVAL, RC_EDOMAIN, RC_ENOMEM or RC_ECANCEL. */
-int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
-                           const uint64_t *Ts, size_t count,
-                           const rc_quad_analytic_options *options, rc_quad_row *out,
-                           rc_quad_analytic_stats *stats, rc_error *err);
+RC_API int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
+                                  const uint64_t *Ts, size_t count,
+                                  const rc_quad_analytic_options *options, rc_quad_row *out,
+                                  rc_quad_analytic_stats *stats, rc_error *err);
 
 /* E theta_i (and optionally Var theta_i) after times[k] steps of the single run of horizon T
  * (times non-decreasing, each in [0, T]; time 0 is the initial state), for the picture of the
@@ -164,10 +191,10 @@ int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *sc
  * recursion, domain and statuses as rc_quad_analytic_curve (blocks never step over a time);
  * final, when not NULL, receives the row at T. options may be NULL (its theta_mean, theta_var
  * and progress fields are ignored). */
-int rc_quad_analytic_trajectory(const rc_quad_problem *problem, const rc_schedule *schedule,
-                                uint64_t T, const uint64_t *times, size_t count,
-                                const rc_quad_analytic_options *options, double *theta_mean,
-                                double *theta_var, rc_quad_row *final, rc_error *err);
+RC_API int rc_quad_analytic_trajectory(const rc_quad_problem *problem, const rc_schedule *schedule,
+                                       uint64_t T, const uint64_t *times, size_t count,
+                                       const rc_quad_analytic_options *options, double *theta_mean,
+                                       double *theta_var, rc_quad_row *final, rc_error *err);
 
 /* The cost of rc_quad_analytic_curve at model size M over Ts (riskcalc/cost.h), asked before
  * running it: the same walk over the schedule, each run of constant step counted as the engine
@@ -178,8 +205,8 @@ int rc_quad_analytic_trajectory(const rc_quad_problem *problem, const rc_schedul
  * tests/quad/test_quad_tools.c (test_cost). bytes: the state and the block workspace.
  * Returns RC_SUCCESS or
  * RC_EINVAL (M = 0, horizons outside the schedule). */
-int rc_quad_analytic_cost(size_t M, const rc_schedule *schedule, const uint64_t *Ts, size_t count,
-                          rc_cost *cost, rc_error *err);
+RC_API int rc_quad_analytic_cost(size_t M, const rc_schedule *schedule, const uint64_t *Ts,
+                                 size_t count, rc_cost *cost, rc_error *err);
 
 /* The base step that minimises the analytic risk after T steps over the range where the
  * closure holds. */
@@ -204,9 +231,9 @@ typedef struct {
  * schedule with a base step (not file: or stages:), T >= 1 within its capacity. Returns
  * RC_SUCCESS, RC_EINVAL (also when nothing bounds the step), RC_EDOMAIN (no step keeps the
  * closure in its domain), RC_ENOMEM or RC_ENOCONV (out holds the best point found). */
-int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule, uint64_t T,
-                     const rc_quad_analytic_options *options, rc_quad_eta_tuned *out,
-                     rc_error *err);
+RC_API int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule, uint64_t T,
+                            const rc_quad_analytic_options *options, rc_quad_eta_tuned *out,
+                            rc_error *err);
 
 /* ---- closed ------------------------------------------------------------------------------ */
 
@@ -214,7 +241,7 @@ int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule
  *   theta_i(t) = w_i / (1 + (w_i / theta_i(0) - 1) exp(-4 eta lambda_i w_i t)),
  * its activation time (theta_i reaches w_i / 2), t_i = log(w_i / theta_i(0) - 1) /
  * (4 eta lambda_i w_i) (0 when theta_i(0) >= w_i / 2, +inf when lambda_i w_i = 0). */
-double rc_quad_activation_time(const rc_quad_problem *problem, size_t i, double eta);
+RC_API double rc_quad_activation_time(const rc_quad_problem *problem, size_t i, double eta);
 
 /* One row of the closed forms. */
 typedef struct {
@@ -231,8 +258,8 @@ typedef struct {
 
 /* The closed forms above for every T in Ts (each >= 1) at base step eta (finite, > 0).
  * Returns RC_SUCCESS or RC_EINVAL. */
-int rc_quad_closed_curve(const rc_quad_problem *problem, double eta, const uint64_t *Ts,
-                         size_t count, rc_quad_closed_row *out, rc_error *err);
+RC_API int rc_quad_closed_curve(const rc_quad_problem *problem, double eta, const uint64_t *Ts,
+                                size_t count, rc_quad_closed_row *out, rc_error *err);
 
 /* The linearised Phase II as a linear SGD measure (riskcalc/sgd.h): near w*, theta' =
  * theta - 4 eta w* . g to first order, which is SGD with step eta on features of covariance
@@ -241,7 +268,7 @@ int rc_quad_closed_curve(const rc_quad_problem *problem, double eta, const uint6
  * w*_i = 0 are left out (they never move at first order). rc_sgd_risk_curve with noise
  * sigma2 on this measure gives the linearised excess risk. Returns NULL and sets err
  * (RC_EINVAL when every w*_i is 0, RC_ENOMEM). Free with rc_sgd_measure_free. */
-rc_sgd_measure *rc_quad_linear_measure(const rc_quad_problem *problem, rc_error *err);
+RC_API rc_sgd_measure *rc_quad_linear_measure(const rc_quad_problem *problem, rc_error *err);
 
 /* ---- Monte Carlo ------------------------------------------------------------------------- */
 
@@ -253,7 +280,7 @@ typedef struct {
   void *progress_context;
 } rc_quad_mc_options;
 
-rc_quad_mc_options rc_quad_mc_options_default(void);
+RC_API rc_quad_mc_options rc_quad_mc_options_default(void);
 
 /* One row of the simulated curve: means over the runs and their standard errors. */
 typedef struct {
@@ -265,13 +292,20 @@ typedef struct {
   size_t runs;
 } rc_quad_mc_row;
 
+/* The cost of rc_quad_mc_curve on problem (either variant: the sketched one draws z = L u, M^2 / 2
+ * more updates per sample, and keeps K and L), as rc_quad_mc_cost otherwise. */
+RC_API int rc_quad_mc_problem_cost(const rc_quad_problem *problem, const rc_schedule *schedule,
+                                   const uint64_t *Ts, size_t count,
+                                   const rc_quad_mc_options *options, rc_cost *cost, rc_error *err);
+
 /* The cost of rc_quad_mc_curve at model size M and batch B over Ts with options (NULL:
  * defaults): every run walks every pass of the schedule, B (4M + 2) + 2M updates per step; bytes
  * counts the runs' kept values (R x count x (M + 1)) and one workspace per thread. Checks the
  * options the simulation checks. Returns RC_SUCCESS or RC_EINVAL (runs < 2, M or B = 0,
  * horizons outside the schedule). */
-int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const uint64_t *Ts,
-                    size_t count, const rc_quad_mc_options *options, rc_cost *cost, rc_error *err);
+RC_API int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const uint64_t *Ts,
+                           size_t count, const rc_quad_mc_options *options, rc_cost *cost,
+                           rc_error *err);
 
 /* Simulates R runs of real SGD on the problem (docs/QUAD.md section 5): each step draws B
  * samples x_{1:M} ~ N(0, diag(lambda_1..M)) and the rest of the label, sum_{i>M} x_i w*_i + xi,
@@ -286,12 +320,15 @@ int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const u
  *   se of bias and variance by the delta method: the sample sd over runs / sqrt(R) of the
  *   influence values 2 sum_i lambda_i (thetabar_i - w*_i)(theta_ri - thetabar_i) and
  *   sum_i lambda_i (theta_ri - thetabar_i)^2.
+ * The sketched variant (rc_quad_problem_sketched_alloc) draws z = L u from M standard normals u
+ * and replaces lambda_i (a_i)(b_i) by the quadratic form a^T K b throughout (risk, variance,
+ * bias and influence values).
  * Results are bit-identical for any thread count. Memory: R x count x (M + 1) numbers.
  * A run whose v becomes non-finite stops everything with RC_EUNSTABLE (run and step named).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. */
-int rc_quad_mc_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
-                     const uint64_t *Ts, size_t count, const rc_quad_mc_options *options,
-                     rc_quad_mc_row *out, rc_error *err);
+RC_API int rc_quad_mc_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
+                            const uint64_t *Ts, size_t count, const rc_quad_mc_options *options,
+                            rc_quad_mc_row *out, rc_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef RISKCALC_RNG_H
 #define RISKCALC_RNG_H
 
+#include "riskcalc/api.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -16,7 +18,7 @@ extern "C" {
 /* The 32-bit seed of run r's generator: fmix32(low 32 bits of splitmix64(seed) + r), where
  * fmix32 is MurmurHash3's finaliser. It is a bijection of the 32-bit sum, so the runs of one
  * seed get distinct generator seeds for r < 2^32. */
-uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run);
+RC_API uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,8 @@
 #ifndef RISKCALC_SCHEDULE_H
 #define RISKCALC_SCHEDULE_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,22 +60,22 @@ typedef struct rc_schedule rc_schedule; /* opaque */
  * file:PATH and stages:PATH read the file now (one finite positive value per line, or
  * "count gamma" per line; '#' comments and blank lines allowed). Returns NULL and sets err
  * (RC_EINVAL, RC_EPARSE, RC_EIO, RC_ENOMEM). */
-rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err);
+RC_API rc_schedule *rc_schedule_parse(const char *spec, double gamma, rc_error *err);
 
-void rc_schedule_free(rc_schedule *schedule);
+RC_API void rc_schedule_free(rc_schedule *schedule);
 
 /* The stages: schedule of count[k] steps at the absolute step gamma[k], k < K (each count >= 1,
  * at most 2^53 steps in all, each step finite and > 0; the last stage continues for any larger
  * N), as read from a stages: file. Returns NULL and sets err (RC_EINVAL, RC_ENOMEM). */
-rc_schedule *rc_schedule_stages_alloc(const uint64_t *count, const double *gamma, size_t K,
-                                      rc_error *err);
+RC_API rc_schedule *rc_schedule_stages_alloc(const uint64_t *count, const double *gamma, size_t K,
+                                             rc_error *err);
 
 /* A deep copy (NULL + RC_ENOMEM on failure). */
-rc_schedule *rc_schedule_copy(const rc_schedule *schedule, rc_error *err);
+RC_API rc_schedule *rc_schedule_copy(const rc_schedule *schedule, rc_error *err);
 
 /* Sets the base step gamma (finite, > 0) of a schedule that has one (not file: or stages:,
  * RC_EINVAL), including the SPEC of a warm-up: the step-size tuners scan it. */
-int rc_schedule_set_base(rc_schedule *schedule, double gamma, rc_error *err);
+RC_API int rc_schedule_set_base(rc_schedule *schedule, double gamma, rc_error *err);
 
 /* Replaces the smooth parts of the schedule (poly, cosine, linear, the decay of wsd, warm-up
  * ramps) by constant stages so that whole stages can be jumped: a stage is a maximal run of
@@ -82,52 +84,52 @@ int rc_schedule_set_base(rc_schedule *schedule, double gamma, rc_error *err);
  * and it takes the exact step of its middle. Piecewise-constant kinds are unchanged.
  * Domain: 0 < rtol < 1; not for file: or stages: (RC_EINVAL). The risk error this causes is
  * measured in docs/THEORY.md (section "Schedules"). */
-int rc_schedule_approximate(rc_schedule *schedule, double rtol, rc_error *err);
+RC_API int rc_schedule_approximate(rc_schedule *schedule, double rtol, rc_error *err);
 
 /* The tolerance given to rc_schedule_approximate (0: exact). */
-double rc_schedule_approximation(const rc_schedule *schedule);
+RC_API double rc_schedule_approximation(const rc_schedule *schedule);
 
 /* The first step t0 from which every step of horizon N is below 1e-12 of the largest step:
  * training has effectively stopped for the last N - t0 steps (N when it never does). */
-uint64_t rc_schedule_stall(const rc_schedule *schedule, uint64_t N);
+RC_API uint64_t rc_schedule_stall(const rc_schedule *schedule, uint64_t N);
 
-rc_schedule_kind rc_schedule_get_kind(const rc_schedule *schedule);
-double rc_schedule_base(const rc_schedule *schedule);
+RC_API rc_schedule_kind rc_schedule_get_kind(const rc_schedule *schedule);
+RC_API double rc_schedule_base(const rc_schedule *schedule);
 
 /* 1 when the steps depend on the horizon N (geometric, twophase), else 0. */
-int rc_schedule_horizon_dependent(const rc_schedule *schedule);
+RC_API int rc_schedule_horizon_dependent(const rc_schedule *schedule);
 
 /* Number of steps a file schedule holds (plus the warm-up of a warm-up before one;
  * UINT64_MAX for the other kinds): the largest N it supports. */
-uint64_t rc_schedule_capacity(const rc_schedule *schedule);
+RC_API uint64_t rc_schedule_capacity(const rc_schedule *schedule);
 
 /* gamma_t for horizon N. Domain: t < N <= rc_schedule_capacity. */
-double rc_schedule_gamma(const rc_schedule *schedule, uint64_t t, uint64_t N);
+RC_API double rc_schedule_gamma(const rc_schedule *schedule, uint64_t t, uint64_t N);
 
 /* The first step index after t whose step differs from gamma_t, or N if none: steps
  * t..end-1 share one value. Domain: t < N <= rc_schedule_capacity. */
-uint64_t rc_schedule_stage_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
+RC_API uint64_t rc_schedule_stage_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
 
 /* Number of phases of the schedule (2 for twophase, 1 otherwise). */
-size_t rc_schedule_phase_count(const rc_schedule *schedule);
+RC_API size_t rc_schedule_phase_count(const rc_schedule *schedule);
 
 /* The phase (0-based) holding step t of horizon N. Domain: t < N. */
-size_t rc_schedule_phase(const rc_schedule *schedule, uint64_t t, uint64_t N);
+RC_API size_t rc_schedule_phase(const rc_schedule *schedule, uint64_t t, uint64_t N);
 
 /* The first step index after t that lies in another phase, or N if none. Domain: t < N. */
-uint64_t rc_schedule_phase_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
+RC_API uint64_t rc_schedule_phase_end(const rc_schedule *schedule, uint64_t t, uint64_t N);
 
 /* Checks horizons against the schedule: count >= 1 and every Ns[k] in [1,
  * rc_schedule_capacity]. Stores the largest in *N_max when N_max is not NULL.
  * Returns RC_SUCCESS or RC_EINVAL (the message names the offending N). */
-int rc_schedule_check_horizons(const rc_schedule *schedule, const uint64_t *Ns, size_t count,
-                               uint64_t *N_max, rc_error *err);
+RC_API int rc_schedule_check_horizons(const rc_schedule *schedule, const uint64_t *Ns, size_t count,
+                                      uint64_t *N_max, rc_error *err);
 
 /* max over t < N of gamma_t. */
-double rc_schedule_max(const rc_schedule *schedule, uint64_t N);
+RC_API double rc_schedule_max(const rc_schedule *schedule, uint64_t N);
 
 /* Writes a canonical one-line description (for output headers) into buf (size n). */
-void rc_schedule_describe(const rc_schedule *schedule, char *buf, size_t n);
+RC_API void rc_schedule_describe(const rc_schedule *schedule, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@
 #ifndef RISKCALC_SGD_H
 #define RISKCALC_SGD_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,8 +34,8 @@ extern "C" {
 typedef rc_measure rc_sgd_measure;
 
 /* rc_measure_alloc and rc_measure_free under their earlier names (same behaviour). */
-rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err);
-void rc_sgd_measure_free(rc_sgd_measure *measure);
+RC_API rc_sgd_measure *rc_sgd_measure_alloc(size_t n, rc_error *err);
+RC_API void rc_sgd_measure_free(rc_sgd_measure *measure);
 
 /* The measure of a fixed sketch: mu_j are the eigenvalues of G = S H S^T (from the singular
  * values of S H^1/2, which keeps the small eigenvalues accurate), nu_j = 1,
@@ -41,8 +43,9 @@ void rc_sgd_measure_free(rc_sgd_measure *measure);
  * the pseudo-inverse G^+ when G is singular (M > d or a rank-deficient spectrum; eigenvalues
  * below max(M, d) eps mu_max count as zero). Domain: sketch->d == spectrum->d == prior->d.
  * Returns NULL and sets err (RC_EINVAL, RC_ENOMEM, RC_ELINALG). */
-rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc_prior *prior,
-                                           const rc_sketch *sketch, rc_error *err);
+RC_API rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum,
+                                                  const rc_prior *prior, const rc_sketch *sketch,
+                                                  rc_error *err);
 
 /* Largest constant step g that is mean-square stable for batch size B on this measure:
  * g mu_j < 2B/(B+1) for all j and sum_j nu_j g mu_j / (2 - (1+1/B) g mu_j) < B, i.e. the
@@ -51,8 +54,8 @@ rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc
  * is stable). Stores +inf when every mu_j is 0.
  * Returns RC_EINVAL (B == 0, or an atom whose mu or nu is not finite and >= 0) or RC_ENOCONV
  * (the root was not bracketed to 1e-14 in 200 iterations). */
-int rc_sgd_stable_gamma(const rc_sgd_measure *measure, size_t batch, double *gamma_max,
-                        rc_error *err);
+RC_API int rc_sgd_stable_gamma(const rc_sgd_measure *measure, size_t batch, double *gamma_max,
+                               rc_error *err);
 
 /* Options of a risk computation. Obtain defaults from rc_sgd_options_default. */
 typedef struct {
@@ -61,15 +64,20 @@ typedef struct {
   rc_progress_fn progress; /* optional: called with the fraction of steps done */
   void *progress_context;
   int step_by_step; /* 0 (default): long constant-step stages are applied at once (a stage
-                       jump, O(n^2) whatever the stage length); 1: every step is iterated,
+                       jump, whatever the stage length); 1: every step is iterated,
                        O(n) per step -- the reference the stage jumps are tested against */
+  int jump_method;  /* how a stage is jumped: 0 (default) automatic; 1 the eigen-decomposed
+                       propagator, O(n^2) time and memory per step size (the default up to 1024
+                       moving atoms); 2 the renewal equation inverted on a contour, O(24 n) per
+                       stage and O(n) memory (the default above). Both agree to about 1e-13. */
 } rc_sgd_options;
 
-rc_sgd_options rc_sgd_options_default(void);
+RC_API rc_sgd_options rc_sgd_options_default(void);
 
 /* Checks the options of a risk computation (liblinear style: the reason in err->message):
- * batch >= 1, sigma2 finite and >= 0. Returns RC_SUCCESS or RC_EINVAL. */
-int rc_sgd_options_check(const rc_sgd_options *options, rc_error *err);
+ * batch >= 1, sigma2 finite and >= 0, jump_method 0, 1 or 2. Returns RC_SUCCESS or
+ * RC_EINVAL. */
+RC_API int rc_sgd_options_check(const rc_sgd_options *options, rc_error *err);
 
 /* One row of a risk curve. risk = sigma2 + approx + excess, excess = bias + variance. */
 typedef struct {
@@ -94,30 +102,33 @@ typedef struct {
  * moving atoms; larger ones are iterated).
  * Returns RC_SUCCESS, RC_EINVAL, RC_EUNSTABLE, RC_ENOMEM or RC_ECANCEL. Allocates its
  * O(n) workspace once per call. */
-int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
-                      const uint64_t *Ns, size_t count, const rc_sgd_options *options, rc_risk *out,
-                      rc_error *err);
+RC_API int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *schedule,
+                             const uint64_t *Ns, size_t count, const rc_sgd_options *options,
+                             rc_risk *out, rc_error *err);
 
 /* The cost of rc_sgd_measure_from_sketch for an M x d sketch (M, d >= 1): bytes counts the
  * caller's sketch, the scaled copy S H^1/2, the singular vectors, LAPACKE's row-major
  * transposes and dgesdd's workspace (about 5 M d + 7 min(M, d)^2 numbers); updates the
  * O(M d min(M, d)) flops of the SVD. Returns RC_SUCCESS, or RC_EINVAL when M or d is 0 or the
  * size overflows. */
-int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error *err);
+RC_API int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error *err);
 
 /* The cost of rc_sgd_risk_curve on a measure of `atoms` atoms (an upper bound of its moving
  * atoms) for these horizons and options (NULL: defaults), making the engine's own choices:
- * a constant-step run of at least 8 atoms + 16 steps is one stage jump (about 64 atoms^2
- * updates, while at most 4096 atoms move) and every other step is iterated (6 atoms updates).
+ * up to 1024 atoms (or with jump_method 1) a constant-step run of at least 8 atoms + 16 steps
+ * is one eigen stage jump (about 64 atoms^2 updates), above it a run of at least 64 steps is
+ * one renewal jump (1440 atoms updates), whatever the number of atoms; every other step is
+ * iterated (6 atoms updates).
  * The schedule is walked run by run up to 2^20 runs; steps past that count as iterated (an
  * upper bound). Returns RC_SUCCESS or RC_EINVAL (bad horizons or options). */
-int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t *Ns, size_t count,
-                      const rc_sgd_options *options, rc_cost *cost, rc_error *err);
+RC_API int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t *Ns,
+                             size_t count, const rc_sgd_options *options, rc_cost *cost,
+                             rc_error *err);
 
 /* Checks the schedule's largest step over N steps against rc_sgd_stable_gamma; on failure
  * returns RC_EUNSTABLE with a message naming the largest stable step (and base gamma). */
-int rc_sgd_check_stability(const rc_sgd_measure *measure, const rc_schedule *schedule, uint64_t N,
-                           size_t batch, rc_error *err);
+RC_API int rc_sgd_check_stability(const rc_sgd_measure *measure, const rc_schedule *schedule,
+                                  uint64_t N, size_t batch, rc_error *err);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #ifndef RISKCALC_SKETCH_H
 #define RISKCALC_SKETCH_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>
@@ -22,22 +24,22 @@ typedef struct {
 } rc_sketch;
 
 /* Bytes needed to hold an M x d sketch, or 0 if the product overflows size_t. */
-size_t rc_sketch_bytes(size_t M, size_t d);
+RC_API size_t rc_sketch_bytes(size_t M, size_t d);
 
 /* Draws S with iid N(0, 1/M) entries from rng, row by row (row k, then column i), so a
  * given generator state always yields the same sketch. Domain: M >= 1, d >= 1, rng != NULL.
  * Refuses (RC_ENOMEM) a sketch larger than the machine's physical memory instead of letting
  * the operating system kill the process later. */
-rc_sketch *rc_sketch_gaussian_alloc(size_t M, size_t d, gsl_rng *rng, rc_error *err);
+RC_API rc_sketch *rc_sketch_gaussian_alloc(size_t M, size_t d, gsl_rng *rng, rc_error *err);
 
 /* Copies an explicit row-major M x d sketch (all entries finite). */
-rc_sketch *rc_sketch_values_alloc(const double *S, size_t M, size_t d, rc_error *err);
+RC_API rc_sketch *rc_sketch_values_alloc(const double *S, size_t M, size_t d, rc_error *err);
 
-void rc_sketch_free(rc_sketch *sketch);
+RC_API void rc_sketch_free(rc_sketch *sketch);
 
 /* Physical memory of this machine in bytes (0 when unknown). Used to refuse sizes that
  * cannot fit before allocating them. */
-size_t rc_physical_memory(void);
+RC_API size_t rc_physical_memory(void);
 
 #ifdef __cplusplus
 }

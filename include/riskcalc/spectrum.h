@@ -6,6 +6,8 @@
 #ifndef RISKCALC_SPECTRUM_H
 #define RISKCALC_SPECTRUM_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 
 #include "riskcalc/error.h"
@@ -29,18 +31,18 @@ typedef struct {
 
 /* Power law lambda_i = i^-a, i = 1..d. Domain: d >= 1, a finite and > 0.
  * Returns NULL and sets err (RC_EINVAL, RC_ENOMEM) on failure. Free with rc_spectrum_free. */
-rc_spectrum *rc_spectrum_power_alloc(size_t d, double a, rc_error *err);
+RC_API rc_spectrum *rc_spectrum_power_alloc(size_t d, double a, rc_error *err);
 
 /* Log power law lambda_i = i^-1 log(i+1)^-a, i = 1..d. Domain: d >= 1, a finite. */
-rc_spectrum *rc_spectrum_logpower_alloc(size_t d, double a, rc_error *err);
+RC_API rc_spectrum *rc_spectrum_logpower_alloc(size_t d, double a, rc_error *err);
 
 /* Copies d explicit eigenvalues (each finite and >= 0, at least one > 0). */
-rc_spectrum *rc_spectrum_values_alloc(const double *lambda, size_t d, rc_error *err);
+RC_API rc_spectrum *rc_spectrum_values_alloc(const double *lambda, size_t d, rc_error *err);
 
-void rc_spectrum_free(rc_spectrum *spectrum);
+RC_API void rc_spectrum_free(rc_spectrum *spectrum);
 
 /* tr(H) = sum_i lambda_i. */
-double rc_spectrum_trace(const rc_spectrum *spectrum);
+RC_API double rc_spectrum_trace(const rc_spectrum *spectrum);
 
 typedef enum {
   RC_PRIOR_ISOTROPIC, /* p_i = 1 (the source condition b = a of a power law) */
@@ -56,19 +58,19 @@ typedef struct {
 } rc_prior;
 
 /* Isotropic prior p_i = 1, i = 1..d (d >= 1). */
-rc_prior *rc_prior_isotropic_alloc(size_t d, rc_error *err);
+RC_API rc_prior *rc_prior_isotropic_alloc(size_t d, rc_error *err);
 
 /* Source condition lambda_i p_i = i^-b, i.e. p_i = i^-b / lambda_i. Domain: b finite; every
  * lambda_i > 0 (a zero eigenvalue has no finite p_i: RC_EINVAL). */
-rc_prior *rc_prior_source_alloc(const rc_spectrum *spectrum, double b, rc_error *err);
+RC_API rc_prior *rc_prior_source_alloc(const rc_spectrum *spectrum, double b, rc_error *err);
 
 /* Copies d explicit prior variances (each finite and >= 0). */
-rc_prior *rc_prior_values_alloc(const double *p, size_t d, rc_error *err);
+RC_API rc_prior *rc_prior_values_alloc(const double *p, size_t d, rc_error *err);
 
-void rc_prior_free(rc_prior *prior);
+RC_API void rc_prior_free(rc_prior *prior);
 
 /* The total signal tr(H P) = sum_i lambda_i p_i. Domain: spectrum->d == prior->d. */
-double rc_prior_signal(const rc_spectrum *spectrum, const rc_prior *prior);
+RC_API double rc_prior_signal(const rc_spectrum *spectrum, const rc_prior *prior);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef RISKCALC_TUNE_H
 #define RISKCALC_TUNE_H
 
+#include "riskcalc/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,8 +42,8 @@ typedef struct {
  * to 1e-6 relative in gamma. Domain: a schedule with a base step (not file: or stages:),
  * N >= 1 within its capacity, a measure with a moving atom. Returns RC_SUCCESS, RC_EINVAL,
  * RC_ENOMEM, RC_ENOCONV (the minimiser did not converge: out holds the best point found). */
-int rc_sgd_tune_gamma(const rc_measure *measure, const rc_schedule *schedule, uint64_t N,
-                      const rc_sgd_options *o, rc_gamma_tuned *out, rc_error *err);
+RC_API int rc_sgd_tune_gamma(const rc_measure *measure, const rc_schedule *schedule, uint64_t N,
+                             const rc_sgd_options *o, rc_gamma_tuned *out, rc_error *err);
 
 /* The excess risk after the stages (length[k] steps at gamma[k], k < K; each length >= 1 and
  * gamma > 0) and its exact gradient with respect to every stage's step, by the adjoint
@@ -49,9 +51,9 @@ int rc_sgd_tune_gamma(const rc_measure *measure, const rc_schedule *schedule, ui
  * "Tuning"): time about three forward passes, memory O(n (K + sqrt(longest stage))). The
  * caller chooses stable steps (RC_EUNSTABLE when the risk is not finite). grad has K entries.
  * Returns RC_SUCCESS, RC_EINVAL, RC_ENOMEM, RC_EUNSTABLE. */
-int rc_sgd_stage_gradient(const rc_measure *measure, const uint64_t *length, const double *gamma,
-                          size_t K, const rc_sgd_options *options, double *excess, double *grad,
-                          rc_error *err);
+RC_API int rc_sgd_stage_gradient(const rc_measure *measure, const uint64_t *length,
+                                 const double *gamma, size_t K, const rc_sgd_options *options,
+                                 double *excess, double *grad, rc_error *err);
 
 /* Largest number of stages, and of steps with a free step at every step. */
 #define RC_SCHEDULE_OPT_MAX_PER_STEP 100000
@@ -65,7 +67,7 @@ typedef struct {
                       (default 1e-12) */
 } rc_schedule_opt_options;
 
-rc_schedule_opt_options rc_schedule_opt_options_default(void);
+RC_API rc_schedule_opt_options rc_schedule_opt_options_default(void);
 
 typedef struct {
   size_t count;     /* stages */
@@ -77,7 +79,7 @@ typedef struct {
   int converged; /* 1: stopped on the rtol test or for lack of progress, 0: max_iter reached */
 } rc_schedule_opt_result;
 
-void rc_schedule_opt_result_free(rc_schedule_opt_result *result);
+RC_API void rc_schedule_opt_result_free(rc_schedule_opt_result *result);
 
 /* The piecewise-constant schedule on the stage layout of opt (NULL: defaults) that minimises
  * the risk after N steps on the measure: GSL's vector BFGS (multimin) on z_k, with the steps
@@ -89,9 +91,9 @@ void rc_schedule_opt_result_free(rc_schedule_opt_result *result);
  * middle), so the result is never worse than that start. Returns RC_SUCCESS, RC_EINVAL,
  * RC_ENOMEM, RC_EUNSTABLE or RC_ENOCONV (the starting step); the result is the caller's to
  * free. */
-int rc_sgd_schedule_opt(const rc_measure *measure, uint64_t N, const rc_sgd_options *options,
-                        const rc_schedule_opt_options *opt, rc_schedule_opt_result *out,
-                        rc_error *err);
+RC_API int rc_sgd_schedule_opt(const rc_measure *measure, uint64_t N, const rc_sgd_options *options,
+                               const rc_schedule_opt_options *opt, rc_schedule_opt_result *out,
+                               rc_error *err);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
 #ifndef RISKCALC_VERSION_H
 #define RISKCALC_VERSION_H
 
+#include "riskcalc/api.h"
+
 #define RC_VERSION_MAJOR 0
 #define RC_VERSION_MINOR 1
 #define RC_VERSION_PATCH 0
@@ -12,7 +14,7 @@ extern "C" {
 #endif
 
 /* The version of the linked library (may differ from RC_VERSION_STRING of the headers). */
-const char *rc_version(void);
+RC_API const char *rc_version(void);
 
 #ifdef __cplusplus
 }

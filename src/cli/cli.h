@@ -42,7 +42,8 @@ typedef enum {
   CLI_ROLE_FIGURE_YMIN,     /* --ymin */
   CLI_ROLE_FIGURE_YMAX,     /* --ymax */
   CLI_ROLE_FIGURE_SIZE,     /* --size */
-  CLI_ROLE_FIGURE_CONTOURS  /* --contours */
+  CLI_ROLE_FIGURE_CONTOURS, /* --contours */
+  CLI_ROLE_QUAD_SKETCH      /* the quadratic model's --sketch (declared by quad only) */
 } cli_role;
 
 /* One long option; arg is the metavariable (NULL for a flag without value). */

@@ -19,10 +19,8 @@ static const cli_option method_options[] = {
 };
 
 static const cli_group quad_groups[] = {
-    CLI_GROUP(method_options),
-    CLI_GROUP(quad_problem_options),
-    CLI_GROUP(cli_figure_options),
-    CLI_GROUP(quad_mc_options),
+    CLI_GROUP(method_options),  CLI_GROUP(quad_problem_options), CLI_GROUP(cli_figure_options),
+    CLI_GROUP(quad_mc_options), CLI_GROUP(quad_sketch_options),
 };
 #define N_QUAD_GROUPS (sizeof quad_groups / sizeof quad_groups[0])
 
@@ -65,7 +63,9 @@ int cmd_quad(int argc, char **argv, const char *command_line) {
         stdout,
         "riskcalc quad [--method analytic|closed|mc] [--alpha A | --log-alpha A | --spectrum "
         "FILE] --d D|inf [--beta B | --target FILE] --M LIST --T LIST [--eta E] [--schedule "
-        "SPEC] [--v0 V] [--batch B] [--sigma2 S] [--runs R --seed K] [--phases] [--format "
+        "SPEC] [--v0 V] [--batch B] [--sigma2 S] [--runs R --seed K [--sketch gaussian]] "
+        "[--phases] "
+        "[--format "
         "tsv|csv|json] [--output FILE] [--plot FILE [--plot-kind K] [--y LIST] ...]",
         "Risk of one-pass SGD on the quadratically parameterized model f(x) = <x_{1:M}, v.v>\n"
         "(docs/QUAD.md): for each (M, T) the columns\n"
@@ -90,6 +90,11 @@ int cmd_quad(int argc, char **argv, const char *command_line) {
   }
   if (quad_mc_check_args(&args, method))
     return CLI_EXIT_BAD;
+  if (cli_has(&args, "sketch") && strcmp(method, "mc") != 0) {
+    cli_error("--sketch gaussian: the sketched variant couples the coordinates, so only --method "
+              "mc simulates it (the analytic and closed methods follow each coordinate)");
+    return CLI_EXIT_BAD;
+  }
   const int phases = cli_has(&args, "phases");
   if (phases && strcmp(method, "analytic") != 0) {
     cli_error("--phases draws the analytic trajectory: use it with --method analytic");

@@ -23,15 +23,7 @@ static rc_deteq *make_plan(const linear_problem *p, double M_max) {
   if (p->base.use_law) {
     de = rc_deteq_alloc_law(&p->base.law, M_max, &err);
   } else {
-    const rc_spectrum *s = p->base.spectrum;
-    const rc_prior *pr = p->base.prior;
-    const rc_law law = {s->kind, s->a, pr->kind, pr->b, (double)s->d};
-    if ((s->kind == RC_SPECTRUM_POWER || s->kind == RC_SPECTRUM_LOGPOWER) &&
-        (pr->kind == RC_PRIOR_ISOTROPIC || pr->kind == RC_PRIOR_SOURCE) &&
-        (rc_law_check(&law, NULL) || rc_law_is_decreasing(&law)))
-      de = rc_deteq_alloc_law(&law, M_max, &err);
-    else /* explicit values: no law, or one whose eigenvalues do not decrease */
-      de = rc_deteq_alloc_values(s, pr, M_max, &err);
+    de = rc_deteq_alloc_problem(p->base.spectrum, p->base.prior, M_max, &err);
   }
   if (!de)
     cli_error("deterministic equivalent: %s", err.message);
@@ -79,6 +71,9 @@ int linear_de_run(linear_problem *p) {
   double *data = malloc(nrows * ncols * sizeof *data);
   rc_risk *rows = malloc(b->nN * sizeof *rows);
   rc_deteq *de = NULL;
+  rc_sgd_measure **measures = NULL;
+  rc_deteq_info *infos = NULL;
+  rc_error *errs = NULL;
   int status = CLI_EXIT_BAD;
   if (!data || !rows) {
     cli_error("out of memory for %zu rows", nrows);
@@ -90,16 +85,28 @@ int linear_de_run(linear_problem *p) {
                          "second-moment recursion (docs/DETEQ.md)");
   if (!de)
     goto done;
+  /* The measures of the M values are independent (the plan is read-only): built on OpenMP's
+   * threads, each the same on any thread, then used in order. */
+  measures = calloc(p->nM, sizeof *measures);
+  infos = calloc(p->nM, sizeof *infos);
+  errs = calloc(p->nM, sizeof *errs);
+  if (!measures || !infos || !errs) {
+    cli_error("out of memory for %zu measures", p->nM);
+    goto done;
+  }
+#pragma omp parallel for schedule(dynamic, 1) if (p->nM > 1)
+  for (size_t m = 0; m < p->nM; m++)
+    measures[m] = rc_deteq_measure(de, (double)p->Ms[m], NULL, &infos[m], &errs[m]);
   cli_progress progress;
   cli_progress_init(&progress, "linear de");
   for (size_t m = 0; m < p->nM; m++) {
-    rc_error err = {0, ""};
     const double M = (double)p->Ms[m];
-    rc_deteq_info info;
-    rc_sgd_measure *measure = rc_deteq_measure(de, M, NULL, &info, &err);
+    rc_deteq_info info = infos[m];
+    rc_sgd_measure *measure = measures[m];
+    measures[m] = NULL;
     if (!measure) {
       cli_progress_done(&progress);
-      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], errs[m].message);
       goto done;
     }
     char stable[1024];
@@ -129,6 +136,11 @@ int linear_de_run(linear_problem *p) {
   status = linear_risk_table(p, linear_risk_columns, ncols, data, nrows,
                              "sketched linear regression, one-pass SGD (deterministic equivalent)");
 done:
+  for (size_t m = 0; measures && m < p->nM; m++)
+    rc_sgd_measure_free(measures[m]);
+  free(measures);
+  free(infos);
+  free(errs);
   rc_deteq_free(de);
   free(data);
   free(rows);

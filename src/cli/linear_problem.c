@@ -277,14 +277,7 @@ rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
   if (p->sketch_values) {
     s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, d, &err);
   } else {
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!rng) {
-      cli_error("out of memory for a random number generator");
-      return NULL;
-    }
-    gsl_rng_set(rng, (unsigned long)p->base.seed);
-    s = rc_sketch_gaussian_alloc(M, d, rng, &err);
-    gsl_rng_free(rng);
+    s = cli_gaussian_sketch(p->base.seed, M, d, &err);
   }
   if (!s)
     lib_error("sketch", &err);

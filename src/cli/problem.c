@@ -593,3 +593,15 @@ int cli_check_work(double work, const char *what) {
             work, RC_WORK_LIMIT, what);
   return CLI_EXIT_BAD;
 }
+
+rc_sketch *cli_gaussian_sketch(uint64_t seed, size_t M, size_t d, rc_error *err) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) {
+    rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
+    return NULL;
+  }
+  gsl_rng_set(rng, (unsigned long)seed);
+  rc_sketch *s = rc_sketch_gaussian_alloc(M, d, rng, err);
+  gsl_rng_free(rng);
+  return s;
+}

@@ -118,4 +118,9 @@ const char *cli_number_list(const double *values, size_t n, char *buf, size_t si
  * a day at 1e9 per second; `work` is the estimate, `what` names the knobs to turn. */
 int cli_check_work(double work, const char *what);
 
+/* The Gaussian sketch of the tool: M x d, iid N(0, 1/M), drawn row by row from GSL's mt19937
+ * seeded with seed (the linear model's --seed, the quadratic model's --sketch gaussian). NULL
+ * with err set on failure (nothing printed). */
+rc_sketch *cli_gaussian_sketch(uint64_t seed, size_t M, size_t d, rc_error *err);
+
 #endif

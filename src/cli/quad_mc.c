@@ -15,12 +15,21 @@ int quad_mc_run(quad_problem *p) {
     return CLI_EXIT_BAD;
   cli_meta_add(&b->meta, "method",
                "mc: Monte Carlo simulation of SGD on the model (docs/QUAD.md section 5)");
-  cli_meta_add(&b->meta, "columns",
-               "risk = mean over the runs of each run's exact risk, risk_se = sample sd / "
-               "sqrt(runs); with thetabar_i the mean over the runs and s_i^2 the sample variance "
-               "(divisor runs - 1): variance = sum_i lambda_i s_i^2, bias = sum_i lambda_i "
-               "(thetabar_i - w*_i)^2 - variance / runs (unbiased; bias + variance + sigma2 + "
-               "approx = risk exactly); bias_se, variance_se by the delta method over the runs");
+  if (p->sketched)
+    cli_meta_add(&b->meta, "columns",
+                 "risk = mean over the runs of each run's exact risk, risk_se = sample sd / "
+                 "sqrt(runs); with thetabar the mean over the runs and C the sample covariance "
+                 "(divisor runs - 1): variance = tr(K C), bias = (thetabar - theta*)^T K "
+                 "(thetabar - theta*) - variance / runs (unbiased; bias + variance + sigma2 + "
+                 "approx = risk exactly); bias_se, variance_se by the delta method over the runs");
+  else
+    cli_meta_add(&b->meta, "columns",
+                 "risk = mean over the runs of each run's exact risk, risk_se = sample sd / "
+                 "sqrt(runs); with thetabar_i the mean over the runs and s_i^2 the sample "
+                 "variance (divisor runs - 1): variance = sum_i lambda_i s_i^2, bias = sum_i "
+                 "lambda_i (thetabar_i - w*_i)^2 - variance / runs (unbiased; bias + variance + "
+                 "sigma2 + approx = risk exactly); bias_se, variance_se by the delta method over "
+                 "the runs");
   const size_t nrows = p->nM * b->nN;
   double *data = malloc(nrows * N_MC_COLUMNS * sizeof *data);
   rc_quad_mc_row *rows = malloc(b->nN * sizeof *rows);

@@ -37,7 +37,10 @@ void quad_figure_risk(const quad_problem *p, cli_figure *fig) {
 }
 
 void quad_figure_mc(const quad_problem *p, cli_figure *fig) {
-  base(p, fig, CLI_FIGURE_RESULT, "quadratic model, one-pass SGD (Monte Carlo)",
+  base(p, fig, CLI_FIGURE_RESULT,
+       p->sketched ? "sketched quadratic model f(x) = <Sx, v.v> (riskcalc extension), one-pass "
+                     "SGD (Monte Carlo)"
+                   : "quadratic model, one-pass SGD (Monte Carlo)",
        "risk and its parts");
   cli_figure_quantity(fig, "risk", "risk (mean ± 2 se)", 3, 4);
   cli_figure_quantity(fig, "bias", "bias (mean of the runs)", 5, 6);

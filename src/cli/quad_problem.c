@@ -53,6 +53,14 @@ const cli_option quad_mc_options[] = {
     {"runs", "R", "Monte Carlo: number of independent runs, >= 2 (default 100)", CLI_ROLE_NONE},
 };
 
+const cli_option quad_sketch_options[] = {
+    {"sketch", "gaussian",
+     "Monte Carlo only: the sketched variant f(x) = <S x, v.v> with an M x d Gaussian sketch S "
+     "(iid N(0, 1/M), GSL's mt19937 seeded with --seed; d finite), a riskcalc extension, not the "
+     "paper's model (docs/QUAD.md section 9)",
+     CLI_ROLE_QUAD_SKETCH},
+};
+
 int quad_problem_power_laws(const quad_problem *p) {
   return p->spec.spectrum == RC_SPECTRUM_POWER && p->spec.target == RC_QUAD_TARGET_POWER;
 }
@@ -63,7 +71,15 @@ double quad_published_exponent(double alpha, double beta) {
 
 rc_quad_problem *quad_problem_at(const quad_problem *p, size_t M) {
   rc_error err = {0, ""};
-  rc_quad_problem *q = rc_quad_problem_alloc(&p->spec, M, &err);
+  rc_quad_problem *q = NULL;
+  if (p->sketched) {
+    rc_sketch *S = cli_gaussian_sketch(p->base.seed, M, (size_t)p->spec.d, &err);
+    if (S)
+      q = rc_quad_problem_sketched_alloc(&p->spec, S, &err);
+    rc_sketch_free(S);
+  } else {
+    q = rc_quad_problem_alloc(&p->spec, M, &err);
+  }
   if (!q)
     cli_error("M = %zu: %s", M, err.message);
   return q;
@@ -169,10 +185,18 @@ static void describe(quad_problem *p, const char *command_line) {
   rc_io_format_double(s->v0 * s->v0, th0, sizeof th0);
   cli_meta_add(meta, "riskcalc", "%s", rc_version());
   cli_meta_add(meta, "command", "%s", command_line);
-  cli_meta_add(meta, "model",
-               "quadratically parameterized linear regression (Ding, Zhang, Zhao, Fang 2025): "
-               "f(x) = sum_{i<=M} x_i v_i^2 = <x_{1:M}, theta>, theta = v.v, on the first M "
-               "coordinates");
+  if (p->sketched)
+    cli_meta_add(meta, "model",
+                 "the sketched variant of quadratically parameterized linear regression, a "
+                 "riskcalc extension, not the paper's model (docs/QUAD.md section 9): f(x) = "
+                 "<S x, v.v> = <z, theta>, theta = v.v, S an M x d Gaussian sketch with iid "
+                 "N(0, 1/M) entries from GSL's mt19937 seeded with %llu (row by row)",
+                 (unsigned long long)b->seed);
+  else
+    cli_meta_add(meta, "model",
+                 "quadratically parameterized linear regression (Ding, Zhang, Zhao, Fang 2025): "
+                 "f(x) = sum_{i<=M} x_i v_i^2 = <x_{1:M}, theta>, theta = v.v, on the first M "
+                 "coordinates");
   const char *dtext = isinf(s->d) ? "inf" : NULL;
   char dbuf[32];
   if (!dtext) {
@@ -201,11 +225,20 @@ static void describe(quad_problem *p, const char *command_line) {
   cli_meta_add(meta, "sgd",
                "loss (1/2)(f(x) - y)^2; v <- v - 2 eta_t v . (1/B) sum_b (f(x_b) - y_b) "
                "x_{b,1:M}, B fresh samples per step; T counts steps");
-  cli_meta_add(meta, "risk",
-               "risk = sigma2 + approx + excess, approx = sum_{i>M} lambda_i w*_i^2%s, excess = "
-               "bias + variance, bias = sum_{i<=M} lambda_i (E theta_i - w*_i)^2 (the mean "
-               "trajectory), variance = sum_{i<=M} lambda_i Var theta_i",
-               isinf(s->d) ? " (Hurwitz zeta tail)" : "");
+  if (p->sketched)
+    cli_meta_add(meta, "risk",
+                 "risk = sigma2 + approx + excess with K = S diag(lambda) S^T and theta* = K^-1 S "
+                 "diag(lambda) w* (the best linear predictor on z = S x), approx = sum_j lambda_j "
+                 "(w*_j - (S^T theta*)_j)^2, excess = (theta - theta*)^T K (theta - theta*) = "
+                 "bias + variance, bias = (E theta - theta*)^T K (E theta - theta*), variance = "
+                 "tr(K Cov theta); theta = v.v >= 0 cannot reach a theta* with negative "
+                 "entries: that floor stays in the bias");
+  else
+    cli_meta_add(meta, "risk",
+                 "risk = sigma2 + approx + excess, approx = sum_{i>M} lambda_i w*_i^2%s, excess "
+                 "= bias + variance, bias = sum_{i<=M} lambda_i (E theta_i - w*_i)^2 (the mean "
+                 "trajectory), variance = sum_{i<=M} lambda_i Var theta_i",
+                 isinf(s->d) ? " (Hurwitz zeta tail)" : "");
   cli_problem_describe_training(b);
   /* the typed parameters the shared problem does not know (JSON) */
   if (!b->b_given && !b->prior_file)
@@ -226,6 +259,15 @@ int quad_problem_setup(const cli_args *args, const char *command_line, quad_prob
   p->spec = rc_quad_spec_default();
   if (cli_get_double(args, "v0", p->spec.v0, &p->spec.v0))
     return CLI_EXIT_BAD;
+  const char *sketch = cli_role_value(args, CLI_ROLE_QUAD_SKETCH); /* NULL: not declared */
+  if (sketch) {
+    if (strcmp(sketch, "gaussian") != 0) {
+      cli_error("--sketch: the quadratic model offers the Gaussian sketch only (--sketch "
+                "gaussian)");
+      return CLI_EXIT_BAD;
+    }
+    p->sketched = 1;
+  }
   if (cli_has(args, "M") && rc_io_parse_list(cli_get(args, "M"), &p->Ms, &p->nM, &err)) {
     cli_error("--M: %s", err.message);
     return CLI_EXIT_BAD;
@@ -236,6 +278,10 @@ int quad_problem_setup(const cli_args *args, const char *command_line, quad_prob
     return CLI_EXIT_BAD;
   p->spec.sigma2 = b->sigma2;
   p->spec.batch = b->batch;
+  if (p->sketched && isinf(p->spec.d)) {
+    cli_error("--sketch gaussian draws an M x d sketch: give a finite --d");
+    return CLI_EXIT_BAD;
+  }
   if (check_sizes(p))
     return CLI_EXIT_BAD;
   /* ... describe. */
@@ -292,7 +338,22 @@ int quad_mc_setup(quad_problem *p, rc_quad_mc_options *o) {
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
     rc_cost cost;
-    if (rc_quad_mc_cost((size_t)p->Ms[m], b->batch, b->schedule, b->Ns, b->nN, o, &cost, &err)) {
+    int st;
+    if (p->sketched) {
+      /* the sketched problem's cost counts z = L u; building it also checks the sketch fits */
+      rc_quad_problem *q = quad_problem_at(p, (size_t)p->Ms[m]);
+      if (!q)
+        return CLI_EXIT_BAD;
+      st = rc_quad_mc_problem_cost(q, b->schedule, b->Ns, b->nN, o, &cost, &err);
+      char key[48], value[RC_IO_DOUBLE_CHARS];
+      snprintf(key, sizeof key, "approx (M = %llu)", (unsigned long long)p->Ms[m]);
+      rc_io_format_double(q->approx, value, sizeof value);
+      cli_meta_add(&b->meta, key, "%s (this sketch's best linear predictor on z = S x)", value);
+      rc_quad_problem_free(q);
+    } else {
+      st = rc_quad_mc_cost((size_t)p->Ms[m], b->batch, b->schedule, b->Ns, b->nN, o, &cost, &err);
+    }
+    if (st) {
       cli_error("--runs: %s", err.message);
       return CLI_EXIT_BAD;
     }
@@ -300,12 +361,20 @@ int quad_mc_setup(quad_problem *p, rc_quad_mc_options *o) {
   }
   if (cli_check_work(work, "--T, --runs, --M or --batch"))
     return CLI_EXIT_BAD;
-  cli_meta_add(&b->meta, "runs",
-               "%zu independent runs of real SGD; each step draws B samples x_{1:M} ~ "
-               "N(0, diag(lambda_1..M)) and the label part the model cannot see, "
-               "sum_{i>M} x_i w*_i + xi ~ N(0, approx + sigma2); the risk of theta = v.v is "
-               "evaluated exactly",
-               o->runs);
+  if (p->sketched)
+    cli_meta_add(&b->meta, "runs",
+                 "%zu independent runs of real SGD; each step draws B samples z = L u ~ N(0, K) "
+                 "(K = L L^T, u standard normal) and the label part z does not explain, "
+                 "y - <z, theta*> ~ N(0, approx + sigma2) independent of z; the risk of theta = "
+                 "v.v is evaluated exactly",
+                 o->runs);
+  else
+    cli_meta_add(&b->meta, "runs",
+                 "%zu independent runs of real SGD; each step draws B samples x_{1:M} ~ "
+                 "N(0, diag(lambda_1..M)) and the label part the model cannot see, "
+                 "sum_{i>M} x_i w*_i + xi ~ N(0, approx + sigma2); the risk of theta = v.v is "
+                 "evaluated exactly",
+                 o->runs);
   cli_meta_add(&b->meta, "mc seed",
                "%llu: run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(%llu, r); the output "
                "is the same for any number of threads",

@@ -14,6 +14,9 @@ extern const cli_option quad_problem_options[QUAD_PROBLEM_NOPTIONS];
 /* The Monte Carlo option (--runs) of `quad --method mc` and `compare quad`. */
 #define QUAD_MC_NOPTIONS 1
 extern const cli_option quad_mc_options[QUAD_MC_NOPTIONS];
+/* The sketched variant's option (--sketch gaussian) of `quad --method mc`. */
+#define QUAD_SKETCH_NOPTIONS 1
+extern const cli_option quad_sketch_options[QUAD_SKETCH_NOPTIONS];
 
 /* Defaults (the library's, docs/QUAD.md). */
 #define QUAD_DEFAULT_ALPHA 2.0
@@ -29,6 +32,7 @@ typedef struct {
   double *target;    /* --target FILE values (w*_i), or NULL */
   uint64_t *Ms;
   size_t nM;
+  int sketched; /* --sketch gaussian: f(x) = <S x, v.v> (quad --method mc only) */
 } quad_problem;
 
 /* Parses every option, checks them (every model size's problem is built once, so the library

@@ -1,4 +1,5 @@
-/* Power-law fits with confidence intervals (docs/FIT.md). */
+/* Power-law fits with confidence intervals (docs/FIT.md sections 1 and 2, docs/THEORY.md section
+ * 8). */
 #include "riskcalc/fit.h"
 
 #include <math.h>

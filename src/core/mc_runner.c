@@ -133,7 +133,8 @@ int rc_mc_runner_run(const rc_mc_runner_callbacks *cb, const void *model,
       if (rs) {
         mine->run = r;
         mine->err = ready ? run_err : alloc_err;
-#pragma omp critical(rc_mc_runner_fail)
+/* unnamed: a named critical section's lock is a global symbol libriskcalc.so would export */
+#pragma omp critical
         {
           if (r < sh.fail_min)
             sh.fail_min = r;

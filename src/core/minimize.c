@@ -81,3 +81,29 @@ int rc_min_brent(rc_min_fn fn, void *params, double a, double fa, double x, doub
                       "= %.17g)",
                       what, opt->max_iter, s.x_lower, s.x_upper, *xmin, *fmin);
 }
+
+int rc_min_scan_brent(rc_min_fn fn, void *params, double bottom, double top, size_t n,
+                      const char *what, double *xbest, double *fbest, int *at_top, rc_error *err) {
+  if (n < 2 || n > RC_MIN_SCAN_MAX)
+    return rc_error_set(err, RC_EINVAL, "%s: a scan needs 2 to %d points (got %zu)", what,
+                        RC_MIN_SCAN_MAX, n);
+  double x[RC_MIN_SCAN_MAX], f[RC_MIN_SCAN_MAX];
+  size_t best = 0;
+  for (size_t k = 0; k < n; k++) {
+    x[k] = bottom + (top - bottom) * (double)k / (double)(n - 1);
+    const int status = fn(x[k], params, &f[k]);
+    if (status)
+      return status;
+    if (f[k] < f[best])
+      best = k;
+  }
+  *xbest = x[best];
+  *fbest = f[best];
+  *at_top = best + 1 == n || f[best + 1] == DBL_MAX;
+  if (best > 0 && best + 1 < n && f[best] < f[best - 1] && f[best] < f[best + 1]) {
+    const rc_min_options mo = {1e-6, 0.0, 200};
+    return rc_min_brent(fn, params, x[best - 1], f[best - 1], x[best], f[best], x[best + 1],
+                        f[best + 1], &mo, what, xbest, fbest, err);
+  }
+  return RC_SUCCESS;
+}

@@ -33,4 +33,14 @@ int rc_min_brent(rc_min_fn fn, void *params, double a, double fa, double x, doub
                  double fb, const rc_min_options *opt, const char *what, double *xmin, double *fmin,
                  rc_error *err);
 
+/* The scan-then-refine search of the step-size tuners: fn at n points evenly spaced on
+ * [bottom, top] (2 <= n <= RC_MIN_SCAN_MAX), then, when the best point is interior and below both
+ * neighbours, rc_min_brent on that bracket to 1e-6 relative (200 iterations). A value of
+ * DBL_MAX marks a point outside the caller's valid range. *at_top is 1 when the best grid point is
+ * the last valid one (the minimum may lie beyond top). Returns RC_SUCCESS, the first failing
+ * status of fn, or RC_ENOCONV from Brent (*xbest, *fbest then hold the best point found). */
+#define RC_MIN_SCAN_MAX 64
+int rc_min_scan_brent(rc_min_fn fn, void *params, double bottom, double top, size_t n,
+                      const char *what, double *xbest, double *fbest, int *at_top, rc_error *err);
+
 #endif

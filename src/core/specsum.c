@@ -228,8 +228,39 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
   double a1r = 0, a1i = 0, a2r = 0, a2i = 0, a3r = 0, a3i = 0;
   double b0r = 0, b0i = 0, b1r = 0, b1i = 0, b2r = 0, b2i = 0, sim = 0;
   double c1r = 0, c1i = 0, d1r = 0, d1i = 0;
+  const unsigned asked = what & ~(unsigned)RC_SPECSUM_LANES;
+  const int lanes = (what & RC_SPECSUM_LANES) && K > RC_SPECSUM_LANES_MIN &&
+                    (asked == RC_SPECSUM_A2 || asked == RC_SPECSUM_B);
+  if (lanes && asked == RC_SPECSUM_A2) {
+#pragma omp simd reduction(+ : a1r, a1i, a2r, a2i)
+    for (size_t j = 0; j < K; j++) {
+      const double lj = lam[j], dr = lj - wr;
+      const double inv2 = 1.0 / (dr * dr + wi * wi);
+      const double rr = dr * inv2, ri = wi * inv2;
+      const double cl = cnt[j] * lj, cll = cl * lj;
+      a1r += cl * rr;
+      a1i += cl * ri;
+      a2r += cll * (rr * rr - ri * ri);
+      a2i += cll * (2 * rr * ri);
+    }
+  } else if (lanes) {
+#pragma omp simd reduction(+ : a1r, a1i, b0r, b0i, b1r, b1i, sim)
+    for (size_t j = 0; j < K; j++) {
+      const double lj = lam[j], dr = lj - wr;
+      const double inv2 = 1.0 / (dr * dr + wi * wi);
+      const double rr = dr * inv2, ri = wi * inv2;
+      const double cl = cnt[j] * lj, sj = sig[j];
+      a1r += cl * rr;
+      a1i += cl * ri;
+      b0r += sj * rr;
+      b0i += sj * ri;
+      b1r += sj * lj * rr;
+      b1i += sj * lj * ri;
+      sim += sj * lj * inv2;
+    }
+  }
   /* smallest terms first */
-  for (size_t j = K; j-- > 0;) {
+  for (size_t j = lanes ? 0 : K; j-- > 0;) {
     const double lj = lam[j], dr = lj - wr;
     const double inv2 = 1.0 / (dr * dr + wi * wi);
     const double rr = dr * inv2, ri = wi * inv2; /* 1 / (lambda - w) */

@@ -87,8 +87,13 @@ enum {
   RC_SPECSUM_A3 = 2, /* A3 (implies A2) */
   RC_SPECSUM_B = 4,  /* B0, B1 and Sim */
   RC_SPECSUM_B2 = 8, /* B2 */
-  RC_SPECSUM_C = 16  /* C1 and D1 */
+  RC_SPECSUM_C = 16, /* C1 and D1 */
+  /* not a sum: with exactly A2 or B asked for and more than RC_SPECSUM_LANES_MIN explicit
+   * terms, sum them in SIMD lanes (a different order of the same terms, the same for any
+   * thread count; rounding differs from the ordered sums at the 1e-16 level) */
+  RC_SPECSUM_LANES = 32
 };
+#define RC_SPECSUM_LANES_MIN 4096
 
 typedef struct {
   double a1r, a1i, a2r, a2i, a3r, a3i, b0r, b0i, b1r, b1i, b2r, b2i;

@@ -15,6 +15,7 @@ double rc_closed_effective_steps(uint64_t N) {
   return K < 1 ? 1.0 : K;
 }
 
+/* See docs/THEORY.md section 2.4 (the orders) and docs/DETEQ.md section 5. */
 int rc_closed_curve(const rc_deteq *de, double M, const uint64_t *Ns, size_t count, double gamma,
                     size_t batch, double sigma2, rc_closed_row *out, rc_error *err) {
   if (!de || !Ns || !out || count == 0)
@@ -267,6 +268,7 @@ static int optimal_search(const rc_deteq *de, double C, double M_lo, double M_hi
   return RC_SUCCESS;
 }
 
+/* See docs/DETEQ.md section 6. */
 int rc_optimal_deteq(const rc_deteq *de, double C, double M_lo, double M_hi,
                      const rc_schedule *schedule, const rc_sgd_options *sgd,
                      const rc_deteq_options *deteq_options, rc_optimum *out, rc_error *err) {

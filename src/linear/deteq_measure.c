@@ -16,14 +16,24 @@
 
 /* -------------------------------------------------------- w(x) solvers */
 
-/* Damped Newton for x(w) = x + i eta keeping Im w > 0. Returns 1 when converged. */
+/* Damped Newton for x(w) = x + i eta keeping Im w > 0. Returns 1 when converged. The sums
+ * do not depend on eta: *known (when not NULL and *known_ok) holds those at the starting w,
+ * and on convergence it receives those at the root, for a following solve from there. */
 static int newton_w(const rc_deteq *de, double M, double x, double eta, double *wr, double *wi,
-                    int *status, rc_error *err) {
+                    sums *known, int *known_ok, int *status, rc_error *err) {
   double r = *wr, i = *wi;
   sums s;
+  int have = 0; /* s holds the sums at (r, i): the accepted trial point's, kept */
+  if (known && *known_ok) {
+    s = *known;
+    have = 1;
+  }
+  if (known_ok)
+    *known_ok = 0;
   for (int it = 0; it < 80; it++) {
-    if ((*status = deteq_sums(de, r, i, S_A2, &s, err)))
+    if (!have && (*status = deteq_sums(de, r, i, S_A2, &s, err)))
       return 0;
+    have = 0;
     /* F = w (1 - A1/M) - z */
     const double gr = 1.0 - s.a1r / M, gi = -s.a1i / M;
     const double Fr = r * gr - i * gi - x, Fi = r * gi + i * gr - eta;
@@ -32,6 +42,10 @@ static int newton_w(const rc_deteq *de, double M, double x, double eta, double *
     if (Fn <= 4 * DBL_EPSILON * scale) {
       *wr = r;
       *wi = i;
+      if (known) {
+        *known = s;
+        *known_ok = 1;
+      }
       return 1;
     }
     const double Dr = 1.0 - s.a2r / M, Di = -s.a2i / M; /* F' = 1 - A2/M */
@@ -45,14 +59,18 @@ static int newton_w(const rc_deteq *de, double M, double x, double eta, double *
       const double nr = r + t * dr, ni = i + t * di;
       if (!(ni > 0))
         continue;
+      /* A2 as well (A1 is the same either way): an accepted point's sums serve the next
+       * iteration, halving the evaluations of a converging Newton */
       sums s2;
-      if ((*status = deteq_sums(de, nr, ni, 0, &s2, err)))
+      if ((*status = deteq_sums(de, nr, ni, S_A2, &s2, err)))
         return 0;
       const double g2r = 1.0 - s2.a1r / M, g2i = -s2.a1i / M;
       const double F2 = hypot(nr * g2r - ni * g2i - x, nr * g2i + ni * g2r - eta);
       if (F2 < Fn || t * hypot(dr, di) <= 2 * DBL_EPSILON * hypot(r, i)) {
         r = nr;
         i = ni;
+        s = s2;
+        have = 1;
         accepted = 1;
         break;
       }
@@ -64,6 +82,10 @@ static int newton_w(const rc_deteq *de, double M, double x, double eta, double *
       if (Fn <= 1e-11 * scale) {
         *wr = r;
         *wi = i;
+        if (known) {
+          *known = s;
+          *known_ok = 1;
+        }
         return 1;
       }
       return 0;
@@ -83,11 +105,11 @@ static double eta_small(double x) {
  * kept only when it stays within 1e-6 |w| of the start (the two differ by about
  * eta / |x'(w)|); otherwise the eta_small root is kept, whose density is within about
  * 1e-12 x / |x - x_edge| of the limit. */
-static int polish_real(const rc_deteq *de, double M, double x, double *wr, double *wi,
-                       rc_error *err) {
+static int polish_real(const rc_deteq *de, double M, double x, double *wr, double *wi, sums *known,
+                       int *known_ok, rc_error *err) {
   double r = *wr, i = *wi;
   int status = RC_SUCCESS;
-  if (newton_w(de, M, x, 0.0, &r, &i, &status, err) && i > 0 &&
+  if (newton_w(de, M, x, 0.0, &r, &i, known, known_ok, &status, err) && i > 0 &&
       hypot(r - *wr, i - *wi) <= 1e-6 * hypot(*wr, *wi)) {
     *wr = r;
     *wi = i;
@@ -105,9 +127,10 @@ static int continuation_w(const rc_deteq *de, double M, double x, double eta, do
     e = eta;
   double r = x + de->ss->trace / M, i = e;
   const double floor_eta = eta > 0 ? eta : eta_small(x);
-  int status = RC_SUCCESS;
+  int status = RC_SUCCESS, known_ok = 0;
+  sums known;
   for (;;) {
-    if (!newton_w(de, M, x, e, &r, &i, &status, err)) {
+    if (!newton_w(de, M, x, e, &r, &i, &known, &known_ok, &status, err)) {
       if (status)
         return status;
       return rc_error_set(err, RC_ENOCONV,
@@ -120,7 +143,7 @@ static int continuation_w(const rc_deteq *de, double M, double x, double eta, do
     if (e < floor_eta)
       e = floor_eta;
   }
-  if (eta == 0 && (status = polish_real(de, M, x, &r, &i, err)))
+  if (eta == 0 && (status = polish_real(de, M, x, &r, &i, &known, &known_ok, err)))
     return status;
   *wr = r;
   *wi = i;
@@ -215,8 +238,10 @@ static int solve_node(quad *q, double th, double x, double *wr, double *wi) {
       have = i > 0;
     }
   }
-  if (have && newton_w(de, M, x, eta_small(x), &r, &i, &status, q->err)) {
-    if ((status = polish_real(de, M, x, &r, &i, q->err)))
+  sums known;
+  int known_ok = 0;
+  if (have && newton_w(de, M, x, eta_small(x), &r, &i, &known, &known_ok, &status, q->err)) {
+    if ((status = polish_real(de, M, x, &r, &i, &known, &known_ok, q->err)))
       return status;
   } else {
     if (status)
@@ -321,6 +346,8 @@ static int adapt(quad *q, double s0, double s1, double Ir, double Is, int depth)
   return st;
 }
 
+/* See docs/THEORY.md section 2.3 (the densities of G) and docs/DETEQ.md section 1 (support,
+ * quadrature). */
 rc_sgd_measure *rc_deteq_measure(const rc_deteq *de, double M, const rc_deteq_options *options,
                                  rc_deteq_info *info, rc_error *err) {
   if (!de) {

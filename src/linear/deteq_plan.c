@@ -20,7 +20,8 @@ void rc_deteq_free(rc_deteq *de) {
 }
 
 int deteq_sums(const rc_deteq *de, double wr, double wi, unsigned what, sums *s, rc_error *err) {
-  return rc_specsum_eval(de->ss, wr, wi, what, s, err);
+  /* SIMD lanes where the explicit sums are long (large M; small M keeps its ordered sums) */
+  return rc_specsum_eval(de->ss, wr, wi, what | RC_SPECSUM_LANES, s, err);
 }
 
 /* Real-axis helpers: h(w) = A2(w)/M, A3(w), x(w). */
@@ -216,6 +217,7 @@ int deteq_find_kappa(const rc_deteq *de, double M, double *kappa, double *approx
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 2.2 (df1(kappa) = M, E Approx) and docs/DETEQ.md section 1. */
 int rc_deteq_kappa(const rc_deteq *de, double M, double *kappa, double *approx, rc_error *err) {
   if (!de || !kappa || !approx)
     return rc_error_set(err, RC_EINVAL, "plan and outputs are required");
@@ -246,4 +248,17 @@ int deteq_lower_edge(const rc_deteq *de, double M, double kappa, double *wc, rc_
   st = rc_root_search(deteq_fn_h, &p, lmin, -(lmin / 2), 0.5, +1, DETEQ_SEARCH_STEPS, 0.0,
                       "lower edge of the spectrum (bracket)", &hi, &lo, err);
   return st ? st : deteq_brent(deteq_fn_h, &p, 0.0, hi, wc, "lower edge of the spectrum");
+}
+
+rc_deteq *rc_deteq_alloc_problem(const rc_spectrum *spectrum, const rc_prior *prior, double M_max,
+                                 rc_error *err) {
+  if (!spectrum || !prior)
+    return rc_deteq_alloc_values(spectrum, prior, M_max, err); /* refuses them */
+  const rc_law law = {spectrum->kind, spectrum->a, prior->kind, prior->b, (double)spectrum->d};
+  if ((spectrum->kind == RC_SPECTRUM_POWER || spectrum->kind == RC_SPECTRUM_LOGPOWER) &&
+      (prior->kind == RC_PRIOR_ISOTROPIC || prior->kind == RC_PRIOR_SOURCE) &&
+      (rc_law_check(&law, NULL) || rc_law_is_decreasing(&law)))
+    return rc_deteq_alloc_law(&law, M_max, err);
+  /* explicit values: no law, or one whose eigenvalues do not decrease */
+  return rc_deteq_alloc_values(spectrum, prior, M_max, err);
 }

@@ -1,5 +1,5 @@
 /* The Monte Carlo verifier: one-pass SGD on sketched linear regression simulated run by run
- * (docs/THEORY.md section 1, docs/mc.md). */
+ * (docs/THEORY.md sections 1 and 5, docs/mc.md). */
 #include "riskcalc/mc.h"
 
 #include <math.h>

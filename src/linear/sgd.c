@@ -150,7 +150,7 @@ int rc_sgd_stable_gamma(const rc_sgd_measure *m, size_t batch, double *gamma_max
 }
 
 rc_sgd_options rc_sgd_options_default(void) {
-  rc_sgd_options o = {1, 1.0, NULL, NULL, 0};
+  rc_sgd_options o = {1, 1.0, NULL, NULL, 0, 0};
   return o;
 }
 
@@ -225,10 +225,10 @@ static void record(const rc_sgd_measure *m, const sgd_work *w, uint64_t N, doubl
 
 /* ------------------------------------------------------------ walking the schedule */
 
-/* Stage jumps pay off for stages much longer than the number of atoms n: a jump costs a few
- * n x n products, a step 6 n updates. */
+/* Shortest stage worth a jump (stage_jump.h: the eigen path's few n x n products, the
+ * renewal path's contour of a few tens of nodes, against 6 n updates per step). */
 static uint64_t jump_threshold(const rc_stage_jump *jump) {
-  return 8 * rc_stage_jump_size(jump) + 16;
+  return rc_stage_jump_threshold(jump);
 }
 
 /* Stepped runs are cut to this many steps so progress and cancellation stay responsive. */
@@ -306,7 +306,7 @@ static int together_group(void *ctx, double g, size_t count, const size_t *ids,
   uint64_t cut = jump_threshold(st->base.jump);
   for (size_t k = 0; k < count; k++)
     if (steps[k] >= jump_threshold(st->base.jump))
-      cut = rc_stage_jump_size(st->base.jump) / 4 + 16;
+      cut = rc_stage_jump_group_threshold(st->base.jump);
   size_t group = 0;
   for (size_t k = 0; k < count; k++) {
     double *bias = st->state + 2 * ids[k] * n, *var = bias + n;
@@ -375,11 +375,14 @@ int rc_sgd_options_check(const rc_sgd_options *o, rc_error *err) {
   if (!(isfinite(o->sigma2) && o->sigma2 >= 0))
     return rc_error_set(err, RC_EINVAL, "noise variance sigma2 must be finite and >= 0 (got %g)",
                         o->sigma2);
+  if (o->jump_method < 0 || o->jump_method > 2)
+    return rc_error_set(err, RC_EINVAL, "stage jump method must be 0, 1 or 2 (got %d)",
+                        o->jump_method);
   return RC_SUCCESS;
 }
 
 /* Stage jumps for this computation, or NULL when every step is iterated (asked for, horizons
- * too short to gain, or a measure without moving atoms or with more than the jumps take).
+ * too short to gain, or a measure without moving atoms).
  * Running out of memory is an error, never a silent switch to stepping. */
 static int make_jump(const rc_sgd_measure *m, const rc_sgd_options *o, uint64_t N_max,
                      rc_stage_jump **jump, rc_error *err) {
@@ -387,12 +390,14 @@ static int make_jump(const rc_sgd_measure *m, const rc_sgd_options *o, uint64_t 
   if (o->step_by_step || N_max < 64)
     return RC_SUCCESS;
   rc_error e = {0, ""};
-  *jump = rc_stage_jump_alloc(m, o->batch, &e);
+  *jump = rc_stage_jump_alloc_method(m, o->batch, (rc_stage_jump_method)o->jump_method, &e);
   if (!*jump && e.status != RC_EINVAL)
     return rc_error_set(err, e.status, "%s", e.message);
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 1 (the recursion, stability, stage jumps) and section 2.4 (the
+ * same recursion as a Volterra equation). */
 int rc_sgd_risk_curve(const rc_sgd_measure *m, const rc_schedule *schedule, const uint64_t *Ns,
                       size_t count, const rc_sgd_options *options, rc_risk *out, rc_error *err) {
   if (!m || !schedule || !Ns || !out || count == 0)
@@ -461,6 +466,7 @@ typedef struct {
   double n, threshold; /* atoms; jump threshold (INFINITY: no jumps) */
   double updates, walked;
   uint64_t runs;
+  double jump; /* updates of one jump */
 } cost_walk;
 
 #define COST_MAX_RUNS ((uint64_t)1 << 20)
@@ -478,7 +484,7 @@ static int cost_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *
   (void)pos;
   (void)err;
   cost_walk *cw = ctx;
-  cw->updates += (double)steps >= cw->threshold ? 64 * cw->n * cw->n : 6 * cw->n * (double)steps;
+  cw->updates += (double)steps >= cw->threshold ? cw->jump : 6 * cw->n * (double)steps;
   cw->walked += (double)steps;
   return ++cw->runs >= COST_MAX_RUNS ? RC_ECANCEL : RC_SUCCESS;
 }
@@ -503,9 +509,12 @@ int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t 
   if (status)
     return status;
   const double n = (double)atoms;
-  const int jumps =
-      !o.step_by_step && N_max >= 64 && atoms >= 1 && atoms <= RC_STAGE_JUMP_MAX_ATOMS;
-  cost_walk cw = {n, jumps ? 8 * n + 16 : INFINITY, 0, 0, 0};
+  const int jumps = !o.step_by_step && N_max >= 64 && atoms >= 1;
+  const int eigen = o.jump_method == RC_STAGE_JUMP_EIGEN ||
+                    (o.jump_method == RC_STAGE_JUMP_AUTO && atoms <= RC_STAGE_JUMP_EIGEN_MAX_ATOMS);
+  cost_walk cw = {n, jumps ? (eigen ? 8 * n + 16 : RC_STAGE_JUMP_RENEWAL_MIN) : INFINITY,
+                  0, 0,
+                  0, rc_stage_jump_cost(atoms, eigen)};
   const rc_walk_callbacks cb = {cost_start, cost_advance, cost_record};
   const rc_walk_options wo = {jumps ? 0 : SGD_MAX_STEPPED_RUN, NULL, NULL};
   status = rc_walk(schedule, Ns, count, &cb, &cw, &wo, NULL);
@@ -517,9 +526,13 @@ int rc_sgd_curve_cost(size_t atoms, const rc_schedule *schedule, const uint64_t 
   /* bias, variance and coefficients; the jumps' propagator cache (at most 256 MiB) and the
    * states of horizons advanced together (at most 256 MiB) */
   double bytes = 3 * n * 8 + (double)count * sizeof(rc_risk);
-  if (jumps) {
+  if (jumps && eigen) {
     const double per = n * n * 8 + 4 * n * 8, cached = floor((256.0 * 1048576) / per);
     bytes += (cached < 1 ? 1 : cached > 64 ? 64 : cached) * per + 10 * n * 8;
+  } else if (jumps) { /* the renewal path: per-atom arrays and one node table per thread */
+    bytes += (16 + (RC_STAGE_JUMP_NODES + 1) * 2.0) * n * 8;
+  }
+  if (jumps) {
     if (rc_schedule_horizon_dependent(schedule))
       bytes += fmin(2 * (double)count * n * 8, 256.0 * 1048576);
   }

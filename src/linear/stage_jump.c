@@ -1,4 +1,5 @@
-/* Stage jumps: K steps of the constant-step recursion in O(n^2) (see stage_jump.h). */
+/* Stage jumps: K steps of the constant-step recursion in O(n^2) (see stage_jump.h and
+ * docs/THEORY.md section 1, "Stage jumps"). */
 #include "linear/stage_jump.h"
 
 #include <float.h>
@@ -7,9 +8,13 @@
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "core/root.h"
 #include "core/util.h"
+#include "riskcalc/sketch.h"
 
 /* The eigen-decomposition of A_s for one step size. Rows of X follow `order` (atoms sorted by
  * delta), columns are modes; eps_k = 1 - theta_k. */
@@ -22,6 +27,19 @@ typedef struct {
   double *X;      /* r x r, row-major */
   double *Xtu;    /* X^T u */
 } propagator;
+
+/* The renewal path for one step size (see renewal_prepare): per moving atom delta_j = 1 - a_j,
+ * log a_j, delta'_j = 1 - a_j / theta_max and the secular weights nu_j mu_j^2 divided by delta'
+ * and by delta; per thread a table of 1 / (1 - a z_k) over the contour nodes. */
+typedef struct {
+  double g;
+  int valid;
+  size_t *atom;                                         /* r: moving atom of each position */
+  double *delta, *log_a, *dprime, *wb, *wv, *numu, *mu; /* r each */
+  double h, hp, log_theta, rb, rv;
+  int threads;
+  double *table; /* threads x (2 r RC_STAGE_JUMP_NODES / 2) */
+} renewal;
 
 /* A secular-equation entry, in sorted order. */
 typedef struct {
@@ -44,6 +62,8 @@ struct rc_stage_jump {
   double *y1, *y2, *z1, *z2; /* r each */
   double *Y, *Z;             /* r x 2 count, for several states at once */
   size_t many_capacity;      /* columns pairs Y and Z can hold */
+  rc_stage_jump_method method;
+  renewal rn; /* the renewal path's step-size data and workspaces */
 };
 
 static void propagator_free(propagator *p) {
@@ -72,6 +92,15 @@ void rc_stage_jump_free(rc_stage_jump *w) {
   free(w->z2);
   free(w->Y);
   free(w->Z);
+  free(w->rn.atom);
+  free(w->rn.delta);
+  free(w->rn.log_a);
+  free(w->rn.dprime);
+  free(w->rn.wb);
+  free(w->rn.wv);
+  free(w->rn.numu);
+  free(w->rn.mu);
+  free(w->rn.table);
   free(w);
 }
 
@@ -79,13 +108,52 @@ size_t rc_stage_jump_size(const rc_stage_jump *w) {
   return w->r;
 }
 
-rc_stage_jump *rc_stage_jump_alloc(const rc_sgd_measure *m, size_t batch, rc_error *err) {
+/* Allocates the renewal path's per-atom arrays (the node tables come with the first jump). */
+static int renewal_alloc(rc_stage_jump *w, rc_error *err) {
+  renewal *rn = &w->rn;
+  const size_t r = w->r;
+  rn->atom = malloc(r * sizeof *rn->atom);
+  double **arrays[] = {&rn->delta, &rn->log_a, &rn->dprime, &rn->wb, &rn->wv, &rn->numu, &rn->mu};
+  int ok = rn->atom != NULL;
+  for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
+    ok = (*arrays[k] = rc_alloc_doubles(r, err)) != NULL && ok;
+  if (!ok)
+    return rc_error_set(err, RC_ENOMEM, "out of memory for stage jumps on %zu atoms", r);
+  size_t k = 0;
+  for (size_t j = 0; j < w->m->n; j++)
+    if (w->m->mu[j] > 0)
+      rn->atom[k++] = j;
+  return RC_SUCCESS;
+}
+
+/* The eigen path's propagator for one step size: the n x n matrix X plus a few vectors. */
+static double eigen_bytes(size_t r) {
+  return ((double)r * (double)r + 4.0 * (double)r) * sizeof(double);
+}
+
+rc_stage_jump *rc_stage_jump_alloc_method(const rc_sgd_measure *m, size_t batch,
+                                          rc_stage_jump_method method, rc_error *err) {
   size_t r = 0;
   for (size_t j = 0; j < m->n; j++)
     r += m->mu[j] > 0;
-  if (r == 0 || r > RC_STAGE_JUMP_MAX_ATOMS) {
-    rc_error_set(err, RC_EINVAL, "stage jumps need 1 to %d moving atoms (measure has %zu)",
-                 RC_STAGE_JUMP_MAX_ATOMS, r);
+  if (r == 0) {
+    rc_error_set(err, RC_EINVAL, "stage jumps need at least one moving atom");
+    return NULL;
+  }
+  if (method == RC_STAGE_JUMP_AUTO)
+    method = r <= RC_STAGE_JUMP_EIGEN_MAX_ATOMS ? RC_STAGE_JUMP_EIGEN : RC_STAGE_JUMP_RENEWAL;
+  if (method != RC_STAGE_JUMP_EIGEN && method != RC_STAGE_JUMP_RENEWAL) {
+    rc_error_set(err, RC_EINVAL, "unknown stage jump method %d", (int)method);
+    return NULL;
+  }
+  /* The eigen path holds at least one n x n propagator: refuse it beyond a quarter of the
+   * machine's memory rather than swap (the renewal path needs O(n) memory). */
+  const size_t physical = rc_physical_memory();
+  if (method == RC_STAGE_JUMP_EIGEN && physical && eigen_bytes(r) > 0.25 * (double)physical) {
+    rc_error_set(err, RC_ENOMEM,
+                 "an eigen stage propagator on %zu atoms needs %.3g GiB, more than a quarter of "
+                 "this machine's %.3g GiB",
+                 r, eigen_bytes(r) / 1073741824.0, (double)physical / 1073741824.0);
     return NULL;
   }
   rc_stage_jump *w = calloc(1, sizeof *w);
@@ -96,29 +164,62 @@ rc_stage_jump *rc_stage_jump_alloc(const rc_sgd_measure *m, size_t batch, rc_err
   w->m = m;
   w->batch = (double)batch;
   w->r = r;
-  /* Cache propagators for up to 64 step sizes within about 256 MiB. */
-  size_t per = r * r * sizeof(double) + 4 * r * sizeof(double);
-  w->ncache = (256u << 20) / per;
-  w->ncache = w->ncache < 1 ? 1 : w->ncache > 64 ? 64 : w->ncache;
-  w->cache = calloc(w->ncache, sizeof *w->cache);
+  w->method = method;
   w->entries = malloc(r * sizeof *w->entries);
   w->sec = malloc(r * sizeof *w->sec);
   w->origin = malloc(r * sizeof *w->origin);
-  w->rot = malloc(4 * r * sizeof *w->rot);
   w->uhat = rc_alloc_doubles(r, err);
   w->tau = rc_alloc_doubles(r, err);
   w->diff = rc_alloc_doubles(r, err);
   w->y1 = rc_alloc_doubles(r, err);
   w->y2 = rc_alloc_doubles(r, err);
+  if (!w->entries || !w->sec || !w->origin || !w->uhat || !w->tau || !w->diff || !w->y1 || !w->y2) {
+    rc_stage_jump_free(w);
+    rc_error_set(err, RC_ENOMEM, "out of memory for stage jumps on %zu atoms", r);
+    return NULL;
+  }
+  if (method == RC_STAGE_JUMP_RENEWAL) {
+    if (renewal_alloc(w, err)) {
+      rc_stage_jump_free(w);
+      return NULL;
+    }
+    return w;
+  }
+  /* Cache propagators for up to 64 step sizes within about 256 MiB. */
+  const double per = eigen_bytes(r);
+  const double fit = floor((256.0 * 1048576) / per);
+  w->ncache = fit < 1 ? 1 : fit > 64 ? 64 : (size_t)fit;
+  w->cache = calloc(w->ncache, sizeof *w->cache);
+  w->rot = malloc(4 * r * sizeof *w->rot);
   w->z1 = rc_alloc_doubles(r, err);
   w->z2 = rc_alloc_doubles(r, err);
-  if (!w->cache || !w->entries || !w->sec || !w->origin || !w->rot || !w->uhat || !w->tau ||
-      !w->diff || !w->y1 || !w->y2 || !w->z1 || !w->z2) {
+  if (!w->cache || !w->rot || !w->z1 || !w->z2) {
     rc_stage_jump_free(w);
     rc_error_set(err, RC_ENOMEM, "out of memory for stage jumps on %zu atoms", r);
     return NULL;
   }
   return w;
+}
+
+rc_stage_jump *rc_stage_jump_alloc(const rc_sgd_measure *m, size_t batch, rc_error *err) {
+  return rc_stage_jump_alloc_method(m, batch, RC_STAGE_JUMP_AUTO, err);
+}
+
+rc_stage_jump_method rc_stage_jump_get_method(const rc_stage_jump *w) {
+  return w->method;
+}
+
+uint64_t rc_stage_jump_threshold(const rc_stage_jump *w) {
+  return w->method == RC_STAGE_JUMP_EIGEN ? 8 * (uint64_t)w->r + 16 : RC_STAGE_JUMP_RENEWAL_MIN;
+}
+
+uint64_t rc_stage_jump_group_threshold(const rc_stage_jump *w) {
+  return w->method == RC_STAGE_JUMP_EIGEN ? (uint64_t)w->r / 4 + 16 : RC_STAGE_JUMP_RENEWAL_MIN;
+}
+
+double rc_stage_jump_cost(size_t atoms, int eigen) {
+  const double n = (double)atoms;
+  return eigen ? 64 * n * n : 60.0 * RC_STAGE_JUMP_NODES * n;
 }
 
 /* The secular function multiplied by the distance to its origin pole, which keeps it finite
@@ -323,8 +424,251 @@ static int lookup(rc_stage_jump *w, double g, propagator **out, rc_error *err) {
   return RC_SUCCESS;
 }
 
-int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K, double s2,
-                             double *const *bias, double *const *var, rc_error *err) {
+/* ------------------------------------------------------------ the renewal path
+ *
+ * Within a stage at constant g the excess e_s = sum_j nu_j mu_j c_j(s) obeys the renewal
+ * equation c_j(s+1) = a_j c_j(s) + h mu_j (e_s + s2). In generating functions (z^s):
+ *   G(z) = h (F(z) + s2 / (1 - z)) / (1 - h z K(z)),  F = sum nu mu c(0) / (1 - a z),
+ *   K = sum nu mu^2 / (1 - a z),  c_j(T) = a_j^T c_j(0) + mu_j [z^(T-1)] G(z) / (1 - a_j z).
+ * The coefficient [z^t] f = (1/2 pi i) int f(e^-s) e^(s t) ds is a Bromwich integral whose
+ * integrand is singular only where e^-s = 1/theta (theta an eigenvalue of the stage map, all
+ * in (0, 1]): on the real axis s <= 0, repeated every 2 pi i. Talbot's contour, scaled by
+ * 1/t, wraps that half-line; with Weideman's optimised parameters the midpoint rule on N
+ * nodes converges like exp(-1.36 N), and conjugate symmetry halves the nodes. For t >= 63
+ * the contour stays within |Im s| < 0.83 N / t < pi, away from the periodic copies.
+ *
+ * Accuracy: the rule's error is relative to the integrand near the contour's crossing of
+ * the real axis, about theta_max^t. The bias is shifted by the slowest mode theta_max (the
+ * largest eigenvalue, one secular root, solved to full relative accuracy), so a bias that
+ * decays exponentially keeps its relative digits; the variance, held up by the noise, is not
+ * shifted. 1 - h z K(z) vanishes at the shift: it is evaluated as
+ * (1 - h K(1)) + (1 - z) h sum nu mu^2 / (delta' (1 - a' z)), free of cancellation, with
+ * 1 - a' z = delta' + (1 - delta') omega and omega = 1 - z = -expm1(-s).
+ * Cost: O(atoms x nodes) per stage, O(atoms) memory, whatever the stage length. */
+
+/* Weideman's optimised Talbot contour: s(th) = (N/t)(SIG + MU th cot(ALPHA th) + i NU th). */
+#define TALBOT_SIG (-0.6122)
+#define TALBOT_MU 0.5017
+#define TALBOT_ALPHA 0.6407
+#define TALBOT_NU 0.2645
+#define HALF_NODES (RC_STAGE_JUMP_NODES / 2)
+
+/* Per step size: the coefficients, the slowest mode and the secular weights. */
+static int renewal_prepare(rc_stage_jump *w, double g, rc_error *err) {
+  renewal *rn = &w->rn;
+  if (rn->valid && rn->g == g)
+    return RC_SUCCESS;
+  rn->valid = 0;
+  const rc_sgd_measure *m = w->m;
+  const size_t r = w->r;
+  const double B = w->batch, h = g * g / B;
+  /* delta_min over atoms that carry weight: the slowest mode's pole */
+  size_t o = r;
+  double q = 0, zero_weight_min = INFINITY;
+  for (size_t k = 0; k < r; k++) {
+    const size_t j = rn->atom[k];
+    const double x = g * m->mu[j];
+    rn->mu[k] = m->mu[j];
+    rn->numu[k] = m->nu[j] * m->mu[j];
+    rn->delta[k] = x * (2.0 - (1.0 + 1.0 / B) * x); /* 1 - a_j without cancellation */
+    rn->log_a[k] = log1p(-rn->delta[k]);
+    const double wt = rn->numu[k] * m->mu[j];
+    rn->wv[k] = wt / rn->delta[k];
+    q += h * rn->wv[k];
+    if (wt > 0 && h * wt > 0) {
+      if (o == r || rn->delta[k] < rn->delta[o])
+        o = k;
+    } else if (rn->delta[k] < zero_weight_min) {
+      zero_weight_min = rn->delta[k];
+    }
+  }
+  rn->rv = 1.0 - q;
+  /* eps_max = 1 - theta_max = delta_o + tau: the secular root below delta_o */
+  double tau = 0, eps_max = zero_weight_min;
+  if (o < r) {
+    size_t ns = 0, os = 0;
+    double usum = 0;
+    for (size_t k = 0; k < r; k++) {
+      const double wt = rn->numu[k] * rn->mu[k];
+      if (!(wt > 0 && h * wt > 0))
+        continue;
+      if (k == o)
+        os = ns;
+      w->diff[ns] = rn->delta[k] - rn->delta[o];
+      w->y2[ns] = wt;
+      usum += wt;
+      ns++;
+    }
+    secular_params sp = {w->diff, w->y2, ns, os, h};
+    int status = solve_root(&sp, -h * usum * (1.0 + 4 * DBL_EPSILON), 0, &tau, err);
+    if (status)
+      return status;
+    if (rn->delta[o] + tau < eps_max)
+      eps_max = rn->delta[o] + tau;
+    else
+      o = r; /* a weightless atom is slower than every coupled mode */
+  }
+  const double theta = 1.0 - eps_max;
+  double rb = 0;
+  for (size_t k = 0; k < r; k++) {
+    /* 1 - a_k / theta_max = (delta_k - eps_max) / theta_max, the difference exact relative
+     * to the secular root */
+    const double num = o < r ? (rn->delta[k] - rn->delta[o]) - tau : rn->delta[k] - eps_max;
+    rn->dprime[k] = num / theta;
+    const double wt = rn->numu[k] * rn->mu[k];
+    rn->wb[k] = wt > 0 ? wt / rn->dprime[k] : 0;
+    rb += rn->wb[k];
+  }
+  rn->h = h;
+  rn->hp = h / theta;
+  rn->log_theta = log1p(-eps_max);
+  /* 1 - h' K'(1) = 0 at a secular root (taken exact, as Loewner takes the roots exact); when
+   * a weightless atom sets the shift, it is evaluated */
+  rn->rb = o < r ? 0.0 : 1.0 - rn->hp * rb;
+  rn->g = g;
+  rn->valid = 1;
+  return RC_SUCCESS;
+}
+
+/* Talbot nodes for t: omega_k = 1 - e^-s_k and weights (2/N) e^(s_k t) s'_k (theta > 0 half). */
+static void talbot_nodes(double t, double *om_re, double *om_im, double *wt_re, double *wt_im) {
+  const double scale = RC_STAGE_JUMP_NODES / t;
+  for (size_t k = 0; k < HALF_NODES; k++) {
+    const double th = 3.14159265358979323846 * (2.0 * (double)k + 1.0) / RC_STAGE_JUMP_NODES;
+    const double at = TALBOT_ALPHA * th, cot = cos(at) / sin(at), sn = sin(at);
+    const double sr = scale * (TALBOT_SIG + TALBOT_MU * th * cot), si = scale * TALBOT_NU * th;
+    const double dr = scale * TALBOT_MU * (cot - at / (sn * sn)), di = scale * TALBOT_NU;
+    /* omega = -expm1(-s) = -(expm1(-sr) cos si - 2 sin^2(si/2)) + i e^-sr sin si */
+    const double half = sin(0.5 * si);
+    om_re[k] = -(expm1(-sr) * cos(si) - 2.0 * half * half);
+    om_im[k] = exp(-sr) * sin(si);
+    /* (2/N) e^(s t) s' */
+    const double mag = 2.0 / RC_STAGE_JUMP_NODES * exp(sr * t);
+    const double er = mag * cos(si * t), ei = mag * sin(si * t);
+    wt_re[k] = er * dr - ei * di;
+    wt_im[k] = er * di + ei * dr;
+  }
+}
+
+/* One state through T >= RC_STAGE_JUMP_RENEWAL_MIN steps: c <- the map's T-th power applied,
+ * with forcing s2 (0 for the bias). shift: use theta_max. table: (2 HALF_NODES + 1) r doubles. */
+static void renewal_state(const rc_stage_jump *w, double *c, uint64_t T, double s2, int shift,
+                          double *table) {
+  const renewal *rn = &w->rn;
+  const size_t r = w->r;
+  const double *dp = shift ? rn->dprime : rn->delta, *wq = shift ? rn->wb : rn->wv;
+  const double hh = shift ? rn->hp : rn->h, r0 = shift ? rn->rb : rn->rv;
+  double om_re[HALF_NODES], om_im[HALF_NODES], wt_re[HALF_NODES], wt_im[HALF_NODES];
+  talbot_nodes((double)(T - 1), om_re, om_im, wt_re, wt_im);
+  double *tr = table, *ti = table + r * HALF_NODES, *f = table + 2 * r * HALF_NODES;
+  for (size_t j = 0; j < r; j++)
+    f[j] = rn->numu[j] * c[rn->atom[j]];
+  /* 1 / (1 - a z_k) per atom and node; F and the secular sum of the denominator */
+  double F_re[HALF_NODES], F_im[HALF_NODES], W_re[HALF_NODES], W_im[HALF_NODES];
+  for (size_t k = 0; k < HALF_NODES; k++) {
+    const double orr = om_re[k], oi = om_im[k];
+    double *rr = tr + k * r, *ri = ti + k * r;
+    double fr = 0, fi = 0, qr = 0, qi = 0;
+#pragma omp simd reduction(+ : fr, fi, qr, qi)
+    for (size_t j = 0; j < r; j++) {
+      const double a = 1.0 - dp[j];
+      const double dr = dp[j] + a * orr, di = a * oi;
+      const double inv = 1.0 / (dr * dr + di * di);
+      const double xr = dr * inv, xi = -di * inv;
+      rr[j] = xr;
+      ri[j] = xi;
+      fr += f[j] * xr;
+      fi += f[j] * xi;
+      qr += wq[j] * xr;
+      qi += wq[j] * xi;
+    }
+    /* denominator r0 + omega h sum wq / (1 - a z); G = h (F + s2 / omega) / den */
+    const double den_r = r0 + hh * (orr * qr - oi * qi), den_i = hh * (orr * qi + oi * qr);
+    F_re[k] = fr;
+    F_im[k] = fi;
+    if (s2 != 0) {
+      const double inv = 1.0 / (orr * orr + oi * oi);
+      F_re[k] += s2 * orr * inv;
+      F_im[k] -= s2 * oi * inv;
+    }
+    const double dd = 1.0 / (den_r * den_r + den_i * den_i);
+    const double gr = hh * (F_re[k] * den_r + F_im[k] * den_i) * dd;
+    const double gi = hh * (F_im[k] * den_r - F_re[k] * den_i) * dd;
+    W_re[k] = wt_re[k] * gr - wt_im[k] * gi;
+    W_im[k] = wt_re[k] * gi + wt_im[k] * gr;
+  }
+  /* c_j(T) = a_j^T c_j(0) + theta^T mu_j sum_k Im(W_k / (1 - a_j z_k)) */
+  const double steps = (double)T, lift = shift ? exp(steps * rn->log_theta) : 1.0;
+  for (size_t j = 0; j < r; j++) {
+    double conv = 0;
+    for (size_t k = 0; k < HALF_NODES; k++)
+      conv += W_re[k] * ti[k * r + j] + W_im[k] * tr[k * r + j];
+    const size_t atom = rn->atom[j];
+    c[atom] = exp(steps * rn->log_a[j]) * c[atom] + lift * rn->mu[j] * conv;
+  }
+}
+
+/* Fewer steps than the contour takes: iterate them (at most RC_STAGE_JUMP_RENEWAL_MIN). */
+static void renewal_step(const rc_stage_jump *w, double *bias, double *var, uint64_t T, double s2) {
+  const renewal *rn = &w->rn;
+  for (uint64_t t = 0; t < T; t++) {
+    double eb = 0, ev = 0;
+    for (size_t j = 0; j < w->r; j++) {
+      eb += rn->numu[j] * bias[rn->atom[j]];
+      ev += rn->numu[j] * var[rn->atom[j]];
+    }
+    const double fb = rn->h * eb, fv = rn->h * (ev + s2);
+    for (size_t j = 0; j < w->r; j++) {
+      const size_t atom = rn->atom[j];
+      const double a = 1.0 - rn->delta[j];
+      bias[atom] = a * bias[atom] + fb * rn->mu[j];
+      var[atom] = a * var[atom] + fv * rn->mu[j];
+    }
+  }
+}
+
+static int renewal_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K,
+                              double s2, double *const *bias, double *const *var, rc_error *err) {
+  int status = renewal_prepare(w, g, err);
+  if (status)
+    return status;
+  renewal *rn = &w->rn;
+  int threads = 1;
+#ifdef _OPENMP
+  threads = count > 1 ? omp_get_max_threads() : 1;
+  if ((size_t)threads > count)
+    threads = (int)count;
+#endif
+  const size_t per = rc_mul_size(w->r, 2 * HALF_NODES + 1);
+  if (threads > rn->threads) {
+    double *table = rc_alloc_doubles(rc_mul_size(per, (size_t)threads), err);
+    if (!table)
+      return rc_error_set(err, RC_ENOMEM, "out of memory for %d stage jump tables", threads);
+    free(rn->table);
+    rn->table = table;
+    rn->threads = threads;
+  }
+  /* States are independent and each is computed the same way on any thread: the result does
+   * not depend on the number of threads. */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+  for (size_t c = 0; c < count; c++) {
+    int tid = 0;
+#ifdef _OPENMP
+    tid = omp_get_thread_num();
+#endif
+    double *table = rn->table + (size_t)tid * per;
+    if (K[c] < RC_STAGE_JUMP_RENEWAL_MIN) {
+      renewal_step(w, bias[c], var[c], K[c], s2);
+    } else {
+      renewal_state(w, bias[c], K[c], 0.0, 1, table);
+      renewal_state(w, var[c], K[c], s2, 0, table);
+    }
+  }
+  return RC_SUCCESS;
+}
+
+static int eigen_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K, double s2,
+                            double *const *bias, double *const *var, rc_error *err) {
   propagator *p;
   int status = lookup(w, g, &p, err);
   if (status)
@@ -384,8 +728,17 @@ int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uin
   return RC_SUCCESS;
 }
 
+int rc_stage_jump_apply_many(rc_stage_jump *w, double g, size_t count, const uint64_t *K, double s2,
+                             double *const *bias, double *const *var, rc_error *err) {
+  if (w->method == RC_STAGE_JUMP_RENEWAL)
+    return renewal_apply_many(w, g, count, K, s2, bias, var, err);
+  return eigen_apply_many(w, g, count, K, s2, bias, var, err);
+}
+
 int rc_stage_jump_apply(rc_stage_jump *w, double g, uint64_t K, double s2, double *bias,
                         double *var, rc_error *err) {
+  if (w->method == RC_STAGE_JUMP_RENEWAL)
+    return renewal_apply_many(w, g, 1, &K, s2, &bias, &var, err);
   propagator *p;
   int status = lookup(w, g, &p, err);
   if (status)

@@ -29,6 +29,7 @@ static int excess_at(double x, void *vp, double *value) {
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 7 (the best base step). */
 int rc_sgd_tune_gamma(const rc_measure *m, const rc_schedule *schedule, uint64_t N,
                       const rc_sgd_options *o, rc_gamma_tuned *out, rc_error *err) {
   if (!m || !schedule || !out)
@@ -59,24 +60,11 @@ int rc_sgd_tune_gamma(const rc_measure *m, const rc_schedule *schedule, uint64_t
   }
   out->gamma_max = g_stable / rc_schedule_max(s, N);
   const double top = log(out->gamma_max) + log1p(-1e-6), bottom = top - log(RC_TUNE_SPAN);
-  double x[RC_TUNE_GRID], f[RC_TUNE_GRID];
-  size_t best = 0;
-  for (size_t k = 0; k < RC_TUNE_GRID; k++) {
-    x[k] = bottom + (top - bottom) * (double)k / (RC_TUNE_GRID - 1);
-    if ((status = excess_at(x[k], &c, &f[k])))
-      goto done;
-    if (f[k] < f[best])
-      best = k;
-  }
-  double xbest = x[best], fbest = f[best];
-  if (best > 0 && best + 1 < RC_TUNE_GRID && f[best] < f[best - 1] && f[best] < f[best + 1]) {
-    const rc_min_options mo = {1e-6, 0.0, 200};
-    status = rc_min_brent(excess_at, &c, x[best - 1], f[best - 1], x[best], f[best], x[best + 1],
-                          f[best + 1], &mo, "tuned step size", &xbest, &fbest, err);
-    if (status && status != RC_ENOCONV)
-      goto done;
-  }
-  out->at_edge = best + 1 == RC_TUNE_GRID;
+  double xbest, fbest;
+  status = rc_min_scan_brent(excess_at, &c, bottom, top, RC_TUNE_GRID, "tuned step size", &xbest,
+                             &fbest, &out->at_edge, err);
+  if (status && status != RC_ENOCONV)
+    goto done;
   out->gamma = exp(xbest);
   /* the row at the step returned (the minimiser's last evaluation may be another point) */
   const int final = excess_at(xbest, &c, &fbest);

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "core/walker.h"
 #include "quad/moments.h"
+#include "quad/sketched.h"
 #include "riskcalc/quad.h"
 
 #define P_MIN 5     /* shortest block: 2^5 steps (shorter runs are iterated) */
@@ -398,6 +399,8 @@ static int analytic_walk(const rc_quad_problem *problem, const rc_schedule *sche
   if (!(opt->domain_limit > 0 && isfinite(opt->domain_limit)))
     return rc_error_set(err, RC_EINVAL, "domain limit must be finite and > 0 (got %g)",
                         opt->domain_limit);
+  if (problem->feature_cov)
+    return rc_error_set(err, RC_EINVAL, "%s", QUAD_SKETCHED_REFUSAL);
   rc_quad_analytic_stats local_stats;
   memset(&local_stats, 0, sizeof local_stats);
   if (!stats)
@@ -449,6 +452,8 @@ done:
   return st;
 }
 
+/* See docs/THEORY.md sections 3.2 and 3.3 (exact one-step moments, the Pearson III closure)
+ * and docs/QUAD.md sections 3 and 4. */
 int rc_quad_analytic_curve(const rc_quad_problem *problem, const rc_schedule *schedule,
                            const uint64_t *Ts, size_t count,
                            const rc_quad_analytic_options *options, rc_quad_row *out,

@@ -3,10 +3,11 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "quad/sketched.h"
 #include "riskcalc/quad.h"
 
 double rc_quad_activation_time(const rc_quad_problem *p, size_t i, double eta) {
-  if (!p || i >= p->M || !(eta > 0))
+  if (!p || i >= p->M || !(eta > 0) || p->feature_cov)
     return NAN;
   const double w = p->wstar[i], th0 = p->theta0[i], rate = 4.0 * eta * p->lambda[i] * w;
   if (th0 >= 0.5 * w)
@@ -21,6 +22,8 @@ int rc_quad_closed_curve(const rc_quad_problem *p, double eta, const uint64_t *T
   if (!p || !Ts || !out || count == 0)
     return rc_error_set(err, RC_EINVAL,
                         "problem, a non-empty list of T and the output are required");
+  if (p->feature_cov)
+    return rc_error_set(err, RC_EINVAL, "%s", QUAD_SKETCHED_REFUSAL);
   if (!(isfinite(eta) && eta > 0))
     return rc_error_set(err, RC_EINVAL, "step size eta must be finite and > 0 (got %g)", eta);
   for (size_t k = 0; k < count; k++)
@@ -60,9 +63,14 @@ int rc_quad_closed_curve(const rc_quad_problem *p, double eta, const uint64_t *T
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 3.4 (the linearised Phase II) and docs/QUAD.md section 6. */
 rc_sgd_measure *rc_quad_linear_measure(const rc_quad_problem *p, rc_error *err) {
   if (!p) {
     rc_error_set(err, RC_EINVAL, "a problem is required");
+    return NULL;
+  }
+  if (p->feature_cov) {
+    rc_error_set(err, RC_EINVAL, "%s", QUAD_SKETCHED_REFUSAL);
     return NULL;
   }
   size_t n = 0;

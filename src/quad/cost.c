@@ -113,3 +113,22 @@ int rc_quad_mc_cost(size_t M, size_t batch, const rc_schedule *schedule, const u
   cost->bytes = 8.0 * ((R + 2.0) * (double)count * (m + 1.0) + m + threads * ((B + 2.0) * m + B));
   return RC_SUCCESS;
 }
+
+int rc_quad_mc_problem_cost(const rc_quad_problem *problem, const rc_schedule *schedule,
+                            const uint64_t *Ts, size_t count, const rc_quad_mc_options *options,
+                            rc_cost *cost, rc_error *err) {
+  if (!problem)
+    return rc_error_set(err, RC_EINVAL, "a problem is required");
+  const int status =
+      rc_quad_mc_cost(problem->M, problem->batch, schedule, Ts, count, options, cost, err);
+  if (status || !problem->feature_cov)
+    return status;
+  const rc_quad_mc_options o = options ? *options : rc_quad_mc_options_default();
+  const double m = (double)problem->M, B = (double)problem->batch, R = (double)o.runs;
+  /* z = L u: M (M + 1) / 2 multiply-adds per sample; the risk's quadratic form per record and
+   * the estimators' M^2 per run and horizon */
+  cost->updates += R * rc_walk_steps(schedule, Ts, count) * B * m * (m + 1.0) / 2.0 +
+                   3.0 * R * (double)count * m * m;
+  cost->bytes += 8.0 * 2.0 * m * m;
+  return RC_SUCCESS;
+}

@@ -3,9 +3,12 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_cblas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_sf_zeta.h>
+
+#include <lapacke.h>
 
 #include "core/util.h"
 #include "riskcalc/quad.h"
@@ -28,6 +31,8 @@ void rc_quad_problem_free(rc_quad_problem *p) {
     free(p->lambda);
     free(p->wstar);
     free(p->theta0);
+    free(p->feature_cov);
+    free(p->feature_chol);
     free(p);
   }
 }
@@ -78,6 +83,18 @@ static int power_tail(double beta, size_t M, double d, double *out, rc_error *er
     s += pow(i, -beta);
   *out = s;
   return RC_SUCCESS;
+}
+
+/* The scalar fields both kinds of problem copy from the spec. */
+static void describe_problem(rc_quad_problem *p, const rc_quad_spec *s, size_t M) {
+  p->M = M;
+  p->d = s->d;
+  p->sigma2 = s->sigma2;
+  p->batch = s->batch;
+  p->spectrum = s->spectrum;
+  p->alpha = s->spectrum == RC_SPECTRUM_VALUES ? NAN : s->alpha;
+  p->target = s->target;
+  p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
 }
 
 static int check_spec(const rc_quad_spec *s, size_t M, rc_error *err) {
@@ -168,14 +185,7 @@ rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *s, size_t M, rc_error
   p->theta0 = p->wstar ? rc_alloc_doubles(M, err) : NULL;
   if (!p->theta0)
     goto fail;
-  p->M = M;
-  p->d = s->d;
-  p->sigma2 = s->sigma2;
-  p->batch = s->batch;
-  p->spectrum = s->spectrum;
-  p->alpha = s->spectrum == RC_SPECTRUM_VALUES ? NAN : s->alpha;
-  p->target = s->target;
-  p->beta = s->target == RC_QUAD_TARGET_POWER ? s->beta : NAN;
+  describe_problem(p, s, M);
   for (size_t i = 0; i < M; i++) {
     const double lam = s->spectrum == RC_SPECTRUM_VALUES
                            ? s->lambda[i]
@@ -219,6 +229,150 @@ rc_quad_problem *rc_quad_problem_alloc(const rc_quad_spec *s, size_t M, rc_error
   }
   return p;
 fail:
+  rc_quad_problem_free(p);
+  return NULL;
+}
+
+/* lambda_j or w*_j of the spec at coordinate j (0-based) for the sketched variant (finite d). */
+static int spec_coordinate(const rc_quad_spec *s, size_t j, double *lam, double *w, rc_error *err) {
+  *lam = s->spectrum == RC_SPECTRUM_VALUES ? s->lambda[j]
+                                           : law_lambda(s->spectrum, s->alpha, (double)(j + 1));
+  if (!(isfinite(*lam) && *lam > 0))
+    return rc_error_set(err, RC_EINVAL, "eigenvalue %zu is %g (under- or overflow of the law)",
+                        j + 1, *lam);
+  *w = s->target == RC_QUAD_TARGET_VALUES ? s->wstar[j]
+                                          : sqrt(pow((double)(j + 1), -s->beta) / *lam);
+  if (!isfinite(*w))
+    return rc_error_set(err, RC_EINVAL, "target w*_%zu overflows", j + 1);
+  return RC_SUCCESS;
+}
+
+rc_quad_problem *rc_quad_problem_sketched_alloc(const rc_quad_spec *s, const rc_sketch *sketch,
+                                                rc_error *err) {
+  if (!sketch || !sketch->S) {
+    rc_error_set(err, RC_EINVAL, "a sketch is required");
+    return NULL;
+  }
+  const size_t M = sketch->M, d = sketch->d;
+  if (check_spec(s, M, err))
+    return NULL;
+  if (!(isfinite(s->d) && (size_t)s->d == d)) {
+    rc_error_set(err, RC_EINVAL, "the sketch has d = %zu columns but the problem's d is %g", d,
+                 s->d);
+    return NULL;
+  }
+  if (M > (size_t)INT32_MAX || d > (size_t)INT32_MAX) {
+    rc_error_set(err, RC_EINVAL, "a sketch of %zu x %zu exceeds the BLAS's 32-bit sizes", M, d);
+    return NULL;
+  }
+  rc_quad_problem *p = calloc(1, sizeof *p);
+  double *scaled = NULL, *lam = NULL, *wst = NULL, *resid = NULL;
+  if (!p) {
+    rc_error_set(err, RC_ENOMEM, "out of memory for a problem");
+    return NULL;
+  }
+  p->lambda = rc_alloc_doubles(M, err);
+  p->wstar = p->lambda ? rc_alloc_doubles(M, err) : NULL;
+  p->theta0 = p->wstar ? rc_alloc_doubles(M, err) : NULL;
+  p->feature_cov = p->theta0 ? rc_alloc_doubles(rc_mul_size(M, M), err) : NULL;
+  p->feature_chol = p->feature_cov ? rc_alloc_doubles(rc_mul_size(M, M), err) : NULL;
+  lam = p->feature_chol ? rc_alloc_doubles(d, err) : NULL;
+  wst = lam ? rc_alloc_doubles(d, err) : NULL;
+  resid = wst ? rc_alloc_doubles(d, err) : NULL;
+  /* K is accumulated over blocks of columns, so the scaled copy holds M x block numbers */
+  const size_t block = d < 1024 ? d : 1024;
+  scaled = resid ? rc_alloc_doubles(rc_mul_size(M, block), err) : NULL;
+  if (!scaled)
+    goto fail;
+  describe_problem(p, s, M);
+  double total = 0; /* w*^T H w*, to judge the residual's size */
+  for (size_t j = 0; j < d; j++) {
+    if (spec_coordinate(s, j, &lam[j], &wst[j], err))
+      goto fail;
+    total += lam[j] * wst[j] * wst[j];
+  }
+  if (!isfinite(total)) {
+    rc_error_set(err, RC_EINVAL, "the signal w*^T H w* overflows");
+    goto fail;
+  }
+  /* K = (S H^1/2)(S H^1/2)^T by symmetric rank-k updates over column blocks, b = S H w* */
+  double *K = p->feature_cov, *L = p->feature_chol, *theta = p->wstar;
+  for (size_t j0 = 0; j0 < d; j0 += block) {
+    const size_t nb = d - j0 < block ? d - j0 : block;
+    for (size_t k = 0; k < M; k++)
+      for (size_t j = 0; j < nb; j++)
+        scaled[k * nb + j] = sketch->S[k * d + j0 + j] * sqrt(lam[j0 + j]);
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)M, (int)nb, 1.0, scaled, (int)nb,
+                j0 == 0 ? 0.0 : 1.0, K, (int)M);
+  }
+  for (size_t k = 0; k < M; k++)
+    for (size_t l = 0; l < k; l++)
+      K[l * M + k] = K[k * M + l];
+  for (size_t j = 0; j < d; j++)
+    resid[j] = lam[j] * wst[j];
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)d, 1.0, sketch->S, (int)d, resid, 1, 0.0,
+              theta, 1);
+  for (size_t k = 0; k < M; k++)
+    for (size_t l = 0; l < M; l++)
+      L[k * M + l] = l <= k ? K[k * M + l] : 0.0;
+  for (size_t k = 0; k < M * M; k++)
+    if (!isfinite(K[k])) {
+      rc_error_set(err, RC_EINVAL, "the features' covariance S H S^T overflows");
+      goto fail;
+    }
+  /* Cholesky and theta* = K^-1 b. The row-major lower triangle is the column-major upper one,
+   * so LAPACK works in place: no transposed copy that LAPACKE would allocate (and complain
+   * about on stderr if that failed). A non-positive pivot comes back as info > 0. */
+  lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)M, L, (lapack_int)M);
+  if (info == 0)
+    info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (lapack_int)M, 1, L, (lapack_int)M, theta,
+                          (lapack_int)M);
+  if (info < 0) {
+    rc_error_set(err, info <= LAPACK_WORK_MEMORY_ERROR ? RC_ENOMEM : RC_EINVAL,
+                 "LAPACK's Cholesky failed (LAPACKE status %d)", (int)info);
+    goto fail;
+  }
+  if (info > 0) {
+    rc_error_set(err, RC_EDOMAIN,
+                 "the sketched features are degenerate: S H S^T is not positive definite "
+                 "(Cholesky pivot %d)",
+                 (int)info);
+    goto fail;
+  }
+  /* approx from the residual w* - S^T theta*, not as total - b^T theta* (no cancellation) */
+  for (size_t j = 0; j < d; j++)
+    resid[j] = wst[j];
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)M, (int)d, -1.0, sketch->S, (int)d, theta, 1, 1.0,
+              resid, 1);
+  double a = 0;
+  for (size_t j = d; j-- > 0;)
+    a += lam[j] * resid[j] * resid[j];
+  double signal = 0;
+  for (size_t k = 0; k < M; k++) {
+    double kt = 0;
+    for (size_t l = 0; l < M; l++)
+      kt += K[k * M + l] * theta[l];
+    signal += theta[k] * kt;
+    p->lambda[k] = K[k * M + k];
+    const double v = s->v0_values ? s->v0_values[k] : s->v0;
+    p->theta0[k] = v * v;
+  }
+  p->approx = a;
+  p->signal = signal;
+  if (!(isfinite(a) && isfinite(signal))) {
+    rc_error_set(err, RC_EINVAL, "the approximation error of the sketch is not finite");
+    goto fail;
+  }
+  free(scaled);
+  free(lam);
+  free(wst);
+  free(resid);
+  return p;
+fail:
+  free(scaled);
+  free(lam);
+  free(wst);
+  free(resid);
   rc_quad_problem_free(p);
   return NULL;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/minimize.h"
+#include "quad/sketched.h"
 #include "riskcalc/quad.h"
 #include "riskcalc/tune.h"
 
@@ -108,6 +109,8 @@ int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule
   if (!problem || !schedule || !out)
     return rc_error_set(err, RC_EINVAL, "problem, schedule and output are required");
   memset(out, 0, sizeof *out);
+  if (problem->feature_cov)
+    return rc_error_set(err, RC_EINVAL, "%s", QUAD_SKETCHED_REFUSAL);
   const rc_schedule_kind kind = rc_schedule_get_kind(schedule);
   if (kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES)
     return rc_error_set(err, RC_EINVAL,
@@ -130,24 +133,11 @@ int rc_quad_tune_eta(const rc_quad_problem *problem, const rc_schedule *schedule
     goto done;
   out->eta_max = lo;
   const double top = log(lo), bottom = top - log(RC_TUNE_SPAN);
-  double x[RC_TUNE_GRID], f[RC_TUNE_GRID];
-  size_t best = 0;
-  for (size_t k = 0; k < RC_TUNE_GRID; k++) {
-    x[k] = bottom + (top - bottom) * (double)k / (RC_TUNE_GRID - 1);
-    if ((status = risk_at(x[k], &c, &f[k])))
-      goto done;
-    if (f[k] < f[best])
-      best = k;
-  }
-  double xbest = x[best], fbest = f[best];
-  if (best > 0 && best + 1 < RC_TUNE_GRID && f[best] < f[best - 1] && f[best] < f[best + 1]) {
-    const rc_min_options mo = {1e-6, 0.0, 200};
-    status = rc_min_brent(risk_at, &c, x[best - 1], f[best - 1], x[best], f[best], x[best + 1],
-                          f[best + 1], &mo, "tuned step size", &xbest, &fbest, err);
-    if (status && status != RC_ENOCONV)
-      goto done;
-  }
-  out->at_edge = best + 1 == RC_TUNE_GRID || f[best + 1] == DBL_MAX;
+  double xbest, fbest;
+  status = rc_min_scan_brent(risk_at, &c, bottom, top, RC_TUNE_GRID, "tuned step size", &xbest,
+                             &fbest, &out->at_edge, err);
+  if (status && status != RC_ENOCONV)
+    goto done;
   out->eta = fmin(exp(xbest), lo); /* exp(log(lo)) may round above the edge found */
   /* the row at the step returned (the minimiser's last evaluation may be another point) */
   const int final = row_at(&c, out->eta);

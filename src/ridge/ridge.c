@@ -206,6 +206,7 @@ static int check_common(const rc_ridge *plan, double n, double lambda, double si
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 4.1 and docs/RIDGE.md section 2. */
 int rc_ridge_eval(const rc_ridge *plan, double n, double lambda, double sigma2, rc_ridge_row *row,
                   rc_error *err) {
   int status = check_common(plan, n, lambda, sigma2, row, err);
@@ -247,6 +248,7 @@ int rc_ridge_eval(const rc_ridge *plan, double n, double lambda, double sigma2, 
   return RC_SUCCESS;
 }
 
+/* See docs/THEORY.md section 4.2 and docs/RIDGE.md section 3. */
 int rc_rf_eval(const rc_ridge *plan, double P, double n, double lambda, double sigma2,
                rc_rf_row *row, rc_error *err) {
   int status = check_common(plan, n, lambda, sigma2, row, err);

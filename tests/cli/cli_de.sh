@@ -78,6 +78,29 @@ check "closed columns" test "$(rows c.tsv | head -n 1)" = "$(printf 'N\tM\tappro
 check "closed N_eff and rates" sh -c "grep -v '^#' c.tsv | awk 'NR == 2 { ok = \$8 == 101 && \$12 == 0.01 } END { exit !ok }'"
 check "closed log-power rates are nan" sh -c "'$R' linear --method closed --log-a 2 --d inf --M 10 --N 100 2>/dev/null | grep -v '^#' | tail -n 1 | grep -q 'nan	nan	nan	0.10000000000000001	1	1$'"
 
+# No cliff (issue 12): a DE measure of thousands of atoms jumps every constant stage (the
+# renewal path), so a 30-decade geometric curve at M = 2e4 runs (it was refused as 1.3e15
+# stepped updates); a job that must iterate every step beyond the work limit is refused up
+# front with its estimate.
+if $LIMIT "$R" linear --method de --a 1.5 --d inf --M 20000 --N 1e2:1e10:5 --sigma2 0.1 \
+  --output big_m.tsv 2>big_m.err; then
+  ok "de M = 2e4 to N = 1e10 runs"
+else
+  fail "de M = 2e4 to N = 1e10 runs" "$(cat big_m.err)"
+fi
+check "de M = 2e4: 5 finite decreasing risks" sh -c "grep -v '^#' big_m.tsv | tail -n +2 | awk '
+  { if (!(\$7 > 0.1 && \$7 < 2) || (p && \$7 >= p)) bad = 1; p = \$7; n++ } END { exit bad || n != 5 }'"
+# OpenMP across the M values (measures) and the horizons (renewal jumps): the same bytes on 1
+# and 2 threads
+OMP_NUM_THREADS=1 $LIMIT "$R" linear --method de --a 1.5 --d inf --M 3000,8000 --N 1e2:1e9:9 \
+  --sigma2 0.1 --output thr1.tsv 2>/dev/null
+OMP_NUM_THREADS=2 $LIMIT "$R" linear --method de --a 1.5 --d inf --M 3000,8000 --N 1e2:1e9:9 \
+  --sigma2 0.1 --output thr2.tsv 2>/dev/null
+check "de: the same bytes on 1 and 2 threads" sh -c "test -s thr1.tsv && grep -v '^# command' thr1.tsv >t1 && grep -v '^# command' thr2.tsv >t2 && cmp t1 t2"
+err_case "de refuses stepping beyond the work limit" "elementary updates" \
+  linear --method de --a 1.5 --d inf --M 100000 --N 1e12 --schedule poly:10:1 --sigma2 0.1 \
+  --output out.tsv
+
 # exact and mc keep refusing d = inf; the analytic methods refuse what they cannot use
 err_case "exact refuses --d inf" "--method de or closed take inf" \
   linear --method exact --a 1.5 --d inf --M 10 --N 10 --output out.tsv

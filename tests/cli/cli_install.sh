@@ -1,6 +1,8 @@
 #!/bin/sh
-# make install PREFIX=...: the tool, headers, library and pkg-config file are installed, and a
-# program built with `pkg-config --cflags --libs riskcalc` computes the same row as the tool.
+# make install DESTDIR=... PREFIX=...: the tool, headers, static and shared libraries (with their
+# soname links), pkg-config file and man page are staged under DESTDIR; a program built with
+# `pkg-config --cflags --libs riskcalc` links the installed shared library and computes the same
+# row as the tool; make uninstall removes every file again.
 set -u
 build=$(dirname "${RISKCALC:-build/riskcalc}")
 tmp=$(mktemp -d)
@@ -11,15 +13,34 @@ check() {
   if [ "$1" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $2"; else fail=$((fail + 1)); echo "FAIL $2"; fi
 }
 extra=""
-case "$build" in *asan*) extra="-fsanitize=address,undefined" ;; esac
+py_env=""
+case "$build" in *asan*)
+  extra="-fsanitize=address,undefined"
+  # a sanitized library loaded into Python needs the sanitizer runtimes first (tests/run.sh)
+  py_env="LD_PRELOAD=$(cc -print-file-name=libasan.so):$(cc -print-file-name=libubsan.so) ASAN_OPTIONS=detect_leaks=0"
+  ;;
+esac
 
-make --no-print-directory -s install PREFIX="$tmp/prefix" BUILD="$build" >"$tmp/log" 2>&1
-check $? "make install succeeds"
-for f in bin/riskcalc lib/libriskcalc.a lib/pkgconfig/riskcalc.pc include/riskcalc/riskcalc.h \
-  include/riskcalc/sgd.h include/riskcalc/error.h; do
+# DESTDIR stages, PREFIX is where the files would live: riskcalc.pc names PREFIX, so the
+# staged copy is used through a prefix that is DESTDIR + PREFIX (as a package build would).
+version=$(sed -n 's/^#define RC_VERSION_STRING "\(.*\)"$/\1/p' include/riskcalc/version.h)
+major=${version%%.*}
+make --no-print-directory -s install DESTDIR="$tmp/stage" PREFIX="$tmp/prefix" BUILD="$build" >"$tmp/log" 2>&1
+check $? "make install DESTDIR=... succeeds"
+[ -f "$tmp/stage$tmp/prefix/bin/riskcalc" ] && [ -f "$tmp/stage$tmp/prefix/lib/python3/dist-packages/riskcalc/__init__.py" ] && [ ! -e "$tmp/prefix" ]
+check $? "DESTDIR stages the files (nothing written under PREFIX itself)"
+mv "$tmp/stage$tmp/prefix" "$tmp/prefix"
+for f in bin/riskcalc lib/libriskcalc.a "lib/libriskcalc.so.$version" lib/pkgconfig/riskcalc.pc \
+  include/riskcalc/riskcalc.h include/riskcalc/api.h include/riskcalc/sgd.h \
+  include/riskcalc/error.h share/man/man1/riskcalc.1; do
   [ -f "$tmp/prefix/$f" ]
   check $? "installed $f"
 done
+[ "$(readlink "$tmp/prefix/lib/libriskcalc.so")" = "libriskcalc.so.$major" ] &&
+  [ "$(readlink "$tmp/prefix/lib/libriskcalc.so.$major")" = "libriskcalc.so.$version" ]
+check $? "installed libriskcalc.so -> libriskcalc.so.$major -> libriskcalc.so.$version"
+man -l "$tmp/prefix/share/man/man1/riskcalc.1" 2>/dev/null | grep -q 'riskcalc linear'
+check $? "installed man page renders"
 "$tmp/prefix/bin/riskcalc" --version | grep -q '^riskcalc [0-9]'
 check $? "installed tool runs"
 
@@ -52,9 +73,29 @@ flags=$(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --cflags --libs r
 check $? "pkg-config knows riskcalc"
 cc -std=c11 $extra "$tmp/prog.c" $flags -o "$tmp/prog" 2>"$tmp/cc.log"
 check $? "a program compiles and links against the installed library"
-lib=$("$tmp/prog")
+readelf -d "$tmp/prog" 2>/dev/null | grep -q "NEEDED.*libriskcalc.so.$major"
+check $? "the program is linked against the shared libriskcalc.so.$major"
+lib=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/prog")
 tool=$("$tmp/prefix/bin/riskcalc" linear --a 1.5 --d 200 --M 16 --N 500 --seed 7 | awk '!/^#/ && $1 == 500 {print $7}')
 [ -n "$lib" ] && [ "$lib" = "$tool" ]
 check $? "library and tool give the same risk ($lib vs $tool)"
+# The installed Python package finds the installed library (no RISKCALC_LIB, no build tree).
+py=$(cd "$tmp" && env -u RISKCALC_LIB $py_env PYTHONPATH="$tmp/prefix/lib/python3/dist-packages" /usr/bin/python3 -c "
+import riskcalc
+r = riskcalc.linear(a=1.5, d=200, M=16, N=[500], seed=7)
+print(riskcalc.library_path)
+print('%.17g' % r['risk'][0])" 2>&1)
+[ "$(echo "$py" | tail -n 1)" = "$lib" ] && [ "$(echo "$py" | head -n 1)" = "$tmp/prefix/lib/libriskcalc.so.$major" ]
+check $? "the installed Python package uses the installed library, same risk ($(echo "$py" | tr '\n' ' '))"
+static_flags=$(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --static --cflags --libs riskcalc)
+cc -std=c11 $extra "$tmp/prog.c" -I"$tmp/prefix/include" "$tmp/prefix/lib/libriskcalc.a" \
+  $(echo "$static_flags" | sed 's/-lriskcalc//') -o "$tmp/prog_static" 2>"$tmp/cc.log" &&
+  [ "$("$tmp/prog_static")" = "$lib" ]
+check $? "pkg-config --static links the static library, same risk"
+make --no-print-directory -s uninstall PREFIX="$tmp/prefix" BUILD="$build" >"$tmp/log" 2>&1
+check $? "make uninstall succeeds"
+left=$(find "$tmp/prefix" -type f -o -type l)
+[ -z "$left" ]
+check $? "make uninstall removes every installed file${left:+ (left: $left)}"
 echo "cli_install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -34,7 +34,7 @@ check "top-level help lists quad" grep -q '^  quad ' h.out
 check "quad help exit 0" test $? -eq 0 -a ! -s qh.err
 missing=""
 for o in method phases alpha log-alpha spectrum d beta target v0 M T eta batch schedule \
-  approx-schedule sigma2 format output plot seed runs help; do
+  approx-schedule sigma2 format output plot seed runs sketch help; do
   grep -q -e "^  --$o " -e "^  --$o\$" qh.out || missing="$missing --$o"
 done
 if [ -z "$missing" ]; then ok "quad help lists every option"; else
@@ -240,6 +240,33 @@ d = json.load(open('v.json')); assert 'quadratic slope' in d['meta']['slopes'] a
 "
 rm -f v.tsv v.err ve.tsv v.json
 
+# ---------------------------------------------------------------- the sketched variant (mc only)
+SK="--alpha 2 --beta 1.5 --d 30 --M 4,6 --T 50,500 --eta 0.02 --runs 40 --seed 5 --sketch gaussian"
+OMP_NUM_THREADS=1 "$R" quad --method mc $SK >s1.tsv 2>s1.err
+check "sketched mc run" test $? -eq 0 -a ! -s s1.err
+OMP_NUM_THREADS=2 "$R" quad --method mc $SK >s2.tsv 2>/dev/null
+check "sketched mc is the same for 1 and 2 threads" cmp -s s1.tsv s2.tsv
+check "sketched mc labels itself an extension and records the sketch's seed" sh -c "grep -q '^# model: the sketched variant .*a riskcalc extension, not the paper.s model.*seeded with 5' s1.tsv && grep -q '^# risk: .*theta\\* = K^-1 S diag(lambda) w\\*' s1.tsv && grep -q '^# runs: 40 .*z = L u' s1.tsv && grep -q '^# columns: .*tr(K C)' s1.tsv"
+check "sketched mc: one approx per M in the header; bias + variance + sigma2 + approx = risk" python3 -c "
+import re
+lines = open('s1.tsv').read().split('\\n')
+approx = {int(m): float(v) for m, v in re.findall(r'^# approx \\(M = (\\d+)\\): (\\S+) ', '\\n'.join(lines), re.M)}
+assert sorted(approx) == [4, 6], approx
+rows = [l.split('\\t') for l in lines if l and not l.startswith('#')][1:]
+assert len(rows) == 4, rows
+for r in rows:
+    M, risk, b, v = int(r[1]), float(r[2]), float(r[4]), float(r[6])
+    assert abs(b + v + 0.1 + approx[M] - risk) <= 1e-12 * risk, r
+    assert b > 0 and v > 0, r
+# a larger sketch explains more of the signal
+assert approx[6] < approx[4], approx
+"
+"$R" quad --method mc $SK --seed 6 >s3.tsv 2>/dev/null
+check "sketched mc: another seed draws another sketch" sh -c "! cmp -s s1.tsv s3.tsv && ! grep -q \"\$(grep '^# approx (M = 4)' s1.tsv)\" s3.tsv"
+"$R" quad --method mc --alpha 2 --beta 1.5 --d 30 --M 4 --T 50,500 --eta 0.02 --runs 40 --seed 5 >s4.tsv 2>/dev/null
+check "without --sketch the model on coordinates runs (different numbers, no approx line)" sh -c "! grep -q '^# approx (M' s4.tsv && ! cmp -s s1.tsv s4.tsv"
+rm -f s1.tsv s2.tsv s3.tsv s4.tsv s1.err
+
 # ---------------------------------------------------------------- errors: exit 2, one line, nothing left
 ERR_CASE_NO_FILE=new.tsv
 err_case "unknown method" "unknown method 'exact'" quad --method exact $SMALL --T 100 --output new.tsv
@@ -276,6 +303,12 @@ err_case "phases outside the closure's domain" "use --method mc" quad --alpha 2 
 err_case "compare quad outside the closure's domain" "use --method mc" compare quad --alpha 2 --beta 1.5 --d inf --M 20 --T 1000 --eta 0.2 --runs 10 --output new.tsv
 err_case "analytic work limit" "more than the 1e+14" quad $SMALL --T 1e13 --schedule cosine --output new.tsv
 err_case "mc work limit" "more than the 1e+14" quad --method mc --alpha 2 --d inf --M 1000 --T 1e9 --runs 1000 --output new.tsv
+err_case "--sketch with analytic" "only --method mc simulates it" quad $SMALL --T 100 --sketch gaussian --output new.tsv
+err_case "--sketch with closed" "only --method mc simulates it" quad --method closed --alpha 2 --d 50 --M 4 --T 100 --sketch gaussian --output new.tsv
+err_case "--sketch with --d inf" "give a finite --d" quad --method mc $SMALL --T 100 --sketch gaussian --output new.tsv
+err_case "--sketch other than gaussian" "the Gaussian sketch only" quad --method mc --alpha 2 --d 50 --M 4 --T 100 --sketch file.txt --output new.tsv
+err_case "--sketch on compare quad" "unknown option '--sketch'" compare quad --alpha 2 --d 50 --M 4 --T 100 --sketch gaussian --output new.tsv
+err_case "--sketch too large for memory" "sketch" quad --method mc --alpha 2 --d 1e9 --M 1e6 --T 100 --sketch gaussian --output new.tsv
 err_case "unknown option" "unknown option '--gamma'" quad $SMALL --T 100 --gamma 0.1 --output new.tsv
 err_case "bad --format" "--format" quad $SMALL --T 100 --format xml --output new.tsv
 err_case "--output is an input" "names an input of this run" quad --spectrum fx_spec6.txt --target fx_target6.txt --M 4 --T 100 --output fx_target6.txt

@@ -612,6 +612,35 @@ static int sc_quad(rc_error *err) {
   return st;
 }
 
+/* The quadratic model's sketched variant: its problem (dsyrk over column blocks, Cholesky,
+ * solve), its cost and a short Monte Carlo curve. */
+static int sc_quad_sketched(rc_error *err) {
+  rc_quad_spec spec = rc_quad_spec_default();
+  spec.d = 1100; /* two column blocks */
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng)
+    return rc_error_set(err, RC_ENOMEM, "no generator");
+  rc_sketch *S = rc_sketch_gaussian_alloc(3, 1100, rng, err);
+  gsl_rng_free(rng);
+  rc_quad_problem *p = S ? rc_quad_problem_sketched_alloc(&spec, S, err) : NULL;
+  rc_schedule *s = p ? rc_schedule_parse("const", 0.01, err) : NULL;
+  int st = s ? RC_SUCCESS : err->status;
+  const uint64_t Ts[] = {20, 40};
+  rc_cost c;
+  rc_quad_mc_options o = rc_quad_mc_options_default();
+  o.runs = 4;
+  o.threads = 1;
+  rc_quad_mc_row rows[2];
+  if (!st)
+    st = rc_quad_mc_problem_cost(p, s, Ts, 2, &o, &c, err);
+  if (!st)
+    st = rc_quad_mc_curve(p, s, Ts, 2, &o, rows, err);
+  rc_schedule_free(s);
+  rc_quad_problem_free(p);
+  rc_sketch_free(S);
+  return st;
+}
+
 /* The quadratic model's edges: a step far outside the closure's domain, a tuner whose start is
  * far above and far below the edge, a tiny and a huge horizon. */
 static void test_quad_paths(void) {
@@ -694,6 +723,7 @@ static void test_allocation_failures(void) {
   fail_each_allocation("single power-law fit", sc_fit_single);
   fail_each_allocation("joint fit", sc_fit_joint);
   fail_each_allocation("quad: tune, trajectory, mc", sc_quad);
+  fail_each_allocation("quad: sketched problem, mc", sc_quad_sketched);
   fail_each_allocation("optimal stages (BFGS)", sc_schedule_opt);
 }
 

@@ -569,10 +569,47 @@ static void test_exponents(void) {
   rc_deteq_free(de);
 }
 
+/* rc_deteq_alloc_problem: a power law with a source prior goes through the law (tail summed
+ * analytically: a cutoff below d), explicit values through the values (every eigenvalue), an
+ * invalid law's error is reported, and missing inputs are refused. */
+static void test_alloc_problem(void) {
+  rc_error err = {0, ""};
+  const size_t d = 100000;
+  rc_spectrum *s = rc_spectrum_power_alloc(d, 1.5, &err);
+  rc_prior *p = rc_prior_source_alloc(s, 1.2, &err);
+  const rc_law law = {RC_SPECTRUM_POWER, 1.5, RC_PRIOR_SOURCE, 1.2, (double)d};
+  rc_deteq *a = rc_deteq_alloc_problem(s, p, 64, &err);
+  rc_deteq *b = rc_deteq_alloc_law(&law, 64, &err);
+  CHECK(a && b);
+  if (a && b) {
+    CHECK(rc_deteq_cutoff(a) == rc_deteq_cutoff(b) && rc_deteq_cutoff(a) < d);
+    CHECK(rc_deteq_signal(a) == rc_deteq_signal(b));
+  }
+  rc_deteq_free(a);
+  rc_deteq_free(b);
+  double lam[3] = {1.0, 0.5, 0.25};
+  rc_spectrum *v = rc_spectrum_values_alloc(lam, 3, &err);
+  rc_prior *pv = rc_prior_isotropic_alloc(3, &err);
+  a = rc_deteq_alloc_problem(v, pv, 2, &err);
+  b = rc_deteq_alloc_values(v, pv, 2, &err);
+  CHECK(a && b);
+  if (a && b)
+    CHECK(rc_deteq_cutoff(a) == 3 && rc_deteq_signal(a) == rc_deteq_signal(b));
+  rc_deteq_free(a);
+  rc_deteq_free(b);
+  CHECK(rc_deteq_alloc_problem(NULL, pv, 2, &err) == NULL && err.status == RC_EINVAL);
+  CHECK(rc_deteq_alloc_problem(v, pv, 0.5, &err) == NULL && err.status == RC_EINVAL);
+  rc_prior_free(pv);
+  rc_spectrum_free(v);
+  rc_prior_free(p);
+  rc_spectrum_free(s);
+}
+
 int main(void) {
   TEST_MAIN_BEGIN();
   RUN_TEST(test_law_plan_arguments);
   RUN_TEST(test_argument_errors);
+  RUN_TEST(test_alloc_problem);
   RUN_TEST(test_kappa_mpmath);
   RUN_TEST(test_measure_identities);
   RUN_TEST(test_measure_nodes);

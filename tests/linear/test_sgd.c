@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "brute.h"
+#include "linear/stage_jump.h"
 #include "rc_test.h"
 #include "riskcalc/riskcalc.h"
 
@@ -932,10 +933,11 @@ static void test_approximate_schedule(void) {
   rc_deteq_free(de);
 }
 
-/* The cost query makes the engine's choices: a run of at least 8 n + 16 steps is one jump
- * (64 n^2 updates) while n <= 4096, every other step is iterated (6 n); horizons below 64,
- * step_by_step and large measures iterate everything; past 2^20 runs the rest counts as
- * iterated. */
+/* The cost query makes the engine's choices: up to RC_STAGE_JUMP_EIGEN_MAX_ATOMS atoms a run
+ * of at least 8 n + 16 steps is one eigen jump (64 n^2 updates), above it a run of at least
+ * RC_STAGE_JUMP_RENEWAL_MIN steps is one renewal jump (rc_stage_jump_cost: no cliff for large
+ * measures); every other step is iterated (6 n); horizons below 64 and step_by_step iterate
+ * everything; past 2^20 runs the rest counts as iterated. */
 static void test_curve_cost(void) {
   rc_cost c;
   rc_error err = {0, ""};
@@ -953,7 +955,15 @@ static void test_curve_cost(void) {
   CHECK_STATUS(rc_sgd_curve_cost(100, poly, big, 1, &o, &c, &err), RC_SUCCESS);
   CHECK_REL(c.updates, 6.0 * 100 * 1e12, 1e-12);
   CHECK_STATUS(rc_sgd_curve_cost(5000, cst, million, 1, &o, &c, &err), RC_SUCCESS);
-  CHECK(c.updates == 6.0 * 5000 * 1e6);
+  CHECK(c.updates == rc_stage_jump_cost(5000, 0));
+  CHECK_STATUS(rc_sgd_curve_cost(100000, cst, big, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == rc_stage_jump_cost(100000, 0) && c.bytes < 1e8);
+  o.jump_method = 1; /* the eigen propagator asked for: O(n^2) per jump */
+  CHECK_STATUS(rc_sgd_curve_cost(5000, cst, million, 1, &o, &c, &err), RC_SUCCESS);
+  CHECK(c.updates == 64.0 * 5000 * 5000);
+  o.jump_method = 3;
+  CHECK_STATUS(rc_sgd_curve_cost(5000, cst, million, 1, &o, &c, &err), RC_EINVAL);
+  o.jump_method = 0;
   o.step_by_step = 1;
   CHECK_STATUS(rc_sgd_curve_cost(100, cst, million, 1, &o, &c, &err), RC_SUCCESS);
   CHECK(c.updates == 6.0 * 100 * 1e6);
