@@ -143,7 +143,7 @@ bench: deps
 # figure a doc shows is drawn by one of these scripts, and that each of them is listed here.
 FIGURE_SCRIPTS := docs/figures/figures.sh docs/figures/quad_figures.sh \
   docs/figures/ridge_cli_figures.sh docs/figures/ridge_figures.sh docs/figures/schedule_opt.sh \
-  docs/figures/deteq_exponents.sh docs/figures/guide_figures.sh
+  docs/figures/deteq_exponents.sh docs/figures/guide_figures.sh docs/figures/tuned_scaling.sh
 
 figures: $(BUILD)/libriskcalc.a $(BUILD)/riskcalc
 	@for s in $(FIGURE_SCRIPTS); do echo "sh $$s $(BUILD)"; \

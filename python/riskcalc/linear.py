@@ -8,7 +8,7 @@ import math
 from . import _lib
 from ._lib import Error, check, lib
 from ._problem import (ANALYTIC, FIXED_SKETCH, LAW_MIN_D, SIMULATED, Progress, SharedProblem,
-                       parse_list, whole)
+                       parse_list, whole, SCHEDULE_FILE, SCHEDULE_STAGES)
 from ._result import Result
 
 SCHEDULE_GEOMETRIC = 1
@@ -18,6 +18,9 @@ CLOSED_COLUMNS = RISK_COLUMNS + ["N_eff", "T_eff", "k_star", "D_eff", "rate_appr
 MC_COLUMNS = ["N", "M", "risk", "risk_se", "runs", "approx", "approx_se", "bias", "bias_se",
               "variance", "variance_se"]
 BAND_COLUMNS = ["risk_q10", "risk_q90"]
+# Every row of `riskcalc linear` ends in these (the tool also sweeps lists of them; here each
+# takes one value): the base step (nan for file: and stages: schedules), the batch, the noise.
+SWEEP_COLUMNS = ["gamma", "batch", "sigma2"]
 
 
 class Problem(SharedProblem):
@@ -299,7 +302,8 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
 
     Returns a Result (numpy structured array) with the tool's columns (N M approx bias variance
     excess risk; closed adds N_eff ... rate_variance; mc: N M risk risk_se runs approx approx_se
-    bias bias_se variance variance_se [risk_q10 risk_q90]) and .meta, the header metadata.
+    bias bias_se variance variance_se [risk_q10 risk_q90]), each ending in gamma batch sigma2 (one
+    value each: the tool's lists and --gamma opt are not mirrored), and .meta, the header metadata.
     Raises riskcalc.Error with the library's message on bad input or a failed computation.
     """
     methods = {"exact": FIXED_SKETCH, "mc": SIMULATED, "de": ANALYTIC, "closed": ANALYTIC}
@@ -328,6 +332,9 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
             columns, rows = _closed(p, prog)
         else:
             columns, rows = _mc(p, prog, runs, mc_mode, resketch, band)
+        absolute = lib.rc_schedule_get_kind(p.schedule) in (SCHEDULE_FILE, SCHEDULE_STAGES)
+        cells = [math.nan if absolute else p.gamma, float(p.batch), p.sigma2]
+        columns, rows = columns + SWEEP_COLUMNS, [list(r) + cells for r in rows]
         meta = dict(p.meta)
     prog.finish()
     given.update(method=method)

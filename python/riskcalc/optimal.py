@@ -10,7 +10,7 @@ from ._problem import MAX_INTEGER, PRIOR_ISOTROPIC, PRIOR_SOURCE, SPECTRUM_POWER
     parse_list, whole
 
 COLUMNS = ["C", "M_closed", "N_closed", "risk_closed", "M_opt", "N_opt", "risk_opt",
-           "approx_opt", "bias_opt", "variance_opt", "evaluations"]
+           "approx_opt", "bias_opt", "variance_opt", "evaluations", "gamma_closed", "gamma_opt"]
 RC_EUNSTABLE = 5
 
 
@@ -97,7 +97,8 @@ def optimal(a=None, b=None, C=None, d=None, gamma=None, sigma2=None, range=None,
                                            ctypes.byref(opt), None, ctypes.byref(best),
                                            ctypes.byref(err)), err, "C = %d" % c)
                 rows.append([float(c), Mc, Nc, risk_closed, best.M, best.N, best.risk,
-                             best.approx, best.bias, best.variance, float(best.evaluations)])
+                             best.approx, best.bias, best.variance, float(best.evaluations),
+                             gamma_value if st == 0 else math.nan, gamma_value])
                 if progress is not None and progress((k + 1.0) / len(Cs)):
                     raise Error("cancelled by callback", 8)
     finally:

@@ -23,11 +23,17 @@ static const cli_group linear_groups[] = {
 
 int linear_exact_run(linear_problem *p) {
   cli_problem *b = &p->base;
-  if (linear_check_iterated(p, "--N or --M, or use a piecewise-constant schedule (whole stages "
-                               "are then jumped)"))
+  if (linear_check_iterated(p, cli_problem_swept(b) || b->gamma_opt
+                                   ? "--N, --M or the lists of --gamma, --batch, --sigma2 (or "
+                                     "tune on fewer horizons), or use a piecewise-constant "
+                                     "schedule (whole stages are then jumped)"
+                                   : "--N or --M, or use a piecewise-constant schedule (whole "
+                                     "stages are then jumped)"))
     return CLI_EXIT_BAD;
-  const size_t nrows = p->nM * b->nN;
-  double *data = malloc(nrows * LINEAR_RISK_COLUMNS * sizeof *data);
+  const size_t ncombo = cli_problem_sweep_count(b),
+               ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
+  const size_t nrows = p->nM * ncombo * b->nN;
+  double *data = malloc(nrows * ncols * sizeof *data);
   rc_risk *rows = malloc(b->nN * sizeof *rows);
   int status = CLI_EXIT_BAD;
   if (!data || !rows) {
@@ -49,24 +55,30 @@ int linear_exact_run(linear_problem *p) {
       cli_error("%s", err.message);
       goto done;
     }
-    double g_stable = 0;
-    if (linear_stable_gamma(p, measure, (double)p->Ms[m], &g_stable)) {
+    char stable[1024];
+    if (linear_stable_text(p, measure, (double)p->Ms[m], stable, sizeof stable)) {
       rc_sgd_measure_free(measure);
       goto done;
     }
     char key[32]; /* one key per M: JSON metadata must not repeat a key */
     snprintf(key, sizeof key, "G (M = %llu)", (unsigned long long)p->Ms[m]);
     cli_meta_add(&b->meta, key,
-                 "rank %zu%s; largest mean-square stable constant step %.6g (batch %zu); "
-                 "Approx = %.17g",
+                 "rank %zu%s; largest mean-square stable constant step %s; Approx = %.17g",
                  measure->rank,
                  measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
-                 g_stable, b->batch, measure->approx);
-    if (linear_measure_rows(p, measure, m, &progress, rows, data))
-      goto done;
+                 stable, measure->approx);
+    for (size_t c = 0; c < ncombo; c++) {
+      cli_problem_sweep_set(b, c);
+      if (linear_measure_rows(p, measure, m, c, &progress, rows, data)) {
+        rc_sgd_measure_free(measure);
+        goto done;
+      }
+    }
+    rc_sgd_measure_free(measure);
   }
   cli_progress_done(&progress);
-  status = linear_risk_table(p, linear_risk_columns, LINEAR_RISK_COLUMNS, data, nrows,
+  linear_describe_tuning(p);
+  status = linear_risk_table(p, linear_risk_columns, ncols, data, nrows,
                              "sketched linear regression, one-pass SGD (exact)");
 done:
   free(data);
@@ -82,14 +94,18 @@ typedef struct {
 } linear_method;
 
 static void risk_figure(const linear_problem *p, cli_figure *fig) {
-  linear_risk_figure(p, fig, "");
+  linear_risk_figure(p, fig, "", LINEAR_RISK_COLUMNS);
+}
+
+static void closed_figure(const linear_problem *p, cli_figure *fig) {
+  linear_risk_figure(p, fig, "", LINEAR_CLOSED_COLUMNS);
 }
 
 static const linear_method linear_methods[] = {
     {"exact", LINEAR_FIXED_SKETCH, linear_exact_run, risk_figure},
     {"mc", LINEAR_SIMULATED, linear_mc_run, linear_mc_figure},
     {"de", LINEAR_ANALYTIC, linear_de_run, risk_figure},
-    {"closed", LINEAR_ANALYTIC, linear_closed_run, risk_figure},
+    {"closed", LINEAR_ANALYTIC, linear_closed_run, closed_figure},
 };
 
 int cmd_linear(int argc, char **argv, const char *command_line) {
@@ -101,7 +117,8 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
         stdout,
         "riskcalc linear [--method exact|mc|de|closed] [--a A | --log-a A | --spectrum FILE] "
         "--d D|inf [--b B | --prior FILE] [--sketch FILE | --seed K] --M LIST --N LIST "
-        "[--gamma G] [--batch B] [--schedule SPEC] [--sigma2 S] [--format tsv|csv|json] "
+        "[--gamma LIST|opt] [--batch LIST] [--schedule SPEC] [--sigma2 LIST] "
+        "[--format tsv|csv|json] "
         "[--output FILE] [--plot FILE] [--runs R] [--mc-mode raw|reduced] [--resketch]",
         "Risk of one-pass SGD on sketched linear regression: for each (M, N) the "
         "columns\nN M approx bias variance excess risk, with excess = bias + variance "
@@ -112,7 +129,11 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
         "equivalent;\nit accepts --d inf (and any large d) for --a and --log-a at the "
         "cost of a moderate d\nand reports the bound on the analytically summed tail in "
         "the header. --method closed\nadds N_eff T_eff k_star D_eff rate_approx "
-        "rate_bias rate_variance (geometric schedule).\nExit status: 0 success, 2 bad "
+        "rate_bias rate_variance (geometric schedule).\nEvery row ends in the columns gamma "
+        "batch sigma2: --gamma, --batch and --sigma2 take\nlists, one row per combination "
+        "of (M, gamma, batch, sigma2, N), N fastest; --plot\ndraws one curve per value of "
+        "the swept quantity. --gamma opt (exact, de) tunes the\nbase step of every row to "
+        "minimise its final risk (docs/THEORY.md, Tuning).\nExit status: 0 success, 2 bad "
         "input (including a step size that is not\nmean-square stable).",
         linear_groups, N_LINEAR_GROUPS);
     return CLI_EXIT_OK;
@@ -129,8 +150,18 @@ int cmd_linear(int argc, char **argv, const char *command_line) {
   }
   if (linear_mc_check_args(&args, method))
     return CLI_EXIT_BAD;
+  const char *g = cli_get(&args, "gamma");
+  if (g && strcmp(g, "opt") == 0 && chosen->run != linear_exact_run &&
+      chosen->run != linear_de_run) {
+    cli_error("--gamma opt tunes the step on the exact risk: use it with --method exact or de "
+              "(then check the tuned step with --method %s --gamma G)",
+              method);
+    return CLI_EXIT_BAD;
+  }
   linear_problem p;
-  int status = linear_problem_setup(&args, command_line, chosen->use, &p);
+  int status = linear_problem_setup_sweeps(&args, command_line, chosen->use, &p);
+  if (status == 0)
+    status = linear_sweep_plot_check(&p);
   if (status == 0) {
     cli_figure fig;
     chosen->figure(&p, &fig);

@@ -14,7 +14,16 @@ static const cli_option optimal_options[] = {
      "compute budgets C = M N: integers and/or log-spaced ranges lo:hi:count, each >= 16",
      CLI_ROLE_NONE},
     {"d", "D", "dimension of the data: a whole number or inf (default inf)", CLI_ROLE_D},
-    {"gamma", "G", "base step of the geometric schedule (default 0.1)", CLI_ROLE_GAMMA},
+    {"gamma", "G",
+     "base step of the schedule (default 0.1), or opt: at every (M, N) evaluated, the base step "
+     "minimising the risk over the mean-square stable range (rc_sgd_tune_gamma)",
+     CLI_ROLE_GAMMA},
+    {"schedule", "SPEC",
+     "the schedule's shape, as riskcalc linear's --schedule (default geometric; file: and "
+     "stages: give absolute steps, not with --gamma opt)",
+     CLI_ROLE_SCHEDULE},
+    {"batch", "B", "mini-batch size (default 1): C = M N counts steps of B samples each",
+     CLI_ROLE_BATCH},
     {"sigma2", "S", "label noise variance (default 1)", CLI_ROLE_SIGMA2},
     {"range", "F",
      "search M within [M*/F, M* F] around the closed form M*, clipped to [1, C] (default 30)",
@@ -28,10 +37,12 @@ static const cli_group optimal_groups[] = {CLI_GROUP(optimal_options),
                                            CLI_GROUP(cli_figure_options)};
 #define N_OPTIMAL_GROUPS (sizeof optimal_groups / sizeof optimal_groups[0])
 
+/* gamma_closed, gamma_opt (appended): the base step at each allocation, tuned with --gamma opt
+ * (nan: not stable at the closed form's M, or a schedule of absolute steps). */
 static const char *const optimal_columns[] = {
-    "C",        "M_closed",   "N_closed", "risk_closed",  "M_opt",      "N_opt",
-    "risk_opt", "approx_opt", "bias_opt", "variance_opt", "evaluations"};
-#define N_OPTIMAL_COLUMNS 11
+    "C",          "M_closed", "N_closed",     "risk_closed", "M_opt",        "N_opt",    "risk_opt",
+    "approx_opt", "bias_opt", "variance_opt", "evaluations", "gamma_closed", "gamma_opt"};
+#define N_OPTIMAL_COLUMNS 13
 
 static int lib_fail(const char *what, const rc_error *err) {
   cli_error("%s: %s", what, err->message);
@@ -52,8 +63,15 @@ static void optimal_figure(const cli_problem *p, cli_figure *fig) {
 
 static int optimal_main(const cli_args *args, const char *command_line, cli_problem *p) {
   rc_error err = {0, ""};
-  if (cli_problem_parse(args, p))
+  if (cli_problem_parse_sweeps(args, p)) /* for --gamma opt; lists are refused below */
     return CLI_EXIT_BAD;
+  if (p->ngamma > 1 || p->nbatch > 1 || p->nsigma2 > 1) {
+    cli_error("--%s: optimal takes one value (the budgets --C are its list)",
+              p->ngamma > 1   ? "gamma"
+              : p->nbatch > 1 ? "batch"
+                              : "sigma2");
+    return CLI_EXIT_BAD;
+  }
   if (!p->a_given) {
     cli_error("--a is required (the power-law exponent)");
     return CLI_EXIT_BAD;
@@ -130,14 +148,28 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
                  rc_io_format_double(law.b, num, sizeof num));
   else
     cli_meta_add(meta, "prior", "isotropic E w*_i^2 = 1");
-  cli_meta_add(meta, "schedule", "%s; batch 1; sigma2 = %s", desc,
+  cli_meta_add(meta, "schedule", "%s; batch %zu; sigma2 = %s", desc, p->batch,
                rc_io_format_double(sigma2, num, sizeof num));
+  if (p->gamma_opt)
+    cli_meta_add(meta, "gamma",
+                 "opt: at every (M, N) evaluated, the base step of the schedule's shape "
+                 "minimising the deterministic-equivalent risk (rc_sgd_tune_gamma: %d log-spaced "
+                 "steps below the mean-square stability edge, then Brent); columns gamma_closed "
+                 "and gamma_opt hold it, the schedule above shows the shape only",
+                 RC_TUNE_GRID);
   cli_meta_param_number(meta, "a", law.a);
   if (law.prior == RC_PRIOR_SOURCE)
     cli_meta_param_number(meta, "b", law.b);
   cli_meta_param_number(meta, "d", law.d);
   cli_meta_param_list(meta, "C", Cs, nC);
-  cli_meta_param_number(meta, "gamma", p->gamma);
+  if (p->gamma_opt)
+    cli_meta_param_string(meta, "gamma", "opt");
+  else
+    cli_meta_param_number(meta, "gamma", p->gamma);
+  if (cli_role_value(args, CLI_ROLE_SCHEDULE))
+    cli_meta_param_string(meta, "schedule", p->schedule_spec);
+  if (cli_role_value(args, CLI_ROLE_BATCH))
+    cli_meta_param_number(meta, "batch", (double)p->batch);
   cli_meta_param_number(meta, "sigma2", sigma2);
   cli_meta_param_number(meta, "range", range);
   cli_meta_add(meta, "closed form", "M* = (C / log2 C)^(1/(a+1)), N* = C / M* (unit constants)");
@@ -149,6 +181,10 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
                rc_deteq_cutoff(de), rc_deteq_tail_bound(de));
   rc_sgd_options opt = rc_sgd_options_default();
   opt.sigma2 = sigma2;
+  opt.batch = p->batch;
+  const rc_schedule_kind kind = rc_schedule_get_kind(schedule);
+  const double fixed_gamma =
+      kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES ? NAN : p->gamma;
   cli_progress progress;
   cli_progress_init(&progress, "optimal");
   for (size_t k = 0; k < nC; k++) {
@@ -157,15 +193,22 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
     const double Mr = fmax(1.0, floor(Mc[k] + 0.5));
     const double Nr = fmax(1.0, floor(C / Mr + 0.5));
     double risk_closed = NAN;
-    int st = rc_optimal_evaluate(de, Mr, (uint64_t)Nr, schedule, &opt, NULL, &at_closed, &err);
-    if (st == RC_SUCCESS)
+    double gamma_closed = NAN;
+    int st = p->gamma_opt ? rc_optimal_evaluate_tuned(de, Mr, (uint64_t)Nr, schedule, &opt, NULL,
+                                                      &at_closed, &err)
+                          : rc_optimal_evaluate(de, Mr, (uint64_t)Nr, schedule, &opt, NULL,
+                                                &at_closed, &err);
+    if (st == RC_SUCCESS) {
       risk_closed = at_closed.risk;
-    else if (st != RC_EUNSTABLE) {
+      gamma_closed = p->gamma_opt ? at_closed.gamma : fixed_gamma;
+    } else if (st != RC_EUNSTABLE) {
       cli_progress_done(&progress);
       lib_fail("closed-form allocation", &err);
       goto done;
     }
-    if (rc_optimal_deteq(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &err)) {
+    if (p->gamma_opt
+            ? rc_optimal_deteq_tuned(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &err)
+            : rc_optimal_deteq(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &err)) {
       cli_progress_done(&progress);
       cli_error("C = %llu: %s", (unsigned long long)Cs[k], err.message);
       goto done;
@@ -180,7 +223,9 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
                                            best.approx,
                                            best.bias,
                                            best.variance,
-                                           (double)best.evaluations};
+                                           (double)best.evaluations,
+                                           gamma_closed,
+                                           p->gamma_opt ? best.gamma : fixed_gamma};
     memcpy(data + k * N_OPTIMAL_COLUMNS, row, sizeof row);
     cli_progress_update(&progress, (k + 1.0) / (double)nC);
   }
@@ -207,14 +252,17 @@ int cmd_optimal(int argc, char **argv, const char *command_line) {
   if (args.help) {
     cli_print_help(
         stdout,
-        "riskcalc optimal --a A [--b B] --C LIST [--d D|inf] [--gamma G] [--sigma2 S] "
-        "[--range F] [--format tsv|csv|json] [--output FILE] [--plot FILE]",
-        "Compute-optimal allocation of C = M N (model size times SGD steps, batch 1, geometric\n"
-        "schedule) for the power-law spectrum. Columns: C; the closed form\n"
-        "M_closed = (C / log2 C)^(1/(a+1)), N_closed = C / M_closed and the deterministic-\n"
-        "equivalent risk at that allocation (risk_closed, M rounded); the whole M minimising\n"
-        "the deterministic-equivalent risk with N = round(C / M) (M_opt, N_opt, risk_opt and\n"
-        "its parts) and the number of risks computed. Exit status: 0 success, 2 bad input.",
+        "riskcalc optimal --a A [--b B] --C LIST [--d D|inf] [--gamma G|opt] "
+        "[--schedule SPEC] [--batch B] [--sigma2 S] [--range F] [--format tsv|csv|json] "
+        "[--output FILE] [--plot FILE]",
+        "Compute-optimal allocation of C = M N (model size times SGD steps of --batch samples,\n"
+        "geometric schedule unless --schedule) for the power-law spectrum. Columns: C; the\n"
+        "closed form M_closed = (C / log2 C)^(1/(a+1)), N_closed = C / M_closed and the\n"
+        "deterministic-equivalent risk at that allocation (risk_closed, M rounded); the whole\n"
+        "M minimising the deterministic-equivalent risk with N = round(C / M) (M_opt, N_opt,\n"
+        "risk_opt and its parts); the number of risks computed; the base step at each\n"
+        "allocation (gamma_closed, gamma_opt: tuned at every (M, N) with --gamma opt).\n"
+        "Exit status: 0 success, 2 bad input.",
         optimal_groups, N_OPTIMAL_GROUPS);
     return CLI_EXIT_OK;
   }

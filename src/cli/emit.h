@@ -220,6 +220,8 @@ typedef struct {
   int log_y;    /* 1 (default): log y axis; 0: linear (an axis of values <= 0 is always
                  * linear: the abscissa and the heat map's axes choose by themselves) */
   int linear_z; /* heat map: a linear colour scale (default: logarithmic) */
+  int family;   /* a grid is drawn by default as a family of curves against axis 0, one per
+                 * value of axis 1 (a sweep), not as a heat map (--plot-kind heatmap still is) */
   /* Further marks (cli_figure_hline, cli_figure_mark, cli_figure_overlay). */
   size_t nhlines, nmarks, noverlays;
   double hline[CLI_MAX_MARKS];

@@ -217,7 +217,7 @@ static int make_kind(const cli_plot_style *style, const cli_figure *fig, const s
   plan->member = -1;
   plan->x = 0;
   if (!kind || strcmp(kind, "auto") == 0) {
-    if (grid && fig->mode == CLI_FIGURE_RESULT) {
+    if (grid && fig->mode == CLI_FIGURE_RESULT && !fig->family) {
       plan->kind = FIGURE_HEATMAP;
     } else if (grid) {
       plan->kind = FIGURE_FAMILY;

@@ -29,23 +29,48 @@ int linear_check_memory(const linear_problem *p, uint64_t d) {
   return 0;
 }
 
+/* The risk curves of one model size with `atoms` atoms for every batch of p: one curve per
+ * combination, or with --gamma opt a tuning per horizon of about RC_TUNE_GRID + TUNE_BRENT
+ * curves to that horizon alone. */
+#define TUNE_BRENT 30
+static int curves_cost(const linear_problem *p, size_t m, size_t atoms, double *work) {
+  const cli_problem *b = &p->base;
+  const double others = (double)(b->ngamma * b->nsigma2);
+  for (size_t k = 0; k < b->nbatch; k++) {
+    rc_error err = {0, ""};
+    rc_sgd_options opt = rc_sgd_options_default();
+    opt.batch = b->batches[k];
+    opt.sigma2 = b->sigma2;
+    rc_cost curve;
+    if (!b->gamma_opt) {
+      if (rc_sgd_curve_cost(atoms, b->schedule, b->Ns, b->nN, &opt, &curve, &err))
+        return cost_error(p, m, &err);
+      *work += others * curve.updates;
+      continue;
+    }
+    for (size_t n = 0; n < b->nN; n++) {
+      if (rc_sgd_curve_cost(atoms, b->schedule, &b->Ns[n], 1, &opt, &curve, &err))
+        return cost_error(p, m, &err);
+      *work += others * (RC_TUNE_GRID + TUNE_BRENT) * curve.updates;
+    }
+  }
+  return 0;
+}
+
 int linear_check_iterated(const linear_problem *p, const char *what) {
   const cli_problem *b = &p->base;
-  rc_sgd_options opt = rc_sgd_options_default();
-  opt.batch = b->batch;
-  opt.sigma2 = b->sigma2;
   double work = 0, M_max = 0;
   for (size_t m = 0; m < p->nM; m++)
     M_max = fmax(M_max, (double)p->Ms[m]);
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
-    rc_cost svd = {0, 0}, curve, measure = {0, 0};
+    rc_cost svd = {0, 0}, measure = {0, 0};
     /* The deterministic equivalent builds one measure per M on a plan for the largest M. */
     if (p->use == LINEAR_ANALYTIC &&
         rc_deteq_measure_cost(b->use_law ? &b->law : NULL, b->spectrum ? b->spectrum->d : 0, M_max,
                               &measure, &err))
       return cost_error(p, m, &err);
-    /* The measure has at most M atoms (and at most d for a sketch): the SVD, then the curve. */
+    /* The measure has at most M atoms (and at most d for a sketch): the SVD, then the curves. */
     size_t atoms = (size_t)p->Ms[m];
     if (p->use != LINEAR_ANALYTIC) {
       const size_t d = b->spectrum->d;
@@ -53,9 +78,9 @@ int linear_check_iterated(const linear_problem *p, const char *what) {
       if (rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], d, &svd, &err))
         return cost_error(p, m, &err);
     }
-    if (rc_sgd_curve_cost(atoms, b->schedule, b->Ns, b->nN, &opt, &curve, &err))
-      return cost_error(p, m, &err);
-    work += svd.updates + measure.updates + curve.updates;
+    work += svd.updates + measure.updates;
+    if (curves_cost(p, m, atoms, &work))
+      return CLI_EXIT_BAD;
   }
   return cli_check_work(work, what);
 }
@@ -63,12 +88,17 @@ int linear_check_iterated(const linear_problem *p, const char *what) {
 int linear_check_mc(const linear_problem *p, const rc_mc_options *o) {
   const cli_problem *b = &p->base;
   double work = 0;
-  for (size_t m = 0; m < p->nM; m++) {
-    rc_error err = {0, ""};
-    rc_cost cost;
-    if (rc_mc_cost((size_t)p->Ms[m], b->spectrum->d, b->schedule, b->Ns, b->nN, o, &cost, &err))
-      return cost_error(p, m, &err);
-    work += cost.updates;
-  }
-  return cli_check_work(work, "--N, --runs, --M or --batch");
+  for (size_t m = 0; m < p->nM; m++)
+    for (size_t k = 0; k < b->nbatch; k++) {
+      rc_error err = {0, ""};
+      rc_cost cost;
+      rc_mc_options ob = *o;
+      ob.batch = b->batches[k];
+      if (rc_mc_cost((size_t)p->Ms[m], b->spectrum->d, b->schedule, b->Ns, b->nN, &ob, &cost, &err))
+        return cost_error(p, m, &err);
+      work += (double)(b->ngamma * b->nsigma2) * cost.updates;
+    }
+  return cli_check_work(work, cli_problem_swept(b) ? "--N, --runs, --M, --batch or the lists of "
+                                                     "--gamma, --batch, --sigma2"
+                                                   : "--N, --runs, --M or --batch");
 }

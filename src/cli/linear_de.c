@@ -59,10 +59,16 @@ static rc_deteq *described_plan(linear_problem *p, const char *method) {
 
 int linear_de_run(linear_problem *p) {
   cli_problem *b = &p->base;
-  if (linear_check_iterated(p, "--N or --M, or use a piecewise-constant schedule"))
+  if (linear_check_iterated(p, cli_problem_swept(b) || b->gamma_opt
+                                   ? "--N, --M or the lists of --gamma, --batch, --sigma2 (or "
+                                     "tune on fewer horizons), or use a piecewise-constant "
+                                     "schedule"
+                                   : "--N or --M, or use a piecewise-constant schedule"))
     return CLI_EXIT_BAD;
-  const size_t nrows = p->nM * b->nN;
-  double *data = malloc(nrows * LINEAR_RISK_COLUMNS * sizeof *data);
+  const size_t ncombo = cli_problem_sweep_count(b),
+               ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
+  const size_t nrows = p->nM * ncombo * b->nN;
+  double *data = malloc(nrows * ncols * sizeof *data);
   rc_risk *rows = malloc(b->nN * sizeof *rows);
   rc_deteq *de = NULL;
   rc_sgd_measure **measures = NULL;
@@ -103,8 +109,8 @@ int linear_de_run(linear_problem *p) {
       cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], errs[m].message);
       goto done;
     }
-    double g_stable = 0;
-    if (linear_stable_gamma(p, measure, M, &g_stable)) {
+    char stable[1024];
+    if (linear_stable_text(p, measure, M, stable, sizeof stable)) {
       rc_sgd_measure_free(measure);
       goto done;
     }
@@ -113,15 +119,21 @@ int linear_de_run(linear_problem *p) {
     cli_meta_add(&b->meta, key,
                  "kappa = %.17g; Approx = %.17g; %zu atoms on %zu support intervals of [%.6g, "
                  "%.6g]; eigenvalue mass %.12g (expected %.12g); signal mass %.12g (expected "
-                 "%.12g); largest mean-square stable constant step %.6g (batch %zu)",
+                 "%.12g); largest mean-square stable constant step %s",
                  info.kappa, info.approx, info.atoms, info.intervals, info.x_min, info.x_max,
-                 info.mass, info.mass_expected, info.signal_mass, info.signal_expected, g_stable,
-                 b->batch);
-    if (linear_measure_rows(p, measure, m, &progress, rows, data))
-      goto done;
+                 info.mass, info.mass_expected, info.signal_mass, info.signal_expected, stable);
+    for (size_t c = 0; c < ncombo; c++) {
+      cli_problem_sweep_set(b, c);
+      if (linear_measure_rows(p, measure, m, c, &progress, rows, data)) {
+        rc_sgd_measure_free(measure);
+        goto done;
+      }
+    }
+    rc_sgd_measure_free(measure);
   }
   cli_progress_done(&progress);
-  status = linear_risk_table(p, linear_risk_columns, LINEAR_RISK_COLUMNS, data, nrows,
+  linear_describe_tuning(p);
+  status = linear_risk_table(p, linear_risk_columns, ncols, data, nrows,
                              "sketched linear regression, one-pass SGD (deterministic equivalent)");
 done:
   for (size_t m = 0; measures && m < p->nM; m++)
@@ -163,8 +175,9 @@ int linear_de_theory(linear_problem *p, size_t M, const rc_sketch *sketch, rc_ri
 
 static const char *const closed_columns[] = {
     "N",     "M",     "approx", "bias",  "variance",    "excess",    "risk",
-    "N_eff", "T_eff", "k_star", "D_eff", "rate_approx", "rate_bias", "rate_variance"};
-#define N_CLOSED_COLUMNS 14
+    "N_eff", "T_eff", "k_star", "D_eff", "rate_approx", "rate_bias", "rate_variance",
+    "gamma", "batch", "sigma2"};
+#define N_CLOSED_COLUMNS (LINEAR_CLOSED_COLUMNS + LINEAR_SWEEP_COLUMNS)
 
 int linear_closed_run(linear_problem *p) {
   cli_problem *b = &p->base;
@@ -173,7 +186,8 @@ int linear_closed_run(linear_problem *p) {
               "(--schedule geometric); use --method de for other schedules");
     return CLI_EXIT_BAD;
   }
-  const size_t nrows = p->nM * b->nN;
+  const size_t ncombo = cli_problem_sweep_count(b);
+  const size_t nrows = p->nM * ncombo * b->nN;
   double *data = malloc(nrows * N_CLOSED_COLUMNS * sizeof *data);
   rc_closed_row *rows = malloc(b->nN * sizeof *rows);
   rc_deteq *de = NULL;
@@ -191,23 +205,28 @@ int linear_closed_run(linear_problem *p) {
          "N_eff (power law only, else nan) (docs/DETEQ.md)");
   if (!de)
     goto done;
-  for (size_t m = 0; m < p->nM; m++) {
-    rc_error err = {0, ""};
-    if (rc_closed_curve(de, (double)p->Ms[m], b->Ns, b->nN, b->gamma, b->batch, b->sigma2, rows,
-                        &err)) {
-      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
-      goto done;
+  for (size_t m = 0; m < p->nM; m++)
+    for (size_t c = 0; c < ncombo; c++) {
+      rc_error err = {0, ""};
+      cli_problem_sweep_set(b, c);
+      if (rc_closed_curve(de, (double)p->Ms[m], b->Ns, b->nN, b->gamma, b->batch, b->sigma2, rows,
+                          &err)) {
+        char swept[160];
+        linear_sweep_text(p, swept, sizeof swept);
+        cli_error("M = %llu%s: %s", (unsigned long long)p->Ms[m], swept, err.message);
+        goto done;
+      }
+      for (size_t n = 0; n < b->nN; n++) {
+        const rc_closed_row *r = &rows[n];
+        double *row = data + linear_row(p, m, c, n) * N_CLOSED_COLUMNS;
+        const double v[LINEAR_CLOSED_COLUMNS] = {
+            (double)r->N, r->M,           r->approx,    r->bias,         r->variance,
+            r->excess,    r->risk,        r->N_eff,     r->T_eff,        r->k_star,
+            r->D_eff,     r->rate_approx, r->rate_bias, r->rate_variance};
+        memcpy(row, v, sizeof v);
+        linear_sweep_cells(p, b->gamma, row + LINEAR_CLOSED_COLUMNS);
+      }
     }
-    for (size_t n = 0; n < b->nN; n++) {
-      const rc_closed_row *r = &rows[n];
-      double *row = data + (m * b->nN + n) * N_CLOSED_COLUMNS;
-      const double v[N_CLOSED_COLUMNS] = {
-          (double)r->N, r->M,           r->approx,    r->bias,         r->variance,
-          r->excess,    r->risk,        r->N_eff,     r->T_eff,        r->k_star,
-          r->D_eff,     r->rate_approx, r->rate_bias, r->rate_variance};
-      memcpy(row, v, sizeof v);
-    }
-  }
   status = linear_risk_table(p, closed_columns, N_CLOSED_COLUMNS, data, nrows,
                              "sketched linear regression, geometric SGD (leading-order closed "
                              "forms)");

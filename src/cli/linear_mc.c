@@ -17,8 +17,8 @@ const cli_option linear_mc_options[] = {
      "--seed/--sketch one",
      CLI_ROLE_NONE},
     {"per-run", "FILE",
-     "--method mc: also write every run's risk at every N to FILE (TSV: N M run risk), for "
-     "quantiles and histograms",
+     "--method mc: also write every run's risk at every N to FILE (TSV: N M run risk gamma "
+     "batch sigma2), for quantiles and histograms",
      CLI_ROLE_NONE},
     {"band", NULL,
      "--method mc: add the columns risk_q10 risk_q90 (10% and 90% quantiles of the runs' "
@@ -82,10 +82,14 @@ int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
   o->threads = 0; /* OpenMP's default; the output does not depend on it */
   rc_mc_options runs_alone = rc_mc_options_default(), batch_alone = runs_alone;
   runs_alone.runs = o->runs;
-  batch_alone.batch = o->batch;
-  if (check_option("runs", &runs_alone) ||
-      check_option(cli_role_name(args, CLI_ROLE_BATCH), &batch_alone) ||
-      check_option("runs, --mc-mode, --batch, --sigma2", o) || linear_check_mc(p, o))
+  if (check_option("runs", &runs_alone))
+    return CLI_EXIT_BAD;
+  for (size_t k = 0; k < b->nbatch; k++) {
+    batch_alone.batch = b->batches[k];
+    if (check_option(cli_role_name(args, CLI_ROLE_BATCH), &batch_alone))
+      return CLI_EXIT_BAD;
+  }
+  if (check_option("runs, --mc-mode, --batch, --sigma2", o) || linear_check_mc(p, o))
     return CLI_EXIT_BAD;
   if (o->mode == RC_MC_RAW)
     cli_meta_add(&b->meta, "mc mode",
@@ -148,16 +152,20 @@ int linear_mc_simulate(const linear_problem *p, const rc_mc_options *o, size_t M
 
 /* The columns: the contract's first five, then (appended, issue 10) the parts with their
  * standard errors, then with --band the quantiles. */
-static const char *const mc_columns[] = {
-    "N",    "M",       "risk",     "risk_se",     "runs",     "approx",  "approx_se",
-    "bias", "bias_se", "variance", "variance_se", "risk_q10", "risk_q90"};
+static const char *const mc_columns[] = {"N",           "M",         "risk",  "risk_se", "runs",
+                                         "approx",      "approx_se", "bias",  "bias_se", "variance",
+                                         "variance_se", "gamma",     "batch", "sigma2"};
+static const char *const mc_band_columns[] = {
+    "N",       "M",        "risk",        "risk_se",  "runs",     "approx", "approx_se", "bias",
+    "bias_se", "variance", "variance_se", "risk_q10", "risk_q90", "gamma",  "batch",     "sigma2"};
 #define N_MC_COLUMNS 11
 #define N_MC_BAND_COLUMNS 13
-static const char *const per_run_columns[] = {"N", "M", "run", "risk"};
+static const char *const per_run_columns[] = {"N", "M", "run", "risk", "gamma", "batch", "sigma2"};
+#define N_PER_RUN_COLUMNS 7
 
 void linear_mc_figure(const linear_problem *p, cli_figure *fig) {
   linear_figure(p, fig, CLI_FIGURE_RESULT, "sketched linear regression, one-pass SGD (Monte Carlo)",
-                "risk and its parts");
+                "risk and its parts", cli_has(p->args, "band") ? N_MC_BAND_COLUMNS : N_MC_COLUMNS);
   cli_quantity *risk = cli_figure_quantity(fig, "risk", "risk (mean ± 2 se)", 3, 4);
   cli_figure_quantity(fig, "approx", "approximation", 6, 7);
   cli_figure_quantity(fig, "bias", "bias (noise-free path)", 8, 9);
@@ -194,7 +202,8 @@ int linear_mc_run(linear_problem *p) {
   if (linear_mc_setup(p, &o))
     return CLI_EXIT_BAD;
   const int band = cli_has(p->args, "band"), per_run = cli_has(p->args, "per-run");
-  const size_t ncols = band ? N_MC_BAND_COLUMNS : N_MC_COLUMNS;
+  const size_t nmc = band ? N_MC_BAND_COLUMNS : N_MC_COLUMNS, ncols = nmc + LINEAR_SWEEP_COLUMNS;
+  const size_t ncombo = cli_problem_sweep_count(b), nblocks = p->nM * ncombo;
   cli_meta_add(&b->meta, "method",
                "mc: Monte Carlo simulation of one-pass SGD; risk is the mean over the runs and "
                "risk_se its standard error (sample standard deviation / sqrt(runs))");
@@ -207,12 +216,12 @@ int linear_mc_run(linear_problem *p) {
     cli_meta_add(&b->meta, "band",
                  "risk_q10, risk_q90: the 10%% and 90%% quantiles of the runs' risks (linear "
                  "interpolation between order statistics)");
-  const size_t nrows = p->nM * b->nN;
+  const size_t nrows = nblocks * b->nN;
   double *data = malloc(nrows * ncols * sizeof *data);
   rc_mc_risk *rows = malloc(b->nN * sizeof *rows);
   double *runs = band || per_run ? malloc(o.runs * b->nN * sizeof *runs) : NULL;
   double *column = band ? malloc(o.runs * sizeof *column) : NULL;
-  double *per = per_run ? malloc(p->nM * o.runs * b->nN * 4 * sizeof *per) : NULL;
+  double *per = per_run ? malloc(nblocks * o.runs * b->nN * N_PER_RUN_COLUMNS * sizeof *per) : NULL;
   int status = CLI_EXIT_BAD;
   if (!data || !rows || ((band || per_run) && !runs) || (band && !column) || (per_run && !per)) {
     cli_error("out of memory for %zu rows%s", nrows, per_run ? " and the per-run table" : "");
@@ -225,38 +234,47 @@ int linear_mc_run(linear_problem *p) {
     rc_sketch *sketch = NULL;
     if (!o.resketch && !(sketch = linear_problem_sketch(p, M)))
       goto done;
-    int rc = linear_mc_simulate(p, &o, M, sketch, rows, runs, &bar, (double)m / (double)p->nM,
-                                1.0 / (double)p->nM);
-    rc_sketch_free(sketch);
-    if (rc)
-      goto done;
-    for (size_t n = 0; n < b->nN; n++) {
-      const rc_mc_risk *r = &rows[n];
-      double *row = data + (m * b->nN + n) * ncols;
-      const double v[N_MC_COLUMNS] = {(double)r->N,    r->M,        r->mean,       r->se,
-                                      (double)r->runs, r->approx,   r->approx_se,  r->bias,
-                                      r->bias_se,      r->variance, r->variance_se};
-      memcpy(row, v, sizeof v);
-      if (band) {
-        for (size_t k = 0; k < o.runs; k++)
-          column[k] = runs[k * b->nN + n];
-        row[11] = quantile(column, o.runs, 0.1);
-        row[12] = quantile(column, o.runs, 0.9);
+    for (size_t c = 0; c < ncombo; c++) {
+      const size_t block = m * ncombo + c;
+      cli_problem_sweep_set(b, c);
+      o.batch = b->batch;
+      o.sigma2 = b->sigma2;
+      if (linear_mc_simulate(p, &o, M, sketch, rows, runs, &bar, (double)block / (double)nblocks,
+                             1.0 / (double)nblocks)) {
+        rc_sketch_free(sketch);
+        goto done;
       }
-      for (size_t k = 0; per_run && k < o.runs; k++) {
-        double *pr = per + ((m * o.runs + k) * b->nN + n) * 4;
-        pr[0] = (double)r->N;
-        pr[1] = r->M;
-        pr[2] = (double)k;
-        pr[3] = runs[k * b->nN + n];
+      for (size_t n = 0; n < b->nN; n++) {
+        const rc_mc_risk *r = &rows[n];
+        double *row = data + linear_row(p, m, c, n) * ncols;
+        const double v[N_MC_COLUMNS] = {(double)r->N,    r->M,        r->mean,       r->se,
+                                        (double)r->runs, r->approx,   r->approx_se,  r->bias,
+                                        r->bias_se,      r->variance, r->variance_se};
+        memcpy(row, v, sizeof v);
+        if (band) {
+          for (size_t k = 0; k < o.runs; k++)
+            column[k] = runs[k * b->nN + n];
+          row[11] = quantile(column, o.runs, 0.1);
+          row[12] = quantile(column, o.runs, 0.9);
+        }
+        linear_sweep_cells(p, b->gamma, row + nmc);
+        for (size_t k = 0; per_run && k < o.runs; k++) {
+          double *pr = per + ((block * o.runs + k) * b->nN + n) * N_PER_RUN_COLUMNS;
+          pr[0] = (double)r->N;
+          pr[1] = r->M;
+          pr[2] = (double)k;
+          pr[3] = runs[k * b->nN + n];
+          linear_sweep_cells(p, b->gamma, pr + 4);
+        }
       }
     }
+    rc_sketch_free(sketch);
   }
   cli_progress_done(&bar);
   cli_figure fig;
   linear_mc_figure(p, &fig);
-  const cli_table t = {mc_columns, ncols, NULL, data, nrows};
-  const cli_table pr = {per_run_columns, 4, NULL, per, p->nM * o.runs * b->nN};
+  const cli_table t = {band ? mc_band_columns : mc_columns, ncols, NULL, data, nrows};
+  const cli_table pr = {per_run_columns, N_PER_RUN_COLUMNS, NULL, per, nblocks * o.runs * b->nN};
   cli_emission e;
   memset(&e, 0, sizeof e);
   e.meta = &b->meta;

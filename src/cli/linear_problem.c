@@ -44,8 +44,13 @@ const cli_option linear_problem_options[] = {
     {"M", "LIST", "model sizes: integers and/or log-spaced ranges lo:hi:count", CLI_ROLE_NONE},
     {"N", "LIST", "numbers of SGD steps (samples / batch): e.g. 100,1000 or 1e2:1e6:9",
      CLI_ROLE_HORIZONS},
-    {"gamma", "G", "base step size (default 0.1)", CLI_ROLE_GAMMA},
-    {"batch", "B", "mini-batch size (default 1)", CLI_ROLE_BATCH},
+    {"gamma", "G",
+     "base step size (default 0.1); riskcalc linear also takes a list (as --N: 0.05,0.1 or "
+     "1e-3:1e-1:5; one row per value) or opt (--method exact or de: for each row the base step "
+     "minimising its final risk over the mean-square stable range, printed in column gamma)",
+     CLI_ROLE_GAMMA},
+    {"batch", "B", "mini-batch size (default 1); riskcalc linear also takes a list of sizes",
+     CLI_ROLE_BATCH},
     {"schedule", "SPEC",
      "const | geometric (default; halved every ceil(N/log2 N) steps) | step:K:F (times F every "
      "K steps) | poly:T0:P (gamma (1+t/T0)^-P) | cosine[:FLOOR] (f + (gamma-f)(1+cos(pi t/N))/2, "
@@ -61,7 +66,9 @@ const cli_option linear_problem_options[] = {
      "1 + RTOL, so whole stages are jumped (measured: risk parts move by at most 0.46 RTOL; "
      "docs/THEORY.md)",
      CLI_ROLE_APPROX_SCHEDULE},
-    {"sigma2", "S", "label noise variance (default 1)", CLI_ROLE_SIGMA2},
+    {"sigma2", "S",
+     "label noise variance (default 1); riskcalc linear also takes a list (0 allowed as an item)",
+     CLI_ROLE_SIGMA2},
     {"format", "FMT", "output format: tsv (default), csv or json", CLI_ROLE_FORMAT},
     {"output", "FILE", CLI_OUTPUT_HELP, CLI_ROLE_OUTPUT},
     {"plot", "FILE",
@@ -70,8 +77,8 @@ const cli_option linear_problem_options[] = {
      CLI_ROLE_PLOT},
 };
 
-const char *const linear_risk_columns[LINEAR_RISK_COLUMNS] = {
-    "N", "M", "approx", "bias", "variance", "excess", "risk"};
+const char *const linear_risk_columns[LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS] = {
+    "N", "M", "approx", "bias", "variance", "excess", "risk", "gamma", "batch", "sigma2"};
 
 static int lib_error(const char *what, const rc_error *err) {
   cli_error("%s: %s", what, err->message);
@@ -148,15 +155,30 @@ static void describe(linear_problem *p, const char *command_line) {
     cli_meta_param_list(&b->meta, "M", p->Ms, p->nM);
 }
 
-int linear_problem_setup(const cli_args *args, const char *command_line, linear_use use,
-                         linear_problem *p) {
+/* Without sweeps, a list or opt for the step, batch or noise is refused by name. */
+static int refuse_sweeps(const cli_args *args) {
+  static const cli_role roles[] = {CLI_ROLE_GAMMA, CLI_ROLE_BATCH, CLI_ROLE_SIGMA2};
+  for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
+    const char *v = cli_role_value(args, roles[k]);
+    if (v && (strchr(v, ',') || strchr(v, ':') || strcmp(v, "opt") == 0)) {
+      cli_error("--%s %s: lists%s are riskcalc linear's; this command takes one value",
+                cli_role_name(args, roles[k]), v, roles[k] == CLI_ROLE_GAMMA ? " and opt" : "");
+      return CLI_EXIT_BAD;
+    }
+  }
+  return 0;
+}
+
+static int setup(const cli_args *args, const char *command_line, linear_use use, int sweeps,
+                 linear_problem *p) {
   memset(p, 0, sizeof *p);
   p->args = args;
   p->use = use;
   cli_problem *b = &p->base;
   rc_error err = {0, ""};
   /* Parse ... */
-  if (cli_problem_parse(args, b))
+  if (sweeps ? cli_problem_parse_sweeps(args, b)
+             : refuse_sweeps(args) || cli_problem_parse(args, b))
     return CLI_EXIT_BAD;
   p->sketch_file = cli_get(args, "sketch");
   cli_outputs_add_input(&b->out, "sketch", p->sketch_file);
@@ -190,6 +212,64 @@ int linear_problem_setup(const cli_args *args, const char *command_line, linear_
   return 0;
 }
 
+int linear_problem_setup(const cli_args *args, const char *command_line, linear_use use,
+                         linear_problem *p) {
+  return setup(args, command_line, use, 0, p);
+}
+
+int linear_problem_setup_sweeps(const cli_args *args, const char *command_line, linear_use use,
+                                linear_problem *p) {
+  return setup(args, command_line, use, 1, p);
+}
+
+size_t linear_row(const linear_problem *p, size_t m, size_t c, size_t n) {
+  return (m * cli_problem_sweep_count(&p->base) + c) * p->base.nN + n;
+}
+
+void linear_sweep_cells(const linear_problem *p, double gamma, double *cells) {
+  const rc_schedule_kind kind = rc_schedule_get_kind(p->base.schedule);
+  /* file: and stages: schedules give absolute steps: no base step (nan, null in JSON) */
+  cells[0] = kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES ? NAN : gamma;
+  cells[1] = (double)p->base.batch;
+  cells[2] = p->base.sigma2;
+}
+
+const char *linear_sweep_text(const linear_problem *p, char *buf, size_t n) {
+  const cli_problem *b = &p->base;
+  char g[RC_IO_DOUBLE_CHARS], s2[RC_IO_DOUBLE_CHARS];
+  buf[0] = '\0';
+  if (b->ngamma > 1)
+    snprintf(buf, n, ", gamma = %s", rc_io_format_double(b->gamma, g, sizeof g));
+  if (b->nbatch > 1)
+    snprintf(buf + strlen(buf), n - strlen(buf), ", batch = %zu", b->batch);
+  if (b->nsigma2 > 1)
+    snprintf(buf + strlen(buf), n - strlen(buf), ", sigma2 = %s",
+             rc_io_format_double(b->sigma2, s2, sizeof s2));
+  return buf;
+}
+
+/* The coordinates a figure could draw besides N, and how many of them vary. */
+static size_t varying(const linear_problem *p, const char **names) {
+  const cli_problem *b = &p->base;
+  const size_t count[4] = {p->nM, b->ngamma, b->nbatch, b->nsigma2};
+  static const char *const name[4] = {"M", "gamma", "batch", "sigma2"};
+  size_t n = 0;
+  for (int k = 0; k < 4; k++)
+    if (count[k] > 1)
+      names[n++] = name[k];
+  return n;
+}
+
+int linear_sweep_plot_check(const linear_problem *p) {
+  const char *names[4];
+  if (!p->base.out.plot || varying(p, names) < 2)
+    return 0;
+  cli_error("--plot: a figure draws the curves of one swept quantity besides N, but %s and %s "
+            "both take several values (give one value of all but one, or leave out --plot)",
+            names[0], names[1]);
+  return CLI_EXIT_BAD;
+}
+
 void linear_problem_free(linear_problem *p) {
   cli_problem_free(&p->base);
   free(p->Ms);
@@ -221,52 +301,107 @@ static void risk_row(const rc_risk *r, double *row) {
   row[6] = r->risk;
 }
 
-int linear_measure_rows(const linear_problem *p, rc_sgd_measure *measure, size_t m,
+int linear_measure_rows(linear_problem *p, const rc_sgd_measure *measure, size_t m, size_t c,
                         cli_progress *progress, rc_risk *rows, double *data) {
   rc_error err = {0, ""};
   const cli_problem *b = &p->base;
+  const size_t ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
   rc_sgd_options opt = rc_sgd_options_default();
   opt.batch = b->batch;
   opt.sigma2 = b->sigma2;
+  char swept[160];
+  linear_sweep_text(p, swept, sizeof swept);
+  if (b->gamma_opt) {
+    for (size_t n = 0; n < b->nN; n++) {
+      rc_gamma_tuned t;
+      const int rc = rc_sgd_tune_gamma(measure, b->schedule, b->Ns[n], &opt, &t, &err);
+      if (rc && rc != RC_ENOCONV) {
+        cli_progress_done(progress);
+        cli_error("M = %llu%s, N = %llu: tuning the step: %s", (unsigned long long)p->Ms[m], swept,
+                  (unsigned long long)b->Ns[n], err.message);
+        return CLI_EXIT_BAD;
+      }
+      p->tuned_rows++;
+      p->tuned_at_edge += t.at_edge;
+      p->tuned_unconverged += rc == RC_ENOCONV;
+      p->tuned_evaluations += t.evaluations;
+      double *row = data + linear_row(p, m, c, n) * ncols;
+      risk_row(&t.row, row);
+      linear_sweep_cells(p, t.gamma, row + LINEAR_RISK_COLUMNS);
+      cli_progress_update(progress, (n + 1.0) / (double)b->nN);
+    }
+    return 0;
+  }
   opt.progress = cli_progress_update;
   opt.progress_context = progress;
-  int rc = rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err);
-  rc_sgd_measure_free(measure);
-  if (rc) {
+  if (rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
     cli_progress_done(progress);
-    cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], err.message);
+    cli_error("M = %llu%s: %s", (unsigned long long)p->Ms[m], swept, err.message);
     return CLI_EXIT_BAD;
   }
-  for (size_t n = 0; n < b->nN; n++)
-    risk_row(&rows[n], data + (m * b->nN + n) * LINEAR_RISK_COLUMNS);
+  for (size_t n = 0; n < b->nN; n++) {
+    double *row = data + linear_row(p, m, c, n) * ncols;
+    risk_row(&rows[n], row);
+    linear_sweep_cells(p, b->gamma, row + LINEAR_RISK_COLUMNS);
+  }
   return 0;
 }
 
-int linear_stable_gamma(const linear_problem *p, const rc_sgd_measure *measure, double M,
-                        double *gamma) {
-  rc_error err = {0, ""};
-  if (rc_sgd_stable_gamma(measure, p->base.batch, gamma, &err)) {
-    cli_error("M = %.0f: %s", M, err.message);
-    return CLI_EXIT_BAD;
+void linear_describe_tuning(linear_problem *p) {
+  if (!p->base.gamma_opt)
+    return;
+  cli_meta_add(&p->base.meta, "gamma tuning",
+               "%zu rows tuned with %zu risk curves; %zu at the edge of the stable range (the "
+               "risk still falls at (1 - 1e-6) gamma_max); %zu where Brent did not converge (best "
+               "point kept)",
+               p->tuned_rows, p->tuned_evaluations, p->tuned_at_edge, p->tuned_unconverged);
+}
+
+int linear_stable_text(const linear_problem *p, const rc_sgd_measure *measure, double M, char *text,
+                       size_t n) {
+  const cli_problem *b = &p->base;
+  text[0] = '\0';
+  for (size_t k = 0; k < b->nbatch; k++) {
+    rc_error err = {0, ""};
+    double g = 0;
+    if (rc_sgd_stable_gamma(measure, b->batches[k], &g, &err)) {
+      cli_error("M = %.0f: %s", M, err.message);
+      return CLI_EXIT_BAD;
+    }
+    const size_t used = strlen(text);
+    snprintf(text + used, n - used, "%s%.6g (batch %zu)", k ? ", " : "", g, b->batches[k]);
   }
   return 0;
 }
 
 void linear_figure(const linear_problem *p, cli_figure *fig, cli_figure_mode mode,
-                   const char *title, const char *ylabel) {
+                   const char *title, const char *ylabel, size_t ncols) {
+  const cli_problem *b = &p->base;
   cli_figure_init(fig, mode, title, ylabel);
-  cli_figure_axis(fig, 0, "N", "N (SGD steps)", 1, p->base.nN);
-  cli_figure_axis(fig, 1, "M", "M (model size)", 2, p->nM);
+  cli_figure_axis(fig, 0, "N", "N (SGD steps)", 1, b->nN);
+  /* The second coordinate: M, or the one swept quantity (linear_sweep_plot_check). */
+  if (p->nM == 1 && b->ngamma > 1)
+    cli_figure_axis(fig, 1, "gamma", "γ (base step)", ncols + 1, b->ngamma);
+  else if (p->nM == 1 && b->nbatch > 1)
+    cli_figure_axis(fig, 1, "batch", "batch size", ncols + 2, b->nbatch);
+  else if (p->nM == 1 && b->nsigma2 > 1)
+    cli_figure_axis(fig, 1, "sigma2", "σ² (label noise)", ncols + 3, b->nsigma2);
+  else
+    cli_figure_axis(fig, 1, "M", "M (model size)", 2, p->nM);
+  /* a sweep is drawn as one curve per value (--plot-kind heatmap still draws the grid) */
+  fig->family = fig->axis[1].col != 2;
   cli_problem_caption(&p->base, fig);
+  if (fig->family)
+    cli_figure_caption_add(fig, "M = %llu", (unsigned long long)p->Ms[0]);
   if (p->use != LINEAR_ANALYTIC && p->sketch_file)
     cli_figure_caption_add(fig, "sketch %s", p->sketch_file);
   else if (p->use != LINEAR_ANALYTIC)
     cli_figure_caption_add(fig, "seed %llu", (unsigned long long)p->base.seed);
-  fig->noise = p->base.sigma2;
+  fig->noise = b->nsigma2 > 1 ? 0 : b->sigma2; /* one floor per curve: none drawn */
 }
 
-void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title) {
-  linear_figure(p, fig, CLI_FIGURE_RESULT, title, "risk and its parts");
+void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title, size_t ncols) {
+  linear_figure(p, fig, CLI_FIGURE_RESULT, title, "risk and its parts", ncols);
   cli_figure_quantity(fig, "risk", "risk", 7, 0);
   cli_figure_quantity(fig, "excess", "excess = bias + variance", 6, 0);
   cli_figure_quantity(fig, "approx", "approximation", 3, 0);
@@ -278,7 +413,7 @@ void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *ti
 int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
                       const double *data, size_t nrows, const char *title) {
   cli_figure fig;
-  linear_risk_figure(p, &fig, title);
+  linear_risk_figure(p, &fig, title, ncols - LINEAR_SWEEP_COLUMNS);
   const cli_table t = {columns, ncols, NULL, data, nrows};
   return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
 }

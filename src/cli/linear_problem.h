@@ -40,6 +40,8 @@ typedef struct {
   const char *sketch_file;
   double *sketch_values; /* --sketch FILE contents (rows x d), or NULL */
   size_t sketch_rows;
+  /* --gamma opt: what the tuner did (linear_describe_tuning) */
+  size_t tuned_rows, tuned_at_edge, tuned_unconverged, tuned_evaluations;
 } linear_problem;
 
 /* Parses every option, checks them (library objects built) and writes the header metadata up
@@ -47,7 +49,28 @@ typedef struct {
  * either case. */
 int linear_problem_setup(const cli_args *args, const char *command_line, linear_use use,
                          linear_problem *p);
+/* The same for `riskcalc linear`, whose --gamma, --batch and --sigma2 take lists (and --gamma
+ * opt): one row per (M, gamma, batch, sigma2, N), in that order (N fastest), each ending in the
+ * columns gamma batch sigma2 (linear_sweep_cells). linear_problem_setup (compare,
+ * schedule-opt) refuses lists by name. */
+int linear_problem_setup_sweeps(const cli_args *args, const char *command_line, linear_use use,
+                                linear_problem *p);
 void linear_problem_free(linear_problem *p);
+
+/* The trailing columns of every row of `riskcalc linear`. */
+#define LINEAR_SWEEP_COLUMNS 3
+/* The index of the row of model size m, combination c (cli_problem_sweep_set) and horizon n. */
+size_t linear_row(const linear_problem *p, size_t m, size_t c, size_t n);
+/* The sweep columns of the current combination, with the step gamma (the tuned one with
+ * --gamma opt; nan for a file: or stages: schedule, which has no base step): gamma, batch,
+ * sigma2. */
+void linear_sweep_cells(const linear_problem *p, double gamma, double *cells);
+/* ", gamma = 0.1, batch = 4" for the swept quantities of the current combination (messages);
+ * "" without sweeps. Returns buf. */
+const char *linear_sweep_text(const linear_problem *p, char *buf, size_t n);
+/* With --plot, at most one of M and the swept quantities may take several values (the figure
+ * draws one curve per value of it against N). Prints the error and returns CLI_EXIT_BAD, or 0. */
+int linear_sweep_plot_check(const linear_problem *p);
 
 /* The sketch for model size M: from --sketch, or drawn from --seed (the same seed for every
  * M). Prints the error and returns NULL on failure. */
@@ -65,30 +88,40 @@ int linear_check_iterated(const linear_problem *p, const char *what);
  * RC_WORK_LIMIT. */
 int linear_check_mc(const linear_problem *p, const rc_mc_options *o);
 
-/* The columns of a risk table: N M approx bias variance excess risk. */
+/* The columns of a risk table: N M approx bias variance excess risk (LINEAR_RISK_COLUMNS),
+ * then the sweep columns gamma batch sigma2. */
 #define LINEAR_RISK_COLUMNS 7
-extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS];
+/* --method closed: the risk columns, then N_eff T_eff k_star D_eff and the three rates. */
+#define LINEAR_CLOSED_COLUMNS 14
+extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS];
 
-/* Runs the risk curve of `measure` (consumed: freed here) for the m-th model size of the
- * problem and writes its rows into data (LINEAR_RISK_COLUMNS per row, M-major); rows is
- * scratch of nN entries. Returns 0 or CLI_EXIT_BAD (message printed, progress closed). */
-int linear_measure_rows(const linear_problem *p, rc_sgd_measure *measure, size_t m,
+/* Runs the risk curve of `measure` for the m-th model size and the current combination c of
+ * the problem and writes its rows into data (LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS per
+ * row, at linear_row); with --gamma opt every row's step is tuned first (rc_sgd_tune_gamma,
+ * counted in p). rows is scratch of nN entries. Returns 0 or CLI_EXIT_BAD (message printed,
+ * progress closed). */
+int linear_measure_rows(linear_problem *p, const rc_sgd_measure *measure, size_t m, size_t c,
                         cli_progress *progress, rc_risk *rows, double *data);
+/* With --gamma opt, records in the header what the tuner did (after the rows). */
+void linear_describe_tuning(linear_problem *p);
 
-/* The largest mean-square stable constant step of measure for the batch of p. Prints the error
- * (naming M) and returns CLI_EXIT_BAD, or 0. */
-int linear_stable_gamma(const linear_problem *p, const rc_sgd_measure *measure, double M,
-                        double *gamma);
+/* The largest mean-square stable constant step of measure for every batch of p, as text
+ * ("0.5779 (batch 2), ..."). Prints the error (naming M) and returns CLI_EXIT_BAD, or 0. */
+int linear_stable_text(const linear_problem *p, const rc_sgd_measure *measure, double M, char *text,
+                       size_t n);
 
 /* A figure of a table whose columns 1 and 2 are N and M: its axes, the problem's caption
  * (with the sketch seed when a sketch is drawn) and the noise floor; no quantity yet. */
+/* ncols: the method's columns before the sweep columns (a swept quantity is the second
+ * coordinate when M takes one value). */
 void linear_figure(const linear_problem *p, cli_figure *fig, cli_figure_mode mode,
-                   const char *title, const char *ylabel);
+                   const char *title, const char *ylabel, size_t ncols);
 /* The figure of a risk table (linear_risk_columns): risk and its parts. */
-void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title);
+void linear_risk_figure(const linear_problem *p, cli_figure *fig, const char *title, size_t ncols);
 
-/* Writes a risk table (columns: linear_risk_columns, which a method may extend) and its figure
- * (linear_risk_figure). Returns 0 or CLI_EXIT_BAD. */
+/* Writes a risk table (columns: linear_risk_columns, which a method may extend before the
+ * sweep columns, which are last) and its figure (linear_risk_figure). Returns 0 or
+ * CLI_EXIT_BAD. */
 int linear_risk_table(const linear_problem *p, const char *const *columns, size_t ncols,
                       const double *data, size_t nrows, const char *title);
 

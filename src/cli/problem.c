@@ -43,7 +43,108 @@ static int get_uint(const cli_problem *p, cli_role role, uint64_t lo, uint64_t h
   return cli_get_uint(p->args, name, lo, hi, fallback, out);
 }
 
-int cli_problem_parse(const cli_args *args, cli_problem *p) {
+const char *cli_number_list(const double *v, size_t n, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t k = 0; k < n && used + 1 < size; k++) {
+    char x[RC_IO_DOUBLE_CHARS];
+    const int w = snprintf(buf + used, size - used, "%s%s", k ? "," : "",
+                           rc_io_format_double(v[k], x, sizeof x));
+    if (w < 0 || (size_t)w >= size - used) { /* cut: say so */
+      if (size > 4)
+        strcpy(buf + size - 4, "...");
+      break;
+    }
+    used += (size_t)w;
+  }
+  return buf;
+}
+
+/* One value into a list of one (the lists are always there). */
+static int single_lists(cli_problem *p) {
+  p->gammas = malloc(sizeof *p->gammas);
+  p->batches = malloc(sizeof *p->batches);
+  p->sigma2s = malloc(sizeof *p->sigma2s);
+  if (!p->gammas || !p->batches || !p->sigma2s) {
+    cli_error("out of memory");
+    return CLI_EXIT_BAD;
+  }
+  p->gammas[0] = p->gamma;
+  p->batches[0] = p->batch;
+  p->sigma2s[0] = p->sigma2;
+  p->ngamma = p->nbatch = p->nsigma2 = 1;
+  return 0;
+}
+
+/* The list of the option playing role (NULL: the fallback alone), parsed by
+ * rc_io_parse_values with flags. */
+static int get_list(const cli_problem *p, cli_role role, unsigned flags, double fallback,
+                    double **values, size_t *count) {
+  rc_error err = {0, ""};
+  const char *text = cli_role_value(p->args, role);
+  if (!text) {
+    *values = malloc(sizeof **values);
+    if (!*values) {
+      cli_error("out of memory");
+      return CLI_EXIT_BAD;
+    }
+    (*values)[0] = fallback;
+    *count = 1;
+    return 0;
+  }
+  if (rc_io_parse_values(text, flags, values, count, &err))
+    return role_error(p, role, &err);
+  if (*count == 0) {
+    cli_error("--%s: empty list", name_of(p, role));
+    return CLI_EXIT_BAD;
+  }
+  return 0;
+}
+
+/* --gamma LIST|opt, --batch LIST, --sigma2 LIST. */
+static int parse_sweeps(cli_problem *p) {
+  const char *g = cli_role_value(p->args, CLI_ROLE_GAMMA);
+  p->gamma_opt = g && strcmp(g, "opt") == 0;
+  double *batches = NULL;
+  if (p->gamma_opt) {
+    p->gammas = malloc(sizeof *p->gammas);
+    if (!p->gammas) {
+      cli_error("out of memory");
+      return CLI_EXIT_BAD;
+    }
+    p->gammas[0] = 0.1; /* shapes the schedule; every row's step is tuned */
+    p->ngamma = 1;
+  } else if (get_list(p, CLI_ROLE_GAMMA, 0, 0.1, &p->gammas, &p->ngamma)) {
+    return CLI_EXIT_BAD;
+  }
+  if (get_list(p, CLI_ROLE_BATCH, RC_IO_LIST_WHOLE, 1, &batches, &p->nbatch) ||
+      get_list(p, CLI_ROLE_SIGMA2, RC_IO_LIST_ZERO, 1, &p->sigma2s, &p->nsigma2)) {
+    free(batches);
+    return CLI_EXIT_BAD;
+  }
+  p->batches = malloc(p->nbatch * sizeof *p->batches);
+  if (!p->batches) {
+    free(batches);
+    cli_error("out of memory");
+    return CLI_EXIT_BAD;
+  }
+  for (size_t k = 0; k < p->nbatch; k++) {
+    if (batches[k] > (double)((uint64_t)1 << 32)) {
+      cli_error("--%s: %.17g is above the largest batch 4294967296", name_of(p, CLI_ROLE_BATCH),
+                batches[k]);
+      free(batches);
+      return CLI_EXIT_BAD;
+    }
+    p->batches[k] = (size_t)batches[k];
+  }
+  free(batches);
+  p->gamma = p->gammas[0];
+  p->batch = p->batches[0];
+  p->sigma2 = p->sigma2s[0];
+  return 0;
+}
+
+static int parse(const cli_args *args, cli_problem *p, int sweeps) {
   memset(p, 0, sizeof *p);
   p->args = args;
   rc_error err = {0, ""};
@@ -82,12 +183,19 @@ int cli_problem_parse(const cli_args *args, cli_problem *p) {
   if (get_double(p, CLI_ROLE_APPROX_SCHEDULE, 0.0, &p->approx_rtol))
     return CLI_EXIT_BAD;
   p->gamma_given = cli_role_value(args, CLI_ROLE_GAMMA) != NULL;
-  uint64_t batch;
-  if (get_double(p, CLI_ROLE_GAMMA, 0.1, &p->gamma) ||
-      get_uint(p, CLI_ROLE_BATCH, 0, (uint64_t)1 << 32, 1, &batch) ||
-      get_double(p, CLI_ROLE_SIGMA2, 1.0, &p->sigma2))
-    return CLI_EXIT_BAD;
-  p->batch = (size_t)batch;
+  if (sweeps) {
+    if (parse_sweeps(p))
+      return CLI_EXIT_BAD;
+  } else {
+    uint64_t batch;
+    if (get_double(p, CLI_ROLE_GAMMA, 0.1, &p->gamma) ||
+        get_uint(p, CLI_ROLE_BATCH, 0, (uint64_t)1 << 32, 1, &batch) ||
+        get_double(p, CLI_ROLE_SIGMA2, 1.0, &p->sigma2))
+      return CLI_EXIT_BAD;
+    p->batch = (size_t)batch;
+    if (single_lists(p))
+      return CLI_EXIT_BAD;
+  }
   const char *horizons = cli_role_value(args, CLI_ROLE_HORIZONS);
   if (horizons && rc_io_parse_list(horizons, &p->Ns, &p->nN, &err))
     return role_error(p, CLI_ROLE_HORIZONS, &err);
@@ -101,11 +209,40 @@ int cli_problem_parse(const cli_args *args, cli_problem *p) {
   return 0;
 }
 
+int cli_problem_parse(const cli_args *args, cli_problem *p) {
+  return parse(args, p, 0);
+}
+
+int cli_problem_parse_sweeps(const cli_args *args, cli_problem *p) {
+  return parse(args, p, 1);
+}
+
+size_t cli_problem_sweep_count(const cli_problem *p) {
+  return p->ngamma * p->nbatch * p->nsigma2;
+}
+
+int cli_problem_swept(const cli_problem *p) {
+  return p->ngamma > 1 || p->nbatch > 1 || p->nsigma2 > 1;
+}
+
+void cli_problem_sweep_set(cli_problem *p, size_t c) {
+  const size_t s = c % p->nsigma2, b = c / p->nsigma2 % p->nbatch, g = c / (p->nsigma2 * p->nbatch);
+  p->gamma = p->gammas[g];
+  p->batch = p->batches[b];
+  p->sigma2 = p->sigma2s[s];
+  const rc_schedule_kind kind = p->schedule ? rc_schedule_get_kind(p->schedule) : RC_SCHEDULE_FILE;
+  if (kind != RC_SCHEDULE_FILE && kind != RC_SCHEDULE_STAGES && !p->gamma_opt)
+    rc_schedule_set_base(p->schedule, p->gamma, NULL); /* checked: a base step > 0 */
+}
+
 void cli_problem_free(cli_problem *p) {
   rc_spectrum_free(p->spectrum);
   rc_prior_free(p->prior);
   rc_schedule_free(p->schedule);
   free(p->Ns);
+  free(p->gammas);
+  free(p->batches);
+  free(p->sigma2s);
   cli_outputs_free(&p->out);
   cli_meta_free(&p->meta);
   memset(p, 0, sizeof *p);
@@ -221,22 +358,35 @@ int cli_problem_check_horizons(cli_problem *p, const char *example) {
 /* The library decides which batch and noise are valid (rc_sgd_options_check); each option is
  * checked alone so that the message names it. */
 static int check_sgd_option(const cli_problem *p, cli_role role) {
-  rc_error err = {0, ""};
-  rc_sgd_options o = rc_sgd_options_default();
-  if (role == CLI_ROLE_BATCH)
-    o.batch = p->batch;
-  else
-    o.sigma2 = p->sigma2;
-  return rc_sgd_options_check(&o, &err) ? role_error(p, role, &err) : 0;
+  const size_t n = role == CLI_ROLE_BATCH ? p->nbatch : p->nsigma2;
+  for (size_t k = 0; k < n; k++) {
+    rc_error err = {0, ""};
+    rc_sgd_options o = rc_sgd_options_default();
+    if (role == CLI_ROLE_BATCH)
+      o.batch = p->batches[k];
+    else
+      o.sigma2 = p->sigma2s[k];
+    if (rc_sgd_options_check(&o, &err))
+      return role_error(p, role, &err);
+  }
+  return 0;
 }
 
 int cli_problem_check_training(cli_problem *p) {
   rc_error err = {0, ""};
+  /* A model may set its own defaults after parsing: a list of one is the current value. */
+  if (p->ngamma == 1 && !p->gamma_opt)
+    p->gammas[0] = p->gamma;
+  if (p->nbatch == 1)
+    p->batches[0] = p->batch;
+  if (p->nsigma2 == 1)
+    p->sigma2s[0] = p->sigma2;
   /* Named here: the schedule's own check would blame --schedule. */
-  if (!(p->gamma > 0)) {
-    cli_error("--%s must be > 0 (got %g)", name_of(p, CLI_ROLE_GAMMA), p->gamma);
-    return CLI_EXIT_BAD;
-  }
+  for (size_t k = 0; k < p->ngamma; k++)
+    if (!(p->gammas[k] > 0 && isfinite(p->gammas[k]))) {
+      cli_error("--%s must be > 0 (got %g)", name_of(p, CLI_ROLE_GAMMA), p->gammas[k]);
+      return CLI_EXIT_BAD;
+    }
   if (check_sgd_option(p, CLI_ROLE_BATCH) || check_sgd_option(p, CLI_ROLE_SIGMA2))
     return CLI_EXIT_BAD;
   const char *schedule = name_of(p, CLI_ROLE_SCHEDULE);
@@ -250,6 +400,12 @@ int cli_problem_check_training(cli_problem *p) {
     cli_error("--%s: '%s' holds %llu steps but --%s asks for %llu", schedule, p->schedule_spec,
               (unsigned long long)rc_schedule_capacity(p->schedule), name_of(p, CLI_ROLE_HORIZONS),
               (unsigned long long)maxN);
+    return CLI_EXIT_BAD;
+  }
+  /* A list or opt sets the base step of every row: the schedule must have one. */
+  if ((p->ngamma > 1 || p->gamma_opt) && rc_schedule_set_base(p->schedule, p->gamma, &err)) {
+    cli_error("--%s %s: the schedule '%s' has no base step (it gives absolute steps)",
+              name_of(p, CLI_ROLE_GAMMA), p->gamma_opt ? "opt" : "LIST", p->schedule_spec);
     return CLI_EXIT_BAD;
   }
   const rc_schedule_kind kind = rc_schedule_get_kind(p->schedule);
@@ -309,9 +465,33 @@ void cli_problem_describe_training(cli_problem *p) {
   cli_meta_add(&p->meta, "schedule", "%s", desc);
   if (p->stall[0])
     cli_meta_add(&p->meta, "warning", "%s", p->stall);
-  cli_meta_add(&p->meta, "batch", "%zu", p->batch);
-  char s2[RC_IO_DOUBLE_CHARS];
-  cli_meta_add(&p->meta, "sigma2", "%s", rc_io_format_double(p->sigma2, s2, sizeof s2));
+  char list[1024];
+  if (p->gamma_opt)
+    cli_meta_add(&p->meta, "gamma",
+                 "opt: the base step of every row tuned to minimise the risk at its N for the "
+                 "schedule's shape (rc_sgd_tune_gamma: %d log-spaced steps over [gamma_max / %g, "
+                 "(1 - 1e-6) gamma_max], gamma_max the mean-square stability edge of the "
+                 "schedule's largest step, then Brent on log gamma to 1e-6 relative); column "
+                 "gamma holds it, the schedule above shows the shape only",
+                 RC_TUNE_GRID, RC_TUNE_SPAN);
+  else if (p->ngamma > 1)
+    cli_meta_add(&p->meta, "gamma",
+                 "swept: %s (column gamma; the schedule above is shown at "
+                 "the first)",
+                 cli_number_list(p->gammas, p->ngamma, list, sizeof list));
+  double batches[64];
+  const size_t nb = p->nbatch < 64 ? p->nbatch : 64;
+  for (size_t k = 0; k < nb; k++)
+    batches[k] = (double)p->batches[k];
+  if (p->nbatch > 1)
+    cli_meta_add(&p->meta, "batch", "%s%s", cli_number_list(batches, nb, list, sizeof list),
+                 nb < p->nbatch ? ",..." : "");
+  else
+    cli_meta_add(&p->meta, "batch", "%zu", p->batch);
+  /* one value: the current one (a model may set its own default after parsing) */
+  cli_meta_add(&p->meta, "sigma2", "%s",
+               p->nsigma2 > 1 ? cli_number_list(p->sigma2s, p->nsigma2, list, sizeof list)
+                              : rc_io_format_double(p->sigma2, list, sizeof list));
   cli_problem_parameters(p);
 }
 
@@ -333,11 +513,25 @@ void cli_problem_parameters(cli_problem *p) {
     cli_meta_param_number(m, name_of(p, CLI_ROLE_B), p->b);
   if (cli_role_name(args, CLI_ROLE_SCHEDULE))
     cli_meta_param_string(m, "schedule", p->schedule_spec);
-  if (cli_role_name(args, CLI_ROLE_GAMMA))
+  if (cli_role_name(args, CLI_ROLE_GAMMA) && p->gamma_opt)
+    cli_meta_param_string(m, cli_role_name(args, CLI_ROLE_GAMMA), "opt");
+  else if (cli_role_name(args, CLI_ROLE_GAMMA) && p->ngamma > 1)
+    cli_meta_param_numbers(m, cli_role_name(args, CLI_ROLE_GAMMA), p->gammas, p->ngamma);
+  else if (cli_role_name(args, CLI_ROLE_GAMMA))
     cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_GAMMA), p->gamma);
-  if (cli_role_name(args, CLI_ROLE_BATCH))
+  if (cli_role_name(args, CLI_ROLE_BATCH) && p->nbatch > 1) {
+    double *v = malloc(p->nbatch * sizeof *v);
+    for (size_t k = 0; v && k < p->nbatch; k++)
+      v[k] = (double)p->batches[k];
+    if (v)
+      cli_meta_param_numbers(m, cli_role_name(args, CLI_ROLE_BATCH), v, p->nbatch);
+    free(v);
+  } else if (cli_role_name(args, CLI_ROLE_BATCH)) {
     cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_BATCH), (double)p->batch);
-  if (cli_role_name(args, CLI_ROLE_SIGMA2))
+  }
+  if (cli_role_name(args, CLI_ROLE_SIGMA2) && p->nsigma2 > 1)
+    cli_meta_param_numbers(m, cli_role_name(args, CLI_ROLE_SIGMA2), p->sigma2s, p->nsigma2);
+  else if (cli_role_name(args, CLI_ROLE_SIGMA2))
     cli_meta_param_number(m, cli_role_name(args, CLI_ROLE_SIGMA2), p->sigma2);
   if (p->Ns)
     cli_meta_param_list(m, cli_role_name(args, CLI_ROLE_HORIZONS), p->Ns, p->nN);
@@ -376,15 +570,20 @@ void cli_problem_caption(const cli_problem *p, cli_figure *fig) {
                            rc_io_format_double(p->b, v, sizeof v));
   if (cli_role_name(args, CLI_ROLE_SCHEDULE) && p->schedule_file)
     cli_figure_caption_add(fig, "schedule %s", p->schedule_spec);
+  else if (cli_role_name(args, CLI_ROLE_SCHEDULE) && p->gamma_opt)
+    cli_figure_caption_add(fig, "%s schedule, %s tuned", p->schedule_spec,
+                           symbol(p, CLI_ROLE_GAMMA));
+  else if (cli_role_name(args, CLI_ROLE_SCHEDULE) && p->ngamma > 1)
+    cli_figure_caption_add(fig, "%s schedule", p->schedule_spec);
   else if (cli_role_name(args, CLI_ROLE_SCHEDULE))
     cli_figure_caption_add(fig, "%s schedule %s = %s", p->schedule_spec, symbol(p, CLI_ROLE_GAMMA),
                            rc_io_format_double(p->gamma, v, sizeof v));
   else if (cli_role_name(args, CLI_ROLE_GAMMA))
     cli_figure_caption_add(fig, "%s = %s", symbol(p, CLI_ROLE_GAMMA),
                            rc_io_format_double(p->gamma, v, sizeof v));
-  if (cli_role_name(args, CLI_ROLE_BATCH) && p->batch != 1)
+  if (cli_role_name(args, CLI_ROLE_BATCH) && p->nbatch == 1 && p->batch != 1)
     cli_figure_caption_add(fig, "batch %zu", p->batch);
-  if (cli_role_name(args, CLI_ROLE_SIGMA2))
+  if (cli_role_name(args, CLI_ROLE_SIGMA2) && p->nsigma2 == 1)
     cli_figure_caption_add(fig, "σ² = %s", rc_io_format_double(p->sigma2, v, sizeof v));
 }
 

@@ -32,7 +32,18 @@ typedef struct {
   double approx_rtol; /* > 0: the schedule's smooth parts approximated (rc_schedule_approximate) */
   size_t batch;       /* default 1 */
   double sigma2;      /* default 1 */
-  uint64_t *Ns;       /* horizons, NULL when not given */
+  /* The values of each swept option, in the order given, at least one each (a command that
+   * does not sweep holds its one value); gamma, batch and sigma2 above hold the current
+   * combination (cli_problem_sweep_set). gamma_opt: --gamma opt (the step is tuned per row,
+   * gammas holds the placeholder 0.1 that shapes the schedule). */
+  double *gammas;
+  size_t ngamma;
+  int gamma_opt;
+  size_t *batches;
+  size_t nbatch;
+  double *sigma2s;
+  size_t nsigma2;
+  uint64_t *Ns; /* horizons, NULL when not given */
   size_t nN;
   int seed_given;
   uint64_t seed;   /* default 1 */
@@ -53,7 +64,18 @@ typedef struct {
  * the input files; junk values are refused ("--name: ..."). Prints the error and returns
  * CLI_EXIT_BAD, or 0. Release with cli_problem_free even on failure. */
 int cli_problem_parse(const cli_args *args, cli_problem *p);
+/* The same, with the step, batch and noise options taking lists (the syntax of the horizons:
+ * items and log-spaced ranges lo:hi:count; the noise may be 0) and the step also "opt". */
+int cli_problem_parse_sweeps(const cli_args *args, cli_problem *p);
 void cli_problem_free(cli_problem *p);
+
+/* The number of combinations of the swept values (ngamma nbatch nsigma2). */
+size_t cli_problem_sweep_count(const cli_problem *p);
+/* Makes combination c (gamma slowest, sigma2 fastest) the current one: gamma, batch, sigma2
+ * and the schedule's base step (unless the schedule has none or the step is tuned). */
+void cli_problem_sweep_set(cli_problem *p, size_t c);
+/* Whether a value of the step, batch or noise list varies (more than one value). */
+int cli_problem_swept(const cli_problem *p);
 
 /* The output targets (cli_outputs_check). */
 int cli_problem_check_outputs(cli_problem *p);
@@ -87,6 +109,10 @@ void cli_problem_parameters(cli_problem *p);
 /* The problem's parameters in a figure's caption, as typed: a (or log-a, or the spectrum
  * file), d, b (or the prior file), the schedule and gamma, the batch when not 1, sigma2. */
 void cli_problem_caption(const cli_problem *p, cli_figure *fig);
+
+/* values as the shortest texts that read back, comma-separated, into buf (size bytes; a list
+ * that does not fit ends in "..."); returns buf. */
+const char *cli_number_list(const double *values, size_t n, char *buf, size_t size);
 
 /* Refuses (message printed, CLI_EXIT_BAD) a job above RC_WORK_LIMIT elementary updates, about
  * a day at 1e9 per second; `work` is the estimate, `what` names the knobs to turn. */

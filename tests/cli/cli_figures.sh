@@ -126,8 +126,8 @@ done
 # ---------------------------------------------------------------- Monte Carlo parts, band, per-run
 "$R" linear --method mc --a 1.5 --d 100 --M 16 --N 10,100,1000 --runs 300 --band --per-run runs.tsv --plot mcb.png >mcb.tsv 2>/dev/null
 check "mc --band --per-run: exit 0" test $? -eq 0 -a -s runs.tsv -a -s mcb.png
-check "mc: parts appended after the contract's five columns, band last" test "$(rows mcb.tsv | head -n 1)" = "$(printf 'N\tM\trisk\trisk_se\truns\tapprox\tapprox_se\tbias\tbias_se\tvariance\tvariance_se\trisk_q10\trisk_q90')"
-check "per-run table: N M run risk, runs x N rows" sh -c "[ \"\$(grep -v "^#" runs.tsv | head -n 1)\" = \"\$(printf 'N\tM\trun\trisk')\" ] && [ \$(grep -v "^#" runs.tsv | sed 1d | wc -l) -eq 900 ]"
+check "mc: parts appended after the contract's five columns, then the band, the sweep last" test "$(rows mcb.tsv | head -n 1)" = "$(printf 'N\tM\trisk\trisk_se\truns\tapprox\tapprox_se\tbias\tbias_se\tvariance\tvariance_se\trisk_q10\trisk_q90\tgamma\tbatch\tsigma2')"
+check "per-run table: N M run risk gamma batch sigma2, runs x N rows" sh -c "[ \"\$(grep -v "^#" runs.tsv | head -n 1)\" = \"\$(printf 'N\tM\trun\trisk\tgamma\tbatch\tsigma2')\" ] && [ \$(grep -v "^#" runs.tsv | sed 1d | wc -l) -eq 900 ]"
 check "per-run: the mean of the runs is the risk column, the quantiles the band" python3 -c "
 import statistics as st
 rows = [l.split('\t') for l in open('runs.tsv') if l[0].isdigit()]

@@ -86,14 +86,14 @@ rm -f d.tsv
 check "comments come first" sh -c "awk '/^#/ && seen { exit 1 } !/^#/ { seen = 1 }' t.tsv"
 header=$(rows t.tsv | head -n 1)
 tab=$(printf '\t')
-if [ "$header" = "N${tab}M${tab}approx${tab}bias${tab}variance${tab}excess${tab}risk" ]; then
+if [ "$header" = "N${tab}M${tab}approx${tab}bias${tab}variance${tab}excess${tab}risk${tab}gamma${tab}batch${tab}sigma2" ]; then
   ok "tsv header row"
 else
   fail "tsv header row" "got '$header'"
 fi
 ns=$(rows t.tsv | awk -F '\t' 'NR > 1 { printf "%s%s", sep, $1; sep = "," }')
 check "one row per N, in order" test "$ns" = "$NLIST"
-check "every row has 7 fields, M = 16" sh -c "grep -v '^#' t.tsv | awk -F '\t' 'NR > 1 && (NF != 7 || \$2 != 16) { exit 1 }'"
+check "every row has 10 fields, M = 16" sh -c "grep -v '^#' t.tsv | awk -F '\t' 'NR > 1 && (NF != 10 || \$2 != 16) { exit 1 }'"
 # %.17g: no field has more than 17 significant digits, and the values that need them have 17.
 digits=$(rows t.tsv | awk -F '\t' 'NR > 1 { for (i = 3; i <= 7; i++) { s = $i; sub(/[eE].*/, "", s);
   gsub(/[-+.]/, "", s); sub(/^0+/, "", s); n = length(s); if (n > max) max = n;
@@ -118,8 +118,9 @@ check "csv has the tsv rows" cmp -s t.tsv-as-csv t.csv.rows
 check "csv parses (python csv)" python3 -c "
 import csv, sys
 rows = list(csv.reader(l for l in open('t.csv') if not l.startswith('#')))
-assert rows[0] == ['N', 'M', 'approx', 'bias', 'variance', 'excess', 'risk'], rows[0]
-assert len(rows) == 5 and all(len(r) == 7 for r in rows)
+assert rows[0] == ['N', 'M', 'approx', 'bias', 'variance', 'excess', 'risk', 'gamma', 'batch',
+                   'sigma2'], rows[0]
+assert len(rows) == 5 and all(len(r) == 10 for r in rows)
 [float(x) for r in rows[1:] for x in r]
 "
 "$R" linear --method exact --a 1.5 --d 80 --M 16 --N $NLIST --gamma 0.2385 --batch 2 \
@@ -130,7 +131,8 @@ check "json has the tsv numbers" python3 -c "
 import json
 doc = json.load(open('t.json'))
 cols = doc['columns']
-assert cols == ['N', 'M', 'approx', 'bias', 'variance', 'excess', 'risk'], cols
+assert cols == ['N', 'M', 'approx', 'bias', 'variance', 'excess', 'risk', 'gamma', 'batch',
+                'sigma2'], cols
 got = ['\t'.join('%.17g' % r[c] for c in cols) for r in doc['rows']]
 want = [l.rstrip('\n') for l in open('t.tsv') if not l.startswith('#')][1:]
 assert got == want, (got, want)
@@ -435,7 +437,7 @@ check "stages file schedule" sh -c "'$R' linear $SMALL --N 10,100 --schedule sta
 "$R" linear --method de --a 1.5 --d inf --M 64 --N 1e3,1e5 --schedule cosine --approx-schedule 1e-3 >ca.out
 check "approx-schedule recorded" grep -q '^# schedule: cosine.*approximated by constant stages within which the exact step varies by less than a factor 1 + 0.001' ca.out
 check "approx-schedule within 1e-3 of the exact path" sh -c "paste cx.out ca.out | grep -v '^#' | tail -n +2 | awk '
-  { for (c = 4; c <= 7; c++) { d = \$c - \$(c + 7); if (d < 0) d = -d; if (d > 1e-3 * \$c) bad = 1 } } END { exit bad }'"
+  { for (c = 4; c <= 7; c++) { d = \$c - \$(c + 10); if (d < 0) d = -d; if (d > 1e-3 * \$c) bad = 1 } } END { exit bad }'"
 err_case "approx-schedule 0" "--approx-schedule" linear $SMALL --N 10 --schedule cosine --approx-schedule 0
 err_case "approx-schedule 1" "--approx-schedule" linear $SMALL --N 10 --schedule cosine --approx-schedule 1
 err_case "approx-schedule of a file" "already piecewise constant" linear $SMALL --N 2 --schedule file:fx_sched5.txt --approx-schedule 0.01

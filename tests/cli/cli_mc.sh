@@ -49,7 +49,7 @@ rc=$?
 check "mc exits 0" [ "$rc" -eq 0 ]
 check "mc is silent on stderr when it is not a terminal" [ ! -s mc.err ]
 # The contract's five columns first; the parts (issue 10) are appended after them.
-check "mc header" [ "$(rows mc.tsv | head -n 1)" = "$(printf 'N\tM\trisk\trisk_se\truns\tapprox\tapprox_se\tbias\tbias_se\tvariance\tvariance_se')" ]
+check "mc header" [ "$(rows mc.tsv | head -n 1)" = "$(printf 'N\tM\trisk\trisk_se\truns\tapprox\tapprox_se\tbias\tbias_se\tvariance\tvariance_se\tgamma\tbatch\tsigma2')" ]
 check "mc rows" [ "$(rows mc.tsv | sed 1d | cut -f1,2,5 | tr '\t\n' ' ')" = "10 8 100 100 8 100 " ]
 check "mc risk and standard error are positive and finite" sh -c \
   "grep -v '^#' mc.tsv | sed 1d | awk -F'\t' '!(\$3 > 0.5 && \$3 < 100 && \$4 > 0 && \$4 < 0.2 * \$3) {exit 1}'"
@@ -86,7 +86,8 @@ check "mc json" python3 -c "
 import json, sys
 j = json.load(open('mc.json'))
 assert j['columns'][:5] == ['N', 'M', 'risk', 'risk_se', 'runs'], j['columns']
-assert j['columns'][5:] == ['approx', 'approx_se', 'bias', 'bias_se', 'variance', 'variance_se']
+assert j['columns'][5:] == ['approx', 'approx_se', 'bias', 'bias_se', 'variance', 'variance_se',
+                            'gamma', 'batch', 'sigma2']
 assert len(j['rows']) == 2 and j['rows'][1]['runs'] == 20
 assert 'mc mode' in j['meta']
 "

@@ -170,14 +170,15 @@ static void run_case(workspace *ws, const schedule_case *sc, size_t B, unsigned 
     goto done;
   }
   char line[4096];
-  double rows[MAX_ROWS][7];
+  double rows[MAX_ROWS][10]; /* the risk columns, then gamma batch sigma2 */
   size_t nrows = 0;
   int header = 0, malformed = 0;
   while (fgets(line, sizeof line, pipe)) {
     if (line[0] == '#')
       continue;
     if (!header) {
-      header = strcmp(line, "N\tM\tapprox\tbias\tvariance\texcess\trisk\n") == 0;
+      header =
+          strcmp(line, "N\tM\tapprox\tbias\tvariance\texcess\trisk\tgamma\tbatch\tsigma2\n") == 0;
       if (!header)
         malformed = 1;
       continue;
@@ -187,9 +188,9 @@ static void run_case(workspace *ws, const schedule_case *sc, size_t B, unsigned 
       malformed = 1;
       continue;
     }
-    for (int c = 0; c < 7; c++) {
+    for (int c = 0; c < 10; c++) {
       rows[nrows][c] = strtod(s, &end);
-      if (end == s || (*end != (c < 6 ? '\t' : '\n')))
+      if (end == s || (*end != (c < 9 ? '\t' : '\n')))
         malformed = 1;
       s = end + 1;
     }
@@ -220,6 +221,13 @@ static void run_case(workspace *ws, const schedule_case *sc, size_t B, unsigned 
     }
     CHECK(rows[r][0] == (double)Ns[r]);
     CHECK(rows[r][1] == (double)M);
+    /* the sweep columns echo the step (none for a file of absolute steps), batch and noise */
+    if (strncmp(spec, "file:", 5) == 0)
+      CHECK(isnan(rows[r][7]));
+    else
+      CHECK(rows[r][7] == gamma);
+    CHECK(rows[r][8] == (double)B);
+    CHECK(rows[r][9] == sigma2);
     if (fabs(want.approx) <= APPROX_ZERO * bp.signal) {
       CHECK_ABS(rows[r][2], 0.0, APPROX_ZERO * bp.signal);
     } else {

@@ -194,7 +194,9 @@ def _():
 @case("result: columns, .meta parameters, rows, to_frame (pandas) or ImportError without it")
 def _():
     r = riskcalc.linear(a=1.5, d=100, M=[8], N=[10, 100], sigma2=0.1)
-    assert r.columns == ["N", "M", "approx", "bias", "variance", "excess", "risk"]
+    assert r.columns == ["N", "M", "approx", "bias", "variance", "excess", "risk", "gamma",
+                         "batch", "sigma2"]
+    assert r["gamma"].tolist() == [0.1, 0.1] and r["sigma2"].tolist() == [0.1, 0.1]
     assert r.meta["parameters"] == {"a": 1.5, "d": 100, "M": [8], "N": [10, 100], "sigma2": 0.1,
                                     "method": "exact"}
     assert type(r["risk"]) is np.ndarray and r["N"].tolist() == [10.0, 100.0]

@@ -17,7 +17,7 @@ def _():
     r = riskcalc.optimal(a=1.5, C="1e4:1e6:3", sigma2=0.5)
     n, shared = assert_same_table(r, ["optimal", "--a", "1.5", "--C", "1e4:1e6:3",
                                       "--sigma2", "0.5"])
-    assert n == 33 and {"spectrum", "prior", "schedule", "tail"} <= set(shared), shared
+    assert n == 39 and {"spectrum", "prior", "schedule", "tail"} <= set(shared), shared
     r = riskcalc.optimal(a=2, b=1.5, d=10000, C=[1000, 50000], gamma=0.2, range=10)
     assert_same_table(r, ["optimal", "--a", "2", "--b", "1.5", "--d", "10000", "--C",
                           "1000,50000", "--gamma", "0.2", "--range", "10"])
