@@ -19,7 +19,7 @@ MC_COLUMNS = ["N", "M", "risk", "risk_se", "runs", "approx", "approx_se", "bias"
               "variance", "variance_se"]
 BAND_COLUMNS = ["risk_q10", "risk_q90"]
 # Every row of `riskcalc linear` ends in these (the tool also sweeps lists of them; here each
-# takes one value): the base step (nan for file: and stages: schedules), the batch, the noise.
+# takes one value): the base step (the first step of file: and stages: schedules), the batch, the noise.
 SWEEP_COLUMNS = ["gamma", "batch", "sigma2"]
 
 
@@ -333,7 +333,8 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
         else:
             columns, rows = _mc(p, prog, runs, mc_mode, resketch, band)
         absolute = lib.rc_schedule_get_kind(p.schedule) in (SCHEDULE_FILE, SCHEDULE_STAGES)
-        cells = [math.nan if absolute else p.gamma, float(p.batch), p.sigma2]
+        first = lib.rc_schedule_gamma(p.schedule, 0, p.Ns[0]) if absolute else p.gamma
+        cells = [first, float(p.batch), p.sigma2]
         columns, rows = columns + SWEEP_COLUMNS, [list(r) + cells for r in rows]
         meta = dict(p.meta)
     prog.finish()

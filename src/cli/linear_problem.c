@@ -228,8 +228,10 @@ size_t linear_row(const linear_problem *p, size_t m, size_t c, size_t n) {
 
 void linear_sweep_cells(const linear_problem *p, double gamma, double *cells) {
   const rc_schedule_kind kind = rc_schedule_get_kind(p->base.schedule);
-  /* file: and stages: schedules give absolute steps: no base step (nan, null in JSON) */
-  cells[0] = kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES ? NAN : gamma;
+  /* file: and stages: schedules give absolute steps and no base step: their first step */
+  cells[0] = kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES
+                 ? rc_schedule_gamma(p->base.schedule, 0, p->base.Ns[0])
+                 : gamma;
   cells[1] = (double)p->base.batch;
   cells[2] = p->base.sigma2;
 }

@@ -61,7 +61,7 @@ check "single values: the columns are there all the same" test "$(rows one.tsv |
 50 0.1
 50 0.05
 EOF
-check "stages: schedule: no base step, gamma is nan" test "$(rows st.tsv | sed 1d | cut -f8)" = "nan"
+check "stages: schedule: no base step, gamma is its first step" test "$(rows st.tsv | sed 1d | cut -f8)" = "0.10000000000000001"
 
 # de, closed and mc take the lists too
 D="--a 1.5 --d inf --M 16 --N 100,1000"
