@@ -67,12 +67,9 @@ int linear_exact_run(linear_problem *p) {
                  measure->rank,
                  measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
                  stable, measure->approx);
-    for (size_t c = 0; c < ncombo; c++) {
-      cli_problem_sweep_set(b, c);
-      if (linear_measure_rows(p, measure, m, c, &progress, rows, data)) {
-        rc_sgd_measure_free(measure);
-        goto done;
-      }
+    if (linear_measure_sweeps(p, measure, m, &progress, rows, data)) {
+      rc_sgd_measure_free(measure);
+      goto done;
     }
     rc_sgd_measure_free(measure);
   }

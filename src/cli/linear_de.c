@@ -122,12 +122,9 @@ int linear_de_run(linear_problem *p) {
                  "%.12g); largest mean-square stable constant step %s",
                  info.kappa, info.approx, info.atoms, info.intervals, info.x_min, info.x_max,
                  info.mass, info.mass_expected, info.signal_mass, info.signal_expected, stable);
-    for (size_t c = 0; c < ncombo; c++) {
-      cli_problem_sweep_set(b, c);
-      if (linear_measure_rows(p, measure, m, c, &progress, rows, data)) {
-        rc_sgd_measure_free(measure);
-        goto done;
-      }
+    if (linear_measure_sweeps(p, measure, m, &progress, rows, data)) {
+      rc_sgd_measure_free(measure);
+      goto done;
     }
     rc_sgd_measure_free(measure);
   }

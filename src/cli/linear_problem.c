@@ -419,3 +419,14 @@ int linear_risk_table(const linear_problem *p, const char *const *columns, size_
   const cli_table t = {columns, ncols, NULL, data, nrows};
   return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
 }
+
+int linear_measure_sweeps(linear_problem *p, const rc_sgd_measure *measure, size_t m,
+                          cli_progress *progress, rc_risk *rows, double *data) {
+  const size_t ncombo = cli_problem_sweep_count(&p->base);
+  for (size_t c = 0; c < ncombo; c++) {
+    cli_problem_sweep_set(&p->base, c);
+    if (linear_measure_rows(p, measure, m, c, progress, rows, data))
+      return CLI_EXIT_BAD;
+  }
+  return 0;
+}

@@ -102,6 +102,9 @@ extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS + LINEAR_SWEEP_
  * progress closed). */
 int linear_measure_rows(linear_problem *p, const rc_sgd_measure *measure, size_t m, size_t c,
                         cli_progress *progress, rc_risk *rows, double *data);
+/* linear_measure_rows for every combination of the sweep lists in turn (cli_problem_sweep_set). */
+int linear_measure_sweeps(linear_problem *p, const rc_sgd_measure *measure, size_t m,
+                          cli_progress *progress, rc_risk *rows, double *data);
 /* With --gamma opt, records in the header what the tuner did (after the rows). */
 void linear_describe_tuning(linear_problem *p);
 
