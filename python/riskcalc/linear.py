@@ -3,7 +3,10 @@
 linear_mc.c), through the public C API. What the tool checks before it computes is checked here
 in the same order with the same library calls, so a refusal carries the library's message."""
 import ctypes
+import itertools
 import math
+
+import numpy as np
 
 from . import _lib
 from ._lib import Error, check, lib
@@ -302,10 +305,26 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
 
     Returns a Result (numpy structured array) with the tool's columns (N M approx bias variance
     excess risk; closed adds N_eff ... rate_variance; mc: N M risk risk_se runs approx approx_se
-    bias bias_se variance variance_se [risk_q10 risk_q90]), each ending in gamma batch sigma2 (one
-    value each: the tool's lists and --gamma opt are not mirrored), and .meta, the header metadata.
+    bias bias_se variance variance_se [risk_q10 risk_q90]), each ending in gamma batch sigma2, and
+    .meta, the header metadata. gamma, batch and sigma2 may be Python lists, as the tool's
+    --gamma/--batch/--sigma2 lists: one row per (M, gamma, batch, sigma2, N), N fastest, each
+    combination computed as its own call (the tool's rows, digit for digit; .meta keeps the lines
+    common to every combination, with the lists in .meta["parameters"]). gamma="opt" is not
+    mirrored.
     Raises riskcalc.Error with the library's message on bad input or a failed computation.
     """
+    if gamma == "opt":
+        raise Error("gamma=\"opt\" (the tool's --gamma opt, the tuned step) is not mirrored by "
+                    "the Python module: run `riskcalc linear --gamma opt`")
+    swept = [(name, value) for name, value in (("gamma", gamma), ("batch", batch),
+                                                ("sigma2", sigma2))
+             if isinstance(value, (list, tuple))]
+    if swept:
+        return _sweep(dict(method=method, a=a, log_a=log_a, spectrum=spectrum, d=d, b=b,
+                           prior=prior, sketch=sketch, seed=seed, M=M, N=N, gamma=gamma,
+                           batch=batch, schedule=schedule, approx_schedule=approx_schedule,
+                           sigma2=sigma2, runs=runs, mc_mode=mc_mode, resketch=resketch,
+                           band=band), progress)
     methods = {"exact": FIXED_SKETCH, "mc": SIMULATED, "de": ANALYTIC, "closed": ANALYTIC}
     if method not in methods:
         raise Error("method: unknown method '%s' (available: exact, mc, de, closed)" % method)
@@ -343,4 +362,48 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
         given.update(runs=runs if runs is not None else 100, resketch=bool(resketch),
                      band=bool(band))
     meta["parameters"] = given
+    return Result(columns, rows, meta)
+
+
+def _sweep(kw, progress):
+    """linear() over the combinations of the gamma, batch and sigma2 lists, rows in the tool's
+    order: model size, then gamma, batch, sigma2, then N (the tool computes every combination
+    as its own run, so each is the single-value call)."""
+    lists = []
+    for name in ("gamma", "batch", "sigma2"):
+        value = kw[name]
+        if isinstance(value, (list, tuple)):
+            if not value:
+                raise Error("%s: an empty list" % name)
+            lists.append(list(value))
+        else:
+            lists.append([value])
+    combos = list(itertools.product(*lists))
+    results = []
+    for k, (g, bt, s2) in enumerate(combos):
+        share = None
+        if progress is not None:
+            share = (lambda k: lambda f: progress((k + f) / len(combos)))(k)
+        one = dict(kw, gamma=g, batch=bt, sigma2=s2)
+        results.append(linear(progress=share, **one))
+    columns = results[0].columns
+    order = []  # the model sizes in the order of the rows
+    for m in np.asarray(results[0]["M"]):
+        if m not in order:
+            order.append(m)
+    rows = []
+    for m in order:
+        for r in results:
+            for row in np.asarray(r):
+                if row["M"] == m:
+                    rows.append([row[c] for c in columns])
+    # the lines that describe one combination only (its step, noise, stable step per batch) are
+    # left out: the tool writes them for all the lists at once
+    meta = {k: v for k, v in results[0].meta.items()
+            if all(r.meta.get(k) == v for r in results[1:])}
+    parameters = dict(results[0].meta.get("parameters", {}))
+    for name, values in zip(("gamma", "batch", "sigma2"), lists):
+        if isinstance(kw[name], (list, tuple)):
+            parameters[name] = values
+    meta["parameters"] = parameters
     return Result(columns, rows, meta)

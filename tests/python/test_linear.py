@@ -36,6 +36,25 @@ def _():
     np.testing.assert_allclose(r["excess"], r["bias"] + r["variance"], rtol=1e-15)
 
 
+@case("sweeps: gamma, batch and sigma2 lists give the tool's rows (exact, de, mc) in its order")
+def _():
+    same(["--a", "1.5", "--d", "60", "--M", "8,16", "--N", "100,1000", "--gamma", "0.05,0.1",
+          "--sigma2", "0.1,0.5"],
+         a=1.5, d=60, M=[8, 16], N=[100, 1000], gamma=[0.05, 0.1], sigma2=[0.1, 0.5])
+    same(["--method", "de", "--a", "1.5", "--d", "inf", "--M", "32", "--N", "1e2:1e4:3",
+          "--batch", "1,4"],
+         method="de", a=1.5, d="inf", M=32, N="1e2:1e4:3", batch=[1, 4])
+    r, _ = same(["--method", "mc", "--a", "1.5", "--d", "40", "--M", "8", "--N", "50,200",
+                 "--gamma", "0.05,0.2", "--runs", "20", "--seed", "4"],
+                method="mc", a=1.5, d=40, M=8, N=[50, 200], gamma=[0.05, 0.2], runs=20, seed=4)
+    assert r.meta["parameters"]["gamma"] == [0.05, 0.2]
+    try:
+        riskcalc.linear(a=1.5, d=40, M=8, N=100, gamma=[])
+        assert False, "an empty list was accepted"
+    except riskcalc.Error as e:
+        assert "empty" in str(e), e
+
+
 @case("exact: python lists and numbers (N=[100, 1000], M=64) as the tool's lists")
 def _():
     same(["--a", "1.5", "--d", "300", "--M", "64", "--N", "100,1000", "--gamma", "0.1",
