@@ -15,6 +15,7 @@ from ._problem import (ANALYTIC, FIXED_SKETCH, LAW_MIN_D, SIMULATED, Progress, S
 from ._result import Result
 
 SCHEDULE_GEOMETRIC = 1
+RC_ENOCONV = 6  # include/riskcalc/error.h: the tuner keeps its best point
 RISK_COLUMNS = ["N", "M", "approx", "bias", "variance", "excess", "risk"]
 CLOSED_COLUMNS = RISK_COLUMNS + ["N_eff", "T_eff", "k_star", "D_eff", "rate_approx", "rate_bias",
                                  "rate_variance"]
@@ -114,10 +115,26 @@ class Problem(SharedProblem):
         return g.value
 
     def risk_rows(self, measure, M, progress):
-        """rc_sgd_risk_curve of measure (freed here) at every N: rows of RISK_COLUMNS."""
+        """rc_sgd_risk_curve of measure (freed here) at every N: rows of RISK_COLUMNS; with
+        gamma="opt" the row of rc_sgd_tune_gamma at each N, its step kept in tuned_gammas."""
         err = _lib.c_error()
         opt = lib.rc_sgd_options_default()
         opt.batch, opt.sigma2 = self.batch, self.sigma2
+        if getattr(self, "gamma_opt", False):
+            rows = []
+            try:
+                for N in self.Ns:
+                    t = _lib.rc_gamma_tuned()
+                    status = lib.rc_sgd_tune_gamma(measure, self.schedule, N, ctypes.byref(opt),
+                                                   ctypes.byref(t), ctypes.byref(err))
+                    if status and status != RC_ENOCONV:
+                        check(status, err, "M = %d, N = %d: tuning the step" % (M, N))
+                    r = t.row
+                    rows.append([float(r.N), r.M, r.approx, r.bias, r.variance, r.excess, r.risk])
+                    self.tuned_gammas.append(t.gamma)
+            finally:
+                lib.rc_sgd_measure_free(measure)
+            return rows
         opt.progress = progress.fn
         n = len(self.Ns)
         Ns = (ctypes.c_uint64 * n)(*self.Ns)
@@ -309,13 +326,11 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
     .meta, the header metadata. gamma, batch and sigma2 may be Python lists, as the tool's
     --gamma/--batch/--sigma2 lists: one row per (M, gamma, batch, sigma2, N), N fastest, each
     combination computed as its own call (the tool's rows, digit for digit; .meta keeps the lines
-    common to every combination, with the lists in .meta["parameters"]). gamma="opt" is not
-    mirrored.
+    common to every combination, with the lists in .meta["parameters"]). gamma="opt" (exact and
+    de) tunes the base step of every row by rc_sgd_tune_gamma, as the tool's --gamma opt, and
+    puts it in the gamma column.
     Raises riskcalc.Error with the library's message on bad input or a failed computation.
     """
-    if gamma == "opt":
-        raise Error("gamma=\"opt\" (the tool's --gamma opt, the tuned step) is not mirrored by "
-                    "the Python module: run `riskcalc linear --gamma opt`")
     swept = [(name, value) for name, value in (("gamma", gamma), ("batch", batch),
                                                 ("sigma2", sigma2))
              if isinstance(value, (list, tuple))]
@@ -325,6 +340,12 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
                            batch=batch, schedule=schedule, approx_schedule=approx_schedule,
                            sigma2=sigma2, runs=runs, mc_mode=mc_mode, resketch=resketch,
                            band=band), progress)
+    tune = isinstance(gamma, str) and gamma == "opt"
+    if tune:
+        if method not in ("exact", "de"):
+            raise Error("gamma=\"opt\" tunes the base step of the exact and de methods, not of "
+                        "method \"%s\"" % method)
+        gamma = 0.1  # shapes the schedule (as the tool); every row's step is tuned
     methods = {"exact": FIXED_SKETCH, "mc": SIMULATED, "de": ANALYTIC, "closed": ANALYTIC}
     if method not in methods:
         raise Error("method: unknown method '%s' (available: exact, mc, de, closed)" % method)
@@ -343,6 +364,7 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
     given = {k: v for k, v in options.items() if v is not None}
     prog = Progress(progress)
     with prog, _lib.one_blas_thread(), Problem(methods[method], options) as p:
+        p.gamma_opt, p.tuned_gammas = tune, []
         if method == "exact":
             columns, rows = _exact(p, prog)
         elif method == "de":
@@ -355,6 +377,8 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
         first = lib.rc_schedule_gamma(p.schedule, 0, p.Ns[0]) if absolute else p.gamma
         cells = [first, float(p.batch), p.sigma2]
         columns, rows = columns + SWEEP_COLUMNS, [list(r) + cells for r in rows]
+        for row, g in zip(rows, p.tuned_gammas):  # gamma="opt": each row's tuned step
+            row[len(columns) - 3] = g
         meta = dict(p.meta)
     prog.finish()
     given.update(method=method)

@@ -55,6 +55,24 @@ def _():
         assert "empty" in str(e), e
 
 
+@case("gamma=\"opt\": the tool's tuned steps and rows (exact and de), refused elsewhere")
+def _():
+    r, _ = same(["--method", "de", "--a", "1.5", "--b", "2.5", "--d", "inf", "--M", "200",
+                 "--N", "100,1000,10000", "--gamma", "opt", "--sigma2", "0.1"],
+                method="de", a=1.5, b=2.5, d="inf", M=200, N=[100, 1000, 10000], gamma="opt",
+                sigma2=0.1)
+    assert len(set(r["gamma"])) == 3, r["gamma"]  # one tuned step per N
+    same(["--a", "1.5", "--d", "60", "--M", "8", "--N", "100,1000", "--gamma", "opt",
+          "--batch", "1,2"],
+         a=1.5, d=60, M=8, N=[100, 1000], gamma="opt", batch=[1, 2])
+    for method in ("mc", "closed"):
+        try:
+            riskcalc.linear(method=method, a=1.5, d=60, M=8, N=100, gamma="opt")
+            assert False, method
+        except riskcalc.Error as e:
+            assert "exact and de" in str(e), e
+
+
 @case("exact: python lists and numbers (N=[100, 1000], M=64) as the tool's lists")
 def _():
     same(["--a", "1.5", "--d", "300", "--M", "64", "--N", "100,1000", "--gamma", "0.1",
