@@ -10,6 +10,7 @@
 
 #define SERIES_TERMS 64 /* at most this many terms of the tail series */
 #define RATIO 0.4       /* a level serves w when its largest tail eigenvalue <= 0.4 |w| */
+#define SPECSUM_LANES 8 /* partial sums of the long explicit parts (fixed: reproducible) */
 #define RATIO_MAX 0.5   /* beyond 0.5 |w| the series is refused */
 
 static rc_specsum *specsum_new(size_t n, rc_error *err) {
@@ -231,32 +232,75 @@ int rc_specsum_eval(const rc_specsum *ss, double wr, double wi, unsigned what, r
   const unsigned asked = what & ~(unsigned)RC_SPECSUM_LANES;
   const int lanes = (what & RC_SPECSUM_LANES) && K > RC_SPECSUM_LANES_MIN &&
                     (asked == RC_SPECSUM_A2 || asked == RC_SPECSUM_B);
-  if (lanes && asked == RC_SPECSUM_A2) {
-#pragma omp simd reduction(+ : a1r, a1i, a2r, a2i)
-    for (size_t j = 0; j < K; j++) {
-      const double lj = lam[j], dr = lj - wr;
-      const double inv2 = 1.0 / (dr * dr + wi * wi);
-      const double rr = dr * inv2, ri = wi * inv2;
-      const double cl = cnt[j] * lj, cll = cl * lj;
-      a1r += cl * rr;
-      a1i += cl * ri;
-      a2r += cll * (rr * rr - ri * ri);
-      a2i += cll * (2 * rr * ri);
+  /* Lanes: SPECSUM_LANES interleaved partial sums, each its own fixed sequence of terms, joined
+   * in a fixed order, so the result is the same at any optimisation level and vector width
+   * (an `omp simd reduction` leaves its order to the compiler). */
+  if (lanes) {
+    double acc[7][SPECSUM_LANES];
+    memset(acc, 0, sizeof acc);
+    const int with_b = asked == RC_SPECSUM_B;
+    size_t j = 0;
+    for (; j + SPECSUM_LANES <= K; j += SPECSUM_LANES) {
+#pragma omp simd
+      for (size_t u = 0; u < SPECSUM_LANES; u++) {
+        const double lj = lam[j + u], dr = lj - wr;
+        const double inv2 = 1.0 / (dr * dr + wi * wi);
+        const double rr = dr * inv2, ri = wi * inv2;
+        const double cl = cnt[j + u] * lj;
+        acc[0][u] += cl * rr;
+        acc[1][u] += cl * ri;
+        if (with_b) {
+          const double sj = sig[j + u];
+          acc[2][u] += sj * rr;
+          acc[3][u] += sj * ri;
+          acc[4][u] += sj * lj * rr;
+          acc[5][u] += sj * lj * ri;
+          acc[6][u] += sj * lj * inv2;
+        } else {
+          const double cll = cl * lj;
+          acc[2][u] += cll * (rr * rr - ri * ri);
+          acc[3][u] += cll * (2 * rr * ri);
+        }
+      }
     }
-  } else if (lanes) {
-#pragma omp simd reduction(+ : a1r, a1i, b0r, b0i, b1r, b1i, sim)
-    for (size_t j = 0; j < K; j++) {
+    for (; j < K; j++) { /* the last K mod SPECSUM_LANES terms, into lane 0 */
       const double lj = lam[j], dr = lj - wr;
       const double inv2 = 1.0 / (dr * dr + wi * wi);
       const double rr = dr * inv2, ri = wi * inv2;
-      const double cl = cnt[j] * lj, sj = sig[j];
-      a1r += cl * rr;
-      a1i += cl * ri;
-      b0r += sj * rr;
-      b0i += sj * ri;
-      b1r += sj * lj * rr;
-      b1i += sj * lj * ri;
-      sim += sj * lj * inv2;
+      const double cl = cnt[j] * lj;
+      acc[0][0] += cl * rr;
+      acc[1][0] += cl * ri;
+      if (with_b) {
+        const double sj = sig[j];
+        acc[2][0] += sj * rr;
+        acc[3][0] += sj * ri;
+        acc[4][0] += sj * lj * rr;
+        acc[5][0] += sj * lj * ri;
+        acc[6][0] += sj * lj * inv2;
+      } else {
+        const double cll = cl * lj;
+        acc[2][0] += cll * (rr * rr - ri * ri);
+        acc[3][0] += cll * (2 * rr * ri);
+      }
+    }
+    double tot[7];
+    for (int q = 0; q < 7; q++) {
+      double t = 0;
+      for (size_t u = 0; u < SPECSUM_LANES; u++)
+        t += acc[q][u];
+      tot[q] = t;
+    }
+    a1r = tot[0];
+    a1i = tot[1];
+    if (with_b) {
+      b0r = tot[2];
+      b0i = tot[3];
+      b1r = tot[4];
+      b1i = tot[5];
+      sim = tot[6];
+    } else {
+      a2r = tot[2];
+      a2i = tot[3];
     }
   }
   /* smallest terms first */

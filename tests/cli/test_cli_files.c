@@ -221,9 +221,9 @@ static void run_case(workspace *ws, const schedule_case *sc, size_t B, unsigned 
     }
     CHECK(rows[r][0] == (double)Ns[r]);
     CHECK(rows[r][1] == (double)M);
-    /* the sweep columns echo the step (none for a file of absolute steps), batch and noise */
+    /* the sweep columns echo the step (a file of absolute steps: its first), batch and noise */
     if (strncmp(spec, "file:", 5) == 0)
-      CHECK(isnan(rows[r][7]));
+      CHECK(rows[r][7] == steps[0]);
     else
       CHECK(rows[r][7] == gamma);
     CHECK(rows[r][8] == (double)B);
