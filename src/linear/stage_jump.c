@@ -16,6 +16,8 @@
 #include "core/util.h"
 #include "riskcalc/sketch.h"
 
+#define RN_LANES 8 /* partial sums of the renewal path's node sums (fixed: reproducible) */
+
 /* The eigen-decomposition of A_s for one step size. Rows of X follow `order` (atoms sorted by
  * delta), columns are modes; eps_k = 1 - theta_k. */
 typedef struct {
@@ -568,19 +570,45 @@ static void renewal_state(const rc_stage_jump *w, double *c, uint64_t T, double 
   for (size_t k = 0; k < HALF_NODES; k++) {
     const double orr = om_re[k], oi = om_im[k];
     double *rr = tr + k * r, *ri = ti + k * r;
-    double fr = 0, fi = 0, qr = 0, qi = 0;
-#pragma omp simd reduction(+ : fr, fi, qr, qi)
-    for (size_t j = 0; j < r; j++) {
+    /* RN_LANES interleaved partial sums joined in a fixed order: the same bytes at any
+     * optimisation level (an omp simd reduction leaves the order to the compiler) */
+    double acc[4][RN_LANES];
+    memset(acc, 0, sizeof acc);
+    size_t j = 0;
+    for (; j + RN_LANES <= r; j += RN_LANES) {
+#pragma omp simd
+      for (size_t u = 0; u < RN_LANES; u++) {
+        const size_t jj = j + u;
+        const double a = 1.0 - dp[jj];
+        const double dr = dp[jj] + a * orr, di = a * oi;
+        const double inv = 1.0 / (dr * dr + di * di);
+        const double xr = dr * inv, xi = -di * inv;
+        rr[jj] = xr;
+        ri[jj] = xi;
+        acc[0][u] += f[jj] * xr;
+        acc[1][u] += f[jj] * xi;
+        acc[2][u] += wq[jj] * xr;
+        acc[3][u] += wq[jj] * xi;
+      }
+    }
+    for (; j < r; j++) {
       const double a = 1.0 - dp[j];
       const double dr = dp[j] + a * orr, di = a * oi;
       const double inv = 1.0 / (dr * dr + di * di);
       const double xr = dr * inv, xi = -di * inv;
       rr[j] = xr;
       ri[j] = xi;
-      fr += f[j] * xr;
-      fi += f[j] * xi;
-      qr += wq[j] * xr;
-      qi += wq[j] * xi;
+      acc[0][0] += f[j] * xr;
+      acc[1][0] += f[j] * xi;
+      acc[2][0] += wq[j] * xr;
+      acc[3][0] += wq[j] * xi;
+    }
+    double fr = 0, fi = 0, qr = 0, qi = 0;
+    for (size_t u = 0; u < RN_LANES; u++) {
+      fr += acc[0][u];
+      fi += acc[1][u];
+      qr += acc[2][u];
+      qi += acc[3][u];
     }
     /* denominator r0 + omega h sum wq / (1 - a z); G = h (F + s2 / omega) / den */
     const double den_r = r0 + hh * (orr * qr - oi * qi), den_i = hh * (orr * qi + oi * qr);
