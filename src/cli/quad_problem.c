@@ -166,6 +166,10 @@ static int check_sizes(quad_problem *p) {
       cli_error("--M: model size %llu is outside 1..1e9", (unsigned long long)p->Ms[m]);
       return CLI_EXIT_BAD;
     }
+    /* the sketched problem (drawing S, forming K) is built by the Monte Carlo set-up's cost
+     * query, before any work: not here as well */
+    if (p->sketched)
+      continue;
     rc_quad_problem *q = quad_problem_at(p, (size_t)p->Ms[m]);
     if (!q)
       return CLI_EXIT_BAD;

@@ -285,7 +285,7 @@ rc_quad_problem *rc_quad_problem_sketched_alloc(const rc_quad_spec *s, const rc_
   if (!scaled)
     goto fail;
   describe_problem(p, s, M);
-  double total = 0; /* w*^T H w*, to judge the residual's size */
+  double total = 0; /* w*^T H w*: refused when it overflows */
   for (size_t j = 0; j < d; j++) {
     if (spec_coordinate(s, j, &lam[j], &wst[j], err))
       goto fail;
