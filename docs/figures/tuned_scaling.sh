@@ -20,7 +20,7 @@ for b in 2.5 1.5; do
     "$R" fit "$t.tail.tsv" --x N --y excess --output "$t.fit"
   done
 done
-slope() { awk -F'\t' '$1 == "exponent" { printf "%.3f ± %.3f", $2, $3 }' "$out/tuned_scaling_b$1_g$2.fit"; }
+slope() { awk -F'\t' '$1 == "exponent" { printf "%.3f (se %.3f)", $2, $3 }' "$out/tuned_scaling_b$1_g$2.fit"; }
 gnuplot <<GP
 set terminal pngcairo size 960,640 enhanced font "sans,11"
 set output "docs/img/tuned_scaling.png"
