@@ -3,7 +3,7 @@
 # otherwise it prints the exact command to run and exits 2.
 set -u
 # Extra packages a target needs may be given as arguments (make valgrind: valgrind).
-PACKAGES="build-essential pkg-config libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox python3 python3-mpmath python3-numpy $*"
+PACKAGES="build-essential pkg-config libgsl-dev liblapacke-dev libopenblas-dev librandom123-dev gnuplot-nox python3 python3-mpmath python3-numpy $*"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$missing $p"

@@ -19,15 +19,16 @@
  * factorisation a mode needs; rc_mc_plan_run simulates any schedule, horizons, batch size,
  * noise level and number of runs on it.
  *
- * Randomness and threads: run r uses its own gsl_rng_mt19937 seeded with rc_mc_run_seed(seed, r),
- * so its result depends on (seed, r) only. Runs execute in parallel with OpenMP; per-run results
- * are stored and reduced in run order afterwards, so every output is bit-identical for any
- * number of threads. BLAS is called from inside the OpenMP threads, and OpenBLAS's threaded
- * dgemv rounds differently for different BLAS thread counts: when OpenBLAS is the linked BLAS,
- * rc_mc_plan_alloc (its factorisation) and rc_mc_plan_run switch it to one thread for the
- * duration of the call and restore the previous count on return (a process-wide setting: do
- * not run other threaded BLAS work concurrently with these calls). With another BLAS, set its
- * thread count to 1 (for example OPENBLAS_NUM_THREADS=1 / OMP_NUM_THREADS for the BLAS) to
+ * Randomness and threads: run r draws from its own stream of (seed, r) (riskcalc/rng.h: the
+ * counter-based Philox stream by default, or gsl_rng_mt19937 seeded with rc_mc_run_seed(seed, r)
+ * for the outputs of riskcalc 0.1), so its result depends on (seed, r) only. Runs execute in
+ * parallel with OpenMP; per-run results are stored and reduced in run order afterwards, so every
+ * output is bit-identical for any number of threads. BLAS is called from inside the OpenMP threads,
+ * and OpenBLAS's threaded dgemv rounds differently for different BLAS thread counts: when OpenBLAS
+ * is the linked BLAS, rc_mc_plan_alloc (its factorisation) and rc_mc_plan_run switch it to one
+ * thread for the duration of the call and restore the previous count on return (a process-wide
+ * setting: do not run other threaded BLAS work concurrently with these calls). With another BLAS,
+ * set its thread count to 1 (for example OPENBLAS_NUM_THREADS=1 / OMP_NUM_THREADS for the BLAS) to
  * keep results independent of it. */
 #ifndef RISKCALC_MC_H
 #define RISKCALC_MC_H
@@ -70,13 +71,14 @@ typedef struct {
   int threads;             /* OpenMP threads: 0 (default) uses omp_get_max_threads() */
   rc_progress_fn progress; /* optional: fraction of the work done, called from one thread */
   void *progress_context;
+  rc_mc_generator generator; /* the runs' streams (default RC_MC_GENERATOR_PHILOX) */
 } rc_mc_options;
 
 RC_API rc_mc_options rc_mc_options_default(void);
 
 /* Checks the options a simulation reads (liblinear style: the reason in err->message): mode
- * known, runs >= 2, 1 <= batch <= 2^31, sigma2 finite and >= 0, threads >= 0. Returns
- * RC_SUCCESS or RC_EINVAL. */
+ * known, runs >= 2, 1 <= batch <= 2^31, sigma2 finite and >= 0, threads >= 0, generator known.
+ * Returns RC_SUCCESS or RC_EINVAL. */
 RC_API int rc_mc_options_check(const rc_mc_options *options, rc_error *err);
 
 /* One row of a simulated risk curve: the mean over the runs of each part, with its standard

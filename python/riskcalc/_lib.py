@@ -115,7 +115,7 @@ class rc_deteq_info(ctypes.Structure):
 class rc_mc_options(ctypes.Structure):
     _fields_ = [("runs", c_size), ("mode", c_int), ("resketch", c_int), ("seed", c_u64),
                 ("batch", c_size), ("sigma2", c_dbl), ("threads", c_int),
-                ("progress", PROGRESS_FN), ("progress_context", c_p)]
+                ("progress", PROGRESS_FN), ("progress_context", c_p), ("generator", c_int)]
 
 
 class rc_mc_risk(ctypes.Structure):
@@ -177,6 +177,8 @@ _SIGNATURES = {
     "rc_mc_options_check": (c_int, [P(rc_mc_options), E]),
     "rc_mc_mode_parse": (c_int, [c_str, P(c_int), E]),
     "rc_mc_mode_name": (c_str, [c_int]),
+    "rc_mc_generator_parse": (c_int, [c_str, P(c_int), E]),
+    "rc_mc_generator_name": (c_str, [c_int]),
     "rc_mc_plan_alloc": (c_p, [c_p, c_p, c_p, c_size, P(rc_mc_options), E]),
     "rc_mc_plan_free": (None, [c_p]),
     "rc_mc_plan_run": (c_int, [c_p, c_p, P(c_u64), c_size, P(rc_mc_options), P(rc_mc_risk),

@@ -257,7 +257,7 @@ def _quantile(values, q):
     return v[i] + (pos - i) * (v[i + 1] - v[i]) if i + 1 < n else v[n - 1]
 
 
-def _mc(p, progress, runs, mc_mode, resketch, band):
+def _mc(p, progress, runs, mc_mode, resketch, band, generator):
     err = _lib.c_error()
     o = lib.rc_mc_options_default()
     R = whole("runs", runs, 0, 1 << 40) if runs is not None else 100
@@ -266,6 +266,11 @@ def _mc(p, progress, runs, mc_mode, resketch, band):
         check(lib.rc_mc_mode_parse(str(mc_mode).encode(), ctypes.byref(mode), ctypes.byref(err)),
               err, "mc_mode")
         o.mode = mode.value
+    if generator is not None:
+        gen = ctypes.c_int(0)
+        check(lib.rc_mc_generator_parse(str(generator).encode(), ctypes.byref(gen),
+                                        ctypes.byref(err)), err, "generator")
+        o.generator = gen.value
     o.runs, o.seed, o.resketch = R, p.seed, 1 if resketch else 0
     o.batch, o.sigma2, o.threads = p.batch, p.sigma2, 0
     for name, field, value in (("runs", "runs", R), ("batch", "batch", p.batch)):
@@ -310,14 +315,14 @@ def _mc(p, progress, runs, mc_mode, resketch, band):
 def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, prior=None,
            sketch=None, seed=None, M=None, N=None, gamma=None, batch=None, schedule=None,
            approx_schedule=None, sigma2=None, runs=None, mc_mode=None, resketch=False,
-           band=False, progress=None):
+           band=False, generator=None, progress=None):
     """Risk of one-pass SGD on sketched linear regression, as `riskcalc linear`.
 
     Keyword arguments are the tool's long options with dashes as underscores (log_a, mc_mode,
     approx_schedule), with the tool's defaults; lists (M, N) are Python lists of whole numbers
     or the tool's own text ("1e2:1e5:13"); d is a whole number or "inf" / math.inf; spectrum,
     prior and sketch are file paths. method: "exact" (default), "de", "closed" or "mc" (with
-    runs, mc_mode, resketch, band). progress: optional callable(fraction in [0, 1]); a true
+    runs, mc_mode, resketch, band, generator: "philox" (default) or "mt19937"). progress: optional callable(fraction in [0, 1]); a true
     return value or an exception cancels the run.
 
     Returns a Result (numpy structured array) with the tool's columns (N M approx bias variance
@@ -339,7 +344,7 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
                            prior=prior, sketch=sketch, seed=seed, M=M, N=N, gamma=gamma,
                            batch=batch, schedule=schedule, approx_schedule=approx_schedule,
                            sigma2=sigma2, runs=runs, mc_mode=mc_mode, resketch=resketch,
-                           band=band), progress)
+                           band=band, generator=generator), progress)
     tune = isinstance(gamma, str) and gamma == "opt"
     if tune:
         if method not in ("exact", "de"):
@@ -351,7 +356,7 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
         raise Error("method: unknown method '%s' (available: exact, mc, de, closed)" % method)
     if method != "mc":
         for name, value in (("runs", runs), ("mc_mode", mc_mode), ("resketch", resketch or None),
-                            ("band", band or None)):
+                            ("band", band or None), ("generator", generator)):
             if value is not None:
                 raise Error("%s belongs to the Monte Carlo method: use it with method=\"mc\"" %
                             name)
@@ -372,7 +377,7 @@ def linear(method="exact", a=None, log_a=None, spectrum=None, d=None, b=None, pr
         elif method == "closed":
             columns, rows = _closed(p, prog)
         else:
-            columns, rows = _mc(p, prog, runs, mc_mode, resketch, band)
+            columns, rows = _mc(p, prog, runs, mc_mode, resketch, band, generator)
         absolute = lib.rc_schedule_get_kind(p.schedule) in (SCHEDULE_FILE, SCHEDULE_STAGES)
         first = lib.rc_schedule_gamma(p.schedule, 0, p.Ns[0]) if absolute else p.gamma
         cells = [first, float(p.batch), p.sigma2]

@@ -335,8 +335,8 @@ int cmd_rerun(int argc, char **argv, const char *command_line) {
     goto done;
   }
   /* argv of the re-run: this executable, the recorded words without the file-writing options */
-  char *child[RERUN_MAX_ARGS + 2];
-  int m = 0;
+  char *child[RERUN_MAX_ARGS + 4];
+  int m = 0, generator_given = 0;
   child[m++] = "riskcalc";
   for (int k = 1; k < n; k++) {
     int takes_value;
@@ -344,7 +344,18 @@ int cmd_rerun(int argc, char **argv, const char *command_line) {
       k += takes_value;
       continue;
     }
+    generator_given |= strcmp(words[k], "--generator") == 0;
     child[m++] = words[k];
+  }
+  /* linear Monte Carlo outputs made before --generator existed drew from mt19937 (their
+   * header says so without naming the option): re-run them with it */
+  const int linear = strcmp(words[1], "linear") == 0 ||
+                     (n > 2 && strcmp(words[1], "compare") == 0 && strcmp(words[2], "linear") == 0);
+  if (linear && !generator_given &&
+      strstr(text, "run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(") &&
+      !strstr(text, "(--generator mt19937)")) {
+    child[m++] = "--generator";
+    child[m++] = "mt19937";
   }
   child[m] = NULL;
   const int rc = run_self(child, &out, &out_len);

@@ -16,6 +16,11 @@ const cli_option linear_mc_options[] = {
      "Monte Carlo: every run draws its own sketch (from its own stream) instead of the fixed "
      "--seed/--sketch one",
      CLI_ROLE_NONE},
+    {"generator", "GEN",
+     "Monte Carlo: the runs' random streams, philox (default: counter-based Philox4x32-10 "
+     "streams of (seed, run) with a ziggurat, vectorised) or mt19937 (gsl_rng_mt19937 + "
+     "gsl_ran_gaussian_ziggurat, the outputs of riskcalc 0.1)",
+     CLI_ROLE_NONE},
     {"per-run", "FILE",
      "--method mc: also write every run's risk at every N to FILE (TSV: N M run risk gamma "
      "batch sigma2), for quantiles and histograms",
@@ -36,8 +41,8 @@ int linear_mc_check_args(const cli_args *args, const char *method) {
       }
     return 0;
   }
-  if (!method) /* compare: the options after the first three (--per-run, --band) are mc's own */
-    for (size_t k = 3; k < LINEAR_MC_NOPTIONS; k++)
+  if (!method) /* compare: the options after the first four (--per-run, --band) are mc's own */
+    for (size_t k = 4; k < LINEAR_MC_NOPTIONS; k++)
       if (cli_has(args, linear_mc_options[k].name)) {
         cli_error("--%s belongs to riskcalc linear --method mc (compare writes the means it "
                   "compares)",
@@ -74,6 +79,11 @@ int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
     cli_error("--mc-mode: %s", err.message);
     return CLI_EXIT_BAD;
   }
+  if (cli_has(args, "generator") &&
+      rc_mc_generator_parse(cli_get(args, "generator"), &o->generator, &err)) {
+    cli_error("--generator: %s", err.message);
+    return CLI_EXIT_BAD;
+  }
   o->runs = (size_t)runs;
   o->seed = b->seed;
   o->resketch = cli_has(args, "resketch");
@@ -104,10 +114,18 @@ int linear_mc_setup(linear_problem *p, rc_mc_options *o) {
   cli_meta_param_number(&b->meta, "runs", (double)o->runs);
   cli_meta_param_string(&b->meta, "mc-mode", rc_mc_mode_name(o->mode));
   cli_meta_param_number(&b->meta, "resketch", o->resketch);
-  cli_meta_add(&b->meta, "mc seed",
-               "%llu: run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(%llu, r); the output "
-               "is the same for any number of threads",
-               (unsigned long long)o->seed, (unsigned long long)o->seed);
+  cli_meta_param_string(&b->meta, "generator", rc_mc_generator_name(o->generator));
+  if (o->generator == RC_MC_GENERATOR_PHILOX)
+    cli_meta_add(&b->meta, "mc seed",
+                 "%llu: run r draws from the Philox4x32-10 stream of (%llu, r) through a "
+                 "256-layer ziggurat (--generator philox, docs/mc.md); the output is the same for "
+                 "any number of threads",
+                 (unsigned long long)o->seed, (unsigned long long)o->seed);
+  else
+    cli_meta_add(&b->meta, "mc seed",
+                 "%llu: run r uses gsl_rng_mt19937 seeded with rc_mc_run_seed(%llu, r) "
+                 "(--generator mt19937); the output is the same for any number of threads",
+                 (unsigned long long)o->seed, (unsigned long long)o->seed);
   if (o->resketch)
     cli_meta_add(&b->meta, "resketch",
                  "every run draws its own sketch S (iid N(0, 1/M)) first from its own stream; "

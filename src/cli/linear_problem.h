@@ -17,7 +17,7 @@ extern const cli_option linear_d_option_simulated[1];
 extern const cli_option linear_problem_options[LINEAR_PROBLEM_NOPTIONS];
 /* The Monte Carlo options (--runs, --mc-mode, --resketch, and --per-run, --band of
  * `linear --method mc` only), of `linear --method mc` and `compare linear`. */
-#define LINEAR_MC_NOPTIONS 5
+#define LINEAR_MC_NOPTIONS 6
 extern const cli_option linear_mc_options[LINEAR_MC_NOPTIONS];
 
 /* How a method uses the problem. */

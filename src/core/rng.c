@@ -67,3 +67,25 @@ static uint32_t fmix32(uint32_t h) {
 uint32_t rc_mc_run_seed(uint64_t seed, uint64_t run) {
   return fmix32((uint32_t)splitmix64(seed) + (uint32_t)run);
 }
+
+const char *rc_mc_generator_name(rc_mc_generator generator) {
+  switch (generator) {
+  case RC_MC_GENERATOR_PHILOX:
+    return "philox";
+  case RC_MC_GENERATOR_MT19937:
+    return "mt19937";
+  }
+  return "unknown";
+}
+
+int rc_mc_generator_parse(const char *text, rc_mc_generator *generator, rc_error *err) {
+  if (text && strcmp(text, "philox") == 0)
+    *generator = RC_MC_GENERATOR_PHILOX;
+  else if (text && strcmp(text, "mt19937") == 0)
+    *generator = RC_MC_GENERATOR_MT19937;
+  else
+    return rc_error_set(err, RC_EINVAL,
+                        "unknown Monte Carlo generator '%s' (expected philox or mt19937)",
+                        text ? text : "");
+  return RC_SUCCESS;
+}

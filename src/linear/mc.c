@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "core/mc_runner.h"
+#include "core/normal.h"
 #include "core/rng.h"
 #include "core/util.h"
 #include "core/walker.h"
@@ -29,6 +30,9 @@
 #define MC_PARTS 4
 /* Steps between progress reports and cancellation checks. */
 #define MC_PROGRESS_STEPS ((uint64_t)4096)
+/* Reduced mode with Philox: samples whose z and xi one rc_normal_fill call draws (the stream
+ * is positional, so the split into calls does not change a draw). */
+#define REDUCED_FILL_SAMPLES ((size_t)32)
 
 struct rc_mc_plan {
   rc_mc_mode mode;
@@ -78,6 +82,7 @@ rc_mc_options rc_mc_options_default(void) {
   o.batch = 1;
   o.sigma2 = 1.0;
   o.threads = 0;
+  o.generator = RC_MC_GENERATOR_PHILOX;
   return o;
 }
 
@@ -209,24 +214,28 @@ fail:
 
 /* One thread's workspace, allocated once per rc_mc_plan_run call. */
 typedef struct {
-  gsl_rng *rng;       /* the run's generator (owned by the runner) */
-  gsl_rng *saved;     /* its state at the start of the first horizon */
-  double *w;          /* d: w* */
-  double *h;          /* d: H^1/2 w*, then scratch */
-  double *X;          /* block x d (raw) */
-  double *Z;          /* block x M (raw) or block x r (reduced) */
-  double *y;          /* block: labels, then residuals */
-  double *grad;       /* M (raw) or r (reduced) */
-  double *v;          /* raw: v (M); reduced: e = U^T v - v* restricted to the rank (r) */
-  double *vb;         /* the noise-free path driven by the same samples: raw v_b - v* (M);
-                         reduced e_b (r); the variance path is v - v_b (it adds exactly) */
-  double *yb;         /* block: the noise-free path's residuals */
-  double *gradb;      /* M (raw) or r (reduced) */
-  double *vstar;      /* reduced: v* in the eigenbasis (r); raw: v* (M) */
-  double *a;          /* r: V^T H^1/2 w* (reduced); U^T S H w* (raw) */
-  double *S;          /* resketch: M x d */
-  double *mu;         /* resketch: r */
-  rc_sketch_svd *svd; /* resketch */
+  int philox;                /* draws from ns (RC_MC_GENERATOR_PHILOX), else from rng */
+  gsl_rng *rng;              /* the run's mt19937 generator (owned by the runner) */
+  gsl_rng *saved;            /* its state at the start of the first horizon */
+  rc_normal_stream ns;       /* the run's Philox stream */
+  rc_normal_stream ns_saved; /* its state at the start of the first horizon */
+  double *w;                 /* d: w* */
+  double *h;                 /* d: H^1/2 w*, then scratch */
+  double *X;                 /* block x d + 1 (raw): the last number holds a Philox draw of xi */
+  double *Z;                 /* block x M (raw) or block x r (reduced); reduced with Philox:
+                                REDUCED_FILL_STEPS x (r + 1) draws */
+  double *y;                 /* block: labels, then residuals */
+  double *grad;              /* M (raw) or r (reduced) */
+  double *v;                 /* raw: v (M); reduced: e = U^T v - v* restricted to the rank (r) */
+  double *vb;                /* the noise-free path driven by the same samples: raw v_b - v* (M);
+                                reduced e_b (r); the variance path is v - v_b (it adds exactly) */
+  double *yb;                /* block: the noise-free path's residuals */
+  double *gradb;             /* M (raw) or r (reduced) */
+  double *vstar;             /* reduced: v* in the eigenbasis (r); raw: v* (M) */
+  double *a;                 /* r: V^T H^1/2 w* (reduced); U^T S H w* (raw) */
+  double *S;                 /* resketch: M x d */
+  double *mu;                /* resketch: r */
+  rc_sketch_svd *svd;        /* resketch */
 } mc_work;
 
 static void work_free(mc_work *w) {
@@ -258,7 +267,8 @@ static size_t block_rows(size_t width, size_t batch) {
   return rows < batch ? rows : batch;
 }
 
-static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
+static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_mc_generator generator,
+                           rc_error *err) {
   mc_work *w = calloc(1, sizeof *w);
   if (!w) {
     rc_error_set(err, RC_ENOMEM, "out of memory for a Monte Carlo workspace");
@@ -268,19 +278,25 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_error *err) {
   const int raw = p->mode == RC_MC_RAW;
   const size_t width = raw ? M : r;
   const size_t rows = block_rows(raw ? d : r, batch);
+  /* reduced mode with Philox fills the z and xi of several samples in one call */
+  const size_t zsize = raw ? rc_mul_size(rows, width)
+                       : rc_mul_size(REDUCED_FILL_SAMPLES, r + 1) > rows * width
+                           ? rc_mul_size(REDUCED_FILL_SAMPLES, r + 1)
+                           : rows * width;
+  w->philox = generator == RC_MC_GENERATOR_PHILOX;
   w->saved = rc_rng_alloc(err);
   if (!w->saved) {
     work_free(w);
     return NULL;
   }
   int ok = (w->w = rc_alloc_doubles(d, err)) && (w->h = rc_alloc_doubles(d, err)) &&
-           (w->Z = rc_alloc_doubles(rc_mul_size(rows, width), err)) &&
-           (w->y = rc_alloc_doubles(rows, err)) && (w->grad = rc_alloc_doubles(width, err)) &&
-           (w->v = rc_alloc_doubles(width, err)) && (w->vb = rc_alloc_doubles(width, err)) &&
-           (w->yb = rc_alloc_doubles(rows, err)) && (w->gradb = rc_alloc_doubles(width, err)) &&
-           (w->vstar = rc_alloc_doubles(width, err)) && (w->a = rc_alloc_doubles(r, err));
+           (w->Z = rc_alloc_doubles(zsize, err)) && (w->y = rc_alloc_doubles(rows, err)) &&
+           (w->grad = rc_alloc_doubles(width, err)) && (w->v = rc_alloc_doubles(width, err)) &&
+           (w->vb = rc_alloc_doubles(width, err)) && (w->yb = rc_alloc_doubles(rows, err)) &&
+           (w->gradb = rc_alloc_doubles(width, err)) && (w->vstar = rc_alloc_doubles(width, err)) &&
+           (w->a = rc_alloc_doubles(r, err));
   if (ok && raw)
-    ok = (w->X = rc_alloc_doubles(rc_mul_size(rows, d), err)) != NULL;
+    ok = (w->X = rc_alloc_doubles(rc_mul_size(rows, d) + 1, err)) != NULL;
   if (ok && p->resketch)
     ok = (w->S = rc_alloc_doubles(rc_mul_size(M, d), err)) && (w->mu = rc_alloc_doubles(r, err)) &&
          (w->svd = rc_sketch_svd_alloc(M, d, err));
@@ -317,6 +333,17 @@ static void raw_steps(const rc_mc_plan *p, mc_work *w, const double *S, double g
        * the number of BLAS threads). */
       for (size_t b = 0; b < nb; b++) {
         double *x = w->X + b * d, label = 0;
+        if (w->philox) {
+          /* d + 1 draws: x, then xi in x[d] (the next row's first entry, or the spare
+           * number after the block), read before the next row overwrites it */
+          rc_normal_fill(&w->ns, d + 1, x);
+          for (size_t i = 0; i < d; i++) {
+            x[i] *= p->sqrt_lambda[i];
+            label += x[i] * w->w[i];
+          }
+          w->y[b] = label + (noise_sd > 0 ? noise_sd * x[d] : 0.0);
+          continue;
+        }
         for (size_t i = 0; i < d; i++) {
           x[i] = gsl_ran_gaussian_ziggurat(w->rng, p->sqrt_lambda[i]);
           label += x[i] * w->w[i];
@@ -429,23 +456,43 @@ static void dot2_lanes(size_t n, const double *restrict z, const double *restric
 /* Reduced mode: `steps` SGD steps on e = U^T v - v* (first `rank` coordinates):
  * z_j = sigma_j g_j, residual <z, e> - xi' with xi' ~ N(0, sigma2 + Approx(S, w*)).
  * One sample at a time in plain loops (BLAS calls on vectors of n ~ 100 cost more in call
- * overhead than in arithmetic); the draws come in the same order as before. */
+ * overhead than in arithmetic). With Philox each sample takes rank + 1 draws (g, then xi' /
+ * its standard deviation), REDUCED_FILL_SAMPLES samples per fill; with mt19937 the draws come
+ * in the same order as before (z, then xi' when its variance is positive). */
 static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs, double g,
                           size_t batch, double noise_sd, uint64_t steps) {
   (void)p;
   const size_t n = rs->rank;
   const double scale = -g / (double)batch;
   const double *sigma = rs->sigma;
-  double *z = w->Z, *v = w->v, *vb = w->vb, *grad = w->grad, *gradb = w->gradb;
+  double *v = w->v, *vb = w->vb, *grad = w->grad, *gradb = w->gradb;
+  size_t filled = 0, used = 0; /* samples drawn into Z by the last fill, and used */
   for (uint64_t t = 0; t < steps; t++) {
     if (batch > 1) {
       memset(grad, 0, n * sizeof(double));
       memset(gradb, 0, n * sizeof(double));
     }
     for (size_t b = 0; b < batch; b++) {
-      for (size_t j = 0; j < n; j++)
-        z[j] = gsl_ran_gaussian_ziggurat(w->rng, sigma[j]);
-      const double xi = noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0;
+      double *z = w->Z, xi;
+      if (w->philox) {
+        if (used == filled) {
+          /* samples left in this call, capped */
+          const uint64_t left =
+              steps - t > REDUCED_FILL_SAMPLES ? REDUCED_FILL_SAMPLES : (steps - t) * batch - b;
+          filled = left < REDUCED_FILL_SAMPLES ? (size_t)left : REDUCED_FILL_SAMPLES;
+          rc_normal_fill(&w->ns, filled * (n + 1), w->Z);
+          used = 0;
+        }
+        z = w->Z + used++ * (n + 1);
+#pragma omp simd
+        for (size_t j = 0; j < n; j++)
+          z[j] *= sigma[j];
+        xi = noise_sd > 0 ? noise_sd * z[n] : 0.0;
+      } else {
+        for (size_t j = 0; j < n; j++)
+          z[j] = gsl_ran_gaussian_ziggurat(w->rng, sigma[j]);
+        xi = noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0;
+      }
       /* the residuals of the noisy path and of the noise-free path e_b on the same z */
       double r, rb;
       dot2_lanes(n, z, v, vb, &r, &rb);
@@ -553,8 +600,10 @@ static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
   mc_walk *mw = ctx;
   const rc_mc_plan *p = mw->model->plan;
   /* every horizon of a horizon-dependent schedule sees the same data stream */
-  if (mw->passes++ > 0)
+  if (mw->passes++ > 0) {
     rc_rng_copy(mw->w->rng, mw->w->saved);
+    mw->w->ns = mw->w->ns_saved;
+  }
   if (p->mode == RC_MC_RAW) {
     memset(mw->w->v, 0, p->M * sizeof(double));
     for (size_t k = 0; k < p->M; k++)
@@ -606,7 +655,7 @@ static int walk_record(void *ctx, uint64_t N, size_t index, rc_error *err) {
 
 static void *runner_workspace_alloc(const void *model, rc_error *err) {
   const mc_model *mm = model;
-  return work_alloc(mm->plan, mm->o.batch, err);
+  return work_alloc(mm->plan, mm->o.batch, mm->o.generator, err);
 }
 
 static void runner_workspace_free(void *workspace) {
@@ -620,11 +669,18 @@ static int run_walk(const mc_model *mm, mc_work *w, size_t r, gsl_rng *rng, doub
   const size_t M = p->M, d = p->d;
   const int raw = p->mode == RC_MC_RAW;
   w->rng = rng;
+  rc_normal_init(&w->ns, mm->o.seed, r);
   mc_walk mw = {mm, w, {p->S, p->sigma, p->VT, p->U, p->mu, p->rank, 0.0}, 0.0, r, 0, values, tick};
   if (p->resketch) {
     const double scale = 1.0 / sqrt((double)M);
-    for (size_t k = 0; k < M * d; k++)
-      w->S[k] = gsl_ran_gaussian_ziggurat(rng, scale);
+    if (w->philox) {
+      rc_normal_fill(&w->ns, M * d, w->S);
+      for (size_t k = 0; k < M * d; k++)
+        w->S[k] *= scale;
+    } else {
+      for (size_t k = 0; k < M * d; k++)
+        w->S[k] = gsl_ran_gaussian_ziggurat(rng, scale);
+    }
     int status = rc_sketch_svd_compute(w->svd, w->S, p->sqrt_lambda, err);
     if (status)
       return status;
@@ -645,15 +701,23 @@ static int run_walk(const mc_model *mm, mc_work *w, size_t r, gsl_rng *rng, doub
     mw.rs.mu = w->mu;
     mw.rs.rank = w->svd->rank;
   }
-  for (size_t i = 0; i < d; i++)
-    w->w[i] = gsl_ran_gaussian_ziggurat(rng, p->sqrt_p[i]);
+  if (w->philox) {
+    rc_normal_fill(&w->ns, d, w->w);
+    for (size_t i = 0; i < d; i++)
+      w->w[i] *= p->sqrt_p[i];
+  } else {
+    for (size_t i = 0; i < d; i++)
+      w->w[i] = gsl_ran_gaussian_ziggurat(rng, p->sqrt_p[i]);
+  }
   if (raw)
     raw_target(p, w, &mw.rs);
   else
     reduced_target(p, w, &mw.rs);
   mw.noise_sd = sqrt(mm->o.sigma2 + (raw ? 0.0 : mw.rs.approx));
-  if (rc_schedule_horizon_dependent(mm->schedule))
+  if (rc_schedule_horizon_dependent(mm->schedule)) {
     rc_rng_copy(w->saved, rng);
+    w->ns_saved = w->ns;
+  }
   const rc_walk_callbacks cb = {walk_start, walk_advance, walk_record};
   const rc_walk_options wo = {MC_PROGRESS_STEPS, NULL, NULL};
   return rc_walk(mm->schedule, mm->Ns, mm->count, &cb, &mw, &wo, err);
@@ -712,6 +776,8 @@ int rc_mc_options_check(const rc_mc_options *o, rc_error *err) {
                         o->sigma2);
   if (o->threads < 0)
     return rc_error_set(err, RC_EINVAL, "thread count must be >= 0 (got %d)", o->threads);
+  if (o->generator != RC_MC_GENERATOR_PHILOX && o->generator != RC_MC_GENERATOR_MT19937)
+    return rc_error_set(err, RC_EINVAL, "unknown Monte Carlo generator %d", (int)o->generator);
   return RC_SUCCESS;
 }
 

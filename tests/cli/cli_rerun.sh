@@ -30,6 +30,18 @@ check "figure options and --per-run: no file written" test "$before" = "$(ls | g
 "$R" rerun --quiet ex.json >q.out 2>&1
 check "quiet" test $? -eq 0 -a ! -s q.out
 
+# an output made before --generator existed (mt19937, its header naming it without the option):
+# the re-run draws from mt19937 again; an output made with --generator mt19937 reruns as it is
+"$R" linear --method mc --a 1.5 --d 50 --M 8 --N 10,100 --runs 20 --generator mt19937 \
+  --output mt.tsv 2>/dev/null
+sed -e 's/ --generator mt19937//' -e 's/ (--generator mt19937);/;/' mt.tsv >old.tsv
+check "the pre-generator header: no --generator in it" sh -c "! grep -q -e '--generator' old.tsv"
+"$R" rerun old.tsv >rr.out 2>rr.err
+check "pre-generator mc output: reruns with mt19937, same rows" test $? -eq 0 -a ! -s rr.err
+"$R" rerun mt.tsv >rr.out 2>rr.err
+check "--generator mt19937 output: same rows" test $? -eq 0 -a ! -s rr.err
+check "philox and mt19937 rows differ" sh -c "! cmp -s mc.tsv mt.tsv"
+
 # a changed row: exit 1 and the first differing row
 sed 's/^100\t8\t/100\t8\t9/' mc.tsv >changed.tsv
 "$R" rerun changed.tsv >ch.out 2>ch.err

@@ -133,7 +133,8 @@ def _():
     assert math.isnan(r["rate_bias"][0])
 
 
-@case("mc: means, standard errors and band quantiles equal the tool (reduced and raw)")
+@case("mc: means, standard errors and band quantiles equal the tool (reduced and raw, both "
+      "generators)")
 def _():
     same(["--method", "mc", "--a", "1.5", "--d", "100", "--M", "8,16", "--N", "10,100,1000",
           "--sigma2", "0.1", "--runs", "40", "--band", "--seed", "7"],
@@ -142,6 +143,10 @@ def _():
     same(["--method", "mc", "--a", "1.5", "--d", "50", "--M", "8", "--N", "10,100",
           "--runs", "10", "--mc-mode", "raw", "--resketch"],
          method="mc", a=1.5, d=50, M=8, N=[10, 100], runs=10, mc_mode="raw", resketch=True)
+    for gen in ("mt19937", "philox"):
+        same(["--method", "mc", "--a", "1.5", "--d", "50", "--M", "8", "--N", "10,100",
+              "--runs", "10", "--generator", gen],
+             method="mc", a=1.5, d=50, M=8, N=[10, 100], runs=10, generator=gen)
 
 
 def error_of(**kw):
@@ -186,6 +191,8 @@ def _():
     assert "d must be a whole number" in str(error_of(d="inf", M=2, N=[1]))
     assert "N is required" in str(error_of(d=10, M=2))
     assert "Monte Carlo" in str(error_of(d=10, M=2, N=[1], runs=5))
+    assert "Monte Carlo" in str(error_of(d=10, M=2, N=[1], generator="philox"))
+    assert "philox or mt19937" in str(error_of(method="mc", d=10, M=2, N=[1], generator="x"))
     assert "only one of" in str(error_of(a=1.5, log_a=1, d=10, M=2, N=[1]))
 
 
