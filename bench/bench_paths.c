@@ -3,8 +3,10 @@
  * atom, three passes, sequential sums; against the fused vectorised kernel), the exact
  * engine's set-up (the thin SVD of a stored S H^1/2; against the Gram path on the stored
  * sketch and on a sketch generated block by block), and the Gaussian generator (GSL's default
- * gsl_ran_gaussian, Box-Muller polar; against gsl_ran_gaussian_ziggurat). Times are CPU seconds
- * of this process (one thread, OPENBLAS_NUM_THREADS=1), medians of 3 repetitions, so the
+ * gsl_ran_gaussian, Box-Muller polar, against gsl_ran_gaussian_ziggurat on mt19937; and that
+ * ziggurat against the Philox streams of src/core/normal.h, filled 129 at a time as the reduced
+ * Monte Carlo does at M = 128, and 2001 at a time as raw mode does at d = 2000). Times are CPU
+ * seconds of this process (one thread, OPENBLAS_NUM_THREADS=1), medians of 3 repetitions, so the
  * rates are per core even on a shared machine. Compiled with -Isrc for the SVD workspace. */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "core/normal.h"
 #include "linear/sketch_svd.h"
 #include "riskcalc/riskcalc.h"
 
@@ -180,7 +183,9 @@ static void bench_setup(size_t M, size_t d) {
 
 static void bench_gaussian(size_t count) {
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  double t_box[REPS], t_zig[REPS], s = 0;
+  enum { FILL_A = 129, FILL_B = 2001 };
+  static double buf[FILL_B];
+  double t_box[REPS], t_zig[REPS], t_fa[REPS], t_fb[REPS], s = 0;
   for (int k = 0; k < REPS; k++) {
     double t0 = cpu();
     for (size_t i = 0; i < count; i++)
@@ -190,11 +195,30 @@ static void bench_gaussian(size_t count) {
     for (size_t i = 0; i < count; i++)
       s += gsl_ran_gaussian_ziggurat(rng, 1.0);
     t_zig[k] = cpu() - t0;
+    rc_normal_stream ns;
+    rc_normal_init(&ns, 1, (uint64_t)k);
+    t0 = cpu();
+    for (size_t i = 0; i < count; i += FILL_A) {
+      rc_normal_fill(&ns, FILL_A, buf);
+      s += buf[i % FILL_A];
+    }
+    t_fa[k] = cpu() - t0;
+    t0 = cpu();
+    for (size_t i = 0; i < count; i += FILL_B) {
+      rc_normal_fill(&ns, FILL_B, buf);
+      s += buf[i % FILL_B];
+    }
+    t_fb[k] = cpu() - t0;
   }
   char size[64];
   snprintf(size, sizeof size, "%.0e draws", (double)count);
-  row("gaussian", size, "gsl_ran_gaussian", median3(t_box), "ziggurat", median3(t_zig),
-      (double)count, "draws/s");
+  const double zig = median3(t_zig);
+  row("gaussian", size, "gsl_ran_gaussian", median3(t_box), "ziggurat", zig, (double)count,
+      "draws/s");
+  row("gaussian", size, "ziggurat", zig, "philox fill 129", median3(t_fa), (double)count,
+      "draws/s");
+  row("gaussian", size, "ziggurat", zig, "philox fill 2001", median3(t_fb), (double)count,
+      "draws/s");
   printf("#   (checksum %.3g)\n", s);
   gsl_rng_free(rng);
 }

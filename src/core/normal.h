@@ -11,9 +11,11 @@
  * (p, attempt), attempt = 1, 2, ...
  *
  * Hence: a run is reproducible alone and independent of threads; fills of any sizes and splits
- * give the same sequence; the common path is integer arithmetic and one exact product per draw,
- * vectorised, so the bits are the same at every vector width and optimisation level (the wedge
- * and tail use the scalar exp and log of the C library). Distribution: exact up to the rounding
+ * give the same sequence; the common path is integer arithmetic, one exact subtraction and one
+ * product per draw, vectorised (AVX-512 or AVX2 intrinsics on x86-64, else the library's code
+ * as the compiler vectorises it: the same bits, tested), so the bits are the same at every
+ * vector width and optimisation level (the wedge and tail use the scalar exp and log of the C
+ * library). Distribution: exact up to the rounding
  * of the tables and the 52-bit uniforms. */
 #ifndef RISKCALC_CORE_NORMAL_H
 #define RISKCALC_CORE_NORMAL_H
@@ -38,5 +40,11 @@ void rc_normal_init(rc_normal_stream *stream, uint64_t seed, uint64_t run);
 /* Writes the next n standard normal draws to out[0..n-1] and advances the stream by n (no
  * allocation; n = 0 does nothing). The stream has 2^64 draws; it wraps around after them. */
 void rc_normal_fill(rc_normal_stream *stream, size_t n, double *out);
+
+/* For tests: the draws 128 g .. 128 g + 127 of the stream with key `key` into out, by
+ * implementation `variant`: 0 the library's philox4x32 and the compiler-vectorised ziggurat;
+ * 1 Philox in AVX2 intrinsics and the same ziggurat; 2 both in AVX-512 intrinsics. Returns 0
+ * (out untouched) when this machine or build lacks the variant, else 1. */
+int rc_normal_group_variant(const uint32_t key[2], uint64_t g, double *out, int variant);
 
 #endif

@@ -434,8 +434,12 @@ static void raw_target(const rc_mc_plan *p, mc_work *w, run_sketch *rs) {
 /* <z, a> and <z, b> in 8 partial sums (lane l: j = l mod 8) added in a fixed tree: the same
  * rounding whether or not, and however wide, the compiler vectorises (-O1 and -O2 builds
  * print the same digits). */
-static void dot2_lanes(size_t n, const double *restrict z, const double *restrict a,
-                       const double *restrict b, double *za, double *zb) {
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* into each clone of reduced_sample */
+#endif
+static inline void
+dot2_lanes(size_t n, const double *restrict z, const double *restrict a, const double *restrict b,
+           double *za, double *zb) {
   double sa[8] = {0}, sb[8] = {0};
   size_t j = 0;
   for (; j + 8 <= n; j += 8) {
@@ -451,6 +455,47 @@ static void dot2_lanes(size_t n, const double *restrict z, const double *restric
   }
   *za = ((sa[0] + sa[1]) + (sa[2] + sa[3])) + ((sa[4] + sa[5]) + (sa[6] + sa[7]));
   *zb = ((sb[0] + sb[1]) + (sb[2] + sb[3])) + ((sb[4] + sb[5]) + (sb[6] + sb[7]));
+}
+
+/* x86-64 builds carry AVX-512 and AVX2 clones of the reduced-mode kernels, chosen at load
+ * time: elementwise products and sums, and dot2_lanes' fixed tree, round alike at any width
+ * (no contraction into fused multiply-adds under -std=c11), so every clone gives the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define MC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MC_CLONES
+#endif
+
+/* z_j <- sigma_j z_j. */
+MC_CLONES static void scale_by(size_t n, const double *restrict sigma, double *restrict z) {
+#pragma omp simd
+  for (size_t j = 0; j < n; j++)
+    z[j] *= sigma[j];
+}
+
+/* One sample of reduced mode: the residuals of the noisy path, r = <z, e> - xi, and of the
+ * noise-free path, rb = <z, e_b>, on the same z; then (batch 1) e += scale r z and
+ * e_b += scale rb z, or (a mini-batch) grad += r z and gradb += rb z. */
+MC_CLONES static void reduced_sample(size_t n, const double *restrict z, double xi, double scale,
+                                     int single, double *restrict v, double *restrict vb,
+                                     double *restrict grad, double *restrict gradb) {
+  double r, rb;
+  dot2_lanes(n, z, v, vb, &r, &rb);
+  r -= xi;
+  if (single) {
+    const double cr = scale * r, crb = scale * rb;
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) {
+      v[j] += cr * z[j];
+      vb[j] += crb * z[j];
+    }
+  } else {
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) {
+      grad[j] += r * z[j];
+      gradb[j] += rb * z[j];
+    }
+  }
 }
 
 /* Reduced mode: `steps` SGD steps on e = U^T v - v* (first `rank` coordinates):
@@ -484,33 +529,14 @@ static void reduced_steps(const rc_mc_plan *p, mc_work *w, const run_sketch *rs,
           used = 0;
         }
         z = w->Z + used++ * (n + 1);
-#pragma omp simd
-        for (size_t j = 0; j < n; j++)
-          z[j] *= sigma[j];
+        scale_by(n, sigma, z);
         xi = noise_sd > 0 ? noise_sd * z[n] : 0.0;
       } else {
         for (size_t j = 0; j < n; j++)
           z[j] = gsl_ran_gaussian_ziggurat(w->rng, sigma[j]);
         xi = noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0;
       }
-      /* the residuals of the noisy path and of the noise-free path e_b on the same z */
-      double r, rb;
-      dot2_lanes(n, z, v, vb, &r, &rb);
-      r -= xi;
-      if (batch == 1) {
-        const double cr = scale * r, crb = scale * rb;
-#pragma omp simd
-        for (size_t j = 0; j < n; j++) {
-          v[j] += cr * z[j];
-          vb[j] += crb * z[j];
-        }
-      } else {
-#pragma omp simd
-        for (size_t j = 0; j < n; j++) {
-          grad[j] += r * z[j];
-          gradb[j] += rb * z[j];
-        }
-      }
+      reduced_sample(n, z, xi, scale, batch == 1, v, vb, grad, gradb);
     }
     if (batch > 1)
 #pragma omp simd
