@@ -278,12 +278,10 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_mc_generator ge
   const int raw = p->mode == RC_MC_RAW;
   const size_t width = raw ? M : r;
   const size_t rows = block_rows(raw ? d : r, batch);
-  /* reduced mode with Philox fills the z and xi of several samples in one call */
-  const size_t zsize = raw ? rc_mul_size(rows, width)
-                       : rc_mul_size(REDUCED_FILL_SAMPLES, r + 1) > rows * width
-                           ? rc_mul_size(REDUCED_FILL_SAMPLES, r + 1)
-                           : rows * width;
   w->philox = generator == RC_MC_GENERATOR_PHILOX;
+  /* reduced mode with Philox fills the z and xi of several samples in one call */
+  const size_t fill = !raw && w->philox ? rc_mul_size(REDUCED_FILL_SAMPLES, r + 1) : 0;
+  const size_t zsize = rc_mul_size(rows, width) > fill ? rc_mul_size(rows, width) : fill;
   w->saved = rc_rng_alloc(err);
   if (!w->saved) {
     work_free(w);
@@ -913,7 +911,13 @@ int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *
   if (!o.resketch)
     plan += raw ? m * dd : r * dd + r;
   double svd = 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r;
-  double work = 2 * dd + rows * (raw ? dd + m : r) + rows + 4 * (raw ? m : r);
+  /* the block of samples: raw X (plus the noise draw) and Z; reduced Z, which with Philox holds
+   * the draws of REDUCED_FILL_SAMPLES samples */
+  const double block = raw ? rows * (dd + m) + 1
+                           : fmax(rows * r, o.generator == RC_MC_GENERATOR_PHILOX
+                                                ? (double)REDUCED_FILL_SAMPLES * (r + 1)
+                                                : 0.0);
+  double work = 2 * dd + block + rows + 4 * (raw ? m : r);
   if (o.resketch)
     work += m * dd + r + svd;
   const double threads = o.threads > 0 ? (double)o.threads : 1.0;

@@ -596,11 +596,16 @@ static void test_progress_and_cancel(void) {
                RC_SUCCESS);
   CHECK(last[1] >= 4);
   CHECK_ABS(last[0], 1.0, 1e-12);
+  /* Progress comes from thread 0 only: if thread 1 finished every run before thread 0 started
+   * one (seen once in four at load 4 with 4 runs of 1 ms), nothing would be cancelled. 16 runs
+   * of 1e5 steps leave thread 1 alone for about 100 ms of work. */
   int calls = 0;
+  const uint64_t long_N[] = {100000};
+  o.runs = 16;
   o.progress = cancel_after;
   o.progress_context = &calls;
   o.threads = 2;
-  CHECK_STATUS(rc_mc_risk_curve(pb.spectrum, pb.prior, pb.sketch, 0, s, Ns, 1, &o, out, &err),
+  CHECK_STATUS(rc_mc_risk_curve(pb.spectrum, pb.prior, pb.sketch, 0, s, long_N, 1, &o, out, &err),
                RC_ECANCEL);
   rc_schedule_free(s);
   problem_free(&pb);
