@@ -223,7 +223,7 @@ typedef struct {
   double *h;                 /* d: H^1/2 w*, then scratch */
   double *X;                 /* block x d + 1 (raw): the last number holds a Philox draw of xi */
   double *Z;                 /* block x M (raw) or block x r (reduced); reduced with Philox:
-                                REDUCED_FILL_STEPS x (r + 1) draws */
+                                REDUCED_FILL_SAMPLES x (r + 1) draws */
   double *y;                 /* block: labels, then residuals */
   double *grad;              /* M (raw) or r (reduced) */
   double *v;                 /* raw: v (M); reduced: e = U^T v - v* restricted to the rank (r) */
