@@ -4,7 +4,8 @@
  * records (for example the risk after every requested N, or several quantities per N). The
  * runner
  *  - gives run r its own generator, gsl_rng_mt19937 seeded with rc_mc_run_seed(seed, r), so a
- *    run's values depend on (seed, r) only;
+ *    run's values depend on (seed, r) only (a model may instead draw from the counter-based
+ *    stream of (seed, r), core/normal.h, as the linear Monte Carlo does by default);
  *  - executes the runs in parallel with OpenMP (one workspace per thread, allocated once);
  *  - stores every run's values and reduces them in run order afterwards, so the mean and the
  *    standard error are bit-identical for any number of threads;
