@@ -29,6 +29,41 @@ int linear_check_memory(const linear_problem *p, uint64_t d) {
   return 0;
 }
 
+int linear_build_threads(const linear_problem *p, uint64_t d, int threads) {
+  const size_t physical = rc_physical_memory();
+  if ((size_t)threads > p->nM)
+    threads = (int)p->nM;
+  if (threads <= 1 || !physical)
+    return 1 > threads ? 1 : threads;
+  double *bytes = malloc(p->nM * sizeof *bytes);
+  if (!bytes)
+    return 1;
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost cost = {0, 0};
+    /* checked by linear_check_memory: a failure here is counted as too large */
+    bytes[m] = rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], (size_t)d, &cost, &err)
+                   ? (double)physical
+                   : cost.bytes;
+  }
+  /* the t largest, by repeated selection (nM is small) */
+  double total = 0;
+  int fit = 0;
+  for (int t = 0; t < threads; t++) {
+    size_t big = 0;
+    for (size_t m = 1; m < p->nM; m++)
+      if (bytes[m] > bytes[big])
+        big = m;
+    total += bytes[big];
+    bytes[big] = -1;
+    if (RC_COST_BYTES_MARGIN * total > (double)physical)
+      break;
+    fit = t + 1;
+  }
+  free(bytes);
+  return fit > 1 ? fit : 1;
+}
+
 /* The risk curves of one model size with `atoms` atoms for every batch of p: one curve per
  * combination, or with --gamma opt a tuning per horizon of about RC_TUNE_GRID + TUNE_BRENT
  * curves to that horizon alone. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
+#include <omp.h>
 
 const cli_option linear_spectrum_options[] = {
     {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)", CLI_ROLE_A},
@@ -279,15 +280,16 @@ void linear_problem_free(linear_problem *p) {
   memset(p, 0, sizeof *p);
 }
 
+rc_sketch *linear_problem_sketch_quiet(const linear_problem *p, size_t M, rc_error *err) {
+  const size_t d = p->base.spectrum->d;
+  if (p->sketch_values)
+    return rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, d, err);
+  return cli_gaussian_sketch(p->base.seed, M, d, err);
+}
+
 rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
   rc_error err = {0, ""};
-  rc_sketch *s;
-  const size_t d = p->base.spectrum->d;
-  if (p->sketch_values) {
-    s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, d, &err);
-  } else {
-    s = cli_gaussian_sketch(p->base.seed, M, d, &err);
-  }
+  rc_sketch *s = linear_problem_sketch_quiet(p, M, &err);
   if (!s)
     lib_error("sketch", &err);
   return s;
@@ -303,50 +305,191 @@ static void risk_row(const rc_risk *r, double *row) {
   row[6] = r->risk;
 }
 
-int linear_measure_rows(linear_problem *p, const rc_sgd_measure *measure, size_t m, size_t c,
-                        cli_progress *progress, rc_risk *rows, double *data) {
+/* The grid of `riskcalc linear`: one cell per risk curve (m, c), or with --gamma opt per tuned
+ * row (m, c, n). Cells are independent given the measures, so they run on OpenMP threads, each
+ * writing its own rows; a cell computes the same bytes on any thread, so the table is the same
+ * for any thread count. */
+
+/* What a cell leaves behind besides its rows. */
+typedef struct {
+  int failed;
+  char message[LINEAR_ERROR_SIZE];          /* the error, as printed after the region */
+  size_t at_edge, unconverged, evaluations; /* --gamma opt: what the tuner did */
+} grid_cell;
+
+/* State shared by the threads of one grid. */
+typedef struct {
+  cli_progress *progress;
+  double total;    /* cells */
+  double done;     /* atomic: cells done, with the fractions of those under way */
+  int cancelled;   /* atomic: the progress callback asked to stop */
+  size_t fail_min; /* atomic: lowest failed cell so far (ncells when none) */
+} grid_shared;
+
+/* The progress of one cell: only the reporter thread (thread 0) draws, the others count. */
+typedef struct {
+  grid_shared *sh;
+  double last; /* this cell's fraction counted so far */
+  int reporter;
+} grid_tick;
+
+static int grid_report(void *context, double fraction) {
+  grid_tick *t = context;
+  grid_shared *sh = t->sh;
+  const double delta = fraction - t->last;
+  t->last = fraction;
+#pragma omp atomic
+  sh->done += delta;
+  int cancelled;
+#pragma omp atomic read
+  cancelled = sh->cancelled;
+  if (cancelled)
+    return 1;
+  if (t->reporter) {
+    double done;
+#pragma omp atomic read
+    done = sh->done;
+    if (cli_progress_update(sh->progress, done / sh->total)) {
+#pragma omp atomic write
+      sh->cancelled = 1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Runs cell k of the grid on q (this thread's copy of the problem, its own schedule) into
+ * data; rows: scratch of nN entries. */
+static void grid_cell_run(linear_problem *q, const rc_sgd_measure *const *measures, size_t k,
+                          size_t per, grid_tick *tick, rc_risk *rows, double *data,
+                          grid_cell *out) {
   rc_error err = {0, ""};
-  const cli_problem *b = &p->base;
+  cli_problem *b = &q->base;
+  const size_t ncombo = cli_problem_sweep_count(b);
+  const size_t m = k / (ncombo * per), c = k / per % ncombo;
   const size_t ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
+  cli_problem_sweep_set(b, c);
   rc_sgd_options opt = rc_sgd_options_default();
   opt.batch = b->batch;
   opt.sigma2 = b->sigma2;
+  opt.threads = 1; /* the grid's threads are the parallelism: none nested */
   char swept[160];
-  linear_sweep_text(p, swept, sizeof swept);
+  linear_sweep_text(q, swept, sizeof swept);
   if (b->gamma_opt) {
-    for (size_t n = 0; n < b->nN; n++) {
-      rc_gamma_tuned t;
-      const int rc = rc_sgd_tune_gamma(measure, b->schedule, b->Ns[n], &opt, &t, &err);
-      if (rc && rc != RC_ENOCONV) {
-        cli_progress_done(progress);
-        cli_error("M = %llu%s, N = %llu: tuning the step: %s", (unsigned long long)p->Ms[m], swept,
-                  (unsigned long long)b->Ns[n], err.message);
-        return CLI_EXIT_BAD;
-      }
-      p->tuned_rows++;
-      p->tuned_at_edge += t.at_edge;
-      p->tuned_unconverged += rc == RC_ENOCONV;
-      p->tuned_evaluations += t.evaluations;
-      double *row = data + linear_row(p, m, c, n) * ncols;
-      risk_row(&t.row, row);
-      linear_sweep_cells(p, t.gamma, row + LINEAR_RISK_COLUMNS);
-      cli_progress_update(progress, (n + 1.0) / (double)b->nN);
+    const size_t n = k % per;
+    rc_gamma_tuned t;
+    const int rc = rc_sgd_tune_gamma(measures[m], b->schedule, b->Ns[n], &opt, &t, &err);
+    if (rc && rc != RC_ENOCONV) {
+      out->failed = 1;
+      snprintf(out->message, sizeof out->message, "M = %llu%s, N = %llu: tuning the step: %s",
+               (unsigned long long)q->Ms[m], swept, (unsigned long long)b->Ns[n], err.message);
+      return;
     }
-    return 0;
+    out->at_edge = (size_t)t.at_edge;
+    out->unconverged = rc == RC_ENOCONV;
+    out->evaluations = t.evaluations;
+    double *row = data + linear_row(q, m, c, n) * ncols;
+    risk_row(&t.row, row);
+    linear_sweep_cells(q, t.gamma, row + LINEAR_RISK_COLUMNS);
+    return;
   }
-  opt.progress = cli_progress_update;
-  opt.progress_context = progress;
-  if (rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
-    cli_progress_done(progress);
-    cli_error("M = %llu%s: %s", (unsigned long long)p->Ms[m], swept, err.message);
-    return CLI_EXIT_BAD;
+  opt.progress = grid_report;
+  opt.progress_context = tick;
+  if (rc_sgd_risk_curve(measures[m], b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
+    out->failed = 1;
+    snprintf(out->message, sizeof out->message, "M = %llu%s: %s", (unsigned long long)q->Ms[m],
+             swept, err.message);
+    return;
   }
   for (size_t n = 0; n < b->nN; n++) {
-    double *row = data + linear_row(p, m, c, n) * ncols;
+    double *row = data + linear_row(q, m, c, n) * ncols;
     risk_row(&rows[n], row);
-    linear_sweep_cells(p, b->gamma, row + LINEAR_RISK_COLUMNS);
+    linear_sweep_cells(q, b->gamma, row + LINEAR_RISK_COLUMNS);
   }
-  return 0;
+}
+
+int linear_grid_threads(size_t ncells) {
+  int threads = omp_get_max_threads();
+  if (threads < 1)
+    threads = 1;
+  if ((size_t)threads > ncells)
+    threads = ncells ? (int)ncells : 1;
+  return threads;
+}
+
+int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, size_t nm,
+                    cli_progress *progress, double *data) {
+  const cli_problem *b = &p->base;
+  const size_t per = b->gamma_opt ? b->nN : 1;
+  const size_t ncells = nm * cli_problem_sweep_count(b) * per;
+  if (ncells == 0)
+    return 0;
+  const int threads = linear_grid_threads(ncells);
+  grid_cell *cells = calloc(ncells, sizeof *cells);
+  if (!cells) {
+    cli_progress_done(progress);
+    cli_error("out of memory for %zu risk curves", ncells);
+    return CLI_EXIT_BAD;
+  }
+  grid_shared sh = {progress, (double)ncells, 0.0, 0, ncells};
+#pragma omp parallel num_threads(threads)
+  {
+    /* this thread's problem: the shared one with its own schedule (a combination sets its
+     * base step) */
+    rc_error err = {0, ""};
+    linear_problem q = *p;
+    q.base.schedule = rc_schedule_copy(b->schedule, &err);
+    rc_risk *rows = q.base.schedule ? malloc(b->nN * sizeof *rows) : NULL;
+    grid_tick tick = {&sh, 0.0, omp_get_thread_num() == 0};
+#pragma omp for schedule(dynamic, 1)
+    for (size_t k = 0; k < ncells; k++) {
+      size_t fail_min;
+      int cancelled;
+#pragma omp atomic read
+      fail_min = sh.fail_min;
+#pragma omp atomic read
+      cancelled = sh.cancelled;
+      if (cancelled || k > fail_min)
+        continue; /* a cell after the first failure is not needed */
+      tick.last = 0.0;
+      if (rows) {
+        grid_cell_run(&q, measures, k, per, &tick, rows, data, &cells[k]);
+      } else {
+        cells[k].failed = 1;
+        snprintf(cells[k].message, sizeof cells[k].message, "out of memory for a risk curve");
+      }
+      if (cells[k].failed) {
+#pragma omp critical
+        {
+          if (k < sh.fail_min)
+            sh.fail_min = k;
+        }
+      } else {
+        grid_report(&tick, 1.0);
+      }
+    }
+    free(rows);
+    rc_schedule_free(q.base.schedule);
+  }
+  int status = 0;
+  if (sh.fail_min < ncells) {
+    cli_progress_done(progress);
+    cli_error("%s", cells[sh.fail_min].message);
+    status = CLI_EXIT_BAD;
+  } else if (sh.cancelled) {
+    cli_progress_done(progress);
+    cli_error("cancelled");
+    status = CLI_EXIT_BAD;
+  } else if (b->gamma_opt) {
+    for (size_t k = 0; k < ncells; k++) {
+      p->tuned_rows++;
+      p->tuned_at_edge += cells[k].at_edge;
+      p->tuned_unconverged += cells[k].unconverged;
+      p->tuned_evaluations += cells[k].evaluations;
+    }
+  }
+  free(cells);
+  return status;
 }
 
 void linear_describe_tuning(linear_problem *p) {
@@ -360,14 +503,14 @@ void linear_describe_tuning(linear_problem *p) {
 }
 
 int linear_stable_text(const linear_problem *p, const rc_sgd_measure *measure, double M, char *text,
-                       size_t n) {
+                       size_t n, char *error, size_t nerror) {
   const cli_problem *b = &p->base;
   text[0] = '\0';
   for (size_t k = 0; k < b->nbatch; k++) {
     rc_error err = {0, ""};
     double g = 0;
     if (rc_sgd_stable_gamma(measure, b->batches[k], &g, &err)) {
-      cli_error("M = %.0f: %s", M, err.message);
+      snprintf(error, nerror, "M = %.0f: %s", M, err.message);
       return CLI_EXIT_BAD;
     }
     const size_t used = strlen(text);
@@ -418,15 +561,4 @@ int linear_risk_table(const linear_problem *p, const char *const *columns, size_
   linear_risk_figure(p, &fig, title, ncols - LINEAR_SWEEP_COLUMNS);
   const cli_table t = {columns, ncols, NULL, data, nrows};
   return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
-}
-
-int linear_measure_sweeps(linear_problem *p, const rc_sgd_measure *measure, size_t m,
-                          cli_progress *progress, rc_risk *rows, double *data) {
-  const size_t ncombo = cli_problem_sweep_count(&p->base);
-  for (size_t c = 0; c < ncombo; c++) {
-    cli_problem_sweep_set(&p->base, c);
-    if (linear_measure_rows(p, measure, m, c, progress, rows, data))
-      return CLI_EXIT_BAD;
-  }
-  return 0;
 }
