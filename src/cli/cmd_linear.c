@@ -39,7 +39,7 @@ static int build_measures(const linear_problem *p, rc_sgd_measure **measures, rc
       order[j] = order[j - 1];
     order[j] = k;
   }
-  const int threads = linear_build_threads(p, b->spectrum->d, linear_grid_threads(p->nM));
+  const int threads = linear_build_threads(p, b->spectrum->d, cli_grid_threads(p->nM));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (size_t k = 0; k < p->nM; k++) {
     const size_t m = order[k];

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
-#include <omp.h>
 
 const cli_option linear_spectrum_options[] = {
     {"a", "A", "power-law spectrum lambda_i = i^-A (default: --a 1.5)", CLI_ROLE_A},
@@ -317,51 +316,10 @@ typedef struct {
   size_t at_edge, unconverged, evaluations; /* --gamma opt: what the tuner did */
 } grid_cell;
 
-/* State shared by the threads of one grid. */
-typedef struct {
-  cli_progress *progress;
-  double total;    /* cells */
-  double done;     /* atomic: cells done, with the fractions of those under way */
-  int cancelled;   /* atomic: the progress callback asked to stop */
-  size_t fail_min; /* atomic: lowest failed cell so far (ncells when none) */
-} grid_shared;
-
-/* The progress of one cell: only the reporter thread (thread 0) draws, the others count. */
-typedef struct {
-  grid_shared *sh;
-  double last; /* this cell's fraction counted so far */
-  int reporter;
-} grid_tick;
-
-static int grid_report(void *context, double fraction) {
-  grid_tick *t = context;
-  grid_shared *sh = t->sh;
-  const double delta = fraction - t->last;
-  t->last = fraction;
-#pragma omp atomic
-  sh->done += delta;
-  int cancelled;
-#pragma omp atomic read
-  cancelled = sh->cancelled;
-  if (cancelled)
-    return 1;
-  if (t->reporter) {
-    double done;
-#pragma omp atomic read
-    done = sh->done;
-    if (cli_progress_update(sh->progress, done / sh->total)) {
-#pragma omp atomic write
-      sh->cancelled = 1;
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* Runs cell k of the grid on q (this thread's copy of the problem, its own schedule) into
  * data; rows: scratch of nN entries. */
 static void grid_cell_run(linear_problem *q, const rc_sgd_measure *const *measures, size_t k,
-                          size_t per, grid_tick *tick, rc_risk *rows, double *data,
+                          size_t per, cli_grid_tick *tick, rc_risk *rows, double *data,
                           grid_cell *out) {
   rc_error err = {0, ""};
   cli_problem *b = &q->base;
@@ -393,7 +351,7 @@ static void grid_cell_run(linear_problem *q, const rc_sgd_measure *const *measur
     linear_sweep_cells(q, t.gamma, row + LINEAR_RISK_COLUMNS);
     return;
   }
-  opt.progress = grid_report;
+  opt.progress = cli_grid_report;
   opt.progress_context = tick;
   if (rc_sgd_risk_curve(measures[m], b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
     out->failed = 1;
@@ -408,15 +366,6 @@ static void grid_cell_run(linear_problem *q, const rc_sgd_measure *const *measur
   }
 }
 
-int linear_grid_threads(size_t ncells) {
-  int threads = omp_get_max_threads();
-  if (threads < 1)
-    threads = 1;
-  if ((size_t)threads > ncells)
-    threads = ncells ? (int)ncells : 1;
-  return threads;
-}
-
 int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, size_t nm,
                     cli_progress *progress, double *data) {
   const cli_problem *b = &p->base;
@@ -424,15 +373,15 @@ int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, si
   const size_t ncells = nm * cli_problem_sweep_count(b) * per;
   if (ncells == 0)
     return 0;
-  const int threads = linear_grid_threads(ncells);
   grid_cell *cells = calloc(ncells, sizeof *cells);
   if (!cells) {
     cli_progress_done(progress);
     cli_error("out of memory for %zu risk curves", ncells);
     return CLI_EXIT_BAD;
   }
-  grid_shared sh = {progress, (double)ncells, 0.0, 0, ncells};
-#pragma omp parallel num_threads(threads)
+  cli_grid g;
+  cli_grid_init(&g, progress, ncells);
+#pragma omp parallel num_threads(cli_grid_threads(ncells))
   {
     /* this thread's problem: the shared one with its own schedule (a combination sets its
      * base step) */
@@ -440,17 +389,12 @@ int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, si
     linear_problem q = *p;
     q.base.schedule = rc_schedule_copy(b->schedule, &err);
     rc_risk *rows = q.base.schedule ? malloc(b->nN * sizeof *rows) : NULL;
-    grid_tick tick = {&sh, 0.0, omp_get_thread_num() == 0};
+    cli_grid_tick tick;
+    cli_grid_tick_init(&tick, &g);
 #pragma omp for schedule(dynamic, 1)
     for (size_t k = 0; k < ncells; k++) {
-      size_t fail_min;
-      int cancelled;
-#pragma omp atomic read
-      fail_min = sh.fail_min;
-#pragma omp atomic read
-      cancelled = sh.cancelled;
-      if (cancelled || k > fail_min)
-        continue; /* a cell after the first failure is not needed */
+      if (cli_grid_skip(&g, k))
+        continue; /* cancelled, or after the first failure: not needed */
       tick.last = 0.0;
       if (rows) {
         grid_cell_run(&q, measures, k, per, &tick, rows, data, &cells[k]);
@@ -458,27 +402,22 @@ int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, si
         cells[k].failed = 1;
         snprintf(cells[k].message, sizeof cells[k].message, "out of memory for a risk curve");
       }
-      if (cells[k].failed) {
-#pragma omp critical
-        {
-          if (k < sh.fail_min)
-            sh.fail_min = k;
-        }
-      } else {
-        grid_report(&tick, 1.0);
-      }
+      if (cells[k].failed)
+        cli_grid_fail(&g, k);
+      else
+        cli_grid_report(&tick, 1.0);
     }
     free(rows);
     rc_schedule_free(q.base.schedule);
   }
   int status = 0;
-  if (sh.fail_min < ncells) {
-    cli_progress_done(progress);
-    cli_error("%s", cells[sh.fail_min].message);
-    status = CLI_EXIT_BAD;
-  } else if (sh.cancelled) {
+  if (g.cancelled) {
     cli_progress_done(progress);
     cli_error("cancelled");
+    status = CLI_EXIT_BAD;
+  } else if (g.fail_min < ncells) {
+    cli_progress_done(progress);
+    cli_error("%s", cells[g.fail_min].message);
     status = CLI_EXIT_BAD;
   } else if (b->gamma_opt) {
     for (size_t k = 0; k < ncells; k++) {

@@ -106,15 +106,12 @@ extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS + LINEAR_SWEEP_
  * for every combination of the sweep lists, and writes their rows into data
  * (LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS per row, at linear_row); with --gamma opt every
  * row's step is tuned (rc_sgd_tune_gamma, counted in p). The curves (the tuned rows) are
- * independent cells run on OpenMP threads (linear_grid_threads), each writing its own rows, so
+ * independent cells run on OpenMP threads (cli_grid_threads), each writing its own rows, so
  * data is the same for any thread count; progress is drawn by one thread. On failure the
  * error of the first failing cell in row order is printed (progress closed) and CLI_EXIT_BAD
  * returned, else 0. */
 int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, size_t nm,
                     cli_progress *progress, double *data);
-/* The threads of a grid of ncells cells: omp_get_max_threads() (OMP_NUM_THREADS), at most
- * ncells, at least 1. */
-int linear_grid_threads(size_t ncells);
 /* With --gamma opt, records in the header what the tuner did (after the rows). */
 void linear_describe_tuning(linear_problem *p);
 

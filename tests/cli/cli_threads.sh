@@ -56,20 +56,35 @@ same "de, two M (golden)" linear --method de --a 2 --b 2.5 --d 5000 --M 32,64 --
 golden de_law
 same "de --gamma opt" linear --method de --a 1.5 --d inf --M 50,100 --N 1e2,1e4 --gamma opt
 
+# ---------------------------------------------------------------- quad analytic, optimal
+same "quad analytic, several M (golden)" quad --alpha 2.5 --beta 1.5 --d inf --M 10,20 --T 10,100,1000 --eta 0.02
+golden quad_analytic
+same "quad analytic, four M" quad --alpha 2 --beta 1.5 --d 300 --M 40,10,80,20 --T 1e2:1e4:3 \
+  --schedule const --format json
+same "optimal, several budgets (golden)" optimal --a 1.5 --C 1e4:1e6:3
+golden optimal
+same "optimal --gamma opt" optimal --a 1.5 --C 1e3,3e3,1e4 --gamma opt --schedule cosine
+
 # ---------------------------------------------------------------- errors in the grid
 # exact: gamma 50 and 80 diverge for both M: cells 1, 2, 4, 5 of 6 fail; the first in row
 # order (M = 20, gamma = 50) is reported whichever thread fails first. de: only the middle
 # gamma diverges (cells 2 and 3 of 6 for each M; the cells after them succeed).
 ERR_CASE_NO_FILE=out.tsv
 for t in 1 2 3; do
-  OMP_NUM_THREADS=$t err_case "exact: first failing cell in row order ($t threads)" \
+  export OMP_NUM_THREADS=$t
+  err_case "exact: first failing cell in row order ($t threads)" \
     "M = 20, gamma = 50: step size diverges" \
     linear --a 1.5 --d 200 --M 20,40 --N 1e2:1e4:3 --gamma 0.1,50,80 --output out.tsv
-  OMP_NUM_THREADS=$t err_case "de: first failing cell in row order ($t threads)" \
+  err_case "de: first failing cell in row order ($t threads)" \
     "M = 20, gamma = 50, batch = 1: step size diverges" \
     linear --method de --a 1.5 --d inf --M 20,40 --N 1e2,1e4 --gamma 0.1,50,0.2 --batch 1,2 \
     --output out.tsv
+  # eta 0.2 breaks the closure at every M: the first M is reported
+  err_case "quad analytic: first failing M in order ($t threads)" \
+    "M = 20: the analytic closure broke down" \
+    quad --alpha 2 --beta 1.5 --d inf --M 20,200,40 --T 1000 --eta 0.2 --output out.tsv
 done
+unset OMP_NUM_THREADS
 ERR_CASE_NO_FILE=
 
 echo "cli_threads: $passed passed, $failed failed"
