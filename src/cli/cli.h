@@ -174,7 +174,7 @@ void cli_progress_done(cli_progress *p);
  *     #pragma omp parallel num_threads(cli_grid_threads(ncells))
  *     { cli_grid_tick tick; cli_grid_tick_init(&tick, &g);
  *       #pragma omp for schedule(dynamic, 1)
- *       for (k ...) { if (cli_grid_skip(&g, k)) continue; tick.last = 0;
+ *       for (k ...) { if (cli_grid_skip(&g, k)) continue; tick.last = 0;   (any order of k)
  *                     ... cell k, progress through cli_grid_report(&tick, f) ...
  *                     failed ? cli_grid_fail(&g, k) : cli_grid_report(&tick, 1); } }
  * and after the region reports the failure of cell g.fail_min (the first in cell order: a

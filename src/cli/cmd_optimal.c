@@ -209,7 +209,8 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
     cli_grid_tick tick;
     cli_grid_tick_init(&tick, &g);
 #pragma omp for schedule(dynamic, 1)
-    for (size_t k = 0; k < nC; k++) {
+    for (size_t i = 0; i < nC; i++) {
+      const size_t k = nC - 1 - i; /* last first: a list usually ends with its largest budget */
       if (cli_grid_skip(&g, k))
         continue;
       rc_error e = {0, ""};

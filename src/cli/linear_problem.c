@@ -392,7 +392,8 @@ int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, si
     cli_grid_tick tick;
     cli_grid_tick_init(&tick, &g);
 #pragma omp for schedule(dynamic, 1)
-    for (size_t k = 0; k < ncells; k++) {
+    for (size_t i = 0; i < ncells; i++) {
+      const size_t k = ncells - 1 - i; /* last first: larger M and N, the longest cells */
       if (cli_grid_skip(&g, k))
         continue; /* cancelled, or after the first failure: not needed */
       tick.last = 0.0;

@@ -83,7 +83,8 @@ int quad_analytic_run(quad_problem *p) {
     cli_grid_tick tick;
     cli_grid_tick_init(&tick, &g);
 #pragma omp for schedule(dynamic, 1)
-    for (size_t m = 0; m < p->nM; m++) {
+    for (size_t i = 0; i < p->nM; i++) {
+      const size_t m = p->nM - 1 - i; /* last first: a list usually ends with its largest M */
       if (cli_grid_skip(&g, m))
         continue;
       tick.last = 0.0;
