@@ -1,7 +1,8 @@
 /* bench_threads: wall time of the tool's grids with 1 and with 2 OpenMP threads in the same
  * run (docs/BENCHMARKS.md): each command runs as a child process (the riskcalc next to this
  * binary's directory: build/riskcalc) with OMP_NUM_THREADS=1 and 2 alternately, three times
- * each, and the median of each is printed with their ratio; `same` says whether the two
+ * each, and the median of each is printed with their ratio, the CPU time per wall second of
+ * the 2-thread runs (near 2 when both threads had a core); `same` says whether the two
  * outputs are byte for byte equal (they must be). The machine's load average is printed with
  * the table: on a shared machine the ratio is what was left of the second core. Run with
  * OPENBLAS_NUM_THREADS=1. */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,9 +42,18 @@ static char **child_env(int threads) {
   return env;
 }
 
+/* CPU seconds (user + system) of the waited-for children so far. */
+static double children_cpu(void) {
+  struct rusage u;
+  if (getrusage(RUSAGE_CHILDREN, &u))
+    return 0;
+  return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 /* Runs tool with args (NULL-terminated, args[0] the subcommand), stdout to out; returns the
- * wall seconds, or -1 on failure. */
-static double run(const char *tool, char *const *args, int threads, const char *out) {
+ * wall seconds, or -1 on failure, and the child's CPU seconds in cpu. */
+static double run(const char *tool, char *const *args, int threads, const char *out, double *cpu) {
   char *argv[64];
   size_t n = 0;
   argv[n++] = (char *)tool;
@@ -52,12 +63,13 @@ static double run(const char *tool, char *const *args, int threads, const char *
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const double t0 = now();
+  const double c0 = children_cpu(), t0 = now();
   pid_t pid;
   int status = -1;
   if (posix_spawn(&pid, tool, &fa, NULL, argv, child_env(threads)) == 0)
     waitpid(pid, &status, 0);
   const double t = now() - t0;
+  *cpu = children_cpu() - c0;
   posix_spawn_file_actions_destroy(&fa);
   return status == 0 ? t : -1;
 }
@@ -147,14 +159,16 @@ int main(int argc, char **argv) {
          "OMP_NUM_THREADS=1 and 2 (OPENBLAS_NUM_THREADS=1); load average at the start %.2f "
          "%.2f %.2f\n",
          load[0], load[1], load[2]);
-  printf("%-34s %10s %10s %8s %5s\n", "command", "1thread_s", "2threads_s", "ratio", "same");
+  printf("%-34s %10s %10s %8s %9s %5s\n", "command", "1thread_s", "2threads_s", "ratio",
+         "cpu/wall2", "same");
+  fflush(stdout);
   int status = 0;
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    double t1[3], t2[3];
+    double t1[3], t2[3], c1[3], c2[3];
     int ok = 1, same = 1;
     for (int r = 0; r < 3 && ok; r++) {
-      t1[r] = run(tool, cases[k].args, 1, out1);
-      t2[r] = run(tool, cases[k].args, 2, out2);
+      t1[r] = run(tool, cases[k].args, 1, out1, &c1[r]);
+      t2[r] = run(tool, cases[k].args, 2, out2, &c2[r]);
       ok = t1[r] >= 0 && t2[r] >= 0;
       same = same && ok && same_file(out1, out2);
     }
