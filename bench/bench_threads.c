@@ -2,9 +2,9 @@
  * run (docs/BENCHMARKS.md): each command runs as a child process (the riskcalc next to this
  * binary's directory: build/riskcalc) with OMP_NUM_THREADS=1 and 2 alternately, three times
  * each, and the median of each is printed with their ratio, the CPU time per wall second of
- * the 2-thread runs (near 2 when both threads had a core); `same` says whether the two
- * outputs are byte for byte equal (they must be). The machine's load average is printed with
- * the table: on a shared machine the ratio is what was left of the second core. Run with
+ * the 1- and 2-thread runs (below 1 and 2 when other jobs took the cores); `same` says whether
+ * the two outputs are byte for byte equal (they must be). The machine's load average is printed
+ * with the table: on a shared machine the ratio is what was left of the second core. Run with
  * OPENBLAS_NUM_THREADS=1. */
 #include <fcntl.h>
 #include <limits.h>
@@ -159,8 +159,8 @@ int main(int argc, char **argv) {
          "OMP_NUM_THREADS=1 and 2 (OPENBLAS_NUM_THREADS=1); load average at the start %.2f "
          "%.2f %.2f\n",
          load[0], load[1], load[2]);
-  printf("%-34s %10s %10s %8s %9s %5s\n", "command", "1thread_s", "2threads_s", "ratio",
-         "cpu/wall2", "same");
+  printf("%-34s %10s %10s %8s %9s %9s %5s\n", "command", "1thread_s", "2threads_s", "ratio",
+         "cpu/wall1", "cpu/wall2", "same");
   fflush(stdout);
   int status = 0;
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -177,8 +177,13 @@ int main(int argc, char **argv) {
       status = 1;
       continue;
     }
+    /* CPU per wall second: near 1 with one thread, near 2 when both threads found a core */
+    const double cw1 = (c1[0] + c1[1] + c1[2]) / (t1[0] + t1[1] + t1[2]);
+    const double cw2 = (c2[0] + c2[1] + c2[2]) / (t2[0] + t2[1] + t2[2]);
     const double m1 = median3(t1), m2 = median3(t2);
-    printf("%-34s %10.3f %10.3f %8.2f %5s\n", cases[k].label, m1, m2, m1 / m2, same ? "yes" : "NO");
+    printf("%-34s %10.3f %10.3f %8.2f %9.2f %9.2f %5s\n", cases[k].label, m1, m2, m1 / m2, cw1, cw2,
+           same ? "yes" : "NO");
+    fflush(stdout);
     status |= !same;
   }
   la = fopen("/proc/loadavg", "r");

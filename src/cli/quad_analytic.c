@@ -72,12 +72,12 @@ int quad_analytic_run(quad_problem *p) {
   }
   cli_progress bar;
   cli_progress_init(&bar, "quad analytic");
-  /* The model sizes are independent curves: on OpenMP threads, each writing its own rows (the
-   * same bytes for any thread count). A sketched problem (M x d sketch, M x M kernel) has no
-   * memory estimate to share among threads: its curves run one after the other. */
+  /* The model sizes are independent curves (O(M) memory each; the sketched variant is Monte
+   * Carlo only): on OpenMP threads, each writing its own rows, the same bytes for any thread
+   * count. */
   cli_grid g;
   cli_grid_init(&g, &bar, p->nM);
-#pragma omp parallel num_threads(p->sketched ? 1 : cli_grid_threads(p->nM))
+#pragma omp parallel num_threads(cli_grid_threads(p->nM))
   {
     rc_quad_row *rows = malloc(b->nN * sizeof *rows);
     cli_grid_tick tick;
