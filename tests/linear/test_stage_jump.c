@@ -181,7 +181,9 @@ static void jump_vs_brute_force(int jump_method) {
   rc_sgd_measure_free(m);
 }
 
-static void test_jump_matches_brute_force(void) { jump_vs_brute_force(0); }
+static void test_jump_matches_brute_force(void) {
+  jump_vs_brute_force(0);
+}
 
 /* A deterministic-equivalent-like measure: multiplicities, exact ties, near ties (relative
  * gap 1e-15 and 1e-9) and eigenvalues spread over eight decades. */
@@ -335,7 +337,9 @@ static void test_renewal_matches_stepping(void) {
 }
 
 /* The renewal path against the full-matrix brute force over long stages. */
-static void test_renewal_matches_brute_force(void) { jump_vs_brute_force(2); }
+static void test_renewal_matches_brute_force(void) {
+  jump_vs_brute_force(2);
+}
 
 /* The deterministic equivalent keeps its digits: on DE measures (d = inf, a = b = 1.5) the
  * renewal path equals the eigen propagator (the engine before it) on 30-point geometric and
