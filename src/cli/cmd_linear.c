@@ -46,11 +46,7 @@ int linear_exact_run(linear_problem *p) {
   cli_progress_init(&progress, "linear exact");
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
-    rc_sketch *sketch = linear_problem_sketch(p, (size_t)p->Ms[m]);
-    if (!sketch)
-      goto done;
-    rc_sgd_measure *measure = rc_sgd_measure_from_sketch(b->spectrum, b->prior, sketch, &err);
-    rc_sketch_free(sketch);
+    rc_sgd_measure *measure = linear_problem_measure(p, (size_t)p->Ms[m], &err);
     if (!measure) {
       cli_error("%s", err.message);
       goto done;
