@@ -21,11 +21,11 @@ static const cli_group linear_groups[] = {
 };
 #define N_LINEAR_GROUPS (sizeof linear_groups / sizeof linear_groups[0])
 
-/* The measure of every M: sketch and set-up (the expensive part) on OpenMP threads, as many at
- * once as fit in memory (linear_build_threads), the largest M first (the set-ups grow as M^2 d:
- * started last, the largest would finish alone). Each M's sketch has its own generator, so every
- * measure is the same on any thread and in any order. errs[m] holds the failure of a NULL
- * measures[m]. Returns 0, or CLI_EXIT_BAD when out of memory (printed). */
+/* The measure of every M (linear_problem_measure: the set-up, the expensive part) on OpenMP
+ * threads, as many at once as fit in memory (linear_build_threads), the largest M first (the
+ * set-ups grow as M^2 d: started last, the largest would finish alone). Each M's sketch has its
+ * own generator, so every measure is the same on any thread and in any order. errs[m] holds
+ * the failure of a NULL measures[m]. Returns 0, or CLI_EXIT_BAD when out of memory (printed). */
 static int build_measures(const linear_problem *p, rc_sgd_measure **measures, rc_error *errs) {
   const cli_problem *b = &p->base;
   size_t *order = malloc(p->nM * sizeof *order);
@@ -43,14 +43,7 @@ static int build_measures(const linear_problem *p, rc_sgd_measure **measures, rc
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (size_t k = 0; k < p->nM; k++) {
     const size_t m = order[k];
-    rc_error err = {0, ""};
-    rc_sketch *sketch = linear_problem_sketch_quiet(p, (size_t)p->Ms[m], &err);
-    if (!sketch) {
-      rc_error_set(&errs[m], err.status ? err.status : RC_ENOMEM, "sketch: %s", err.message);
-      continue;
-    }
-    measures[m] = rc_sgd_measure_from_sketch(b->spectrum, b->prior, sketch, &errs[m]);
-    rc_sketch_free(sketch);
+    measures[m] = linear_problem_measure(p, (size_t)p->Ms[m], &errs[m]);
   }
   free(order);
   return 0;

@@ -279,19 +279,38 @@ void linear_problem_free(linear_problem *p) {
   memset(p, 0, sizeof *p);
 }
 
-rc_sketch *linear_problem_sketch_quiet(const linear_problem *p, size_t M, rc_error *err) {
-  const size_t d = p->base.spectrum->d;
-  if (p->sketch_values)
-    return rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, d, err);
-  return cli_gaussian_sketch(p->base.seed, M, d, err);
-}
-
 rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
   rc_error err = {0, ""};
-  rc_sketch *s = linear_problem_sketch_quiet(p, M, &err);
+  rc_sketch *s;
+  const size_t d = p->base.spectrum->d;
+  if (p->sketch_values) {
+    s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, d, &err);
+  } else {
+    s = cli_gaussian_sketch(p->base.seed, M, d, &err);
+  }
   if (!s)
     lib_error("sketch", &err);
   return s;
+}
+
+rc_sgd_measure *linear_problem_measure(const linear_problem *p, size_t M, rc_error *err) {
+  const cli_problem *b = &p->base;
+  if (p->sketch_values) {
+    rc_sketch *s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, b->spectrum->d, err);
+    rc_sgd_measure *m = s ? rc_sgd_measure_from_sketch(b->spectrum, b->prior, s, err) : NULL;
+    rc_sketch_free(s);
+    return m;
+  }
+  /* the generator of cli_gaussian_sketch: the same sketch, drawn block by block */
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) {
+    rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
+    return NULL;
+  }
+  gsl_rng_set(rng, (unsigned long)b->seed);
+  rc_sgd_measure *m = rc_sgd_measure_gaussian(b->spectrum, b->prior, M, rng, err);
+  gsl_rng_free(rng);
+  return m;
 }
 
 static void risk_row(const rc_risk *r, double *row) {

@@ -75,14 +75,21 @@ int linear_sweep_plot_check(const linear_problem *p);
 /* The sketch for model size M: from --sketch, or drawn from --seed (the same seed for every
  * M). Prints the error and returns NULL on failure. */
 rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M);
-/* The same without printing: NULL with the library's error in err. Each sketch comes from its
- * own generator (cli_gaussian_sketch), so sketches of several M may be drawn on threads. */
-rc_sketch *linear_problem_sketch_quiet(const linear_problem *p, size_t M, rc_error *err);
+
+/* The exact engine's measure of model size M: from --sketch's values, or that of the sketch
+ * --seed draws, generated block by block and never stored where that pays
+ * (rc_sgd_measure_gaussian: the same numbers as drawing and storing it). Prints nothing;
+ * NULL and err on failure. */
+rc_sgd_measure *linear_problem_measure(const linear_problem *p, size_t M, rc_error *err);
+/* What the set-up of model size M costs (d: the dimension): rc_sgd_measure_gaussian_cost for the
+ * exact engine on a drawn sketch (linear_problem_measure), rc_sgd_measure_from_sketch_cost
+ * where the sketch is stored (--sketch, and the Monte Carlo, which needs S). */
+int linear_setup_cost(const linear_problem *p, size_t M, size_t d, rc_cost *cost, rc_error *err);
 
 /* What a job costs, asked of the library (riskcalc/cost.h) before it runs (linear_cost.c);
  * each refuses what cannot run (message printed, CLI_EXIT_BAD), else returns 0. */
-/* An M x d sketch and its SVD (rc_sgd_measure_from_sketch_cost) must fit in the machine's
- * memory, for every M of p (d: the dimension). */
+/* The set-up of every M of p (linear_setup_cost) must fit in the machine's memory (d: the
+ * dimension). */
 int linear_check_memory(const linear_problem *p, uint64_t d);
 /* How many of those set-ups may run at once on threads (at most `threads`, at least 1): the
  * largest count whose largest set-ups together still fit in the machine's memory with

@@ -75,16 +75,16 @@ static void test_grid_threads(void) {
   CHECK(cli_grid_threads(1000) == (omp_get_max_threads() > 0 ? omp_get_max_threads() : 1));
 }
 
-/* The dimension at which `count` set-ups of M x d need about `fraction` of the memory each
- * (bisection on rc_sgd_measure_from_sketch_cost). */
-static uint64_t d_for(size_t M, double fraction) {
+/* The dimension at which a set-up of M x d with a stored sketch (p: LINEAR_SIMULATED) needs
+ * about `fraction` of the memory (bisection on linear_setup_cost). */
+static uint64_t d_for(const linear_problem *p, size_t M, double fraction) {
   const double physical = (double)rc_physical_memory();
   uint64_t lo = 1, hi = (uint64_t)1 << 40;
   while (hi - lo > 1) {
     const uint64_t mid = lo + (hi - lo) / 2;
     rc_cost c;
     rc_error err = {0, ""};
-    if (rc_sgd_measure_from_sketch_cost(M, (size_t)mid, &c, &err) ||
+    if (linear_setup_cost(p, M, (size_t)mid, &c, &err) ||
         RC_COST_BYTES_MARGIN * c.bytes > fraction * physical)
       hi = mid;
     else
@@ -103,15 +103,17 @@ static void test_build_threads(void) {
   memset(&p, 0, sizeof p);
   p.Ms = Ms;
   p.nM = 3;
+  p.use = LINEAR_SIMULATED; /* a stored sketch: its memory grows with d (the generated Gram
+                             * path's hardly does) */
   CHECK(linear_build_threads(&p, 1000, 8) == 3); /* small: all at once, at most nM */
   CHECK(linear_build_threads(&p, 1000, 2) == 2);
   CHECK(linear_build_threads(&p, 1000, 1) == 1);
-  CHECK(linear_build_threads(&p, d_for(512, 0.4), 3) == 2); /* two fit, three do not */
-  CHECK(linear_build_threads(&p, d_for(512, 0.3), 3) == 3);
-  CHECK(linear_build_threads(&p, d_for(512, 0.6), 3) == 1); /* one at a time */
+  CHECK(linear_build_threads(&p, d_for(&p, 512, 0.4), 3) == 2); /* two fit, three do not */
+  CHECK(linear_build_threads(&p, d_for(&p, 512, 0.3), 3) == 3);
+  CHECK(linear_build_threads(&p, d_for(&p, 512, 0.6), 3) == 1); /* one at a time */
   /* mixed sizes: the largest together bound it */
   Ms[0] = 16;
-  const uint64_t d = d_for(512, 0.6);
+  const uint64_t d = d_for(&p, 512, 0.6);
   CHECK(linear_build_threads(&p, d, 3) == 1); /* the two 512 do not fit together */
   Ms[1] = 16;
   CHECK(linear_build_threads(&p, d, 3) == 3); /* 512 + 16 + 16: about 0.6 + 2 x 0.1 */
