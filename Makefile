@@ -72,9 +72,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libriskcalc.a $(HEADERS) $(LIB_PRIVATE_H) $
 # the library (a static archive, so its calls are linked here) goes through the test's wrappers.
 $(BUILD)/tests/core/test_never_abort: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
-# The figure API's own test links the tool's objects (all but main.o).
+# The figure API's and the grids' own tests link the tool's objects (all but main.o).
 CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
-$(BUILD)/tests/cli/test_figure_api: tests/cli/test_figure_api.c $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(wildcard src/cli/*.h tests/*.h)
+$(BUILD)/tests/cli/test_figure_api $(BUILD)/tests/cli/test_cli_grid: $(BUILD)/tests/cli/%: tests/cli/%.c $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(wildcard src/cli/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli -Itests $< $(CLI_LIB_OBJ) $(BUILD)/libriskcalc.a $(LDLIBS) -o $@
 

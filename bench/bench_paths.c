@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_cblas.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -86,7 +87,23 @@ static double old_steps(const rc_measure *m, const rc_schedule *s, uint64_t N, d
 static void bench_step(size_t M, const char *spec, uint64_t N) {
   rc_error err = {0, ""};
   rc_measure *m = rc_measure_alloc(M, &err);
-  rc_schedule *s = m ? rc_schedule_parse(spec, 0.1, &err) : NULL;
+  rc_schedule *s = NULL;
+  if (m && strcmp(spec, "file") == 0) {
+    /* a schedule given step by step, as a --schedule file:PATH is: one stage per step */
+    uint64_t *count = malloc(N * sizeof *count);
+    double *gamma = malloc(N * sizeof *gamma);
+    if (count && gamma) {
+      for (uint64_t t = 0; t < N; t++) {
+        count[t] = 1;
+        gamma[t] = 0.1 / (1.0 + 1e-3 * (double)t);
+      }
+      s = rc_schedule_stages_alloc(count, gamma, N, &err);
+    }
+    free(count);
+    free(gamma);
+  } else if (m) {
+    s = rc_schedule_parse(spec, 0.1, &err);
+  }
   double *w = s ? malloc(3 * M * sizeof *w) : NULL;
   if (!w)
     die("step set-up", &err);
@@ -100,6 +117,9 @@ static void bench_step(size_t M, const char *spec, uint64_t N) {
   o.step_by_step = 1;
   double t_old[REPS], t_new[REPS], e_old = 0;
   rc_risk r;
+  /* one untimed run first: the first pass over fresh pages at a cold clock is slower */
+  if (rc_sgd_risk_curve(m, s, &N, 1, &o, &r, &err))
+    die("step", &err);
   for (int k = 0; k < REPS; k++) {
     double t0 = cpu();
     e_old = old_steps(m, s, N, 1.0, o.sigma2, w, w + M, w + 2 * M);
@@ -223,16 +243,62 @@ static void bench_gaussian(size_t count) {
   gsl_rng_free(rng);
 }
 
+/* ---- raw Monte Carlo: the products of a block of samples ---- */
+
+/* Z = X S^T for the samples of `rows` steps (batch 1): one dgemv per step, as raw mode ran
+ * them, against one dgemm over the samples drawn ahead (src/linear/mc.c, raw_rows). */
+static void bench_raw_products(size_t M, size_t d, size_t rows, size_t blocks) {
+  double *S = malloc(M * d * sizeof *S), *X = malloc(rows * d * sizeof *X);
+  double *Z = malloc(rows * M * sizeof *Z);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!S || !X || !Z || !rng)
+    die("raw products", NULL);
+  for (size_t k = 0; k < M * d; k++)
+    S[k] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+  for (size_t k = 0; k < rows * d; k++)
+    X[k] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+  double t_gemv[REPS], t_gemm[REPS], diff = 0;
+  for (int k = 0; k < REPS; k++) {
+    double t0 = cpu();
+    for (size_t b = 0; b < blocks; b++)
+      for (size_t r = 0; r < rows; r++)
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)d, 1.0, S, (int)d, X + r * d, 1, 0.0,
+                    Z + r * M, 1);
+    t_gemv[k] = cpu() - t0;
+    const double z0 = Z[rows * M - 1];
+    t0 = cpu();
+    for (size_t b = 0; b < blocks; b++)
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)M, (int)d, 1.0, X,
+                  (int)d, S, (int)d, 0.0, Z, (int)M);
+    t_gemm[k] = cpu() - t0;
+    diff = fmax(diff, fabs(Z[rows * M - 1] - z0) / fabs(z0));
+  }
+  char size[64];
+  snprintf(size, sizeof size, "M=%zu d=%zu", M, d);
+  row("raw Z=XS^T", size, "dgemv a step", median3(t_gemv), "dgemm ahead", median3(t_gemm),
+      (double)(blocks * rows), "samples/s");
+  printf("#   %zu samples a block (raw_rows), %zu blocks; last entry relative difference %.2g\n",
+         rows, blocks, diff);
+  gsl_rng_free(rng);
+  free(S);
+  free(X);
+  free(Z);
+}
+
 int main(void) {
   printf("# bench_paths: fast paths against the paths they replace (riskcalc %s); CPU seconds, "
          "medians of %d\n",
          rc_version(), REPS);
   printf("%-10s %-16s %-16s %9s %-18s %9s %7s %10s %s\n", "path", "size", "old", "old_s", "new",
          "new_s", "ratio", "new_rate", "unit");
-  bench_step(1024, "poly:10:0.7", 20000);
-  bench_step(1024, "cosine", 20000);
-  bench_step(256, "poly:10:0.7", 50000);
+  /* about 0.1 s a repetition: shorter runs time the clock's ramp more than the kernel */
+  bench_step(1024, "poly:10:0.7", 200000);
+  bench_step(1024, "cosine", 200000);
+  bench_step(1024, "file", 200000);
+  bench_step(256, "poly:10:0.7", 500000);
   bench_gaussian(10000000);
+  bench_raw_products(128, 2000, 131, 100);
+  bench_raw_products(32, 500, 524, 50);
   fflush(stdout);
   bench_setup(256, 8192);
   bench_setup(512, 10000);

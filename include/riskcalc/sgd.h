@@ -140,6 +140,15 @@ RC_API int rc_sgd_risk_curve(const rc_sgd_measure *measure, const rc_schedule *s
  * size overflows. */
 RC_API int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error *err);
 
+/* The cost of rc_sgd_measure_gaussian (M, d >= 1): for a wide sketch (d >= 4 M, M d >= 2^20)
+ * the Gram path without the stored sketch (one generator state per row, G and its eigenvectors,
+ * a block of columns: O(M^2 + 256 M) numbers for any d), otherwise that of
+ * rc_sgd_measure_from_sketch_cost. Should the Gram path's accuracy criterion send the sketch to
+ * the SVD, both functions first check that path's memory (about 5 M d numbers) against the
+ * machine's and fail with RC_ENOMEM, saying so, rather than start it. Returns RC_SUCCESS or
+ * RC_EINVAL (M or d is 0, no output). */
+RC_API int rc_sgd_measure_gaussian_cost(size_t M, size_t d, rc_cost *cost, rc_error *err);
+
 /* The cost of rc_sgd_risk_curve on a measure of `atoms` atoms (an upper bound of its moving
  * atoms) for these horizons and options (NULL: defaults), making the engine's own choices:
  * up to 1024 atoms (or with jump_method 1) a constant-step run of at least 8 atoms + 16 steps

@@ -10,7 +10,7 @@ as underscores), the same numbers digit for digit. Errors raise riskcalc.Error c
 library's one-line message. The library is libriskcalc.so of the build tree (../build relative
 to this package's folder), of $RISKCALC_LIB, or of the install prefix.
 """
-from ._lib import Error, library_path, version
+from ._lib import Error, blas_kernels, library_path, version
 from ._result import Result
 from .fit import fit
 from .linear import linear
@@ -20,5 +20,5 @@ from .ridge import rf, ridge
 from .schedule_opt import schedule_opt
 
 __all__ = ["Error", "Result", "linear", "quad", "ridge", "rf", "fit", "schedule_opt", "optimal",
-           "version", "library_path"]
+           "version", "library_path", "blas_kernels"]
 

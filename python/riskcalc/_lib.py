@@ -52,6 +52,31 @@ def _load():
                       "RISKCALC_LIB to its path); tried: " + ", ".join(tried))
 
 
+def _choose_blas_kernels():
+    """The tool's rule (src/cli/main.c, choose_blas_kernels) before the library loads OpenBLAS:
+    OpenBLAS 0.3.21 gives CPUs newer than itself its generic SSE3 kernels; on a CPU with the
+    AVX-512 subsets its SkylakeX kernels need, ask for those through OPENBLAS_CORETYPE, which
+    OpenBLAS reads when it loads. A value already set is left alone. Python and the tool then
+    run the same kernels and print the same digits. Nothing is done when OpenBLAS is already
+    loaded (numpy imported first loads it): its kernels are chosen, and setting the variable
+    would only make the tool started from here differ from this process. Import riskcalc
+    before numpy, or set OPENBLAS_CORETYPE yourself; riskcalc.blas_kernels() tells which run."""
+    if "OPENBLAS_CORETYPE" in os.environ or os.uname().machine != "x86_64":
+        return
+    try:
+        with open("/proc/self/maps") as f:
+            if any("libopenblas" in line for line in f):
+                return
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f
+                          if line.startswith("flags")), [])
+    except OSError:
+        return
+    if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= set(flags):
+        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+
+
+_choose_blas_kernels()
 lib, library_path = _load()
 libc = ctypes.CDLL(None)
 libc.free.argtypes = [ctypes.c_void_p]
@@ -240,6 +265,17 @@ def check(status, err, prefix=None):
 
 def version():
     return lib.rc_version().decode()
+
+
+def blas_kernels():
+    """The kernels OpenBLAS runs in this process (its openblas_get_corename(), e.g. "SkylakeX"
+    or "Prescott"): the last digits of BLAS-based results depend on them."""
+    try:
+        openblas = ctypes.CDLL("libopenblas.so.0")
+        openblas.openblas_get_corename.restype = ctypes.c_char_p
+        return openblas.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
 
 
 class rc_optimum(ctypes.Structure):

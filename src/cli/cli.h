@@ -167,6 +167,46 @@ void cli_progress_init(cli_progress *p, const char *label);
 int cli_progress_update(void *context, double fraction);
 void cli_progress_done(cli_progress *p);
 
+/* A grid of independent cells (curves, tuned rows, budgets) run on OpenMP threads (grid.c).
+ * Each cell writes only its own slots, so the result is the same for any thread count; the
+ * caller runs
+ *     cli_grid g; cli_grid_init(&g, &bar, ncells);
+ *     #pragma omp parallel num_threads(cli_grid_threads(ncells))
+ *     { cli_grid_tick tick; cli_grid_tick_init(&tick, &g);
+ *       #pragma omp for schedule(dynamic, 1)
+ *       for (k ...) { if (cli_grid_skip(&g, k)) continue; tick.last = 0;   (any order of k)
+ *                     ... cell k, progress through cli_grid_report(&tick, f) ...
+ *                     failed ? cli_grid_fail(&g, k) : cli_grid_report(&tick, 1); } }
+ * and after the region reports the failure of cell g.fail_min (the first in cell order: a
+ * cell after the lowest failure so far is skipped, one before it always runs) or, when
+ * g.cancelled, the cancellation. Progress: the fraction of the whole grid (cells done plus the
+ * fractions of those under way), drawn by thread 0 only; a non-zero return of the bar's update
+ * cancels the cells not started and makes cli_grid_report return 1 (as rc_mc_runner does). */
+typedef struct {
+  cli_progress *bar;
+  double total;    /* cells */
+  double done;     /* atomic */
+  int cancelled;   /* atomic */
+  size_t fail_min; /* atomic: the lowest failed cell (total when none) */
+} cli_grid;
+typedef struct {
+  cli_grid *grid;
+  double last; /* the fraction of the current cell counted so far */
+  int reporter;
+} cli_grid_tick;
+/* The threads of a grid of ncells cells: omp_get_max_threads() (OMP_NUM_THREADS), at most
+ * ncells, at least 1. */
+int cli_grid_threads(size_t ncells);
+void cli_grid_init(cli_grid *g, cli_progress *bar, size_t ncells);
+/* In the region: this thread's tick (the reporter is thread 0). */
+void cli_grid_tick_init(cli_grid_tick *t, cli_grid *g);
+/* Whether cell k is not to run: cancelled, or after a failed cell. */
+int cli_grid_skip(cli_grid *g, size_t k);
+/* Records that cell k failed. */
+void cli_grid_fail(cli_grid *g, size_t k);
+/* rc_progress_fn of a cell (context: its thread's cli_grid_tick): fraction of the cell done. */
+int cli_grid_report(void *tick, double fraction);
+
 /* A warning printed ("riskcalc: warning: ...", one line) only when the subcommand succeeds
  * (main prints them after it returns 0 or 1), so a refused run still ends with its one error
  * line. Keeps a few; later ones are dropped. */

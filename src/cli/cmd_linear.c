@@ -21,6 +21,34 @@ static const cli_group linear_groups[] = {
 };
 #define N_LINEAR_GROUPS (sizeof linear_groups / sizeof linear_groups[0])
 
+/* The measure of every M (linear_problem_measure: the set-up, the expensive part) on OpenMP
+ * threads, as many at once as fit in memory (linear_build_threads), the largest M first (the
+ * set-ups grow as M^2 d: started last, the largest would finish alone). Each M's sketch has its
+ * own generator, so every measure is the same on any thread and in any order. errs[m] holds
+ * the failure of a NULL measures[m]. Returns 0, or CLI_EXIT_BAD when out of memory (printed). */
+static int build_measures(const linear_problem *p, rc_sgd_measure **measures, rc_error *errs) {
+  const cli_problem *b = &p->base;
+  size_t *order = malloc(p->nM * sizeof *order);
+  if (!order) {
+    cli_error("out of memory for %zu measures", p->nM);
+    return CLI_EXIT_BAD;
+  }
+  for (size_t k = 0; k < p->nM; k++) { /* insertion sort, largest M first (nM is small) */
+    size_t j = k;
+    for (; j > 0 && p->Ms[order[j - 1]] < p->Ms[k]; j--)
+      order[j] = order[j - 1];
+    order[j] = k;
+  }
+  const int threads = linear_build_threads(p, b->spectrum->d, cli_grid_threads(p->nM));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (size_t k = 0; k < p->nM; k++) {
+    const size_t m = order[k];
+    measures[m] = linear_problem_measure(p, (size_t)p->Ms[m], &errs[m]);
+  }
+  free(order);
+  return 0;
+}
+
 int linear_exact_run(linear_problem *p) {
   cli_problem *b = &p->base;
   if (linear_check_iterated(p, cli_problem_swept(b) || b->gamma_opt
@@ -34,52 +62,57 @@ int linear_exact_run(linear_problem *p) {
                ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
   const size_t nrows = p->nM * ncombo * b->nN;
   double *data = malloc(nrows * ncols * sizeof *data);
-  rc_risk *rows = malloc(b->nN * sizeof *rows);
+  rc_sgd_measure **measures = calloc(p->nM, sizeof *measures);
+  rc_error *errs = calloc(p->nM, sizeof *errs);
   int status = CLI_EXIT_BAD;
-  if (!data || !rows) {
+  if (!data || !measures || !errs) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
   cli_meta_add(&b->meta, "method",
                "exact: second-moment recursion in the eigenbasis of G = S H S^T for this sketch");
-  cli_progress progress;
-  cli_progress_init(&progress, "linear exact");
-  for (size_t m = 0; m < p->nM; m++) {
-    rc_error err = {0, ""};
-    rc_sketch *sketch = linear_problem_sketch(p, (size_t)p->Ms[m]);
-    if (!sketch)
-      goto done;
-    rc_sgd_measure *measure = rc_sgd_measure_from_sketch(b->spectrum, b->prior, sketch, &err);
-    rc_sketch_free(sketch);
-    if (!measure) {
-      cli_error("%s", err.message);
-      goto done;
+  if (build_measures(p, measures, errs))
+    goto done;
+  /* The M before the first failure (measure or stable step) are run; that failure is
+   * reported after theirs, as a run M after M would. */
+  size_t good = 0;
+  char failure[LINEAR_ERROR_SIZE];
+  for (; good < p->nM; good++) {
+    if (!measures[good]) {
+      snprintf(failure, sizeof failure, "%s", errs[good].message);
+      break;
     }
     char stable[1024];
-    if (linear_stable_text(p, measure, (double)p->Ms[m], stable, sizeof stable)) {
-      rc_sgd_measure_free(measure);
-      goto done;
-    }
+    if (linear_stable_text(p, measures[good], (double)p->Ms[good], stable, sizeof stable, failure,
+                           sizeof failure))
+      break;
     char key[32]; /* one key per M: JSON metadata must not repeat a key */
-    snprintf(key, sizeof key, "G (M = %llu)", (unsigned long long)p->Ms[m]);
+    snprintf(key, sizeof key, "G (M = %llu)", (unsigned long long)p->Ms[good]);
+    const rc_sgd_measure *measure = measures[good];
     cli_meta_add(&b->meta, key,
                  "rank %zu%s; largest mean-square stable constant step %s; Approx = %.17g",
                  measure->rank,
                  measure->pseudo_inverse ? " (singular: v* uses the pseudo-inverse of G)" : "",
                  stable, measure->approx);
-    if (linear_measure_sweeps(p, measure, m, &progress, rows, data)) {
-      rc_sgd_measure_free(measure);
-      goto done;
-    }
-    rc_sgd_measure_free(measure);
   }
+  cli_progress progress;
+  cli_progress_init(&progress, "linear exact");
+  if (linear_grid_run(p, (const rc_sgd_measure *const *)measures, good, &progress, data))
+    goto done;
   cli_progress_done(&progress);
+  if (good < p->nM) {
+    cli_error("%s", failure);
+    goto done;
+  }
   linear_describe_tuning(p);
   status = linear_risk_table(p, linear_risk_columns, ncols, data, nrows,
                              "sketched linear regression, one-pass SGD (exact)");
 done:
+  for (size_t m = 0; measures && m < p->nM; m++)
+    rc_sgd_measure_free(measures[m]);
+  free(measures);
+  free(errs);
   free(data);
-  free(rows);
   return status;
 }
 

@@ -44,6 +44,11 @@ static const char *const optimal_columns[] = {
     "approx_opt", "bias_opt", "variance_opt", "evaluations", "gamma_closed", "gamma_opt"};
 #define N_OPTIMAL_COLUMNS 13
 
+/* The error of one budget, printed after the region. */
+typedef struct {
+  char message[RC_ERROR_MESSAGE_SIZE + 64];
+} optimal_cell;
+
 static int lib_fail(const char *what, const rc_error *err) {
   cli_error("%s: %s", what, err->message);
   return CLI_EXIT_BAD;
@@ -112,6 +117,7 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
   double *data = malloc(nC * N_OPTIMAL_COLUMNS * sizeof *data);
   const rc_schedule *schedule = p->schedule;
   rc_deteq *de = NULL;
+  optimal_cell *cells = NULL;
   int status = CLI_EXIT_BAD;
   if (!lo || !hi || !Mc || !Nc || !data) {
     cli_error("out of memory");
@@ -182,54 +188,85 @@ static int optimal_main(const cli_args *args, const char *command_line, cli_prob
   rc_sgd_options opt = rc_sgd_options_default();
   opt.sigma2 = sigma2;
   opt.batch = p->batch;
+  opt.threads = 1; /* the budgets' threads are the parallelism: none nested */
   const rc_schedule_kind kind = rc_schedule_get_kind(schedule);
   const double fixed_gamma =
       kind == RC_SCHEDULE_FILE || kind == RC_SCHEDULE_STAGES ? NAN : p->gamma;
   cli_progress progress;
   cli_progress_init(&progress, "optimal");
-  for (size_t k = 0; k < nC; k++) {
-    const double C = (double)Cs[k];
-    rc_optimum at_closed, best;
-    const double Mr = fmax(1.0, floor(Mc[k] + 0.5));
-    const double Nr = fmax(1.0, floor(C / Mr + 0.5));
-    double risk_closed = NAN;
-    double gamma_closed = NAN;
-    int st = p->gamma_opt ? rc_optimal_evaluate_tuned(de, Mr, (uint64_t)Nr, schedule, &opt, NULL,
-                                                      &at_closed, &err)
-                          : rc_optimal_evaluate(de, Mr, (uint64_t)Nr, schedule, &opt, NULL,
-                                                &at_closed, &err);
-    if (st == RC_SUCCESS) {
-      risk_closed = at_closed.risk;
-      gamma_closed = p->gamma_opt ? at_closed.gamma : fixed_gamma;
-    } else if (st != RC_EUNSTABLE) {
-      cli_progress_done(&progress);
-      lib_fail("closed-form allocation", &err);
-      goto done;
+  /* The budgets are independent (the plan and the schedule are read-only): on OpenMP threads,
+   * each writing its own row, the same bytes for any thread count; the first failing budget
+   * in order is reported. */
+  cells = calloc(nC, sizeof *cells);
+  if (!cells) {
+    cli_error("out of memory");
+    goto done;
+  }
+  cli_grid g;
+  cli_grid_init(&g, &progress, nC);
+#pragma omp parallel num_threads(cli_grid_threads(nC))
+  {
+    cli_grid_tick tick;
+    cli_grid_tick_init(&tick, &g);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < nC; i++) {
+      const size_t k = nC - 1 - i; /* last first: a list usually ends with its largest budget */
+      if (cli_grid_skip(&g, k))
+        continue;
+      rc_error e = {0, ""};
+      const double C = (double)Cs[k];
+      rc_optimum at_closed, best;
+      const double Mr = fmax(1.0, floor(Mc[k] + 0.5));
+      const double Nr = fmax(1.0, floor(C / Mr + 0.5));
+      double risk_closed = NAN;
+      double gamma_closed = NAN;
+      int st = p->gamma_opt ? rc_optimal_evaluate_tuned(de, Mr, (uint64_t)Nr, schedule, &opt, NULL,
+                                                        &at_closed, &e)
+                            : rc_optimal_evaluate(de, Mr, (uint64_t)Nr, schedule, &opt, NULL,
+                                                  &at_closed, &e);
+      if (st == RC_SUCCESS) {
+        risk_closed = at_closed.risk;
+        gamma_closed = p->gamma_opt ? at_closed.gamma : fixed_gamma;
+      } else if (st != RC_EUNSTABLE) {
+        snprintf(cells[k].message, sizeof cells[k].message, "closed-form allocation: %s",
+                 e.message);
+        cli_grid_fail(&g, k);
+        continue;
+      }
+      if (p->gamma_opt
+              ? rc_optimal_deteq_tuned(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &e)
+              : rc_optimal_deteq(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &e)) {
+        snprintf(cells[k].message, sizeof cells[k].message, "C = %llu: %s",
+                 (unsigned long long)Cs[k], e.message);
+        cli_grid_fail(&g, k);
+        continue;
+      }
+      const double row[N_OPTIMAL_COLUMNS] = {C,
+                                             Mc[k],
+                                             Nc[k],
+                                             risk_closed,
+                                             best.M,
+                                             best.N,
+                                             best.risk,
+                                             best.approx,
+                                             best.bias,
+                                             best.variance,
+                                             (double)best.evaluations,
+                                             gamma_closed,
+                                             p->gamma_opt ? best.gamma : fixed_gamma};
+      memcpy(data + k * N_OPTIMAL_COLUMNS, row, sizeof row);
+      cli_grid_report(&tick, 1.0);
     }
-    if (p->gamma_opt
-            ? rc_optimal_deteq_tuned(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &err)
-            : rc_optimal_deteq(de, C, lo[k], hi[k], schedule, &opt, NULL, &best, &err)) {
-      cli_progress_done(&progress);
-      cli_error("C = %llu: %s", (unsigned long long)Cs[k], err.message);
-      goto done;
-    }
-    const double row[N_OPTIMAL_COLUMNS] = {C,
-                                           Mc[k],
-                                           Nc[k],
-                                           risk_closed,
-                                           best.M,
-                                           best.N,
-                                           best.risk,
-                                           best.approx,
-                                           best.bias,
-                                           best.variance,
-                                           (double)best.evaluations,
-                                           gamma_closed,
-                                           p->gamma_opt ? best.gamma : fixed_gamma};
-    memcpy(data + k * N_OPTIMAL_COLUMNS, row, sizeof row);
-    cli_progress_update(&progress, (k + 1.0) / (double)nC);
   }
   cli_progress_done(&progress);
+  if (g.cancelled) {
+    cli_error("cancelled");
+    goto done;
+  }
+  if (g.fail_min < nC) {
+    cli_error("%s", cells[g.fail_min].message);
+    goto done;
+  }
   cli_figure fig;
   optimal_figure(p, &fig);
   const cli_table t = {optimal_columns, N_OPTIMAL_COLUMNS, NULL, data, nC};
@@ -242,6 +279,7 @@ done:
   free(Mc);
   free(Nc);
   free(data);
+  free(cells);
   return status;
 }
 

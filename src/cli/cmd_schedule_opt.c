@@ -193,10 +193,8 @@ static int run(const cli_args *args, const char *command_line, linear_problem *p
     m = linear_de_measure(p, M);
   } else {
     rc_error err = {0, ""};
-    rc_sketch *sketch = linear_problem_sketch(p, M);
-    m = sketch ? rc_sgd_measure_from_sketch(b->spectrum, b->prior, sketch, &err) : NULL;
-    rc_sketch_free(sketch);
-    if (sketch && !m)
+    m = linear_problem_measure(p, M, &err);
+    if (!m)
       cli_error("%s", err.message);
     cli_meta_add(&b->meta, "method", "exact: the expected risk for this sketch");
   }

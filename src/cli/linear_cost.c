@@ -11,22 +11,73 @@ static int cost_error(const linear_problem *p, size_t m, const rc_error *err) {
   return CLI_EXIT_BAD;
 }
 
+/* The exact engine on a drawn sketch never stores it where the Gram path pays. */
+static int generated(const linear_problem *p) {
+  return p->use == LINEAR_FIXED_SKETCH && !p->sketch_file;
+}
+
+int linear_setup_cost(const linear_problem *p, size_t M, size_t d, rc_cost *cost, rc_error *err) {
+  return generated(p) ? rc_sgd_measure_gaussian_cost(M, d, cost, err)
+                      : rc_sgd_measure_from_sketch_cost(M, d, cost, err);
+}
+
 int linear_check_memory(const linear_problem *p, uint64_t d) {
   const size_t physical = rc_physical_memory();
   for (size_t m = 0; m < p->nM; m++) {
     rc_error err = {0, ""};
     rc_cost cost;
-    const int status = rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], (size_t)d, &cost, &err);
+    const int status = linear_setup_cost(p, (size_t)p->Ms[m], (size_t)d, &cost, &err);
     if (status || (physical && RC_COST_BYTES_MARGIN * cost.bytes > (double)physical)) {
-      cli_error("M = %llu, d = %llu does not fit in memory: the sketch and its SVD need %s%.3g "
+      /* the Gram path on a generated sketch costs less than the stored sketch's path */
+      rc_cost stored = cost;
+      rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], (size_t)d, &stored, NULL);
+      cli_error("M = %llu, d = %llu does not fit in memory: %s need %s%.3g "
                 "GiB (15%% margin included), this machine has %.3g GiB",
-                (unsigned long long)p->Ms[m], (unsigned long long)d, status ? "more than " : "",
+                (unsigned long long)p->Ms[m], (unsigned long long)d,
+                !status && stored.bytes > cost.bytes
+                    ? "the Gram matrix of the sketch generated block by block and its eigenvectors"
+                    : "the sketch and its SVD",
+                status ? "more than " : "",
                 status ? 1.8e19 / 1073741824.0 : RC_COST_BYTES_MARGIN * cost.bytes / 1073741824.0,
                 (double)physical / 1073741824.0);
       return CLI_EXIT_BAD;
     }
   }
   return 0;
+}
+
+int linear_build_threads(const linear_problem *p, uint64_t d, int threads) {
+  const size_t physical = rc_physical_memory();
+  if ((size_t)threads > p->nM)
+    threads = (int)p->nM;
+  if (threads <= 1 || !physical)
+    return 1 > threads ? 1 : threads;
+  double *bytes = malloc(p->nM * sizeof *bytes);
+  if (!bytes)
+    return 1;
+  for (size_t m = 0; m < p->nM; m++) {
+    rc_error err = {0, ""};
+    rc_cost cost = {0, 0};
+    /* checked by linear_check_memory: a failure here is counted as too large */
+    bytes[m] = linear_setup_cost(p, (size_t)p->Ms[m], (size_t)d, &cost, &err) ? (double)physical
+                                                                              : cost.bytes;
+  }
+  /* the t largest, by repeated selection (nM is small) */
+  double total = 0;
+  int fit = 0;
+  for (int t = 0; t < threads; t++) {
+    size_t big = 0;
+    for (size_t m = 1; m < p->nM; m++)
+      if (bytes[m] > bytes[big])
+        big = m;
+    total += bytes[big];
+    bytes[big] = -1;
+    if (RC_COST_BYTES_MARGIN * total > (double)physical)
+      break;
+    fit = t + 1;
+  }
+  free(bytes);
+  return fit > 1 ? fit : 1;
 }
 
 /* The risk curves of one model size with `atoms` atoms for every batch of p: one curve per
@@ -75,7 +126,7 @@ int linear_check_iterated(const linear_problem *p, const char *what) {
     if (p->use != LINEAR_ANALYTIC) {
       const size_t d = b->spectrum->d;
       atoms = atoms < d ? atoms : d;
-      if (rc_sgd_measure_from_sketch_cost((size_t)p->Ms[m], d, &svd, &err))
+      if (linear_setup_cost(p, (size_t)p->Ms[m], d, &svd, &err))
         return cost_error(p, m, &err);
     }
     work += svd.updates + measure.updates;

@@ -69,13 +69,12 @@ int linear_de_run(linear_problem *p) {
                ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
   const size_t nrows = p->nM * ncombo * b->nN;
   double *data = malloc(nrows * ncols * sizeof *data);
-  rc_risk *rows = malloc(b->nN * sizeof *rows);
   rc_deteq *de = NULL;
   rc_sgd_measure **measures = NULL;
   rc_deteq_info *infos = NULL;
   rc_error *errs = NULL;
   int status = CLI_EXIT_BAD;
-  if (!data || !rows) {
+  if (!data) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
@@ -97,38 +96,39 @@ int linear_de_run(linear_problem *p) {
 #pragma omp parallel for schedule(dynamic, 1) if (p->nM > 1)
   for (size_t m = 0; m < p->nM; m++)
     measures[m] = rc_deteq_measure(de, (double)p->Ms[m], NULL, &infos[m], &errs[m]);
-  cli_progress progress;
-  cli_progress_init(&progress, "linear de");
-  for (size_t m = 0; m < p->nM; m++) {
-    const double M = (double)p->Ms[m];
-    rc_deteq_info info = infos[m];
-    rc_sgd_measure *measure = measures[m];
-    measures[m] = NULL;
-    if (!measure) {
-      cli_progress_done(&progress);
-      cli_error("M = %llu: %s", (unsigned long long)p->Ms[m], errs[m].message);
-      goto done;
+  /* The M before the first failure (measure or stable step) are run; that failure is
+   * reported after theirs, as a run M after M would. */
+  size_t good = 0;
+  char failure[LINEAR_ERROR_SIZE];
+  for (; good < p->nM; good++) {
+    const double M = (double)p->Ms[good];
+    const rc_deteq_info info = infos[good];
+    if (!measures[good]) {
+      snprintf(failure, sizeof failure, "M = %llu: %s", (unsigned long long)p->Ms[good],
+               errs[good].message);
+      break;
     }
     char stable[1024];
-    if (linear_stable_text(p, measure, M, stable, sizeof stable)) {
-      rc_sgd_measure_free(measure);
-      goto done;
-    }
+    if (linear_stable_text(p, measures[good], M, stable, sizeof stable, failure, sizeof failure))
+      break;
     char key[32];
-    snprintf(key, sizeof key, "DE (M = %llu)", (unsigned long long)p->Ms[m]);
+    snprintf(key, sizeof key, "DE (M = %llu)", (unsigned long long)p->Ms[good]);
     cli_meta_add(&b->meta, key,
                  "kappa = %.17g; Approx = %.17g; %zu atoms on %zu support intervals of [%.6g, "
                  "%.6g]; eigenvalue mass %.12g (expected %.12g); signal mass %.12g (expected "
                  "%.12g); largest mean-square stable constant step %s",
                  info.kappa, info.approx, info.atoms, info.intervals, info.x_min, info.x_max,
                  info.mass, info.mass_expected, info.signal_mass, info.signal_expected, stable);
-    if (linear_measure_sweeps(p, measure, m, &progress, rows, data)) {
-      rc_sgd_measure_free(measure);
-      goto done;
-    }
-    rc_sgd_measure_free(measure);
   }
+  cli_progress progress;
+  cli_progress_init(&progress, "linear de");
+  if (linear_grid_run(p, (const rc_sgd_measure *const *)measures, good, &progress, data))
+    goto done;
   cli_progress_done(&progress);
+  if (good < p->nM) {
+    cli_error("%s", failure);
+    goto done;
+  }
   linear_describe_tuning(p);
   status = linear_risk_table(p, linear_risk_columns, ncols, data, nrows,
                              "sketched linear regression, one-pass SGD (deterministic equivalent)");
@@ -140,7 +140,6 @@ done:
   free(errs);
   rc_deteq_free(de);
   free(data);
-  free(rows);
   return status;
 }
 

@@ -293,6 +293,26 @@ rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M) {
   return s;
 }
 
+rc_sgd_measure *linear_problem_measure(const linear_problem *p, size_t M, rc_error *err) {
+  const cli_problem *b = &p->base;
+  if (p->sketch_values) {
+    rc_sketch *s = rc_sketch_values_alloc(p->sketch_values, p->sketch_rows, b->spectrum->d, err);
+    rc_sgd_measure *m = s ? rc_sgd_measure_from_sketch(b->spectrum, b->prior, s, err) : NULL;
+    rc_sketch_free(s);
+    return m;
+  }
+  /* the generator of cli_gaussian_sketch: the same sketch, drawn block by block */
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) {
+    rc_error_set(err, RC_ENOMEM, "out of memory for a random number generator");
+    return NULL;
+  }
+  gsl_rng_set(rng, (unsigned long)b->seed);
+  rc_sgd_measure *m = rc_sgd_measure_gaussian(b->spectrum, b->prior, M, rng, err);
+  gsl_rng_free(rng);
+  return m;
+}
+
 static void risk_row(const rc_risk *r, double *row) {
   row[0] = (double)r->N;
   row[1] = r->M;
@@ -303,50 +323,132 @@ static void risk_row(const rc_risk *r, double *row) {
   row[6] = r->risk;
 }
 
-int linear_measure_rows(linear_problem *p, const rc_sgd_measure *measure, size_t m, size_t c,
-                        cli_progress *progress, rc_risk *rows, double *data) {
+/* The grid of `riskcalc linear`: one cell per risk curve (m, c), or with --gamma opt per tuned
+ * row (m, c, n). Cells are independent given the measures, so they run on OpenMP threads, each
+ * writing its own rows; a cell computes the same bytes on any thread, so the table is the same
+ * for any thread count. */
+
+/* What a cell leaves behind besides its rows. */
+typedef struct {
+  int failed;
+  char message[LINEAR_ERROR_SIZE];          /* the error, as printed after the region */
+  size_t at_edge, unconverged, evaluations; /* --gamma opt: what the tuner did */
+} grid_cell;
+
+/* Runs cell k of the grid on q (this thread's copy of the problem, its own schedule) into
+ * data; rows: scratch of nN entries. */
+static void grid_cell_run(linear_problem *q, const rc_sgd_measure *const *measures, size_t k,
+                          size_t per, cli_grid_tick *tick, rc_risk *rows, double *data,
+                          grid_cell *out) {
   rc_error err = {0, ""};
-  const cli_problem *b = &p->base;
+  cli_problem *b = &q->base;
+  const size_t ncombo = cli_problem_sweep_count(b);
+  const size_t m = k / (ncombo * per), c = k / per % ncombo;
   const size_t ncols = LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS;
+  cli_problem_sweep_set(b, c);
   rc_sgd_options opt = rc_sgd_options_default();
   opt.batch = b->batch;
   opt.sigma2 = b->sigma2;
+  opt.threads = 1; /* the grid's threads are the parallelism: none nested */
   char swept[160];
-  linear_sweep_text(p, swept, sizeof swept);
+  linear_sweep_text(q, swept, sizeof swept);
   if (b->gamma_opt) {
-    for (size_t n = 0; n < b->nN; n++) {
-      rc_gamma_tuned t;
-      const int rc = rc_sgd_tune_gamma(measure, b->schedule, b->Ns[n], &opt, &t, &err);
-      if (rc && rc != RC_ENOCONV) {
-        cli_progress_done(progress);
-        cli_error("M = %llu%s, N = %llu: tuning the step: %s", (unsigned long long)p->Ms[m], swept,
-                  (unsigned long long)b->Ns[n], err.message);
-        return CLI_EXIT_BAD;
-      }
-      p->tuned_rows++;
-      p->tuned_at_edge += t.at_edge;
-      p->tuned_unconverged += rc == RC_ENOCONV;
-      p->tuned_evaluations += t.evaluations;
-      double *row = data + linear_row(p, m, c, n) * ncols;
-      risk_row(&t.row, row);
-      linear_sweep_cells(p, t.gamma, row + LINEAR_RISK_COLUMNS);
-      cli_progress_update(progress, (n + 1.0) / (double)b->nN);
+    const size_t n = k % per;
+    rc_gamma_tuned t;
+    const int rc = rc_sgd_tune_gamma(measures[m], b->schedule, b->Ns[n], &opt, &t, &err);
+    if (rc && rc != RC_ENOCONV) {
+      out->failed = 1;
+      snprintf(out->message, sizeof out->message, "M = %llu%s, N = %llu: tuning the step: %s",
+               (unsigned long long)q->Ms[m], swept, (unsigned long long)b->Ns[n], err.message);
+      return;
     }
-    return 0;
+    out->at_edge = (size_t)t.at_edge;
+    out->unconverged = rc == RC_ENOCONV;
+    out->evaluations = t.evaluations;
+    double *row = data + linear_row(q, m, c, n) * ncols;
+    risk_row(&t.row, row);
+    linear_sweep_cells(q, t.gamma, row + LINEAR_RISK_COLUMNS);
+    return;
   }
-  opt.progress = cli_progress_update;
-  opt.progress_context = progress;
-  if (rc_sgd_risk_curve(measure, b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
-    cli_progress_done(progress);
-    cli_error("M = %llu%s: %s", (unsigned long long)p->Ms[m], swept, err.message);
-    return CLI_EXIT_BAD;
+  opt.progress = cli_grid_report;
+  opt.progress_context = tick;
+  if (rc_sgd_risk_curve(measures[m], b->schedule, b->Ns, b->nN, &opt, rows, &err)) {
+    out->failed = 1;
+    snprintf(out->message, sizeof out->message, "M = %llu%s: %s", (unsigned long long)q->Ms[m],
+             swept, err.message);
+    return;
   }
   for (size_t n = 0; n < b->nN; n++) {
-    double *row = data + linear_row(p, m, c, n) * ncols;
+    double *row = data + linear_row(q, m, c, n) * ncols;
     risk_row(&rows[n], row);
-    linear_sweep_cells(p, b->gamma, row + LINEAR_RISK_COLUMNS);
+    linear_sweep_cells(q, b->gamma, row + LINEAR_RISK_COLUMNS);
   }
-  return 0;
+}
+
+int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, size_t nm,
+                    cli_progress *progress, double *data) {
+  const cli_problem *b = &p->base;
+  const size_t per = b->gamma_opt ? b->nN : 1;
+  const size_t ncells = nm * cli_problem_sweep_count(b) * per;
+  if (ncells == 0)
+    return 0;
+  grid_cell *cells = calloc(ncells, sizeof *cells);
+  if (!cells) {
+    cli_progress_done(progress);
+    cli_error("out of memory for %zu risk curves", ncells);
+    return CLI_EXIT_BAD;
+  }
+  cli_grid g;
+  cli_grid_init(&g, progress, ncells);
+#pragma omp parallel num_threads(cli_grid_threads(ncells))
+  {
+    /* this thread's problem: the shared one with its own schedule (a combination sets its
+     * base step) */
+    rc_error err = {0, ""};
+    linear_problem q = *p;
+    q.base.schedule = rc_schedule_copy(b->schedule, &err);
+    rc_risk *rows = q.base.schedule ? malloc(b->nN * sizeof *rows) : NULL;
+    cli_grid_tick tick;
+    cli_grid_tick_init(&tick, &g);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < ncells; i++) {
+      const size_t k = ncells - 1 - i; /* last first: larger M and N, the longest cells */
+      if (cli_grid_skip(&g, k))
+        continue; /* cancelled, or after the first failure: not needed */
+      tick.last = 0.0;
+      if (rows) {
+        grid_cell_run(&q, measures, k, per, &tick, rows, data, &cells[k]);
+      } else {
+        cells[k].failed = 1;
+        snprintf(cells[k].message, sizeof cells[k].message, "out of memory for a risk curve");
+      }
+      if (cells[k].failed)
+        cli_grid_fail(&g, k);
+      else
+        cli_grid_report(&tick, 1.0);
+    }
+    free(rows);
+    rc_schedule_free(q.base.schedule);
+  }
+  int status = 0;
+  if (g.cancelled) {
+    cli_progress_done(progress);
+    cli_error("cancelled");
+    status = CLI_EXIT_BAD;
+  } else if (g.fail_min < ncells) {
+    cli_progress_done(progress);
+    cli_error("%s", cells[g.fail_min].message);
+    status = CLI_EXIT_BAD;
+  } else if (b->gamma_opt) {
+    for (size_t k = 0; k < ncells; k++) {
+      p->tuned_rows++;
+      p->tuned_at_edge += cells[k].at_edge;
+      p->tuned_unconverged += cells[k].unconverged;
+      p->tuned_evaluations += cells[k].evaluations;
+    }
+  }
+  free(cells);
+  return status;
 }
 
 void linear_describe_tuning(linear_problem *p) {
@@ -360,14 +462,14 @@ void linear_describe_tuning(linear_problem *p) {
 }
 
 int linear_stable_text(const linear_problem *p, const rc_sgd_measure *measure, double M, char *text,
-                       size_t n) {
+                       size_t n, char *error, size_t nerror) {
   const cli_problem *b = &p->base;
   text[0] = '\0';
   for (size_t k = 0; k < b->nbatch; k++) {
     rc_error err = {0, ""};
     double g = 0;
     if (rc_sgd_stable_gamma(measure, b->batches[k], &g, &err)) {
-      cli_error("M = %.0f: %s", M, err.message);
+      snprintf(error, nerror, "M = %.0f: %s", M, err.message);
       return CLI_EXIT_BAD;
     }
     const size_t used = strlen(text);
@@ -418,15 +520,4 @@ int linear_risk_table(const linear_problem *p, const char *const *columns, size_
   linear_risk_figure(p, &fig, title, ncols - LINEAR_SWEEP_COLUMNS);
   const cli_table t = {columns, ncols, NULL, data, nrows};
   return cli_emit(&p->base.out, &p->base.meta, &t, &fig, NULL);
-}
-
-int linear_measure_sweeps(linear_problem *p, const rc_sgd_measure *measure, size_t m,
-                          cli_progress *progress, rc_risk *rows, double *data) {
-  const size_t ncombo = cli_problem_sweep_count(&p->base);
-  for (size_t c = 0; c < ncombo; c++) {
-    cli_problem_sweep_set(&p->base, c);
-    if (linear_measure_rows(p, measure, m, c, progress, rows, data))
-      return CLI_EXIT_BAD;
-  }
-  return 0;
 }

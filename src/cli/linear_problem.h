@@ -76,11 +76,25 @@ int linear_sweep_plot_check(const linear_problem *p);
  * M). Prints the error and returns NULL on failure. */
 rc_sketch *linear_problem_sketch(const linear_problem *p, size_t M);
 
+/* The exact engine's measure of model size M: from --sketch's values, or that of the sketch
+ * --seed draws, generated block by block and never stored where that pays
+ * (rc_sgd_measure_gaussian: the same numbers as drawing and storing it). Prints nothing;
+ * NULL and err on failure. */
+rc_sgd_measure *linear_problem_measure(const linear_problem *p, size_t M, rc_error *err);
+/* What the set-up of model size M costs (d: the dimension): rc_sgd_measure_gaussian_cost for the
+ * exact engine on a drawn sketch (linear_problem_measure), rc_sgd_measure_from_sketch_cost
+ * where the sketch is stored (--sketch, and the Monte Carlo, which needs S). */
+int linear_setup_cost(const linear_problem *p, size_t M, size_t d, rc_cost *cost, rc_error *err);
+
 /* What a job costs, asked of the library (riskcalc/cost.h) before it runs (linear_cost.c);
  * each refuses what cannot run (message printed, CLI_EXIT_BAD), else returns 0. */
-/* An M x d sketch and its SVD (rc_sgd_measure_from_sketch_cost) must fit in the machine's
- * memory, for every M of p (d: the dimension). */
+/* The set-up of every M of p (linear_setup_cost) must fit in the machine's memory (d: the
+ * dimension). */
 int linear_check_memory(const linear_problem *p, uint64_t d);
+/* How many of those set-ups may run at once on threads (at most `threads`, at least 1): the
+ * largest count whose largest set-ups together still fit in the machine's memory with
+ * RC_COST_BYTES_MARGIN, so the estimate linear_check_memory made stays true in parallel. */
+int linear_build_threads(const linear_problem *p, uint64_t d, int threads);
 /* The SVDs and the risk curves (rc_sgd_curve_cost, which knows which stages are jumped) within
  * RC_WORK_LIMIT; what names the knobs to turn. */
 int linear_check_iterated(const linear_problem *p, const char *what);
@@ -95,23 +109,26 @@ int linear_check_mc(const linear_problem *p, const rc_mc_options *o);
 #define LINEAR_CLOSED_COLUMNS 14
 extern const char *const linear_risk_columns[LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS];
 
-/* Runs the risk curve of `measure` for the m-th model size and the current combination c of
- * the problem and writes its rows into data (LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS per
- * row, at linear_row); with --gamma opt every row's step is tuned first (rc_sgd_tune_gamma,
- * counted in p). rows is scratch of nN entries. Returns 0 or CLI_EXIT_BAD (message printed,
- * progress closed). */
-int linear_measure_rows(linear_problem *p, const rc_sgd_measure *measure, size_t m, size_t c,
-                        cli_progress *progress, rc_risk *rows, double *data);
-/* linear_measure_rows for every combination of the sweep lists in turn (cli_problem_sweep_set). */
-int linear_measure_sweeps(linear_problem *p, const rc_sgd_measure *measure, size_t m,
-                          cli_progress *progress, rc_risk *rows, double *data);
+/* Runs the risk curves of the model sizes 0..nm-1 of p (measures[m] the measure of the m-th)
+ * for every combination of the sweep lists, and writes their rows into data
+ * (LINEAR_RISK_COLUMNS + LINEAR_SWEEP_COLUMNS per row, at linear_row); with --gamma opt every
+ * row's step is tuned (rc_sgd_tune_gamma, counted in p). The curves (the tuned rows) are
+ * independent cells run on OpenMP threads (cli_grid_threads), each writing its own rows, so
+ * data is the same for any thread count; progress is drawn by one thread. On failure the
+ * error of the first failing cell in row order is printed (progress closed) and CLI_EXIT_BAD
+ * returned, else 0. */
+int linear_grid_run(linear_problem *p, const rc_sgd_measure *const *measures, size_t nm,
+                    cli_progress *progress, double *data);
 /* With --gamma opt, records in the header what the tuner did (after the rows). */
 void linear_describe_tuning(linear_problem *p);
 
 /* The largest mean-square stable constant step of measure for every batch of p, as text
- * ("0.5779 (batch 2), ..."). Prints the error (naming M) and returns CLI_EXIT_BAD, or 0. */
+ * ("0.5779 (batch 2), ..."). Returns CLI_EXIT_BAD with the error (naming M) in error (nerror
+ * bytes; printed by the caller after the curves of the smaller M, the order of a run M after
+ * M), or 0. */
+#define LINEAR_ERROR_SIZE (RC_ERROR_MESSAGE_SIZE + 256)
 int linear_stable_text(const linear_problem *p, const rc_sgd_measure *measure, double M, char *text,
-                       size_t n);
+                       size_t n, char *error, size_t nerror);
 
 /* A figure of a table whose columns 1 and 2 are N and M: its axes, the problem's caption
  * (with the sketch seed when a sketch is drawn) and the noise floor; no quantity yet. */

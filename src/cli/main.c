@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h> /* execv */
 
 #include <cblas.h> /* OpenBLAS: openblas_set_num_threads */
 
@@ -41,7 +42,36 @@ static void usage(FILE *f) {
              "failure.\n");
 }
 
+/* OpenBLAS chooses its kernels from the CPU model when it loads. 0.3.21 (Debian 12) does not
+ * know models newer than itself (Emerald Rapids, for one) and gives them its generic SSE3
+ * "Prescott" kernels, 3 to 5 times slower in the exact engine's set-up (docs/BENCHMARKS.md).
+ * On a CPU with the AVX-512 subsets its SkylakeX kernels need, the tool asks for those through
+ * OpenBLAS's documented override, the environment variable OPENBLAS_CORETYPE, which is read
+ * only when the library loads: so the tool sets it and starts itself again, once, before
+ * anything else happens. A value the user set is left alone (OPENBLAS_CORETYPE=Prescott keeps
+ * the generic kernels); python/riskcalc applies the same rule before it loads the library. */
+static void choose_blas_kernels(char **argv) {
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+  if (getenv("OPENBLAS_CORETYPE"))
+    return;
+  __builtin_cpu_init();
+  if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl")))
+    return;
+  if (setenv("OPENBLAS_CORETYPE", "SkylakeX", 1) != 0)
+    return;
+  fflush(NULL);
+  execv("/proc/self/exe", argv);
+  /* not restarted (no /proc, say): run on with the kernels already loaded */
+  unsetenv("OPENBLAS_CORETYPE");
+#else
+  (void)argv;
+#endif
+}
+
 int main(int argc, char **argv) {
+  choose_blas_kernels(argv);
   /* One BLAS thread: a threaded OpenBLAS rounds differently for different thread counts, and
    * every digit the tool prints must be reproducible from its header on any machine. Monte
    * Carlo runs are parallel over runs (OpenMP) instead. */

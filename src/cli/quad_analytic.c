@@ -26,26 +26,32 @@ static void describe_method(quad_problem *p, const rc_quad_analytic_options *o) 
                o->domain_limit);
 }
 
-/* The analytic curve of p at model size M over every T into rows. Prints the error (naming M
- * and the regime, pointing to --method mc) and returns CLI_EXIT_BAD, or 0. */
-static int curve(const quad_problem *p, size_t M, cli_progress *bar, rc_quad_row *rows) {
+/* The analytic curve of p at model size M over every T into rows, progress through tick.
+ * Writes the error (naming M and the regime, pointing to --method mc) into message and returns
+ * CLI_EXIT_BAD, or 0. */
+static int curve(const quad_problem *p, size_t M, cli_grid_tick *tick, rc_quad_row *rows,
+                 char *message, size_t n) {
   rc_error err = {0, ""};
-  rc_quad_problem *q = quad_problem_at(p, M);
-  if (!q)
-    return CLI_EXIT_BAD;
-  rc_quad_analytic_options o = rc_quad_analytic_options_default();
-  o.progress = cli_progress_update;
-  o.progress_context = bar;
-  const int rc =
-      rc_quad_analytic_curve(q, p->base.schedule, p->base.Ns, p->base.nN, &o, rows, NULL, &err);
-  rc_quad_problem_free(q);
+  rc_quad_problem *q = quad_problem_at_quiet(p, M, &err);
+  int rc = q ? RC_SUCCESS : err.status;
+  if (q) {
+    rc_quad_analytic_options o = rc_quad_analytic_options_default();
+    o.progress = cli_grid_report;
+    o.progress_context = tick;
+    rc = rc_quad_analytic_curve(q, p->base.schedule, p->base.Ns, p->base.nN, &o, rows, NULL, &err);
+    rc_quad_problem_free(q);
+  }
   if (rc) {
-    cli_progress_done(bar);
-    cli_error("M = %zu: %s", M, err.message);
+    snprintf(message, n, "M = %zu: %s", M, err.message);
     return CLI_EXIT_BAD;
   }
   return 0;
 }
+
+/* The error of one model size's curve, printed after the region. */
+typedef struct {
+  char message[RC_ERROR_MESSAGE_SIZE + 64];
+} quad_cell;
 
 int quad_analytic_run(quad_problem *p) {
   cli_problem *b = &p->base;
@@ -58,38 +64,71 @@ int quad_analytic_run(quad_problem *p) {
                "w*_i / 2} (the coordinates the adaptation phase has picked up)");
   const size_t nrows = p->nM * b->nN;
   double *data = malloc(nrows * N_RISK_COLUMNS * sizeof *data);
-  rc_quad_row *rows = malloc(b->nN * sizeof *rows);
+  quad_cell *cells = calloc(p->nM, sizeof *cells);
   int status = CLI_EXIT_BAD;
-  if (!data || !rows) {
+  if (!data || !cells) {
     cli_error("out of memory for %zu rows", nrows);
     goto done;
   }
   cli_progress bar;
   cli_progress_init(&bar, "quad analytic");
-  for (size_t m = 0; m < p->nM; m++) {
-    if (curve(p, (size_t)p->Ms[m], &bar, rows))
-      goto done;
-    for (size_t n = 0; n < b->nN; n++) {
-      const rc_quad_row *r = &rows[n];
-      double *row = data + (m * b->nN + n) * N_RISK_COLUMNS;
-      row[0] = (double)r->T;
-      row[1] = r->M;
-      row[2] = r->approx;
-      row[3] = r->bias;
-      row[4] = r->variance;
-      row[5] = r->excess;
-      row[6] = r->risk;
-      row[7] = r->active;
+  /* The model sizes are independent curves (O(M) memory each; the sketched variant is Monte
+   * Carlo only): on OpenMP threads, each writing its own rows, the same bytes for any thread
+   * count. */
+  cli_grid g;
+  cli_grid_init(&g, &bar, p->nM);
+#pragma omp parallel num_threads(cli_grid_threads(p->nM))
+  {
+    rc_quad_row *rows = malloc(b->nN * sizeof *rows);
+    cli_grid_tick tick;
+    cli_grid_tick_init(&tick, &g);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < p->nM; i++) {
+      const size_t m = p->nM - 1 - i; /* last first: a list usually ends with its largest M */
+      if (cli_grid_skip(&g, m))
+        continue;
+      tick.last = 0.0;
+      if (!rows) {
+        snprintf(cells[m].message, sizeof cells[m].message, "out of memory for %zu rows", b->nN);
+        cli_grid_fail(&g, m);
+        continue;
+      }
+      if (curve(p, (size_t)p->Ms[m], &tick, rows, cells[m].message, sizeof cells[m].message)) {
+        cli_grid_fail(&g, m);
+        continue;
+      }
+      for (size_t n = 0; n < b->nN; n++) {
+        const rc_quad_row *r = &rows[n];
+        double *row = data + (m * b->nN + n) * N_RISK_COLUMNS;
+        row[0] = (double)r->T;
+        row[1] = r->M;
+        row[2] = r->approx;
+        row[3] = r->bias;
+        row[4] = r->variance;
+        row[5] = r->excess;
+        row[6] = r->risk;
+        row[7] = r->active;
+      }
+      cli_grid_report(&tick, 1.0);
     }
+    free(rows);
   }
   cli_progress_done(&bar);
+  if (g.cancelled) {
+    cli_error("cancelled");
+    goto done;
+  }
+  if (g.fail_min < p->nM) {
+    cli_error("%s", cells[g.fail_min].message);
+    goto done;
+  }
   cli_figure fig;
   quad_figure_risk(p, &fig);
   const cli_table t = {risk_columns, N_RISK_COLUMNS, NULL, data, nrows};
   status = cli_emit(&b->out, &b->meta, &t, &fig, NULL);
 done:
   free(data);
-  free(rows);
+  free(cells);
   return status;
 }
 

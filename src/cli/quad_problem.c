@@ -69,17 +69,22 @@ double quad_published_exponent(double alpha, double beta) {
   return alpha <= beta ? 1.0 - 1.0 / beta : (2.0 * beta - 2.0) / (alpha + beta);
 }
 
-rc_quad_problem *quad_problem_at(const quad_problem *p, size_t M) {
-  rc_error err = {0, ""};
+rc_quad_problem *quad_problem_at_quiet(const quad_problem *p, size_t M, rc_error *err) {
   rc_quad_problem *q = NULL;
   if (p->sketched) {
-    rc_sketch *S = cli_gaussian_sketch(p->base.seed, M, (size_t)p->spec.d, &err);
+    rc_sketch *S = cli_gaussian_sketch(p->base.seed, M, (size_t)p->spec.d, err);
     if (S)
-      q = rc_quad_problem_sketched_alloc(&p->spec, S, &err);
+      q = rc_quad_problem_sketched_alloc(&p->spec, S, err);
     rc_sketch_free(S);
   } else {
-    q = rc_quad_problem_alloc(&p->spec, M, &err);
+    q = rc_quad_problem_alloc(&p->spec, M, err);
   }
+  return q;
+}
+
+rc_quad_problem *quad_problem_at(const quad_problem *p, size_t M) {
+  rc_error err = {0, ""};
+  rc_quad_problem *q = quad_problem_at_quiet(p, M, &err);
   if (!q)
     cli_error("M = %zu: %s", M, err.message);
   return q;

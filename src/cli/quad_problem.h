@@ -44,6 +44,9 @@ void quad_problem_free(quad_problem *p);
 
 /* The problem at model size M. Prints the error and returns NULL on failure. */
 rc_quad_problem *quad_problem_at(const quad_problem *p, size_t M);
+/* The same without printing: NULL with the library's error in err (callable on threads: a
+ * sketch has its own generator). */
+rc_quad_problem *quad_problem_at_quiet(const quad_problem *p, size_t M, rc_error *err);
 
 /* 1 when the spectrum and the target are the power laws (the published rates are stated for
  * them). */

@@ -230,6 +230,7 @@ typedef struct {
   double *vb;                /* the noise-free path driven by the same samples: raw v_b - v* (M);
                                 reduced e_b (r); the variance path is v - v_b (it adds exactly) */
   double *yb;                /* block: the noise-free path's residuals */
+  size_t queued, used;       /* raw: rows of X, Z, y drawn ahead (whole steps) and rows consumed */
   double *gradb;             /* M (raw) or r (reduced) */
   double *vstar;             /* reduced: v* in the eigenbasis (r); raw: v* (M) */
   double *a;                 /* r: V^T H^1/2 w* (reduced); U^T S H w* (raw) */
@@ -267,6 +268,16 @@ static size_t block_rows(size_t width, size_t batch) {
   return rows < batch ? rows : batch;
 }
 
+/* Raw mode draws its samples ahead, whole steps at a time, as many as a block of
+ * MC_BLOCK_NUMBERS numbers holds (X is rows x d, Z rows x M): a sample x ~ N(0, H) and its
+ * label do not depend on v, so Z = X S^T is one dgemm (BLAS-3) over the samples of many steps,
+ * and each step is left with its residuals and update, O(B M). A batch larger than the block
+ * is cut into blocks within its step, as before. Depends on the shape only (not on threads). */
+static size_t raw_rows(size_t d, size_t M, size_t batch) {
+  const size_t cap = block_rows(d > M ? d : M, SIZE_MAX);
+  return batch <= cap ? cap / batch * batch : cap;
+}
+
 static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_mc_generator generator,
                            rc_error *err) {
   mc_work *w = calloc(1, sizeof *w);
@@ -277,7 +288,7 @@ static mc_work *work_alloc(const rc_mc_plan *p, size_t batch, rc_mc_generator ge
   const size_t M = p->M, d = p->d, r = p->r;
   const int raw = p->mode == RC_MC_RAW;
   const size_t width = raw ? M : r;
-  const size_t rows = block_rows(raw ? d : r, batch);
+  const size_t rows = raw ? raw_rows(d, M, batch) : block_rows(r, batch);
   w->philox = generator == RC_MC_GENERATOR_PHILOX;
   /* reduced mode with Philox fills the z and xi of several samples in one call */
   const size_t fill = !raw && w->philox ? rc_mul_size(REDUCED_FILL_SAMPLES, r + 1) : 0;
@@ -316,57 +327,78 @@ typedef struct {
   double approx; /* Approx(S, w*) of this run */
 } run_sketch;
 
-/* Raw mode: `steps` SGD steps at step g on v (length M), data drawn in the space of x. */
+/* Raw mode: draws nb samples into rows 0..nb-1 of the block: x ~ N(0, H) and its label
+ * y = <x, w*> + xi (summed while x is drawn; a threaded BLAS dgemv would make the rounding
+ * depend on the number of BLAS threads), then Z = X S^T. */
+static void raw_draw(const rc_mc_plan *p, mc_work *w, const double *S, size_t nb, double noise_sd) {
+  const size_t M = p->M, d = p->d;
+  for (size_t b = 0; b < nb; b++) {
+    double *x = w->X + b * d, label = 0;
+    if (w->philox) {
+      /* d + 1 draws: x, then xi in x[d] (the next row's first entry, or the spare number
+       * after the block), read before the next row overwrites it */
+      rc_normal_fill(&w->ns, d + 1, x);
+      for (size_t i = 0; i < d; i++) {
+        x[i] *= p->sqrt_lambda[i];
+        label += x[i] * w->w[i];
+      }
+      w->y[b] = label + (noise_sd > 0 ? noise_sd * x[d] : 0.0);
+      continue;
+    }
+    for (size_t i = 0; i < d; i++) {
+      x[i] = gsl_ran_gaussian_ziggurat(w->rng, p->sqrt_lambda[i]);
+      label += x[i] * w->w[i];
+    }
+    w->y[b] = label + (noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0);
+  }
+  if (nb < MC_GEMM_MIN_ROWS) {
+    /* A few rows: dgemm would repack S for every call; one dgemv per row is faster. */
+    for (size_t b = 0; b < nb; b++)
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)d, 1.0, S, (int)d, w->X + b * d, 1, 0.0,
+                  w->Z + b * M, 1);
+  } else {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0, w->X, (int)d,
+                S, (int)d, 0.0, w->Z, (int)M);
+  }
+}
+
+/* grad += Z^T (Z v - y) over rows row0..row0+nb-1 (y becomes the residuals), and for the
+ * noise-free path, whose labels are <z, v*>, gradb += Z^T Z (v_b - v*). */
+static void raw_accumulate(const rc_mc_plan *p, mc_work *w, size_t row0, size_t nb) {
+  const size_t M = p->M;
+  const double *Z = w->Z + row0 * M;
+  double *y = w->y + row0, *yb = w->yb + row0;
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)M, 1.0, Z, (int)M, w->v, 1, -1.0, y, 1);
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, Z, (int)M, y, 1, 1.0, w->grad, 1);
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)M, 1.0, Z, (int)M, w->vb, 1, 0.0, yb, 1);
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, Z, (int)M, yb, 1, 1.0, w->gradb, 1);
+}
+
+/* Raw mode: `steps` SGD steps at step g on v (length M) from step pos->t of a pass to
+ * pos->horizon, data drawn in the space of x: ahead, whole steps at a time (raw_rows), never
+ * past the horizon, in the order the steps use them. */
 static void raw_steps(const rc_mc_plan *p, mc_work *w, const double *S, double g, size_t batch,
-                      double noise_sd, uint64_t steps) {
-  const size_t M = p->M, d = p->d, rows = block_rows(d, batch);
+                      double noise_sd, uint64_t steps, const rc_walk_pos *pos) {
+  const size_t M = p->M, rows = raw_rows(p->d, M, batch);
   const double scale = -g / (double)batch;
   for (uint64_t t = 0; t < steps; t++) {
     memset(w->grad, 0, M * sizeof(double));
     memset(w->gradb, 0, M * sizeof(double));
-    for (size_t b0 = 0; b0 < batch; b0 += rows) {
-      const size_t nb = batch - b0 < rows ? batch - b0 : rows;
-      /* x ~ N(0, H) and y = <x, w*> + xi, the label summed while x is drawn (O(d) per sample
-       * like the draw itself; a threaded BLAS dgemv here would make the rounding depend on
-       * the number of BLAS threads). */
-      for (size_t b = 0; b < nb; b++) {
-        double *x = w->X + b * d, label = 0;
-        if (w->philox) {
-          /* d + 1 draws: x, then xi in x[d] (the next row's first entry, or the spare
-           * number after the block), read before the next row overwrites it */
-          rc_normal_fill(&w->ns, d + 1, x);
-          for (size_t i = 0; i < d; i++) {
-            x[i] *= p->sqrt_lambda[i];
-            label += x[i] * w->w[i];
-          }
-          w->y[b] = label + (noise_sd > 0 ? noise_sd * x[d] : 0.0);
-          continue;
-        }
-        for (size_t i = 0; i < d; i++) {
-          x[i] = gsl_ran_gaussian_ziggurat(w->rng, p->sqrt_lambda[i]);
-          label += x[i] * w->w[i];
-        }
-        w->y[b] = label + (noise_sd > 0 ? gsl_ran_gaussian_ziggurat(w->rng, noise_sd) : 0.0);
+    if (batch <= rows) {
+      if (w->used == w->queued) {
+        const uint64_t left = pos->horizon - (pos->t + t), ahead = rows / batch;
+        w->queued = (size_t)(left < ahead ? left : ahead) * batch;
+        w->used = 0;
+        raw_draw(p, w, S, w->queued, noise_sd);
       }
-      /* Z = X S^T;  y <- Z v - y (the residuals);  grad += Z^T y. */
-      if (nb < MC_GEMM_MIN_ROWS) {
-        /* A few rows: dgemm would repack S for every call; one dgemv per row is faster. */
-        for (size_t b = 0; b < nb; b++)
-          cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)M, (int)d, 1.0, S, (int)d, w->X + b * d, 1,
-                      0.0, w->Z + b * M, 1);
-      } else {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)M, (int)d, 1.0, w->X,
-                    (int)d, S, (int)d, 0.0, w->Z, (int)M);
+      raw_accumulate(p, w, w->used, batch);
+      w->used += batch;
+    } else {
+      for (size_t b0 = 0; b0 < batch; b0 += rows) {
+        const size_t nb = batch - b0 < rows ? batch - b0 : rows;
+        raw_draw(p, w, S, nb, noise_sd);
+        raw_accumulate(p, w, 0, nb);
       }
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->v, 1, -1.0,
-                  w->y, 1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->y, 1, 1.0,
-                  w->grad, 1);
-      /* the noise-free path: labels <z, v*>, so its residual is <z, v_b - v*> */
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->vb, 1, 0.0,
-                  w->yb, 1);
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)M, 1.0, w->Z, (int)M, w->yb, 1, 1.0,
-                  w->gradb, 1);
     }
     cblas_daxpy((int)M, scale, w->grad, 1, w->v, 1);
     cblas_daxpy((int)M, scale, w->gradb, 1, w->vb, 1);
@@ -629,6 +661,7 @@ static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
     mw->w->ns = mw->w->ns_saved;
   }
   if (p->mode == RC_MC_RAW) {
+    mw->w->queued = mw->w->used = 0; /* samples drawn ahead belong to the pass that drew them */
     memset(mw->w->v, 0, p->M * sizeof(double));
     for (size_t k = 0; k < p->M; k++)
       mw->w->vb[k] = -mw->w->vstar[k];
@@ -641,11 +674,10 @@ static int walk_start(void *ctx, uint64_t horizon, rc_error *err) {
 
 static int walk_advance(void *ctx, double g, uint64_t steps, const rc_walk_pos *pos,
                         rc_error *err) {
-  (void)pos;
   mc_walk *mw = ctx;
   const mc_model *mm = mw->model;
   if (mm->plan->mode == RC_MC_RAW)
-    raw_steps(mm->plan, mw->w, mw->rs.S, g, mm->o.batch, mw->noise_sd, steps);
+    raw_steps(mm->plan, mw->w, mw->rs.S, g, mm->o.batch, mw->noise_sd, steps, pos);
   else
     reduced_steps(mm->plan, mw->w, &mw->rs, g, mm->o.batch, mw->noise_sd, steps);
   if (rc_mc_tick_add(mw->tick, (double)steps))
@@ -905,8 +937,8 @@ int rc_mc_cost(size_t M, size_t d, const rc_schedule *schedule, const uint64_t *
     updates += (double)o.runs * (4 * m * dd * r + 10 * r * r * r);
   /* plan: spectrum, sqrt, prior, the fixed sketch (raw) or its factors (reduced) and the SVD
    * made once; workspace: w*, scratch, a block of samples, the run's sketch with resketch */
-  const double rows =
-      fmin((double)o.batch, fmax(1.0, floor((double)MC_BLOCK_NUMBERS / (raw ? dd : r))));
+  const double rows = raw ? (double)raw_rows(d, M, o.batch)
+                          : fmin((double)o.batch, fmax(1.0, floor((double)MC_BLOCK_NUMBERS / r)));
   double plan = 3 * dd + 2 * r;
   if (!o.resketch)
     plan += raw ? m * dd : r * dd + r;

@@ -109,6 +109,28 @@ static int check_dimensions(const rc_spectrum *spectrum, const rc_prior *prior, 
   return RC_SUCCESS;
 }
 
+/* Numbers the SVD path holds for an M x d sketch (rc_sgd_measure_from_sketch_cost). */
+static double svd_numbers(double m, double dd) {
+  const double r = m < dd ? m : dd;
+  return 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r + 4 * r + dd + 3 * r +
+         (m > dd ? m : dd);
+}
+
+/* The Gram path found G too ill-conditioned and sends a wide sketch to the SVD: refuse before
+ * allocating when that path cannot fit in this machine's memory (the caller's up-front
+ * estimate, rc_sgd_measure_gaussian_cost, counts the Gram path). */
+static int svd_fallback_fits(size_t M, size_t d, rc_error *err) {
+  const double bytes = 8 * svd_numbers((double)M, (double)d),
+               physical = (double)rc_physical_memory();
+  if (physical > 0 && RC_COST_BYTES_MARGIN * bytes > physical)
+    return rc_error_set(err, RC_ENOMEM,
+                        "G = S H S^T of this %zu x %zu sketch is too ill-conditioned for its "
+                        "eigensolver (src/linear/sketch_gram.h), and the SVD that would replace it "
+                        "needs %.3g GiB, more than this machine's %.3g GiB: use a smaller d or M",
+                        M, d, RC_COST_BYTES_MARGIN * bytes / 1073741824.0, physical / 1073741824.0);
+  return RC_SUCCESS;
+}
+
 rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc_prior *prior,
                                            const rc_sketch *sketch, rc_error *err) {
   if (!spectrum || !prior || !sketch) {
@@ -124,6 +146,8 @@ rc_sgd_measure *rc_sgd_measure_from_sketch(const rc_spectrum *spectrum, const rc
       return NULL;
     if (m)
       return m;
+    if (svd_fallback_fits(sketch->M, sketch->d, err))
+      return NULL;
   }
   return measure_svd(spectrum, prior, sketch, err);
 }
@@ -145,7 +169,7 @@ rc_sgd_measure *rc_sgd_measure_gaussian(const rc_spectrum *spectrum, const rc_pr
                                                    rc_sketch_stream_columns, st, &m, err)
                           : RC_ENOMEM;
     rc_sketch_stream_free(st);
-    if (status || m) {
+    if (status || m || svd_fallback_fits(M, d, err)) {
       rc_rng_free(start);
       return m;
     }
@@ -659,6 +683,26 @@ done:
 
 /* ------------------------------------------------------------ costs */
 
+int rc_sgd_measure_gaussian_cost(size_t M, size_t d, rc_cost *cost, rc_error *err) {
+  if (!cost)
+    return rc_error_set(err, RC_EINVAL, "output is required");
+  if (M == 0 || d == 0)
+    return rc_error_set(err, RC_EINVAL, "sketch size M x d = %zu x %zu: both must be at least 1", M,
+                        d);
+  if (!gram_pays(M, d))
+    return rc_sgd_measure_from_sketch_cost(M, d, cost, err); /* the sketch is stored */
+  const double m = (double)M, dd = (double)d;
+  /* the Gram path without the stored sketch: one generator state per row and the start state
+   * (gsl_rng_mt19937: 5,000 bytes each), the block, G, K, U, dsyevr's work, the measure, and
+   * the packing buffers OpenBLAS fills in dsyrk (measured 1.6 to 3.8 MB with the generic
+   * kernels, more with SkylakeX's: 6 MiB counted), which this small footprint no longer hides */
+  const double numbers = (m + 1) * 5000.0 / 8.0 + 3 * m * m + SGD_GRAM_BLOCK * m + 26 * m + 5 * m +
+                         2 * m + dd + 3 * m + 786432.0;
+  cost->bytes = 8 * numbers;
+  cost->updates = 2 * m * m * dd + 10 * m * m * m;
+  return RC_SUCCESS;
+}
+
 int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error *err) {
   if (!cost)
     return rc_error_set(err, RC_EINVAL, "output is required");
@@ -681,8 +725,7 @@ int rc_sgd_measure_from_sketch_cost(size_t M, size_t d, rc_cost *cost, rc_error 
   }
   /* sketch + S H^1/2 + LAPACKE's transposed input, U and V^T with their transposes, dgesdd's
    * work (about 4 r^2 + 7 r beyond them) and integer work, sqrt(lambda), the measure */
-  const double numbers = 3 * m * dd + 2 * (m * r + r * dd) + 4 * r * r + 7 * r + 4 * r + dd +
-                         3 * r + (m > dd ? m : dd);
+  const double numbers = svd_numbers(m, dd);
   if (!(numbers * 8 < 1.8e19))
     return rc_error_set(err, RC_EINVAL, "sketch size M x d = %zu x %zu overflows", M, d);
   cost->bytes = 8 * numbers;

@@ -721,6 +721,72 @@ static int run_all(model *m, const rc_ridge_mc_options *o, double **rv, double *
   return rc_mc_runner_run(&cb, m, &ro, *rv, *mean, *se, err);
 }
 
+/* Every run's values with their means and standard errors (run_all), and the scratch of
+ * estimate_u; everything NULL until estimates_run succeeds. */
+typedef struct {
+  double *rv, *mu, *sd;
+  double *S, *dots, *extra;
+} estimates;
+
+static int estimates_run(model *m, const rc_ridge_mc_options *o, size_t d, estimates *e,
+                         rc_error *err) {
+  *e = (estimates){0};
+  int status = run_all(m, o, &e->rv, &e->mu, &e->sd, err);
+  if (!status) {
+    e->S = rc_alloc_doubles(d, err);
+    e->dots = e->S ? rc_alloc_doubles(2 * o->runs, err) : NULL;
+    e->extra = e->dots ? rc_alloc_doubles(o->runs, err) : NULL;
+    if (!e->extra)
+      status = RC_ENOMEM;
+  }
+  return status;
+}
+
+static void estimates_free(estimates *e) {
+  free(e->S);
+  free(e->dots);
+  free(e->extra);
+  free(e->rv);
+  free(e->mu);
+  free(e->sd);
+}
+
+/* A ridge row from the values v at a point (the means or the standard errors); shift is
+ * sigma2 for the mean's test error (0 for its error); the estimates of U's parts by argument. */
+static void ridge_row_fill(rc_ridge_row *row, double n, double lambda, const double *v,
+                           double shift, double df2, double bias, double var_x, double variance) {
+  row->n = n;
+  row->lambda = lambda;
+  row->kappa = v[R_KAPPA];
+  row->df1 = v[R_DF1];
+  row->df2 = df2;
+  row->bias = bias;
+  row->var_x = var_x;
+  row->var_noise = v[R_VN];
+  row->variance = variance;
+  row->test = shift + v[R_EXCESS];
+  row->train = v[R_TRAIN];
+  row->gcv = v[R_GCV];
+}
+
+/* The same for a random-feature row. */
+static void rf_row_fill(rc_rf_row *row, double P, double n, double lambda, const double *v,
+                        double shift, double bias, double var_x, double var_f) {
+  row->P = P;
+  row->n = n;
+  row->lambda = lambda;
+  row->kappa = v[F_KAPPA];
+  row->kappa1 = v[F_KAPPA1];
+  row->df1 = v[F_DF1];
+  row->df2 = v[F_DF2];
+  row->bias = bias;
+  row->var_x = var_x;
+  row->var_f = var_f;
+  row->var_noise = v[F_VN];
+  row->test = shift + v[F_EXCESS];
+  row->train = v[F_TRAIN];
+}
+
 int rc_ridge_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double *n, size_t nn,
                 const double *lambda, size_t nl, double sigma2, const rc_ridge_mc_options *options,
                 rc_ridge_row *mean, rc_ridge_row *se, rc_error *err) {
@@ -738,59 +804,24 @@ int rc_ridge_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double
   m.sigma2 = sigma2;
   if ((status = model_init(&m, spectrum, prior, d, err)))
     return status;
-  double *rv, *mu, *sd;
-  status = run_all(&m, &o, &rv, &mu, &sd, err);
-  double *S = NULL, *dots = NULL, *extra = NULL;
-  if (!status) {
-    S = rc_alloc_doubles(d, err);
-    dots = S ? rc_alloc_doubles(2 * o.runs, err) : NULL;
-    extra = dots ? rc_alloc_doubles(o.runs, err) : NULL;
-    if (!extra)
-      status = RC_ENOMEM;
-  }
+  estimates e;
+  status = estimates_run(&m, &o, d, &e, err);
   for (size_t i = 0; i < nn && !status; i++)
     for (size_t l = 0; l < nl; l++) {
       const size_t off = (i * nl + l) * m.block;
       for (size_t r = 0; r < o.runs; r++)
-        extra[r] = rv[r * m.values + off + R_VN];
+        e.extra[r] = e.rv[r * m.values + off + R_VN];
       u_est u;
-      estimate_u(rv, o.runs, m.values, off + R_NS, d, extra, 1.0, S, dots, &u);
-      rc_ridge_row *a = mean + i * nl + l;
-      const double vu = mu[off + R_VUNIT];
-      a->n = n[i];
-      a->lambda = lambda[l];
-      a->kappa = mu[off + R_KAPPA];
-      a->df1 = mu[off + R_DF1];
-      a->df2 = n[i] * vu / (1 + vu);
-      a->bias = u.bias;
-      a->var_x = u.var;
-      a->var_noise = mu[off + R_VN];
-      a->variance = u.var + a->var_noise;
-      a->test = sigma2 + mu[off + R_EXCESS];
-      a->train = mu[off + R_TRAIN];
-      a->gcv = mu[off + R_GCV];
-      if (se) {
-        rc_ridge_row *b = se + i * nl + l;
-        b->n = n[i];
-        b->lambda = lambda[l];
-        b->kappa = sd[off + R_KAPPA];
-        b->df1 = sd[off + R_DF1];
-        b->df2 = n[i] * sd[off + R_VUNIT] / ((1 + vu) * (1 + vu));
-        b->bias = u.se_bias;
-        b->var_x = u.se_var;
-        b->var_noise = sd[off + R_VN];
-        b->variance = u.se_var_plus;
-        b->test = sd[off + R_EXCESS];
-        b->train = sd[off + R_TRAIN];
-        b->gcv = sd[off + R_GCV];
-      }
+      estimate_u(e.rv, o.runs, m.values, off + R_NS, d, e.extra, 1.0, e.S, e.dots, &u);
+      const double *mv = e.mu + off, *sv = e.sd + off, vu = mv[R_VUNIT];
+      ridge_row_fill(mean + i * nl + l, n[i], lambda[l], mv, sigma2, n[i] * vu / (1 + vu), u.bias,
+                     u.var, u.var + mv[R_VN]);
+      if (se)
+        ridge_row_fill(se + i * nl + l, n[i], lambda[l], sv, 0.0,
+                       n[i] * sv[R_VUNIT] / ((1 + vu) * (1 + vu)), u.se_bias, u.se_var,
+                       u.se_var_plus);
     }
-  free(S);
-  free(dots);
-  free(extra);
-  free(rv);
-  free(mu);
-  free(sd);
+  estimates_free(&e);
   model_free(&m);
   return status;
 }
@@ -815,63 +846,25 @@ int rc_rf_mc(const rc_spectrum *spectrum, const rc_prior *prior, const double *P
   m.sigma2 = sigma2;
   if ((status = model_init(&m, spectrum, prior, d, err)))
     return status;
-  double *rv, *mu, *sd;
-  status = run_all(&m, &o, &rv, &mu, &sd, err);
-  double *S = NULL, *dots = NULL, *extra = NULL;
-  if (!status) {
-    S = rc_alloc_doubles(d, err);
-    dots = S ? rc_alloc_doubles(2 * o.runs, err) : NULL;
-    extra = dots ? rc_alloc_doubles(o.runs, err) : NULL;
-    if (!extra)
-      status = RC_ENOMEM;
-  }
+  estimates e;
+  status = estimates_run(&m, &o, d, &e, err);
   for (size_t k = 0; k < nP && !status; k++)
     for (size_t i = 0; i < nn; i++)
       for (size_t l = 0; l < nl; l++) {
         const size_t pt = (k * nn + i) * nl + l, off = pt * m.block;
         for (size_t r = 0; r < o.runs; r++)
-          extra[r] = rv[r * m.values + off + F_HALF];
+          e.extra[r] = e.rv[r * m.values + off + F_HALF];
         u_est u;
-        estimate_u(rv, o.runs, m.values, off + F_NS, d, extra, -0.5, S, dots, &u);
+        estimate_u(e.rv, o.runs, m.values, off + F_NS, d, e.extra, -0.5, e.S, e.dots, &u);
         /* var(mean of the pair) = var_f + var_x / 2 */
-        const double var_x = mu[off + F_HALF];
-        rc_rf_row *a = mean + pt;
-        a->P = P[k];
-        a->n = n[i];
-        a->lambda = lambda[l];
-        a->kappa = mu[off + F_KAPPA];
-        a->kappa1 = mu[off + F_KAPPA1];
-        a->df1 = mu[off + F_DF1];
-        a->df2 = mu[off + F_DF2];
-        a->bias = u.bias;
-        a->var_x = var_x;
-        a->var_f = u.var - 0.5 * var_x; /* = u.var_plus */
-        a->var_noise = mu[off + F_VN];
-        a->test = sigma2 + mu[off + F_EXCESS];
-        a->train = mu[off + F_TRAIN];
-        if (se) {
-          rc_rf_row *b = se + pt;
-          b->P = P[k];
-          b->n = n[i];
-          b->lambda = lambda[l];
-          b->kappa = sd[off + F_KAPPA];
-          b->kappa1 = sd[off + F_KAPPA1];
-          b->df1 = sd[off + F_DF1];
-          b->df2 = sd[off + F_DF2];
-          b->bias = u.se_bias;
-          b->var_x = sd[off + F_HALF];
-          b->var_f = u.se_var_plus;
-          b->var_noise = sd[off + F_VN];
-          b->test = sd[off + F_EXCESS];
-          b->train = sd[off + F_TRAIN];
-        }
+        const double *mv = e.mu + off, *sv = e.sd + off, var_x = mv[F_HALF];
+        rf_row_fill(mean + pt, P[k], n[i], lambda[l], mv, sigma2, u.bias, var_x,
+                    u.var - 0.5 * var_x /* = u.var_plus */);
+        if (se)
+          rf_row_fill(se + pt, P[k], n[i], lambda[l], sv, 0.0, u.se_bias, sv[F_HALF],
+                      u.se_var_plus);
       }
-  free(S);
-  free(dots);
-  free(extra);
-  free(rv);
-  free(mu);
-  free(sd);
+  estimates_free(&e);
   model_free(&m);
   return status;
 }

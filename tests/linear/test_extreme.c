@@ -145,7 +145,7 @@ static void test_deteq_range(void) {
  * [0.85, RC_COST_BYTES_MARGIN] of rc_sgd_measure_from_sketch_cost's bytes (measured 0.92 to
  * 1.04). Skipped under
  * AddressSanitizer and when RC_TEST_NO_RSS is set (valgrind): they change the footprint. */
-static double peak_ratio(size_t M, size_t d) {
+static double peak_ratio(size_t M, size_t d, int generated) {
   int fd[2];
   if (pipe(fd))
     return -1;
@@ -164,10 +164,13 @@ static double peak_ratio(size_t M, size_t d) {
     rc_spectrum *sp = lambda ? rc_spectrum_values_alloc(lambda, d, &err) : NULL;
     rc_prior *pr = sp ? rc_prior_isotropic_alloc(d, &err) : NULL;
     getrusage(RUSAGE_SELF, &before);
-    rc_sketch *sk = pr && rng ? rc_sketch_gaussian_alloc(M, d, rng, &err) : NULL;
-    rc_sgd_measure *m = sk ? rc_sgd_measure_from_sketch(sp, pr, sk, &err) : NULL;
+    rc_sketch *sk = pr && rng && !generated ? rc_sketch_gaussian_alloc(M, d, rng, &err) : NULL;
+    rc_sgd_measure *m = sk                       ? rc_sgd_measure_from_sketch(sp, pr, sk, &err)
+                        : generated && pr && rng ? rc_sgd_measure_gaussian(sp, pr, M, rng, &err)
+                                                 : NULL;
     getrusage(RUSAGE_SELF, &after);
-    if (m && rc_sgd_measure_from_sketch_cost(M, d, &cost, &err) == RC_SUCCESS)
+    if (m && (generated ? rc_sgd_measure_gaussian_cost(M, d, &cost, &err)
+                        : rc_sgd_measure_from_sketch_cost(M, d, &cost, &err)) == RC_SUCCESS)
       ratio = (double)(after.ru_maxrss - before.ru_maxrss) * 1024.0 / cost.bytes;
     if (write(fd[1], &ratio, sizeof ratio) != (ssize_t)sizeof ratio)
       _exit(1);
@@ -184,6 +187,17 @@ static double peak_ratio(size_t M, size_t d) {
 }
 
 static void test_memory_estimate(void) {
+  /* the generated path's estimate: the stored one where the sketch is stored (not wide), far
+   * below it where it is not (M = 1024, d = 1e6: the stored sketch alone is 8 GB) */
+  rc_cost a, b;
+  CHECK_STATUS(rc_sgd_measure_gaussian_cost(0, 10, &a, NULL), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_measure_gaussian_cost(10, 10, NULL, NULL), RC_EINVAL);
+  CHECK_STATUS(rc_sgd_measure_gaussian_cost(300, 1000, &a, NULL), RC_SUCCESS);
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(300, 1000, &b, NULL), RC_SUCCESS);
+  CHECK(a.bytes == b.bytes && a.updates == b.updates);
+  CHECK_STATUS(rc_sgd_measure_gaussian_cost(1024, 1000000, &a, NULL), RC_SUCCESS);
+  CHECK_STATUS(rc_sgd_measure_from_sketch_cost(1024, 1000000, &b, NULL), RC_SUCCESS);
+  CHECK(a.bytes < 64e6 && b.bytes > 8e9 && a.updates == b.updates);
 #if defined(__SANITIZE_ADDRESS__)
   printf("    skipped under AddressSanitizer\n");
   return;
@@ -195,10 +209,12 @@ static void test_memory_estimate(void) {
   /* OpenBLAS's packing buffers (a few MB whatever M and d) are not the library's: the sizes are
    * chosen so that the problem's own memory (16 to 80 MB) dominates. The wide sketch takes the
    * Gram path (at d = 20000 the fixed buffers alone made the peak 1.18 of the estimate). */
-  const size_t sizes[][2] = {{20000, 100}, {100, 100000}, {1000, 1000}};
+  const size_t sizes[][3] = {
+      {20000, 100, 0}, {100, 100000, 0}, {1000, 1000, 0}, {800, 8000, 1}, {1200, 4800, 1}};
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-    const double r = peak_ratio(sizes[k][0], sizes[k][1]);
-    printf("    M = %zu, d = %zu: measured peak / estimate = %.3f\n", sizes[k][0], sizes[k][1], r);
+    const double r = peak_ratio(sizes[k][0], sizes[k][1], (int)sizes[k][2]);
+    printf("    M = %zu, d = %zu%s: measured peak / estimate = %.3f\n", sizes[k][0], sizes[k][1],
+           sizes[k][2] ? " (sketch generated, rc_sgd_measure_gaussian)" : "", r);
     CHECK(r >= 0.85 && r <= RC_COST_BYTES_MARGIN);
   }
 }

@@ -146,8 +146,9 @@ static void test_jump_file_runs(void) {
   rc_sgd_measure_free(m);
 }
 
-/* The engine with jumps against the full M x M matrix recursion over long stages. */
-static void test_jump_matches_brute_force(void) {
+/* The engine with jump_method (0: its choice, 2: the renewal path) against the full M x M
+ * matrix recursion over long stages. */
+static void jump_vs_brute_force(int jump_method) {
   const size_t M = 6, d = 15;
   double *lambda, *p, *S;
   rc_sgd_measure *m = sketch_measure(M, d, 3, &lambda, &p, &S);
@@ -164,6 +165,7 @@ static void test_jump_matches_brute_force(void) {
     rc_risk row;
     rc_sgd_options o = rc_sgd_options_default();
     o.sigma2 = 0.5;
+    o.jump_method = jump_method;
     CHECK_STATUS(rc_sgd_risk_curve(m, s, &N, 1, &o, &row, &err), RC_SUCCESS);
     brute_result want = {0, 0, 0, 0, 0};
     CHECK(brute_risk(&bp, &bs, N, 1, 0.5, &want) == 0);
@@ -177,6 +179,10 @@ static void test_jump_matches_brute_force(void) {
   free(p);
   free(S);
   rc_sgd_measure_free(m);
+}
+
+static void test_jump_matches_brute_force(void) {
+  jump_vs_brute_force(0);
 }
 
 /* A deterministic-equivalent-like measure: multiplicities, exact ties, near ties (relative
@@ -332,36 +338,7 @@ static void test_renewal_matches_stepping(void) {
 
 /* The renewal path against the full-matrix brute force over long stages. */
 static void test_renewal_matches_brute_force(void) {
-  const size_t M = 6, d = 15;
-  double *lambda, *p, *S;
-  rc_sgd_measure *m = sketch_measure(M, d, 3, &lambda, &p, &S);
-  brute_problem bp;
-  CHECK(brute_problem_init(&bp, lambda, p, S, M, d) == 0);
-  const double g = 0.7 * stable_gamma(m, 1);
-  const brute_kind kinds[] = {BRUTE_CONST, BRUTE_GEOMETRIC};
-  const char *specs[] = {"const", "geometric"};
-  rc_error err = {0, ""};
-  for (size_t k = 0; k < 2; k++) {
-    brute_schedule bs = {kinds[k], g, 0, 0, 0, 0, NULL, 0};
-    rc_schedule *s = rc_schedule_parse(specs[k], g, &err);
-    const uint64_t N = 3000;
-    rc_risk row;
-    rc_sgd_options o = rc_sgd_options_default();
-    o.sigma2 = 0.5;
-    o.jump_method = 2;
-    CHECK_STATUS(rc_sgd_risk_curve(m, s, &N, 1, &o, &row, &err), RC_SUCCESS);
-    brute_result want = {0, 0, 0, 0, 0};
-    CHECK(brute_risk(&bp, &bs, N, 1, 0.5, &want) == 0);
-    CHECK_REL(row.bias, want.bias, 1e-10);
-    CHECK_REL(row.variance, want.variance, 1e-10);
-    CHECK_REL(row.risk, want.risk, 1e-10);
-    rc_schedule_free(s);
-  }
-  brute_problem_free(&bp);
-  free(lambda);
-  free(p);
-  free(S);
-  rc_sgd_measure_free(m);
+  jump_vs_brute_force(2);
 }
 
 /* The deterministic equivalent keeps its digits: on DE measures (d = inf, a = b = 1.5) the

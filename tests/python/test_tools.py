@@ -83,4 +83,40 @@ def _():
             assert text in str(e), (str(e), text)
 
 
+def _fresh(code):
+    """Runs code in a new interpreter without OPENBLAS_CORETYPE; returns its stdout lines."""
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    env["PYTHONPATH"] = os.path.join(harness.ROOT, "python")
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split()
+
+
+@case("BLAS kernels: the tool's rule when riskcalc loads OpenBLAS; numpy's choice kept")
+def _():
+    import subprocess
+    with open("/proc/cpuinfo") as f:
+        flags = next(line for line in f if line.startswith("flags")).split()
+    avx512 = {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= set(flags)
+    # riskcalc first: the same kernels as the tool chooses for itself
+    first = _fresh("import os, riskcalc; print(riskcalc.blas_kernels(), "
+                   "os.environ.get('OPENBLAS_CORETYPE', '-'))")
+    env = {k: v for k, v in harness.os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    env["OPENBLAS_VERBOSE"] = "2"
+    p = subprocess.run([harness.TOOL, "--version"], env=env, capture_output=True, text=True)
+    tool_core = [l.split()[1] for l in p.stderr.splitlines() if l.startswith("Core:")][-1]
+    assert first[0] == tool_core, (first, tool_core)
+    if avx512:
+        assert first == ["SkylakeX", "SkylakeX"], first
+    # numpy first: OpenBLAS is loaded already; riskcalc leaves the environment alone (setting
+    # it would make a tool started from here run other kernels than this process)
+    late = _fresh("import os, numpy, riskcalc; print(riskcalc.blas_kernels(), "
+                  "os.environ.get('OPENBLAS_CORETYPE', '-'))")
+    assert late[1] == "-" and late[0] not in ("", "unknown"), late
+
+
 harness.finish("test_python_tools")
