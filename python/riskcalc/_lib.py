@@ -184,6 +184,7 @@ _SIGNATURES = {
     "rc_sgd_options_default": (rc_sgd_options, []),
     "rc_sgd_options_check": (c_int, [P(rc_sgd_options), E]),
     "rc_sgd_measure_from_sketch": (P(rc_measure), [c_p, c_p, c_p, E]),
+    "rc_sgd_measure_gaussian": (P(rc_measure), [c_p, c_p, c_size, c_p, E]),
     "rc_sgd_measure_free": (None, [c_p]),
     "rc_sgd_stable_gamma": (c_int, [c_p, c_size, P(c_dbl), E]),
     "rc_sgd_risk_curve": (c_int, [c_p, c_p, P(c_u64), c_size, P(rc_sgd_options),

@@ -107,6 +107,27 @@ class Problem(SharedProblem):
             check(err.status or 1, err, "sketch")
         return s
 
+    def measure(self, M):
+        """The exact engine's measure of model size M (the tool's linear_problem_measure): from
+        the sketch's values, or that of the sketch the seed draws, generated block by block and
+        never stored where that pays (rc_sgd_measure_gaussian: the same numbers)."""
+        if self.sketch_values is not None:
+            s = self.sketch(M)
+            err = _lib.c_error()
+            m = lib.rc_sgd_measure_from_sketch(self.spectrum, self.prior, s, ctypes.byref(err))
+            lib.rc_sketch_free(s)
+        else:
+            rng = lib.gsl_rng_alloc(_lib.GSL_RNG_MT19937)
+            if not rng:
+                raise Error("out of memory for a random number generator", 2)
+            lib.gsl_rng_set(rng, self.seed)
+            err = _lib.c_error()
+            m = lib.rc_sgd_measure_gaussian(self.spectrum, self.prior, M, rng, ctypes.byref(err))
+            lib.gsl_rng_free(rng)
+        if not m:
+            check(err.status or 1, err)
+        return m
+
     def stable_gamma(self, measure, M):
         err = _lib.c_error()
         g = ctypes.c_double(0)
@@ -174,12 +195,7 @@ class Problem(SharedProblem):
 def _exact(p, progress):
     rows = []
     for k, M in enumerate(p.Ms):
-        err = _lib.c_error()
-        s = p.sketch(M)
-        measure = lib.rc_sgd_measure_from_sketch(p.spectrum, p.prior, s, ctypes.byref(err))
-        lib.rc_sketch_free(s)
-        if not measure:
-            check(err.status or 1, err)
+        measure = p.measure(M)
         try:
             g = p.stable_gamma(measure, M)
         except Error:

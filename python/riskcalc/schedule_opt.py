@@ -53,11 +53,7 @@ def schedule_opt(method="de", a=None, log_a=None, spectrum=None, d=None, b=None,
             if not m:
                 check(err.status or 1, err, "M = %d" % Mv)
         else:
-            s = p.sketch(Mv)
-            m = lib.rc_sgd_measure_from_sketch(p.spectrum, p.prior, s, ctypes.byref(err))
-            lib.rc_sketch_free(s)
-            if not m:
-                check(err.status or 1, err)
+            m = p.measure(Mv)
             p.meta["method"] = "exact: the expected risk for this sketch"
         result = _lib.rc_schedule_opt_result()
         try:
