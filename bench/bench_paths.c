@@ -1,6 +1,8 @@
 /* bench/bench_paths.c -- each fast path of issue 12 against the path it replaces, in the same
  * run: the step-by-step recursion (the per-step loop as it was: coefficients with a divide per
- * atom, three passes, sequential sums; against the fused vectorised kernel), the exact
+ * atom, three passes, sequential sums; against the fused vectorised kernel; poly, cosine and a
+ * schedule given step by step), raw Monte Carlo's products (one dgemv a sample against one
+ * dgemm over the samples drawn ahead), the exact
  * engine's set-up (the thin SVD of a stored S H^1/2; against the Gram path on the stored
  * sketch and on a sketch generated block by block), and the Gaussian generator (GSL's default
  * gsl_ran_gaussian, Box-Muller polar, against gsl_ran_gaussian_ziggurat on mt19937; and that

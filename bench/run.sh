@@ -6,14 +6,11 @@ echo "# riskcalc benchmarks on $(uname -m), $(nproc) cores, $(grep -m1 'model na
 echo "# OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}, OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}"
 # OpenBLAS picks its kernels from the CPU model; one it does not know gets the generic
 # Prescott (SSE3) kernels, several times slower (OPENBLAS_CORETYPE overrides it). The
-# benchmarks run the kernels the tool runs: its rule (src/cli/main.c, docs/GUIDE.md section 10)
-# sets SkylakeX on a CPU with AVX-512 F/CD/BW/DQ/VL when the variable is unset.
+# benchmarks run the kernels the tool runs (its rule: src/cli/main.c, docs/GUIDE.md section 10),
+# asked of the tool itself: the last kernels OpenBLAS reports loading in it.
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  avx512=1
-  for f in avx512f avx512cd avx512bw avx512dq avx512vl; do
-    grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -qx "$f" || avx512=0
-  done
-  [ $avx512 -eq 1 ] && export OPENBLAS_CORETYPE=SkylakeX
+  core=$(OPENBLAS_VERBOSE=2 "$build/riskcalc" --version 2>&1 >/dev/null | sed -n 's/^Core: //p' | tail -n 1)
+  [ -n "$core" ] && export OPENBLAS_CORETYPE="$core"
 fi
 echo "# OpenBLAS $(OPENBLAS_VERBOSE=2 "$build/riskcalc" --version 2>&1 >/dev/null | head -n 1), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
